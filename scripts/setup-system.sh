@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tern's tests and benchmarks use (jq for the benchmark, auditd for the live
+# audit test, gcc for compiling a shared object in it). Safe to run again; a no-op when all are present.
+set -euo pipefail
+need=()
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v auditctl >/dev/null 2>&1 || need+=(auditd)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup-system: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "setup-system: missing ${need[*]} (not root or no apt-get); tests that need them will skip and say why" >&2
+  fi
+fi

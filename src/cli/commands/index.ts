@@ -1,0 +1,8 @@
+// Every verb of the CLI, in the order `tern --help` lists them. A verb is a module exporting
+// `register(program, ctx)`; add yours here.
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+export const COMMANDS: RegisterCommand[] = [];

@@ -1,0 +1,53 @@
+// The `tern` command line: declares the verbs (each in commands/<verb>.ts, registered below) and maps
+// errors to exit codes: 0 ok, 1 findings/failures where a command documents it, 2 usage or input errors.
+import { Command, CommanderError } from "commander";
+import { DiagnosticError, ExitError, renderDiagnostics, useColor } from "../diag/index.js";
+import { processContext, type CliContext } from "./context.js";
+import { COMMANDS } from "./commands/index.js";
+import { VERSION } from "../version.js";
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("tern")
+    .description("Run Elastic detection rules unchanged on event files and streams.")
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  for (const register of COMMANDS) register(program, ctx);
+  // Commander's exitOverride applies per command; propagate it to every subcommand.
+  const walk = (c: Command) => {
+    for (const sub of c.commands) {
+      sub.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+      walk(sub);
+    }
+  };
+  walk(program);
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv: node, script, args...) and returns the exit code. */
+export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv]);
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are successful exits; everything else commander reports is a usage error.
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      return 2;
+    }
+    if (err instanceof ExitError) return err.exitCode;
+    if (err instanceof DiagnosticError) {
+      ctx.stderr.write(renderDiagnostics(err.diagnostics, { color: useColor(ctx.stderr) }) + "\n");
+      return 2;
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    ctx.stderr.write(`tern: internal error (this is a bug, please report it with tern ${VERSION}): ${e.message}\n`);
+    if (ctx.env.TERN_DEBUG) ctx.stderr.write(`${e.stack ?? ""}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,3 @@
+// tern's library entry: the public surface, re-exported from each layer's index.
+export * from "./diag/index.js";
+export { VERSION } from "./version.js";
