@@ -1,0 +1,30 @@
+// Event shapes shared by sources, the engine and sinks. An event is a plain JSON object (ECS), dotted
+// keys and nested objects both allowed ("a.b": 1 and {a:{b:1}} are the same field).
+
+export type EventDoc = Record<string, unknown>;
+
+/** Where a line came from, for error reports and deterministic ids. */
+export interface LineLocation {
+  readonly file: string;
+  /** 1-based line number. */
+  readonly line: number;
+  /** Byte offset of the line's first byte in the (decompressed) input. */
+  readonly byteOffset: number;
+}
+
+/** An event as the engine sees it: Elasticsearch-hit shaped. */
+export interface InputEvent {
+  readonly _index: string;
+  readonly _id: string;
+  readonly _source: EventDoc;
+  readonly loc: LineLocation;
+}
+
+export type BadLineReason = "invalid-json" | "not-an-object" | "invalid-utf8" | "too-long" | "malformed-record";
+
+/** A line that could not be turned into an event; counted, reported, never fatal unless --strict. */
+export interface BadLine {
+  readonly loc: LineLocation;
+  readonly reason: BadLineReason;
+  readonly message: string;
+}
