@@ -1,0 +1,38 @@
+// The contract every event source implements (NDJSON files, auditd logs, Sysmon for Linux, …): batches of
+// Elasticsearch-hit shaped events, bad lines reported through a callback (never thrown), and counters.
+
+import type { BadLine, InputEvent } from "../event/types.js";
+
+export interface SourceStats {
+  /** Input files (or streams) opened. */
+  files: number;
+  /** Lines read (including bad and prefiltered ones). */
+  lines: number;
+  /** Bytes read (decompressed). */
+  bytes: number;
+  /** Lines that could not be turned into events. */
+  bad: number;
+  /** Lines dropped before JSON parsing because no rule can match them (KQL prefilter). */
+  prefiltered: number;
+  /** Events produced. */
+  events: number;
+}
+
+export function emptyStats(): SourceStats {
+  return { files: 0, lines: 0, bytes: 0, bad: 0, prefiltered: 0, events: 0 };
+}
+
+export interface SourceOptions {
+  /** Called for every bad line, with the raw bytes for a --rejects file. Throwing from here stops the run (--strict). */
+  readonly onBadLine: (bad: BadLine, raw: Uint8Array) => void;
+  /** Lines longer than this are bad ("too-long"); default 16 MiB. */
+  readonly maxLineBytes?: number;
+  /** `_index` for events that do not carry one (default: the source's name, e.g. the file's base name). */
+  readonly index?: string;
+}
+
+export interface EventSource {
+  readonly stats: SourceStats;
+  /** Events in input order, in batches; ends at end of input (or, when following, when stopped). */
+  batches(): AsyncIterable<InputEvent[]>;
+}
