@@ -1,0 +1,36 @@
+// Types for KQL → Elasticsearch Query DSL translation (docs/kql.md §5): the index pattern
+// (Kibana "data view" field list) that drives field resolution, and the config/context options.
+
+/** One field of an index pattern, in the shape Kibana's data-view field spec uses for query building. */
+export interface IndexPatternField {
+  name: string;
+  /** Kibana's field family: "string", "number", "date", "boolean", "ip", "nested", … */
+  type: string;
+  /** The Elasticsearch mapping types behind the field, e.g. ["keyword"] or ["text"]. */
+  esTypes?: string[];
+  scripted?: boolean;
+  script?: string;
+  lang?: string;
+  subType?: { nested?: { path: string }; multi?: { parent: string } };
+}
+
+export interface IndexPattern {
+  title?: string;
+  fields: IndexPatternField[];
+}
+
+/** Kibana's query-building options (kql.md §5). */
+export interface DslConfig {
+  /** "Browser" means the host's guessed zone; any other string is sent as-is. */
+  dateFormatTZ?: string;
+  caseInsensitive?: boolean;
+  nestedIgnoreUnmapped?: boolean;
+  filtersInMustClause?: boolean;
+}
+
+/** Set while translating inside a `nested` node. */
+export interface DslContext {
+  nested?: { path: string };
+}
+
+export type DslQuery = Record<string, unknown>;
