@@ -22,6 +22,8 @@ export const CODES = {
   KQL001: { severity: "error", title: "KQL syntax error", description: "The query does not parse; the message follows Kibana's \"Expected … but … found.\" form." },
 
   // ---- SRC: event sources -------------------------------------------------------------------------
+  SRC001: { severity: "error", title: "Cannot open event input", description: "An --events input (file, directory or glob) does not exist or cannot be read." },
+  SRC002: { severity: "error", title: "Input pattern matched no files", description: "A glob or directory given as --events input contains no event files (*.ndjson, *.jsonl, *.json, optionally .gz)." },
 
   // ---- STATE: the SQLite memory -------------------------------------------------------------------
 
