@@ -24,6 +24,7 @@ export const CODES = {
   // ---- SRC: event sources -------------------------------------------------------------------------
   SRC001: { severity: "error", title: "Cannot open event input", description: "An --events input (file, directory or glob) does not exist or cannot be read." },
   SRC002: { severity: "error", title: "Input pattern matched no files", description: "A glob or directory given as --events input contains no event files (*.ndjson, *.jsonl, *.json, optionally .gz)." },
+  SRC003: { severity: "error", title: "Event input read failed", description: "Reading an event input failed part-way (I/O error, or gzip data that is corrupt or truncated); lines before the failure were processed." },
 
   // ---- STATE: the SQLite memory -------------------------------------------------------------------
 
