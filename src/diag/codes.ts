@@ -15,8 +15,22 @@ export const CODES = {
   TOML001: { severity: "error", title: "TOML syntax error", description: "The file is not valid TOML; the span points at the place the TOML reader stopped." },
   TOML002: { severity: "error", title: "Unrecoverable one-line rule file", description: "The file's newlines were lost and tern cannot rebuild it without guessing." },
   TOML003: { severity: "error", title: "Cannot read file", description: "The file could not be read (missing, unreadable, or not UTF-8)." },
+  TOML004: { severity: "warning", title: "One-line rule file rebuilt", description: "The file lost its line breaks; tern rebuilt its statements from the detection-rules schema. Line breaks inside multi-line strings (description, note, query) are spaces now, so prose and query text keep their words but not their line layout." },
+  TOML005: { severity: "error", title: "Invalid JSON line in a rule export", description: "A line of a Kibana rule export (NDJSON) is not a JSON object." },
 
   // ---- RULE: rule schema and semantics ------------------------------------------------------------
+  RULE001: { severity: "error", title: "Missing required field", description: "A field the rule's type needs is absent (detection-rules schema / Kibana API)." },
+  RULE002: { severity: "error", title: "Unknown field", description: "The field is not part of the detection-rules schema tern knows (every key the detection-rules corpus uses)." },
+  RULE003: { severity: "error", title: "Wrong value type", description: "The field's value has the wrong type (e.g. a string where an integer is expected)." },
+  RULE004: { severity: "error", title: "Invalid field value", description: "The value has the right type but is not allowed (an unknown severity, a risk score outside 0-100, ...)." },
+  RULE005: { severity: "error", title: "Invalid date math", description: "`from`, `to` or `history_window_start` is not Elastic date math (now, now-9m, now-1d/d, an ISO date, <date>||<math>)." },
+  RULE006: { severity: "error", title: "Invalid interval", description: "`interval` must be a whole number and a unit s, m, h or d (e.g. \"5m\")." },
+  RULE007: { severity: "error", title: "Wrong number of new terms fields", description: "A new_terms rule takes 1 to 3 fields (Kibana's MAX_NUMBER_OF_NEW_TERMS_FIELDS)." },
+  RULE008: { severity: "error", title: "Duplicate new terms field", description: "The fields of a new_terms rule must be unique." },
+  RULE009: { severity: "error", title: "History window not earlier than from", description: "`history_window_start` must resolve to a time strictly earlier than `from` (both against the same clock), as Kibana checks at create time and on every execution." },
+  RULE010: { severity: "error", title: "Type and language do not fit", description: "The rule's language cannot be used with its type (query/new_terms/threshold/threat_match take kuery or lucene, eql takes eql, esql takes esql, machine_learning none)." },
+  RULE011: { severity: "error", title: "Malformed new_terms table", description: "detection-rules writes `[rule.new_terms]` with field = \"new_terms_fields\" and one `[[rule.new_terms.history_window_start]]` entry with field = \"history_window_start\"." },
+  RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query and new_terms rules over KQL). It is not counted as invalid." },
 
   // ---- KQL: query language ------------------------------------------------------------------------
   KQL001: { severity: "error", title: "KQL syntax error", description: "The query does not parse; the message follows Kibana's \"Expected … but … found.\" form." },
