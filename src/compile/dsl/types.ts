@@ -1,5 +1,6 @@
 // Types for KQL → Elasticsearch Query DSL translation (docs/kql.md §5): the index pattern
 // (Kibana "data view" field list) that drives field resolution, and the config/context options.
+import type { DslNode } from "./node.js";
 
 /** One field of an index pattern, in the shape Kibana's data-view field spec uses for query building. */
 export interface IndexPatternField {
@@ -34,3 +35,8 @@ export interface DslContext {
 }
 
 export type DslQuery = Record<string, unknown>;
+
+/** Translates a child node in the caller's context (and/or/not). */
+export type Translate = (child: DslNode) => DslQuery;
+/** Translates a child node in a given context (nested). */
+export type TranslateIn = (child: DslNode, context: DslContext) => DslQuery;
