@@ -1,0 +1,158 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { compileAst } from "./compile.js";
+import { evaluateKql } from "./evaluate.js";
+import type { KqlEvalOptions } from "./ir.js";
+import type { KqlNode } from "../../lang/kql/ast.js";
+import type { EsFieldType } from "../../ecs/field-types.js";
+import { and, arbDoc, arbOptions, arbQuery, exists, is, lit, nested, not, or, range } from "./test-support.js";
+
+const NO_TYPES: KqlEvalOptions = { fieldTypes: () => undefined };
+
+/** Runs one expectation through both the compiled predicate and the reference interpreter. */
+function check(q: KqlNode, doc: Record<string, unknown>, expected: boolean, opts: KqlEvalOptions = NO_TYPES): void {
+  assert.equal(compileAst(q, opts)(doc), expected, `compiled ${JSON.stringify(q)} on ${JSON.stringify(doc)}`);
+  assert.equal(evaluateKql(q, doc, opts), expected, `reference ${JSON.stringify(q)} on ${JSON.stringify(doc)}`);
+}
+
+function typed(map: Record<string, EsFieldType>, extra: KqlEvalOptions = {}): KqlEvalOptions {
+  return { ...extra, fieldTypes: (n) => (Object.prototype.hasOwnProperty.call(map, n) ? map[n] : undefined) };
+}
+
+test("exists sees values stored under dotted keys that straddle the field path", () => {
+  check(is("host", "*"), { "host.name": "x" }, true);
+  check(is("host", "*"), { host: { "os.name": null } }, false);
+  check(is("host.os", "*"), { "host.os.name": "x" }, true);
+  check(is("host.os", "*"), { host: { "os.name": "x" } }, true);
+  check(is("host.os", "*"), { "host.osx": "x" }, false);
+  check(is("a", "*"), { a: {} }, false);
+  check(is("a", "*"), { a: [] }, false);
+  check(is("a", "*"), { a: [[null], { b: [0] }] }, true);
+  check(exists("a.b"), { a: { b: false } }, true);
+  check(is("a.*", "*"), { a: { b: { c: 1 } } }, true);
+  check(is("proc*ess", "*"), { process: { name: "x" } }, true);
+  check(is("proc*ess", "*"), { processes: { name: "x" } }, false);
+});
+
+test("fields named like Object.prototype members never read the prototype", () => {
+  check(is("constructor", "*"), {}, false);
+  check(is("toString", "*"), { a: 1 }, false);
+  check(is("__proto__", "*"), {}, false);
+  check(is("constructor", "x"), JSON.parse('{"constructor":"x"}') as Record<string, unknown>, true);
+  check(is("a.constructor", "*"), { a: { b: 1 } }, false);
+});
+
+test("or over one field collapses into a set lookup with the same answers", () => {
+  const q = or(is("p", lit("5", true)), is("p", "dpkg"), is("p", "10.0.0.0/8"), is("p", "x*"), is("q", "z"));
+  check(q, { p: 5 }, true);
+  check(q, { p: "5" }, true);
+  check(q, { p: "10.2.3.4" }, true);
+  check(q, { p: "xylophone" }, true);
+  check(q, { p: ["a", "dpkg"] }, true);
+  check(q, { p: "DPKG" }, false);
+  check(q, { p: "DPKG" }, true, { ...NO_TYPES, caseInsensitive: true });
+  check(q, { q: "z" }, true);
+  check(q, { p: 6, q: "y" }, false);
+  check(or(is("b", "true"), is("b", "1")), { b: true }, true);
+  check(or(is("b", "false"), is("b", "1")), { b: true }, false);
+});
+
+test("text-typed fields use analysed matching (§7.6)", () => {
+  const opts = typed({ message: "text" });
+  check(is("message", "hello"), { message: "Hello, World!" }, true, opts);
+  check(is("message", lit("world hello", true)), { message: "Hello, World!" }, false, opts);
+  check(is("message", lit("hello world", true)), { message: "Hello, World!" }, true, opts);
+  check(is("message", "nope Hello"), { message: "hello world" }, true, opts);
+  check(is("message", "wor*"), { message: "Hello, World!" }, true, opts);
+  check(is("message", "hello"), { message: "Hello, World!" }, false, NO_TYPES);
+  check(is("message", "42"), { message: 42 }, true, opts);
+  check(is(null, "world"), { message: "hello world" }, true, opts);
+  check(is(null, "world"), { message: "hello world" }, false, NO_TYPES);
+});
+
+test("numeric, boolean and ip types coerce the way Elasticsearch mappings do", () => {
+  const opts = typed({ port: "long", flag: "boolean", ip: "ip", "a.ip": "ip" });
+  check(is("port", "443"), { port: "443.0" }, true, opts);
+  check(is("port", "443"), { port: "443.0" }, false, NO_TYPES);
+  check(is("port", "abc"), { port: "abc" }, false, opts);
+  check(is("port", "4*"), { port: "443" }, false, opts);
+  check(range("port", "gt", "99"), { port: "100" }, true, opts);
+  check(range("port", "gt", "x"), { port: 100 }, false, opts);
+  check(is("flag", "true"), { flag: "true" }, true, opts);
+  check(is("flag", "true"), { flag: 1 }, false, opts);
+  check(range("flag", "gte", "false"), { flag: true }, false, opts);
+  check(is("ip", "::ffff:10.1.2.3"), { ip: "10.1.2.3" }, true, opts);
+  check(is("ip", "10.1.2.3"), { ip: "10.1.2.3" }, true, opts);
+  check(is("ip", "2001:db8::1"), { ip: "2001:DB8:0:0:0:0:0:1" }, true, opts);
+  check(is("ip", "2001:db8::/32"), { ip: "2001:db8:ffff::1" }, true, opts);
+  check(is("ip", "10.0.0.0/8"), { ip: "11.0.0.1" }, false, opts);
+  check(range("ip", "lt", "10.0.0.10"), { ip: "10.0.0.9" }, true, opts);
+  check(range("ip", "lt", "10.0.0.10"), { ip: "10.0.0.9" }, false, NO_TYPES);
+  check(nested("a", is("ip", "10.0.0.0/8")), { a: [{ ip: "9.9.9.9" }, { ip: "10.9.9.9" }] }, true, opts);
+});
+
+test("date-typed fields round partial dates, honour dateFormatTZ and resolve date math against the injected clock", () => {
+  const now = Date.UTC(2024, 2, 10, 12, 0, 0);
+  const opts = typed({ "@timestamp": "date" }, { now: () => now });
+  const doc = { "@timestamp": "2024-02-28T10:00:00Z" };
+  check(is("@timestamp", "2024-02-28"), doc, true, opts);
+  check(is("@timestamp", "2024-02-28"), doc, false, NO_TYPES);
+  check(range("@timestamp", "gt", "2024-02-28"), doc, false, opts);
+  check(range("@timestamp", "gt", "2024-02-28"), doc, true, { ...NO_TYPES, now: () => now });
+  check(range("@timestamp", "gte", "2024-02-28"), doc, true, opts);
+  check(range("@timestamp", "lte", "2024-02-27"), doc, false, opts);
+  check(range("@timestamp", "lt", "2024-02-28T11:00:00"), doc, true, opts);
+  check(range("@timestamp", "lt", "2024-02-28T11:00:00"), doc, false, { ...opts, dateFormatTZ: "+02:00" });
+  check(range("@timestamp", "lt", "2024-02-28T11:00:00"), doc, false, { ...opts, dateFormatTZ: "Europe/Paris" });
+  check(range("@timestamp", "lt", "2024-02-28T10:30:00"), doc, true, { ...opts, dateFormatTZ: "-01:00" });
+  check(range("@timestamp", "gt", "now-12d"), doc, true, opts);
+  check(range("@timestamp", "gt", "now-10d/d"), doc, false, opts);
+  check(range("@timestamp", "gte", "now-11d/d"), doc, true, opts);
+  check(range("@timestamp", "gt", "now-12d"), doc, false, { ...opts, now: () => now + 5 * 86_400_000 });
+  check(range("@timestamp", "gt", "now-12d"), doc, true, { ...NO_TYPES, now: () => now });
+  check(is("@timestamp", "1709114400000"), doc, true, opts);
+  check(range("@timestamp", "gt", "1709114399999"), { "@timestamp": 1709114400000 }, true, opts);
+  check(is("@timestamp", "yesterday"), { "@timestamp": "yesterday" }, true, opts);
+});
+
+test("caseInsensitive folds keyword equality and wildcards but not booleans, numbers or field names", () => {
+  const opts: KqlEvalOptions = { ...NO_TYPES, caseInsensitive: true };
+  check(is("a", "Foo"), { a: "fOO" }, true, opts);
+  check(is("a", "F*"), { a: "foo" }, true, opts);
+  check(is("a", "TRUE"), { a: true }, false, opts);
+  check(is("A", "foo"), { a: "foo" }, false, opts);
+  check(is("a", "Foo"), { a: "fOO" }, false);
+});
+
+test("wildcard field names and free text select leaves by path across nested objects", () => {
+  const doc = { process: { name: "foo", parent: { name: "bar" } }, n: 42 };
+  check(is("process.*", "bar"), doc, true);
+  check(is("*name", "foo"), doc, true);
+  check(is("*", "42"), doc, true);
+  check(is(null, "42"), doc, true);
+  check(is(null, "fo*"), doc, true);
+  check(range("process.*", "gt", "c"), doc, true);
+  check(range("process.*", "gt", "z"), doc, false);
+  check(not(is("user.*", "foo")), doc, true);
+});
+
+test("nested scopes make inner fields relative and require one element to satisfy the whole body", () => {
+  const doc = { users: [{ name: "alice", role: "admin" }, { name: "bob", tags: ["a", "b"] }] };
+  check(nested("users", and(is("name", "bob"), is("tags", "b"))), doc, true);
+  check(nested("users", and(is("name", "alice"), is("tags", "b"))), doc, false);
+  check(nested("users", not(is("role", "*"))), doc, true);
+  check(nested("users", is(null, "admin")), doc, true);
+  check(nested("users", is(null, "*")), doc, true);
+  check(nested("nobody", is(null, "*")), doc, false);
+  check(nested("users.name", is(null, "*")), doc, false);
+});
+
+test("differential: the compiled predicate agrees with the reference interpreter on generated queries, events and options", () => {
+  fc.assert(
+    fc.property(arbQuery, arbDoc, arbOptions, (q, doc, opts) => {
+      assert.equal(compileAst(q, opts)(doc), evaluateKql(q, doc, opts));
+    }),
+    { numRuns: 4000 },
+  );
+});

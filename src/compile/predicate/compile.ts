@@ -1,0 +1,544 @@
+// KQL → event predicate (docs/kql.md §7): the AST becomes a tree of closures with every field path split,
+// every key candidate, mapping type and query value parsed once at compile time. Leaf walks short-circuit
+// and allocate nothing; `or` lists over one field collapse into a single walk with a Set lookup.
+// No code generation (no eval/new Function). The reference semantics live in evaluate.ts.
+
+import type { EventDoc } from "../../event/types.js";
+import { compileWildcard, type WildcardMatcher } from "../../util/wildcard.js";
+import { defaultFieldTypes } from "./evaluate.js";
+import {
+  assertNever, fullName, toIr,
+  type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q, type RangeOp, type ValueRef,
+} from "./ir.js";
+import {
+  analyze, compareIp, containsPhrase, ipInCidr, parseCidr, parseEpochMillis, parseIp, parseIsoInstant, parseKqlNumber,
+  resolveDateMath, type Cidr, type IpBytes,
+} from "./values.js";
+
+type Pred = (scope: unknown) => boolean;
+type LeafTest = (leaf: unknown) => boolean;
+
+const HAS = Object.prototype.hasOwnProperty;
+
+interface Ctx {
+  readonly opts: KqlEvalOptions;
+  readonly ci: boolean;
+  readonly types: (name: string) => Mode;
+  readonly now: () => number;
+}
+
+// ---- field access ----------------------------------------------------------------------------------
+
+/** A property read that cannot see Object.prototype members such as `constructor` or `__proto__`. */
+function getter(key: string): (o: Record<string, unknown>) => unknown {
+  if (key in Object.prototype) return (o) => (HAS.call(o, key) ? o[key] : undefined);
+  return (o) => o[key];
+}
+
+/**
+ * Does some value at `name` (dotted and nested keys alike, arrays flattened) pass `test`? `test` sees every
+ * non-array value found at the full path, objects included; callers decide what a leaf is.
+ */
+function anyAtPath(name: string, test: (v: unknown) => boolean): Pred {
+  const parts = name.split(".");
+  const n = parts.length;
+  // gets[i] = getters for the keys parts[i..j-1] joined with ".", j = i+1..n: every way the rest of the
+  // path may be stored ({a:{b:1}}, {"a.b":1}).
+  const gets: Array<Array<(o: Record<string, unknown>) => unknown>> = [];
+  for (let i = 0; i < n; i++) {
+    const row: Array<(o: Record<string, unknown>) => unknown> = [];
+    let key = parts[i];
+    for (let j = i + 1; j <= n; j++) {
+      row.push(getter(key));
+      if (j < n) key += "." + parts[j];
+    }
+    gets.push(row);
+  }
+  const walk = (node: unknown, i: number): boolean => {
+    if (node === null || node === undefined) return false;
+    if (Array.isArray(node)) {
+      for (let k = 0; k < node.length; k++) if (walk(node[k], i)) return true;
+      return false;
+    }
+    if (i === n) return test(node);
+    if (typeof node !== "object") return false;
+    const row = gets[i];
+    const o = node as Record<string, unknown>;
+    for (let k = 0; k < row.length; k++) {
+      const v = row[k](o);
+      if (v !== undefined && walk(v, i + 1 + k)) return true;
+    }
+    return false;
+  };
+  if (n === 1) {
+    // The common single-key case without the per-level candidate loop.
+    const get = gets[0][0];
+    return (scope) => {
+      if (scope === null || typeof scope !== "object") return false;
+      if (Array.isArray(scope)) return walk(scope, 0);
+      const v = get(scope as Record<string, unknown>);
+      return v !== undefined && walk(v, 1);
+    };
+  }
+  return (scope) => walk(scope, 0);
+}
+
+function hasAnyLeaf(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (Array.isArray(v)) return v.some(hasAnyLeaf);
+  if (typeof v !== "object") return true;
+  for (const k in v as Record<string, unknown>) {
+    if (HAS.call(v, k) && hasAnyLeaf((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/** Exists below `rest` when keys may hold dotted fragments that straddle the path (`{"host.name":x}` for `host`). */
+function existsScan(node: unknown, rest: string): boolean {
+  if (node === null || node === undefined) return false;
+  if (Array.isArray(node)) return node.some((el) => existsScan(el, rest));
+  if (typeof node !== "object") return false;
+  const o = node as Record<string, unknown>;
+  for (const k in o) {
+    if (!HAS.call(o, k)) continue;
+    if (k === rest) {
+      if (hasAnyLeaf(o[k])) return true;
+    } else if (rest.startsWith(k + ".")) {
+      if (existsScan(o[k], rest.slice(k.length + 1))) return true;
+    } else if (k.startsWith(rest + ".")) {
+      if (hasAnyLeaf(o[k])) return true;
+    }
+  }
+  return false;
+}
+
+function existsPath(name: string): Pred {
+  const direct = anyAtPath(name, hasAnyLeaf);
+  return (scope) => direct(scope) || existsScan(scope, name);
+}
+
+/** Calls `visit(path, leaf)` for every leaf of `node`; stops and returns true as soon as visit does. */
+function someLeaf(node: unknown, path: string, visit: (path: string, leaf: unknown) => boolean): boolean {
+  if (node === null || node === undefined) return false;
+  if (Array.isArray(node)) {
+    for (const el of node) if (someLeaf(el, path, visit)) return true;
+    return false;
+  }
+  if (typeof node !== "object") return path !== "" && visit(path, node);
+  const o = node as Record<string, unknown>;
+  for (const k in o) {
+    if (HAS.call(o, k) && someLeaf(o[k], path === "" ? k : `${path}.${k}`, visit)) return true;
+  }
+  return false;
+}
+
+/** A per-path cache of compiled leaf tests for wildcard fields and free text (types differ by path). */
+function perPathTest(make: (path: string) => LeafTest): (path: string) => LeafTest {
+  const cache = new Map<string, LeafTest>();
+  return (path) => {
+    let t = cache.get(path);
+    if (t === undefined) {
+      t = make(path);
+      if (cache.size < 10_000) cache.set(path, t);
+    }
+    return t;
+  };
+}
+
+/** `test` over the leaves that `field` selects, with the leaf test chosen by each leaf's full path. */
+function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode) => LeafTest): Pred {
+  const scalar = (t: LeafTest): LeafTest => (v) => typeof v !== "object" && t(v);
+  switch (field.k) {
+    case "name":
+      return anyAtPath(field.name, scalar(make(ctx.types(fullName(prefix, field.name)))));
+    case "free":
+    case "pattern": {
+      const select: WildcardMatcher = field.k === "free" ? () => true : compileWildcard(field.segments);
+      const testFor = perPathTest((path) => make(ctx.types(fullName(prefix, path))));
+      return (scope) => someLeaf(scope, "", (path, leaf) => select(path) && testFor(path)(leaf));
+    }
+    default:
+      return assertNever(field);
+  }
+}
+
+function existsOf(field: FieldRef): Pred {
+  switch (field.k) {
+    case "name":
+      return existsPath(field.name);
+    case "free":
+      return hasAnyLeaf;
+    case "pattern": {
+      const select = compileWildcard(field.segments);
+      // A leaf counts when its path, or the path of one of its parent objects, matches.
+      return (scope) =>
+        someLeaf(scope, "", (path) => {
+          if (select(path)) return true;
+          for (let at = path.indexOf("."); at >= 0; at = path.indexOf(".", at + 1)) if (select(path.slice(0, at))) return true;
+          return false;
+        });
+    }
+    default:
+      return assertNever(field);
+  }
+}
+
+// ---- leaf tests: is ------------------------------------------------------------------------------------
+
+function cidrTest(cidrs: readonly Cidr[]): (s: string) => boolean {
+  if (cidrs.length === 0) return () => false;
+  return (s) => {
+    // Cheap rejection before parsing: addresses hold only hex digits, dots and colons.
+    if (s.length > 45 || s.length < 2) return false;
+    const ip = parseIp(s);
+    return ip !== undefined && cidrs.some((c) => ipInCidr(ip, c));
+  };
+}
+
+/** Keyword-mode equality with any of `texts` (§7.2): strings exact, numbers numeric, booleans by name, CIDR. */
+function keywordLiterals(texts: readonly string[], ci: boolean): LeafTest {
+  const strs = new Set(ci ? texts.map((t) => t.toLowerCase()) : texts);
+  const nums = new Set<number>();
+  for (const t of texts) {
+    const n = parseKqlNumber(t);
+    if (n !== undefined) nums.add(n);
+  }
+  const cidrs: Cidr[] = [];
+  for (const t of texts) {
+    const c = parseCidr(t);
+    if (c !== undefined) cidrs.push(c);
+  }
+  const inNet = cidrTest(cidrs);
+  const hasCidr = cidrs.length > 0;
+  const t = strs.has("true");
+  const f = strs.has("false");
+  if (texts.length === 1 && !ci && !hasCidr) {
+    const only = texts[0];
+    const num = nums.size === 1 ? parseKqlNumber(only) : undefined;
+    return (leaf) => {
+      if (typeof leaf === "string") return leaf === only;
+      if (typeof leaf === "number") return leaf === num;
+      if (typeof leaf === "boolean") return leaf ? t : f;
+      return false;
+    };
+  }
+  return (leaf) => {
+    if (typeof leaf === "string") return strs.has(ci ? leaf.toLowerCase() : leaf) || (hasCidr && inNet(leaf));
+    if (typeof leaf === "number") return nums.has(leaf);
+    if (typeof leaf === "boolean") return leaf ? texts.includes("true") : texts.includes("false");
+    return false;
+  };
+}
+
+function keywordWildcard(segments: readonly string[], ci: boolean): LeafTest {
+  const m = compileWildcard(segments, { caseInsensitive: ci });
+  return (leaf) => typeof leaf === "string" && m(leaf);
+}
+
+function keywordIs(value: Exclude<ValueRef, { k: "any" }>, ci: boolean): LeafTest {
+  return value.k === "wild" ? keywordWildcard(value.segments, ci) : keywordLiterals([value.text], ci);
+}
+
+function numberOf(x: unknown): number | undefined {
+  if (typeof x === "number") return x;
+  if (typeof x === "string") return parseKqlNumber(x);
+  return undefined;
+}
+
+function boolOf(x: unknown): boolean | undefined {
+  if (typeof x === "boolean") return x;
+  if (x === "true") return true;
+  if (x === "false") return false;
+  return undefined;
+}
+
+function leafInstant(leaf: unknown): number | undefined {
+  if (typeof leaf === "number") return leaf;
+  if (typeof leaf === "string") return parseIsoInstant(leaf)?.t;
+  return undefined;
+}
+
+function isTest(value: Exclude<ValueRef, { k: "any" }>, mode: Mode, ctx: Ctx): LeafTest {
+  const ci = ctx.ci;
+  switch (mode) {
+    case "keyword":
+      return keywordIs(value, ci);
+    case "text": {
+      if (value.k === "wild") {
+        const m = compileWildcard(value.segments.map((s) => s.toLowerCase()));
+        return (leaf) =>
+          (typeof leaf === "string" || typeof leaf === "number" || typeof leaf === "boolean") && analyze(String(leaf)).some((tok) => m(tok));
+      }
+      const want = analyze(value.text);
+      const quoted = value.quoted;
+      if (want.length === 0) return () => false;
+      return (leaf) => {
+        if (typeof leaf !== "string" && typeof leaf !== "number" && typeof leaf !== "boolean") return false;
+        const tokens = analyze(String(leaf));
+        return quoted ? containsPhrase(tokens, want) : want.some((w) => tokens.includes(w));
+      };
+    }
+    case "number": {
+      if (value.k === "wild") return () => false;
+      const want = parseKqlNumber(value.text);
+      if (want === undefined) return () => false;
+      return (leaf) => numberOf(leaf) === want;
+    }
+    case "boolean": {
+      if (value.k === "wild") return () => false;
+      const want = boolOf(value.text);
+      if (want === undefined) return () => false;
+      return (leaf) => boolOf(leaf) === want;
+    }
+    case "date": {
+      const fallback = keywordIs(value, ci);
+      if (value.k === "wild") return fallback;
+      const text = value.text;
+      const iso = parseIsoInstant(text, ctx.opts.dateFormatTZ);
+      const epoch = parseEpochMillis(text);
+      const fixedLo = iso?.t ?? epoch;
+      const fixedHi = iso?.end ?? epoch;
+      const isMath = fixedLo === undefined && resolveDateMath(text, 0, false) !== undefined;
+      if (fixedLo === undefined && !isMath) return fallback;
+      return (leaf) => {
+        const t = leafInstant(leaf);
+        if (t === undefined) return fallback(leaf);
+        let lo = fixedLo;
+        let hi = fixedHi;
+        if (lo === undefined || hi === undefined) {
+          const now = ctx.now();
+          lo = resolveDateMath(text, now, false);
+          hi = resolveDateMath(text, now, true);
+          if (lo === undefined || hi === undefined) return fallback(leaf);
+        }
+        return lo <= t && t <= hi;
+      };
+    }
+    case "ip": {
+      const fallback = keywordIs(value, ci);
+      if (value.k === "wild") return fallback;
+      const cidr = parseCidr(value.text);
+      const want = parseIp(value.text);
+      if (cidr === undefined && want === undefined) return fallback;
+      return (leaf) => {
+        const ip = typeof leaf === "string" ? parseIp(leaf) : undefined;
+        if (ip === undefined) return fallback(leaf);
+        if (cidr !== undefined) return ipInCidr(ip, cidr);
+        return want !== undefined && compareIp(ip, want) === 0;
+      };
+    }
+    default:
+      return assertNever(mode);
+  }
+}
+
+// ---- leaf tests: range --------------------------------------------------------------------------------
+
+function cmpFn(op: RangeOp): (a: number | string, b: number | string) => boolean {
+  switch (op) {
+    case "gt":
+      return (a, b) => a > b;
+    case "gte":
+      return (a, b) => a >= b;
+    case "lt":
+      return (a, b) => a < b;
+    case "lte":
+      return (a, b) => a <= b;
+    default:
+      return assertNever(op);
+  }
+}
+
+/** The range bound as an instant: ISO text (rounded up for gt/lte when `rounding`), or `now` date math. */
+function dateBound(text: string, op: RangeOp, tz: string | undefined, rounding: boolean, ctx: Ctx): (() => number | undefined) | undefined {
+  const up = op === "gt" || op === "lte";
+  const iso = parseIsoInstant(text, tz);
+  if (iso !== undefined) {
+    const v = rounding && up ? iso.end : iso.t;
+    return () => v;
+  }
+  if (resolveDateMath(text, 0, up) === undefined) return undefined;
+  return () => resolveDateMath(text, ctx.now(), up);
+}
+
+function keywordRange(op: RangeOp, text: string, ctx: Ctx): LeafTest {
+  const cmp = cmpFn(op);
+  const n = parseKqlNumber(text);
+  const date = dateBound(text, op, undefined, false, ctx);
+  return (leaf) => {
+    if (typeof leaf === "number") {
+      if (n !== undefined) return cmp(leaf, n);
+      const d = date?.();
+      if (d !== undefined) return cmp(leaf, d);
+      return cmp(String(leaf), text);
+    }
+    if (typeof leaf === "string") {
+      if (n !== undefined) {
+        const ln = parseKqlNumber(leaf);
+        if (ln !== undefined) return cmp(ln, n);
+      }
+      if (date !== undefined) {
+        const li = parseIsoInstant(leaf);
+        const d = date();
+        if (li !== undefined && d !== undefined) return cmp(li.t, d);
+      }
+      return cmp(leaf, text);
+    }
+    return false;
+  };
+}
+
+function rangeTest(op: RangeOp, text: string, mode: Mode, ctx: Ctx): LeafTest {
+  const cmp = cmpFn(op);
+  switch (mode) {
+    case "keyword":
+    case "text":
+      return keywordRange(op, text, ctx);
+    case "number": {
+      const v = parseKqlNumber(text);
+      if (v === undefined) return () => false;
+      return (leaf) => {
+        const x = numberOf(leaf);
+        return x !== undefined && cmp(x, v);
+      };
+    }
+    case "boolean":
+      return () => false;
+    case "date": {
+      const fallback = keywordRange(op, text, ctx);
+      const epoch = parseEpochMillis(text);
+      const bound = epoch !== undefined ? () => epoch : dateBound(text, op, ctx.opts.dateFormatTZ, true, ctx);
+      if (bound === undefined) return fallback;
+      return (leaf) => {
+        const t = leafInstant(leaf);
+        const v = bound();
+        return t !== undefined && v !== undefined ? cmp(t, v) : fallback(leaf);
+      };
+    }
+    case "ip": {
+      const fallback = keywordRange(op, text, ctx);
+      const b: IpBytes | undefined = parseIp(text);
+      if (b === undefined) return fallback;
+      return (leaf) => {
+        const a = typeof leaf === "string" ? parseIp(leaf) : undefined;
+        return a !== undefined ? cmp(compareIp(a, b), 0) : fallback(leaf);
+      };
+    }
+    default:
+      return assertNever(mode);
+  }
+}
+
+// ---- boolean structure ---------------------------------------------------------------------------------
+
+function andOf(ps: readonly Pred[]): Pred {
+  if (ps.length === 1) return ps[0];
+  if (ps.length === 2) {
+    const [a, b] = ps;
+    return (s) => a(s) && b(s);
+  }
+  return (s) => {
+    for (let i = 0; i < ps.length; i++) if (!ps[i](s)) return false;
+    return true;
+  };
+}
+
+function orOf(ps: readonly Pred[]): Pred {
+  if (ps.length === 1) return ps[0];
+  if (ps.length === 2) {
+    const [a, b] = ps;
+    return (s) => a(s) || b(s);
+  }
+  return (s) => {
+    for (let i = 0; i < ps.length; i++) if (ps[i](s)) return true;
+    return false;
+  };
+}
+
+type IsLeafQ = Extract<Q, { k: "is" }> & { readonly field: { readonly k: "name"; readonly name: string } };
+
+function isNamedIs(q: Q): q is IsLeafQ {
+  return q.k === "is" && q.field.k === "name" && q.value.k !== "any";
+}
+
+/**
+ * `or` children that test the same named field are one walk: "some leaf matches a" or "some leaf matches b"
+ * is "some leaf matches a or b". In keyword mode the literals become one Set lookup.
+ */
+function compileOr(children: readonly Q[], prefix: string, ctx: Ctx): Pred {
+  const groups = new Map<string, IsLeafQ[]>();
+  const order: Array<string | Q> = [];
+  for (const c of children) {
+    if (isNamedIs(c)) {
+      const g = groups.get(c.field.name);
+      if (g === undefined) {
+        groups.set(c.field.name, [c]);
+        order.push(c.field.name);
+      } else g.push(c);
+    } else order.push(c);
+  }
+  const preds: Pred[] = [];
+  for (const item of order) {
+    if (typeof item !== "string") {
+      preds.push(compileQ(item, prefix, ctx));
+      continue;
+    }
+    const group = groups.get(item) ?? [];
+    if (group.length === 1) {
+      preds.push(compileQ(group[0], prefix, ctx));
+      continue;
+    }
+    const mode = ctx.types(fullName(prefix, item));
+    const literalTexts: string[] = [];
+    const tests: LeafTest[] = [];
+    for (const q of group) {
+      if (mode === "keyword" && q.value.k === "lit") literalTexts.push(q.value.text);
+      else if (q.value.k !== "any") tests.push(isTest(q.value, mode, ctx));
+    }
+    if (literalTexts.length > 0) tests.unshift(keywordLiterals(literalTexts, ctx.ci));
+    const test: LeafTest = tests.length === 1 ? tests[0] : (leaf) => tests.some((t) => t(leaf));
+    preds.push(anyAtPath(item, (v) => typeof v !== "object" && test(v)));
+  }
+  return orOf(preds);
+}
+
+function compileQ(q: Q, prefix: string, ctx: Ctx): Pred {
+  switch (q.k) {
+    case "all":
+      return () => true;
+    case "and":
+      return andOf(q.c.map((c) => compileQ(c, prefix, ctx)));
+    case "or":
+      return compileOr(q.c, prefix, ctx);
+    case "not": {
+      const p = compileQ(q.c, prefix, ctx);
+      return (s) => !p(s);
+    }
+    case "is": {
+      const value = q.value;
+      if (value.k === "any") return existsOf(q.field);
+      return anyLeafOf(q.field, prefix, ctx, (mode) => isTest(value, mode, ctx));
+    }
+    case "exists":
+      return existsOf(q.field);
+    case "range":
+      return anyLeafOf(q.field, prefix, ctx, (mode) => rangeTest(q.op, q.text, mode, ctx));
+    case "nested": {
+      const inner = compileQ(q.q, fullName(prefix, q.path), ctx);
+      return anyAtPath(q.path, (v) => typeof v === "object" && v !== null && inner(v));
+    }
+    default:
+      return assertNever(q);
+  }
+}
+
+/** Compiles lowered IR (see ir.ts) into a predicate. */
+export function compileIr(q: Q, opts: KqlEvalOptions = {}): (event: EventDoc) => boolean {
+  const ctx: Ctx = { opts, ci: opts.caseInsensitive === true, types: defaultFieldTypes(opts), now: opts.now ?? Date.now };
+  return compileQ(q, "", ctx);
+}
+
+/** Compiles a parsed KQL AST (Kibana node shape) into a predicate over events. */
+export function compileAst(ast: KqlNodeLike, opts: KqlEvalOptions = {}): (event: EventDoc) => boolean {
+  return compileIr(toIr(ast), opts);
+}

@@ -1,0 +1,278 @@
+// The reference KQL interpreter (docs/kql.md §7): slow, plain and literal, written to be obviously right so
+// the compiled predicate (compile.ts) can be checked against it. It flattens the whole document into
+// (path, value) pairs on every call and re-parses query values for every leaf. Never use it on a hot path.
+
+import type { EventDoc } from "../../event/types.js";
+import { ecsFieldType } from "../../ecs/field-types.js";
+import { compileWildcard } from "../../util/wildcard.js";
+import {
+  assertNever, fullName, modeOf, toIr,
+  type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q, type RangeOp, type ValueRef,
+} from "./ir.js";
+import {
+  analyze, compareIp, containsPhrase, ipInCidr, parseCidr, parseEpochMillis, parseIp, parseIsoInstant, parseKqlNumber,
+  resolveDateMath,
+} from "./values.js";
+
+interface Ctx {
+  readonly opts: KqlEvalOptions;
+  readonly types: (name: string) => Mode;
+}
+
+/** Every (path, node) of a value: objects and scalars alike, arrays flattened, nulls dropped (§7.1). */
+function allNodes(node: unknown, path: string, out: Array<[string, unknown]>): void {
+  if (node === null || node === undefined) return;
+  if (Array.isArray(node)) {
+    for (const el of node) allNodes(el, path, out);
+    return;
+  }
+  out.push([path, node]);
+  if (typeof node === "object") {
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) allNodes(v, path === "" ? k : `${path}.${k}`, out);
+  }
+}
+
+function isLeaf(v: unknown): boolean {
+  return typeof v !== "object";
+}
+
+/** The (path, leaf) pairs of a document; the root itself is at path "". */
+function leaves(doc: unknown): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  allNodes(doc, "", out);
+  return out.filter(([p, v]) => p !== "" && isLeaf(v));
+}
+
+function fieldSelects(field: FieldRef, path: string): boolean {
+  switch (field.k) {
+    case "free":
+      return true;
+    case "name":
+      return path === field.name;
+    case "pattern":
+      return compileWildcard(field.segments)(path);
+    default:
+      return assertNever(field);
+  }
+}
+
+function cmp(op: RangeOp, a: number | string, b: number | string): boolean {
+  switch (op) {
+    case "gt":
+      return a > b;
+    case "gte":
+      return a >= b;
+    case "lt":
+      return a < b;
+    case "lte":
+      return a <= b;
+    default:
+      return assertNever(op);
+  }
+}
+
+function keywordIs(leaf: unknown, value: ValueRef, ci: boolean): boolean {
+  if (value.k === "any") return true;
+  if (value.k === "wild") return typeof leaf === "string" && compileWildcard(value.segments, { caseInsensitive: ci })(leaf);
+  const text = value.text;
+  if (typeof leaf === "string") {
+    if (ci ? leaf.toLowerCase() === text.toLowerCase() : leaf === text) return true;
+    const cidr = parseCidr(text);
+    const ip = parseIp(leaf);
+    return cidr !== undefined && ip !== undefined && ipInCidr(ip, cidr);
+  }
+  if (typeof leaf === "number") return parseKqlNumber(text) === leaf;
+  if (typeof leaf === "boolean") return text === String(leaf);
+  return false;
+}
+
+function leafInstant(leaf: unknown): number | undefined {
+  if (typeof leaf === "number") return leaf;
+  if (typeof leaf === "string") return parseIsoInstant(leaf)?.t;
+  return undefined;
+}
+
+function boolOf(x: unknown): boolean | undefined {
+  if (typeof x === "boolean") return x;
+  if (x === "true") return true;
+  if (x === "false") return false;
+  return undefined;
+}
+
+function numberOf(x: unknown): number | undefined {
+  if (typeof x === "number") return x;
+  if (typeof x === "string") return parseKqlNumber(x);
+  return undefined;
+}
+
+function leafIs(leaf: unknown, value: ValueRef, mode: Mode, ctx: Ctx): boolean {
+  const ci = ctx.opts.caseInsensitive === true;
+  if (value.k === "any") return true;
+  switch (mode) {
+    case "keyword":
+      return keywordIs(leaf, value, ci);
+    case "text": {
+      if (typeof leaf !== "string" && typeof leaf !== "number" && typeof leaf !== "boolean") return false;
+      const tokens = analyze(String(leaf));
+      if (value.k === "wild") {
+        const m = compileWildcard(value.segments.map((s) => s.toLowerCase()));
+        return tokens.some((t) => m(t));
+      }
+      const want = analyze(value.text);
+      return value.quoted ? containsPhrase(tokens, want) : want.some((w) => tokens.includes(w));
+    }
+    case "number": {
+      if (value.k === "wild") return false;
+      const n = numberOf(leaf);
+      return n !== undefined && parseKqlNumber(value.text) === n;
+    }
+    case "boolean": {
+      if (value.k === "wild") return false;
+      const b = boolOf(leaf);
+      const want = boolOf(value.text);
+      return b !== undefined && want !== undefined && b === want;
+    }
+    case "date": {
+      if (value.k === "lit") {
+        const t = leafInstant(leaf);
+        const tz = ctx.opts.dateFormatTZ;
+        const iso = parseIsoInstant(value.text, tz);
+        const epoch = parseEpochMillis(value.text);
+        const now = (ctx.opts.now ?? Date.now)();
+        const lo = iso?.t ?? epoch ?? resolveDateMath(value.text, now, false);
+        const hi = iso?.end ?? epoch ?? resolveDateMath(value.text, now, true);
+        if (t !== undefined && lo !== undefined && hi !== undefined) return lo <= t && t <= hi;
+      }
+      return keywordIs(leaf, value, ci);
+    }
+    case "ip": {
+      if (value.k === "lit" && typeof leaf === "string") {
+        const ip = parseIp(leaf);
+        const cidr = parseCidr(value.text);
+        const want = parseIp(value.text);
+        if (ip !== undefined && cidr !== undefined) return ipInCidr(ip, cidr);
+        if (ip !== undefined && want !== undefined) return compareIp(ip, want) === 0;
+      }
+      return keywordIs(leaf, value, ci);
+    }
+    default:
+      return assertNever(mode);
+  }
+}
+
+function isoOrMath(text: string, op: RangeOp, now: number, tz: string | undefined, rounding: boolean): number | undefined {
+  const up = op === "gt" || op === "lte";
+  const iso = parseIsoInstant(text, tz);
+  if (iso !== undefined) return rounding && up ? iso.end : iso.t;
+  return resolveDateMath(text, now, up);
+}
+
+function keywordRange(leaf: unknown, op: RangeOp, text: string, ctx: Ctx): boolean {
+  const now = (ctx.opts.now ?? Date.now)();
+  if (typeof leaf === "boolean") return false;
+  if (typeof leaf === "number") {
+    const n = parseKqlNumber(text);
+    if (n !== undefined) return cmp(op, leaf, n);
+    const d = isoOrMath(text, op, now, undefined, false);
+    if (d !== undefined) return cmp(op, leaf, d);
+    return cmp(op, String(leaf), text);
+  }
+  if (typeof leaf === "string") {
+    const n = parseKqlNumber(text);
+    const ln = parseKqlNumber(leaf);
+    if (n !== undefined && ln !== undefined) return cmp(op, ln, n);
+    const li = parseIsoInstant(leaf);
+    const d = isoOrMath(text, op, now, undefined, false);
+    if (li !== undefined && d !== undefined) return cmp(op, li.t, d);
+    return cmp(op, leaf, text);
+  }
+  return false;
+}
+
+function leafRange(leaf: unknown, op: RangeOp, text: string, mode: Mode, ctx: Ctx): boolean {
+  switch (mode) {
+    case "keyword":
+    case "text":
+      return keywordRange(leaf, op, text, ctx);
+    case "number": {
+      const n = numberOf(leaf);
+      const v = parseKqlNumber(text);
+      return n !== undefined && v !== undefined && cmp(op, n, v);
+    }
+    case "boolean":
+      return false;
+    case "date": {
+      const t = leafInstant(leaf);
+      const now = (ctx.opts.now ?? Date.now)();
+      const v = parseEpochMillis(text) ?? isoOrMath(text, op, now, ctx.opts.dateFormatTZ, true);
+      if (t !== undefined && v !== undefined) return cmp(op, t, v);
+      return keywordRange(leaf, op, text, ctx);
+    }
+    case "ip": {
+      const a = typeof leaf === "string" ? parseIp(leaf) : undefined;
+      const b = parseIp(text);
+      if (a !== undefined && b !== undefined) return cmp(op, compareIp(a, b), 0);
+      return keywordRange(leaf, op, text, ctx);
+    }
+    default:
+      return assertNever(mode);
+  }
+}
+
+function evalQ(q: Q, scope: unknown, prefix: string, ctx: Ctx): boolean {
+  switch (q.k) {
+    case "all":
+      return true;
+    case "and":
+      return q.c.every((c) => evalQ(c, scope, prefix, ctx));
+    case "or":
+      return q.c.some((c) => evalQ(c, scope, prefix, ctx));
+    case "not":
+      return !evalQ(q.c, scope, prefix, ctx);
+    case "is": {
+      if (q.value.k === "any") return existsIn(q.field, scope);
+      const value = q.value;
+      return leaves(scope).some(
+        ([path, leaf]) => fieldSelects(q.field, path) && leafIs(leaf, value, ctx.types(fullName(prefix, path)), ctx),
+      );
+    }
+    case "exists":
+      return existsIn(q.field, scope);
+    case "range":
+      return leaves(scope).some(
+        ([path, leaf]) => fieldSelects(q.field, path) && leafRange(leaf, q.op, q.text, ctx.types(fullName(prefix, path)), ctx),
+      );
+    case "nested": {
+      const nodes: Array<[string, unknown]> = [];
+      allNodes(scope, "", nodes);
+      const inner = fullName(prefix, q.path);
+      return nodes.some(([p, v]) => p === q.path && typeof v === "object" && v !== null && evalQ(q.q, v, inner, ctx));
+    }
+    default:
+      return assertNever(q);
+  }
+}
+
+/** §7.2 exists: some leaf at the field or below it (`host:*` holds when `host.name` has a value). */
+function existsIn(field: FieldRef, scope: unknown): boolean {
+  return leaves(scope).some(([path]) => {
+    const parts = path.split(".");
+    for (let i = 1; i <= parts.length; i++) if (fieldSelects(field, parts.slice(0, i).join("."))) return true;
+    return false;
+  });
+}
+
+export function defaultFieldTypes(opts: KqlEvalOptions): (name: string) => Mode {
+  const f = opts.fieldTypes ?? ecsFieldType;
+  return (name) => modeOf(f(name));
+}
+
+/** The reference interpreter: does `event` match the KQL AST `ast`? (docs/kql.md §7) */
+export function evaluateKql(ast: KqlNodeLike, event: EventDoc, opts: KqlEvalOptions = {}): boolean {
+  return evalQ(toIr(ast), event, "", { opts, types: defaultFieldTypes(opts) });
+}
+
+/** The same over already-lowered IR (for tests that build IR directly). */
+export function evaluateIr(q: Q, event: EventDoc, opts: KqlEvalOptions = {}): boolean {
+  return evalQ(q, event, "", { opts, types: defaultFieldTypes(opts) });
+}
