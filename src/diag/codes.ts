@@ -39,6 +39,12 @@ export const CODES = {
   SRC001: { severity: "error", title: "Cannot open event input", description: "An --events input (file, directory or glob) does not exist or cannot be read." },
   SRC002: { severity: "error", title: "Input pattern matched no files", description: "A glob or directory given as --events input contains no event files (*.ndjson, *.jsonl, *.json, optionally .gz)." },
   SRC003: { severity: "error", title: "Event input read failed", description: "Reading an event input failed part-way (I/O error, or gzip data that is corrupt or truncated); lines before the failure were processed." },
+  // SRC1xx: Linux log sources (auditd, Sysmon for Linux) and `tern convert`.
+  SRC101: { severity: "error", title: "Cannot open log input", description: "An auditd or Sysmon-for-Linux input file does not exist or cannot be read." },
+  SRC102: { severity: "error", title: "Log input read failed", description: "Reading an auditd or Sysmon-for-Linux input failed part-way (I/O error or corrupt gzip data); events before the failure were produced." },
+  SRC111: { severity: "warning", title: "Malformed audit record", description: "A line of an audit log is not an audit record (no \"type=… msg=audit(EPOCH:SERIAL):\" header, or an unterminated quoted value). It is counted and skipped." },
+  SRC112: { severity: "warning", title: "Malformed Sysmon event", description: "A syslog line carries a Sysmon <Event> that is not closed (usually truncated by the syslog daemon's maximum message size) or has no EventID. It is counted and skipped." },
+  SRC113: { severity: "warning", title: "Unreadable log line", description: "A line of an auditd or Sysmon input is longer than the maximum line length or is not valid UTF-8. It is counted and skipped." },
 
   // ---- STATE: the SQLite memory -------------------------------------------------------------------
 

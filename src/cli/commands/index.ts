@@ -2,7 +2,8 @@
 // `register(program, ctx)`; add yours here.
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { register as convert } from "./convert.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [convert];

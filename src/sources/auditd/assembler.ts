@@ -1,0 +1,205 @@
+// The pure audit.log reassembler (docs/sources.md §3.1 "Grouping", §7.1): feed it lines, get ECS events.
+// Records are grouped by (node, time, serial). auditd never writes EOE to disk, so a group closes when
+//   - its PROCTITLE (the kernel's last record of a syscall event) or an EOE arrives;
+//   - the serial changes and the group is structurally complete (SYSCALL seen, as many PATH records as
+//     its items=, the EXECVE of an execve) — only while the log has shown no PROCTITLE yet, because in a
+//     log that has them a complete-looking group may still be waiting for its PROCTITLE;
+//   - it falls `serialLag` serials behind the newest serial of its node (interleaving is local);
+//   - it has been open `closeAfterMs` (wall clock, `flushExpired()`, for a tailing reader);
+//   - more than `maxOpenGroups` are open (the oldest closes), or the input ends (`flush()`).
+// Records arriving for a group that already closed are dropped and counted (`late`), never turned into a
+// second, partial event. Nothing here does I/O: `now` is injected so tests control time.
+
+import { hostname as osHostname } from "node:os";
+import type { EventDoc, LineLocation } from "../../event/types.js";
+import { MalformedRecordError, parseAuditRecord, plainValue, type AuditRecord } from "./record.js";
+import { auditEventToEcs } from "./to-ecs.js";
+import { syscallName } from "./syscalls.js";
+
+export interface AuditdAssemblerOptions {
+  /** host.name for records without node= (default: this machine's hostname). */
+  readonly hostname?: string;
+  /** Wall clock in epoch ms, for event.ingested and timeouts (default Date.now). */
+  readonly now?: () => number;
+  /** Close a group open this long (default 2000 ms). */
+  readonly closeAfterMs?: number;
+  /** Close groups this many serials behind the newest (default 64). */
+  readonly serialLag?: number;
+  /** Upper bound on open groups (default 4096). */
+  readonly maxOpenGroups?: number;
+  /** A line that is not an audit record. */
+  readonly onMalformed?: (loc: LineLocation, message: string) => void;
+}
+
+export interface AssembledEvent {
+  readonly doc: EventDoc;
+  /** The first line of the audit event. */
+  readonly loc: LineLocation;
+  /** Position of this document among those made from the same audit event. */
+  readonly index: number;
+}
+
+export interface AssemblerStats {
+  records: number;
+  /** Audit events closed (with or without resulting documents). */
+  groups: number;
+  malformed: number;
+  /** Records for a group that had already closed. */
+  late: number;
+  /** Blank lines (skipped silently). */
+  blank: number;
+}
+
+interface Group {
+  readonly key: string;
+  readonly node: string;
+  readonly serial: number;
+  readonly loc: LineLocation;
+  readonly openedAt: number;
+  readonly records: AuditRecord[];
+  items: number;
+  paths: number;
+  hasSyscall: boolean;
+  isExec: boolean;
+  hasExecve: boolean;
+}
+
+const RECENT_CLOSED = 4096;
+
+export class AuditdAssembler {
+  readonly stats: AssemblerStats = { records: 0, groups: 0, malformed: 0, late: 0, blank: 0 };
+  private readonly open = new Map<string, Group>();
+  private readonly recentlyClosed = new Set<string>();
+  private readonly newestSerial = new Map<string, number>();
+  private sawProctitle = false;
+  private lastKey: string | undefined;
+  private readonly host: string;
+  private readonly now: () => number;
+  private readonly closeAfterMs: number;
+  private readonly serialLag: number;
+  private readonly maxOpen: number;
+  private readonly onMalformed: ((loc: LineLocation, message: string) => void) | undefined;
+
+  constructor(opts: AuditdAssemblerOptions = {}) {
+    this.host = opts.hostname ?? osHostname();
+    this.now = opts.now ?? Date.now;
+    this.closeAfterMs = opts.closeAfterMs ?? 2000;
+    this.serialLag = opts.serialLag ?? 64;
+    this.maxOpen = opts.maxOpenGroups ?? 4096;
+    this.onMalformed = opts.onMalformed;
+  }
+
+  /** Number of audit events still waiting for records. */
+  get pending(): number {
+    return this.open.size;
+  }
+
+  feed(line: string, loc: LineLocation): AssembledEvent[] {
+    if (line.trim() === "") {
+      this.stats.blank++;
+      return [];
+    }
+    let rec: AuditRecord;
+    try {
+      rec = parseAuditRecord(line);
+    } catch (e) {
+      if (!(e instanceof MalformedRecordError)) throw e;
+      this.stats.malformed++;
+      this.onMalformed?.(loc, e.message);
+      return [];
+    }
+    this.stats.records++;
+    const node = rec.node ?? "";
+    const key = `${node}|${rec.stamp}|${rec.serial}`;
+    const out: AssembledEvent[] = [];
+
+    const newest = this.newestSerial.get(node);
+    if (newest !== undefined && rec.serial + 1_000_000 < newest) {
+      // The kernel restarts serials at boot: everything open belongs to the previous boot.
+      this.closeWhere((g) => g.node === node, out);
+      this.newestSerial.set(node, rec.serial);
+    } else if (newest === undefined || rec.serial > newest) this.newestSerial.set(node, rec.serial);
+
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      const top = this.newestSerial.get(node) ?? rec.serial;
+      this.closeWhere((g) => g.key !== key && ((!this.sawProctitle && complete(g)) || (g.node === node && g.serial + this.serialLag < top)), out);
+    }
+
+    let g = this.open.get(key);
+    if (g === undefined) {
+      if (this.recentlyClosed.has(key)) {
+        this.stats.late++;
+        return out;
+      }
+      g = { key, node, serial: rec.serial, loc, openedAt: this.now(), records: [], items: 0, paths: 0, hasSyscall: false, isExec: false, hasExecve: false };
+      this.open.set(key, g);
+      if (this.open.size > this.maxOpen) {
+        const oldest = this.open.values().next().value;
+        if (oldest !== undefined) this.close(oldest, out);
+      }
+    }
+    g.records.push(rec);
+    switch (rec.type) {
+      case "SYSCALL": {
+        g.hasSyscall = true;
+        g.items = Number(plainValue(rec.fields.get("items")) ?? "0") || 0;
+        const sc = syscallName(plainValue(rec.fields.get("arch")), plainValue(rec.fields.get("syscall")), rec.enriched.get("SYSCALL"));
+        g.isExec = sc === "execve" || sc === "execveat";
+        break;
+      }
+      case "PATH":
+        g.paths++;
+        break;
+      case "EXECVE":
+        g.hasExecve = true;
+        break;
+      case "PROCTITLE":
+        this.sawProctitle = true;
+        this.close(g, out);
+        break;
+      case "EOE":
+        this.close(g, out);
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+
+  /** Closes groups open for closeAfterMs or longer (call periodically when tailing). */
+  flushExpired(): AssembledEvent[] {
+    const out: AssembledEvent[] = [];
+    const t = this.now();
+    this.closeWhere((g) => t - g.openedAt >= this.closeAfterMs, out);
+    return out;
+  }
+
+  /** Closes every open group, oldest first (end of input). */
+  flush(): AssembledEvent[] {
+    const out: AssembledEvent[] = [];
+    this.closeWhere(() => true, out);
+    return out;
+  }
+
+  private closeWhere(pred: (g: Group) => boolean, out: AssembledEvent[]): void {
+    for (const g of [...this.open.values()]) if (pred(g)) this.close(g, out);
+  }
+
+  private close(g: Group, out: AssembledEvent[]): void {
+    if (!this.open.delete(g.key)) return;
+    this.recentlyClosed.add(g.key);
+    if (this.recentlyClosed.size > RECENT_CLOSED) {
+      const first = this.recentlyClosed.values().next().value;
+      if (first !== undefined) this.recentlyClosed.delete(first);
+    }
+    this.stats.groups++;
+    const docs = auditEventToEcs(g.records, { hostname: this.host, ingested: new Date(this.now()).toISOString() });
+    docs.forEach((doc, index) => out.push({ doc, loc: g.loc, index }));
+  }
+}
+
+function complete(g: Group): boolean {
+  if (!g.hasSyscall) return true;
+  return g.paths >= g.items && (!g.isExec || g.hasExecve);
+}

@@ -1,0 +1,295 @@
+// One assembled audit event (the records sharing `msg=audit(ts:serial)`) → ECS documents shaped like
+// Elastic Defend's Linux events (docs/sources.md §1, §3, §6.3): file creation / rename / deletion from the
+// PATH records' nametype and the syscall, process start from a successful execve. Groups without a SYSCALL
+// record (logins, daemon and config records …) and other syscalls produce nothing.
+//
+// Paths (§3.1 "Relative names"): a PATH name starting with "/" is used as is. A relative name is resolved
+// against a directory: the CWD when the call used AT_FDCWD (or is not an *at() call). When the call used a
+// real directory fd, the log does not say which directory that fd was: the kernel writes the PARENT item
+// (item 0 for openat/unlinkat/mknodat) with the name of that parent as far as the passed string shows it,
+// or the process CWD when the string had no "/" at all. So for a dirfd we take a PARENT item whose
+// absolute name differs from the CWD when there is exactly one, else fall back to the CWD, and say which
+// we did in `auditd.path_resolution` ("absolute" | "cwd" | "parent" | "dirfd-unresolved").
+
+import { fileFieldsOf, joinPath, baseName, normalizePath } from "../ecs-normalize/file-fields.js";
+import type { EventDoc } from "../../event/types.js";
+import { decodeArgv, decodeValue, plainValue, type AuditRecord, type AuditValue } from "./record.js";
+import { syscallName, type SyscallName } from "./syscalls.js";
+
+export interface ToEcsContext {
+  /** host.name when the records carry no node=. */
+  readonly hostname: string;
+  /** event.ingested, ISO text. */
+  readonly ingested: string;
+}
+
+type FileAction = "creation" | "rename" | "deletion";
+type PathResolution = "absolute" | "cwd" | "parent" | "dirfd-unresolved";
+
+interface PathItem {
+  readonly index: number;
+  readonly name: string | undefined;
+  readonly nametype: string;
+  readonly inode?: string;
+  readonly mode?: string;
+  readonly ouid?: string;
+  readonly ogid?: string;
+  readonly ownerName?: string;
+  readonly groupName?: string;
+}
+
+const AT_FDCWD = new Set(["ffffff9c", "ffffffffffffff9c", "-100"]);
+const UNSET_ID = "4294967295";
+
+const CREATE_CALLS = new Set<SyscallName>(["open", "openat", "openat2", "creat", "mknod", "mknodat", "link", "linkat", "symlink", "symlinkat"]);
+const RENAME_CALLS = new Set<SyscallName>(["rename", "renameat", "renameat2"]);
+const DELETE_CALLS = new Set<SyscallName>(["unlink", "unlinkat", "rmdir"]);
+
+/** Which syscall argument holds the dirfd for the created/new name (and, for renames, the old name). */
+function dirfdArgs(sc: SyscallName | "other" | undefined): { target?: string; source?: string } {
+  switch (sc) {
+    case "openat": case "openat2": case "mknodat": case "unlinkat": case "mkdirat": case "execveat":
+      return { target: "a0" };
+    case "renameat": case "renameat2": case "linkat":
+      return { target: "a2", source: "a0" };
+    case "symlinkat":
+      return { target: "a1" };
+    default:
+      return {};
+  }
+}
+
+function isDirectoryMode(mode: string | undefined): boolean {
+  if (mode === undefined || !/^[0-7]+$/.test(mode)) return false;
+  // Octal st_mode: the S_IFMT bits equal S_IFDIR (040000).
+  return (parseInt(mode, 8) & 0o170000) === 0o040000;
+}
+
+function field(r: AuditRecord, k: string): string | undefined {
+  return plainValue(r.fields.get(k));
+}
+
+function toNumber(s: string | undefined): number | undefined {
+  if (s === undefined || !/^-?\d+$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** EXECVE records → argv: a0… plain, or aN_len + aN[0], aN[1]… chunks (hex), across several records. */
+export function execveArgs(records: readonly AuditRecord[]): string[] | undefined {
+  const execs = records.filter((r) => r.type === "EXECVE");
+  if (execs.length === 0) return undefined;
+  const whole = new Map<number, string>();
+  const chunks = new Map<number, Map<number, AuditValue>>();
+  let argc: number | undefined;
+  for (const r of execs) {
+    for (const k of r.order) {
+      const v = r.fields.get(k);
+      if (v === undefined) continue;
+      if (k === "argc") {
+        argc = toNumber(v.text);
+        continue;
+      }
+      const m = /^a(\d+)(?:\[(\d+)\])?$/.exec(k);
+      if (m === null) continue;
+      const idx = Number(m[1]);
+      if (m[2] === undefined) whole.set(idx, decodeValue(v) ?? "");
+      else {
+        let c = chunks.get(idx);
+        if (c === undefined) chunks.set(idx, (c = new Map()));
+        c.set(Number(m[2]), v);
+      }
+    }
+  }
+  const n = argc ?? Math.max(-1, ...whole.keys(), ...chunks.keys()) + 1;
+  const args: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = chunks.get(i);
+    if (c !== undefined) {
+      const parts = [...c.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => (v.quoted ? Buffer.from(v.text) : Buffer.from(v.text, "hex")));
+      args.push(new TextDecoder().decode(Buffer.concat(parts)));
+    } else args.push(whole.get(i) ?? "");
+  }
+  return args;
+}
+
+function pathItems(records: readonly AuditRecord[]): PathItem[] {
+  const out: PathItem[] = [];
+  for (const r of records) {
+    if (r.type !== "PATH") continue;
+    const nametype = (field(r, "nametype") ?? field(r, "objtype") ?? "UNKNOWN").toUpperCase();
+    const item: PathItem = {
+      index: toNumber(field(r, "item")) ?? out.length,
+      name: decodeValue(r.fields.get("name")),
+      nametype,
+      inode: field(r, "inode"),
+      mode: field(r, "mode"),
+      ouid: field(r, "ouid"),
+      ogid: field(r, "ogid"),
+      ownerName: r.enriched.get("OUID"),
+      groupName: r.enriched.get("OGID"),
+    };
+    out.push(item);
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+function stripSlash(p: string): string {
+  return p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p;
+}
+
+function resolvePath(name: string, cwd: string | undefined, dirfd: string | undefined, parents: readonly PathItem[]): { path: string; how: PathResolution } | undefined {
+  if (name.startsWith("/")) return { path: normalizePath(name), how: "absolute" };
+  const usesCwd = dirfd === undefined || AT_FDCWD.has(dirfd.toLowerCase());
+  if (usesCwd) return cwd === undefined ? undefined : { path: joinPath(cwd, name), how: "cwd" };
+  const cwdNorm = cwd === undefined ? undefined : stripSlash(normalizePath(cwd));
+  const candidates = new Set<string>();
+  for (const p of parents) {
+    if (p.name === undefined || !p.name.startsWith("/")) continue;
+    const dir = stripSlash(normalizePath(p.name));
+    if (dir !== cwdNorm) candidates.add(dir);
+  }
+  if (candidates.size === 1) {
+    const [dir] = candidates;
+    return { path: joinPath(dir, name), how: "parent" };
+  }
+  return cwd === undefined ? undefined : { path: joinPath(cwd, name), how: "dirfd-unresolved" };
+}
+
+function setIf(obj: Record<string, unknown>, key: string, v: unknown): void {
+  if (v !== undefined) obj[key] = v;
+}
+
+function processFields(sys: AuditRecord, records: readonly AuditRecord[], cwd: string | undefined, preferExecve: boolean): Record<string, unknown> {
+  const proc: Record<string, unknown> = {};
+  setIf(proc, "pid", toNumber(field(sys, "pid")));
+  const ppid = toNumber(field(sys, "ppid"));
+  if (ppid !== undefined) proc.parent = { pid: ppid };
+  const comm = decodeValue(sys.fields.get("comm"));
+  const exe = decodeValue(sys.fields.get("exe"));
+  // process.name is the kernel comm (what ps shows: "ld" for /usr/bin/x86_64-linux-gnu-ld.bfd,
+  // "python3" for python3.11); basename(exe) only when comm is missing.
+  setIf(proc, "name", comm ?? (exe === undefined ? undefined : baseName(exe)));
+  setIf(proc, "executable", exe);
+  setIf(proc, "working_directory", cwd);
+  const proctitle = records.find((r) => r.type === "PROCTITLE");
+  const fromExecve = preferExecve ? execveArgs(records) : undefined;
+  const args = fromExecve ?? decodeArgv(proctitle?.fields.get("proctitle"));
+  if (args !== undefined && args.length > 0) {
+    proc.args = args;
+    proc.args_count = args.length;
+    proc.command_line = args.join(" ");
+  }
+  return proc;
+}
+
+function userFields(sys: AuditRecord): { user?: Record<string, unknown>; group?: Record<string, unknown> } {
+  const user: Record<string, unknown> = {};
+  setIf(user, "id", field(sys, "uid"));
+  setIf(user, "name", sys.enriched.get("UID"));
+  const auid = field(sys, "auid");
+  if (auid !== undefined && auid !== UNSET_ID) {
+    const audit: Record<string, unknown> = { id: auid };
+    const an = sys.enriched.get("AUID");
+    if (an !== undefined && an !== "unset") audit.name = an;
+    user.audit = audit;
+  }
+  const euid = field(sys, "euid");
+  if (euid !== undefined && euid !== field(sys, "uid")) {
+    const eff: Record<string, unknown> = { id: euid };
+    setIf(eff, "name", sys.enriched.get("EUID"));
+    user.effective = eff;
+  }
+  const group: Record<string, unknown> = {};
+  setIf(group, "id", field(sys, "gid"));
+  setIf(group, "name", sys.enriched.get("GID"));
+  const out: { user?: Record<string, unknown>; group?: Record<string, unknown> } = {};
+  if (Object.keys(user).length > 0) out.user = user;
+  if (Object.keys(group).length > 0) out.group = group;
+  return out;
+}
+
+/** The documents for one assembled audit event, in PATH item order. */
+export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsContext): EventDoc[] {
+  const sys = records.find((r) => r.type === "SYSCALL");
+  if (sys === undefined) return [];
+  const success = field(sys, "success");
+  if (success !== undefined && success !== "yes") return [];
+  const sc = syscallName(field(sys, "arch"), field(sys, "syscall"), sys.enriched.get("SYSCALL"));
+  const cwdRec = records.find((r) => r.type === "CWD");
+  const cwd = cwdRec === undefined ? undefined : decodeValue(cwdRec.fields.get("cwd"));
+  const items = pathItems(records);
+
+  const base = (): EventDoc => {
+    const doc: EventDoc = { "@timestamp": new Date(sys.timeMs).toISOString() };
+    const host = { name: sys.node ?? ctx.hostname, os: { type: "linux" } };
+    const auditd: Record<string, unknown> = { sequence: sys.serial };
+    const keyVal = decodeValue(sys.fields.get("key"));
+    if (keyVal !== undefined) auditd.key = keyVal.split("\x01");
+    if (sc !== undefined && sc !== "other") auditd.syscall = sc;
+    else {
+      const raw = sys.enriched.get("SYSCALL") ?? field(sys, "syscall");
+      if (raw !== undefined) auditd.syscall = raw;
+    }
+    Object.assign(doc, { host, auditd }, userFields(sys));
+    return doc;
+  };
+
+  if (sc === "execve" || sc === "execveat") {
+    const doc = base();
+    doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["start"], action: "exec", outcome: "success", ingested: ctx.ingested };
+    doc.process = processFields(sys, records, cwd, true);
+    return [doc];
+  }
+
+  // Decide the file action: by syscall when known; on an arch tern has no table for (and no ENRICHED
+  // name), by the shape of the PATH items (a DELETE plus a CREATE is a rename).
+  const creates = items.filter((i) => i.nametype === "CREATE" && !isDirectoryMode(i.mode));
+  const deletes = items.filter((i) => i.nametype === "DELETE" && !isDirectoryMode(i.mode));
+  let action: FileAction | undefined;
+  if (sc === undefined) {
+    if (creates.length > 0 && deletes.length > 0) action = "rename";
+    else if (creates.length > 0) action = "creation";
+    else if (deletes.length > 0) action = "deletion";
+  } else if (sc !== "other") {
+    if (RENAME_CALLS.has(sc) && creates.length > 0) action = "rename";
+    else if (CREATE_CALLS.has(sc) && creates.length > 0) action = "creation";
+    else if (DELETE_CALLS.has(sc) && deletes.length > 0) action = "deletion";
+  }
+  if (action === undefined) return [];
+
+  const parents = items.filter((i) => i.nametype === "PARENT");
+  const fd = dirfdArgs(sc);
+  const targetDirfd = fd.target === undefined ? undefined : field(sys, fd.target);
+  const sourceDirfd = fd.source === undefined ? undefined : field(sys, fd.source);
+  const eventType = action === "creation" ? "creation" : action === "rename" ? "change" : "deletion";
+  const targets = action === "deletion" ? deletes : creates;
+  const docs: EventDoc[] = [];
+  for (const t of targets) {
+    if (t.name === undefined) continue;
+    const resolved = resolvePath(t.name, cwd, action === "deletion" ? targetDirfd ?? sourceDirfd : targetDirfd, parents);
+    if (resolved === undefined) continue;
+    const doc = base();
+    doc.event = { kind: "event", module: "auditd", category: ["file"], type: [eventType], action, outcome: "success", ingested: ctx.ingested };
+    const file: Record<string, unknown> = { ...fileFieldsOf(resolved.path) };
+    setIf(file, "inode", t.inode);
+    setIf(file, "mode", t.mode);
+    setIf(file, "uid", t.ouid);
+    setIf(file, "gid", t.ogid);
+    setIf(file, "owner", t.ownerName);
+    setIf(file, "group", t.groupName);
+    if (action === "rename") {
+      // The old name is the DELETE item for the same inode (another DELETE is a replaced target).
+      const old = deletes.find((d) => d.inode !== undefined && d.inode === t.inode) ?? deletes[0];
+      if (old?.name !== undefined) {
+        const oldResolved = resolvePath(old.name, cwd, sourceDirfd, parents);
+        if (oldResolved !== undefined) file.Ext = { original: fileFieldsOf(oldResolved.path) };
+      }
+    }
+    doc.file = file;
+    doc.process = processFields(sys, records, cwd, false);
+    (doc.auditd as Record<string, unknown>).path_resolution = resolved.how;
+    docs.push(doc);
+  }
+  return docs;
+}
