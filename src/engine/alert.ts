@@ -1,0 +1,249 @@
+// Kibana's alert document (new_terms.md §7): the source `_source` with `event.kind` removed, deep-merged
+// with flat `kibana.*` keys (rule fields, ancestors, reason, new terms). Ids: new_terms uses object-hash of
+// [_index, _id, "undefined", "<space>:<rule uuid>", newTerms] (§7.1); query rules use Kibana's
+// `generateId`: sha256 hex of _index + _id + "undefined" + "<space>:<rule uuid>" (hits carry no _version).
+
+import { createHash } from "node:crypto";
+import objectHash from "object-hash";
+import type { EventDoc, InputEvent } from "../event/types.js";
+import { getValues } from "../event/fields.js";
+import type { Rule, Severity } from "../rules/model.js";
+import { originalTime } from "./time.js";
+import { buildReason } from "./reason.js";
+
+export interface AlertContext {
+  readonly spaceId: string;
+  /** Kibana's rule saved-object id (`kibana.alert.rule.uuid`); `rule_id` unless --rule-uuid. */
+  readonly ruleUuid: string;
+  /** Alert build time (ms): the simulated execution start in replay, the wall clock in stream mode. */
+  readonly now: number;
+  readonly executionUuid: string;
+  readonly executionType: "scheduled" | "manual";
+  readonly kibanaVersion: string;
+}
+
+export function newTermsAlertId(hit: Pick<InputEvent, "_index" | "_id">, spaceId: string, ruleUuid: string, newTerms: readonly unknown[]): string {
+  return objectHash([hit._index, hit._id, "undefined", `${spaceId}:${ruleUuid}`, newTerms]);
+}
+
+export function queryAlertId(hit: Pick<InputEvent, "_index" | "_id">, spaceId: string, ruleUuid: string): string {
+  return createHash("sha256").update(hit._index + hit._id + "undefined" + `${spaceId}:${ruleUuid}`).digest("hex");
+}
+
+const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+function firstString(doc: EventDoc, path: string): string | undefined {
+  for (const v of getValues(doc, path)) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return String(v);
+  return undefined;
+}
+
+/** severity_mapping: the highest mapped severity whose field equals its value wins, else the rule's. */
+export function alertSeverity(rule: Rule, doc: EventDoc): Severity {
+  let out: Severity | undefined;
+  const sorted = [...rule.severity_mapping].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  for (const m of sorted) {
+    if (getValues(doc, m.field).some((v) => String(v) === m.value)) out = m.severity;
+  }
+  return out ?? rule.severity;
+}
+
+/** risk_score_mapping: the mapped field's first numeric value in [0, 100], else the rule's score. */
+export function alertRiskScore(rule: Rule, doc: EventDoc): number {
+  for (const m of rule.risk_score_mapping) {
+    for (const v of getValues(doc, m.field)) {
+      const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+      if (Number.isFinite(n) && n >= 0 && n <= 100) return n;
+    }
+  }
+  return rule.risk_score;
+}
+
+function alertRuleName(rule: Rule, doc: EventDoc): string {
+  if (rule.rule_name_override !== undefined) {
+    const v = firstString(doc, rule.rule_name_override);
+    if (v !== undefined && v !== "") return v;
+  }
+  return rule.name;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The source without `event.kind` (nested or flat), deep-copied so alerts never share objects with events. */
+function stripEventKind(src: EventDoc): EventDoc {
+  const out = structuredClone(src);
+  delete out["event.kind"];
+  const ev = out.event;
+  if (isPlainObject(ev)) delete ev.kind;
+  return out;
+}
+
+/** `kibana.alert.original_event.*`: every `event.*` leaf of the source, flat (kind included). */
+function originalEvent(src: EventDoc): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const walk = (node: unknown, prefix: string) => {
+    if (isPlainObject(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, prefix === "" ? k : `${prefix}.${k}`);
+    } else if (prefix !== "") {
+      out[`kibana.alert.original_event.${prefix}`] = node;
+    }
+  };
+  for (const [k, v] of Object.entries(src)) {
+    if (k === "event") walk(v, "");
+    else if (k.startsWith("event.")) walk(v, k.slice("event.".length));
+  }
+  return out;
+}
+
+interface Ancestor {
+  id: string;
+  type: "event" | "signal";
+  index: string;
+  depth: number;
+  rule?: string;
+}
+
+function ancestry(hit: InputEvent): { ancestors: Ancestor[]; depth: number } {
+  const src = hit._source;
+  const parentDepth = getValues(src, "kibana.alert.depth")[0];
+  if (typeof parentDepth === "number") {
+    // The source is itself an alert: keep its chain and add it as a signal ancestor.
+    const prior = (getValues(src, "kibana.alert.ancestors").filter(isPlainObject) as unknown as Ancestor[]).map((a) => ({ ...a }));
+    const ruleUuid = getValues(src, "kibana.alert.rule.uuid")[0];
+    const self: Ancestor = { id: hit._id, type: "signal", index: hit._index, depth: parentDepth };
+    if (typeof ruleUuid === "string") self.rule = ruleUuid;
+    return { ancestors: [...prior, self], depth: parentDepth + 1 };
+  }
+  return { ancestors: [{ id: hit._id, type: "event", index: hit._index, depth: 0 }], depth: 1 };
+}
+
+/** `kibana.alert.rule.parameters`: the rule's params in Kibana's snake_case API form. */
+function ruleParameters(rule: Rule): Record<string, unknown> {
+  const p: Record<string, unknown> = {
+    description: rule.description,
+    risk_score: rule.risk_score,
+    severity: rule.severity,
+    license: rule.license ?? "",
+    author: rule.author,
+    false_positives: rule.false_positives,
+    from: rule.from,
+    rule_id: rule.rule_id,
+    max_signals: rule.max_signals,
+    risk_score_mapping: rule.risk_score_mapping,
+    severity_mapping: rule.severity_mapping,
+    threat: rule.threat,
+    to: rule.to,
+    references: rule.references,
+    version: rule.version ?? 1,
+    exceptions_list: rule.exceptions_list ?? [],
+    immutable: false,
+    type: rule.type,
+  };
+  if (rule.note !== undefined) p.note = rule.note;
+  if (rule.setup !== undefined) p.setup = rule.setup;
+  if (rule.building_block_type !== undefined) p.building_block_type = rule.building_block_type;
+  if (rule.rule_name_override !== undefined) p.rule_name_override = rule.rule_name_override;
+  if (rule.timestamp_override !== undefined) p.timestamp_override = rule.timestamp_override;
+  if (rule.timestamp_override_fallback_disabled !== undefined) p.timestamp_override_fallback_disabled = rule.timestamp_override_fallback_disabled;
+  if (rule.timeline_id !== undefined) p.timeline_id = rule.timeline_id;
+  if (rule.timeline_title !== undefined) p.timeline_title = rule.timeline_title;
+  if (rule.language !== undefined) p.language = rule.language;
+  if (rule.query !== undefined) p.query = rule.query;
+  if (rule.index !== undefined) p.index = rule.index;
+  if (rule.data_view_id !== undefined) p.data_view_id = rule.data_view_id;
+  if (rule.filters !== undefined) p.filters = rule.filters;
+  if (rule.new_terms !== undefined) {
+    p.new_terms_fields = rule.new_terms.fields;
+    p.history_window_start = rule.new_terms.history_window_start;
+  }
+  if (rule.alert_suppression !== undefined) p.alert_suppression = rule.alert_suppression;
+  if (rule.investigation_fields !== undefined) p.investigation_fields = rule.investigation_fields;
+  if (rule.required_fields !== undefined) p.required_fields = rule.required_fields;
+  if (rule.related_integrations !== undefined) p.related_integrations = rule.related_integrations;
+  return p;
+}
+
+const RULE_TYPE_INFO: Readonly<Record<string, { category: string; typeId: string }>> = {
+  new_terms: { category: "New Terms Rule", typeId: "siem.newTermsRule" },
+  query: { category: "Custom Query Rule", typeId: "siem.queryRule" },
+};
+
+/** The alert document for `hit`; `newTerms` only for new_terms rules. */
+export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms?: readonly unknown[]): EventDoc {
+  const src = hit._source;
+  const severity = alertSeverity(rule, src);
+  const riskScore = alertRiskScore(rule, src);
+  const name = alertRuleName(rule, src);
+  const now = new Date(ctx.now).toISOString();
+  const { ancestors, depth } = ancestry(hit);
+  const info = RULE_TYPE_INFO[rule.type] ?? { category: rule.type, typeId: `siem.${rule.type}Rule` };
+  const alert: EventDoc = stripEventKind(src);
+  const fields: Record<string, unknown> = {
+    "@timestamp": now,
+    "event.kind": "signal",
+    "kibana.version": ctx.kibanaVersion,
+    "kibana.space_ids": [ctx.spaceId],
+    "kibana.alert.uuid": id,
+    "kibana.alert.start": now,
+    "kibana.alert.last_detected": now,
+    "kibana.alert.intended_timestamp": now,
+    "kibana.alert.status": "active",
+    "kibana.alert.workflow_status": "open",
+    "kibana.alert.workflow_tags": [],
+    "kibana.alert.workflow_assignee_ids": [],
+    "kibana.alert.depth": depth,
+    "kibana.alert.ancestors": ancestors,
+    "kibana.alert.reason": buildReason(alert, severity, name),
+    "kibana.alert.severity": severity,
+    "kibana.alert.risk_score": riskScore,
+    "kibana.alert.rule.execution.type": ctx.executionType,
+    "kibana.alert.rule.execution.uuid": ctx.executionUuid,
+    "kibana.alert.rule.name": name,
+    "kibana.alert.rule.rule_id": rule.rule_id,
+    "kibana.alert.rule.uuid": ctx.ruleUuid,
+    "kibana.alert.rule.type": rule.type,
+    "kibana.alert.rule.category": info.category,
+    "kibana.alert.rule.rule_type_id": info.typeId,
+    "kibana.alert.rule.producer": "siem",
+    "kibana.alert.rule.consumer": "siem",
+    "kibana.alert.rule.revision": 0,
+    "kibana.alert.rule.description": rule.description,
+    "kibana.alert.rule.author": rule.author,
+    "kibana.alert.rule.references": rule.references,
+    "kibana.alert.rule.false_positives": rule.false_positives,
+    "kibana.alert.rule.threat": rule.threat,
+    "kibana.alert.rule.tags": rule.tags,
+    "kibana.alert.rule.severity": rule.severity,
+    "kibana.alert.rule.risk_score": rule.risk_score,
+    "kibana.alert.rule.severity_mapping": rule.severity_mapping,
+    "kibana.alert.rule.risk_score_mapping": rule.risk_score_mapping,
+    "kibana.alert.rule.from": rule.from,
+    "kibana.alert.rule.to": rule.to,
+    "kibana.alert.rule.interval": rule.interval,
+    "kibana.alert.rule.max_signals": rule.max_signals,
+    "kibana.alert.rule.indices": rule.index ?? [],
+    "kibana.alert.rule.version": rule.version ?? 1,
+    "kibana.alert.rule.immutable": false,
+    "kibana.alert.rule.license": rule.license ?? "",
+    "kibana.alert.rule.exceptions_list": rule.exceptions_list ?? [],
+    "kibana.alert.rule.enabled": rule.enabled ?? true,
+    "kibana.alert.rule.actions": [],
+    "kibana.alert.rule.meta.from": rule.from,
+    "kibana.alert.rule.parameters": ruleParameters(rule),
+    ...originalEvent(src),
+  };
+  const orig = originalTime(src);
+  if (orig !== undefined) fields["kibana.alert.original_time"] = orig;
+  if (newTerms !== undefined) fields["kibana.alert.new_terms"] = [...newTerms];
+  if (rule.note !== undefined) fields["kibana.alert.rule.note"] = rule.note;
+  if (rule.building_block_type !== undefined) {
+    fields["kibana.alert.rule.building_block_type"] = rule.building_block_type;
+    fields["kibana.alert.building_block_type"] = rule.building_block_type;
+  }
+  if (rule.rule_name_override !== undefined) fields["kibana.alert.rule.rule_name_override"] = rule.rule_name_override;
+  if (rule.timestamp_override !== undefined) fields["kibana.alert.rule.timestamp_override"] = rule.timestamp_override;
+  if (rule.timeline_id !== undefined) fields["kibana.alert.rule.timeline_id"] = rule.timeline_id;
+  if (rule.timeline_title !== undefined) fields["kibana.alert.rule.timeline_title"] = rule.timeline_title;
+  return Object.assign(alert, fields);
+}

@@ -1,0 +1,249 @@
+// new_terms rule semantics (new_terms.md §3–§5, §8, §12): term combinations of a document (cartesian
+// product of each field's distinct values; a document missing a field has none), the per-execution
+// "is it new" test over [hws, from] and (from, to], Kibana's alert order and the max_signals cut.
+// Pure: the engine feeds matched events and the store's prior knowledge; nothing here does I/O.
+
+import type { EventDoc, InputEvent } from "../../event/types.js";
+import { fieldAccessor } from "../../event/fields.js";
+
+export type TermValue = string | number | boolean;
+
+export interface Combo {
+  /** JSON of `terms`: "1" and 1 stay distinct, as they hash differently in alert ids. */
+  readonly key: string;
+  readonly terms: readonly TermValue[];
+}
+
+/** Extracts a rule's term combinations from documents. */
+export function comboExtractor(fields: readonly string[]): (doc: EventDoc) => Combo[] {
+  const accessors = fields.map(fieldAccessor);
+  const single = fields.length === 1;
+  return (doc) => {
+    const sets: TermValue[][] = [];
+    for (const get of accessors) {
+      const seen = new Set<string>();
+      const vals: TermValue[] = [];
+      for (const v of get(doc)) {
+        let tv: TermValue;
+        if (typeof v === "string") tv = v;
+        else if (typeof v === "number" && Number.isFinite(v)) tv = v;
+        // A single-field terms aggregation keys booleans as 1/0; composite (multi-field) keys keep true/false (§3, §4).
+        else if (typeof v === "boolean") tv = single ? (v ? 1 : 0) : v;
+        else continue;
+        const k = typeof tv + ":" + String(tv);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        vals.push(tv);
+      }
+      if (vals.length === 0) return [];
+      sets.push(vals);
+    }
+    let out: TermValue[][] = [[]];
+    for (const vals of sets) {
+      const next: TermValue[][] = [];
+      for (const prefix of out) for (const v of vals) next.push([...prefix, v]);
+      out = next;
+    }
+    return out.map((terms) => ({ key: JSON.stringify(terms), terms }));
+  };
+}
+
+const utf8 = new TextEncoder();
+
+/** Elasticsearch key order: numbers numerically, strings by UTF-8 bytes; mixed types: numbers < booleans < strings. */
+export function compareTerm(a: TermValue, b: TermValue): number {
+  const ra = typeof a === "number" ? 0 : typeof a === "boolean" ? 1 : 2;
+  const rb = typeof b === "number" ? 0 : typeof b === "boolean" ? 1 : 2;
+  if (ra !== rb) return ra - rb;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
+  const sa = String(a);
+  const sb = String(b);
+  if (sa === sb) return 0;
+  // Code-unit order equals UTF-8 byte order except around surrogates; encode only when it matters.
+  if (/[\ud800-\udfff]/.test(sa + sb)) return Buffer.compare(Buffer.from(utf8.encode(sa)), Buffer.from(utf8.encode(sb)));
+  return sa < sb ? -1 : 1;
+}
+
+export function compareCombo(a: readonly TermValue[], b: readonly TermValue[]): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const c = compareTerm(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+/** A matched event as the replay keeps it: effective time, input order, combinations. */
+export interface MatchedEvent {
+  readonly hit: InputEvent;
+  readonly t: number;
+  readonly seq: number;
+  readonly combos: readonly Combo[];
+}
+
+/** What an earlier run learned about a combination (the terms table at run start). */
+export interface PriorTerm {
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * Whether the store's knowledge proves an occurrence in [hws, from]. Exact when every stored occurrence
+ * is ≤ from (the usual case: earlier runs saw earlier data); otherwise only a first/last inside the range
+ * counts. Occurrences from this run are checked exactly by the caller.
+ */
+export function priorSeen(p: PriorTerm, hws: number, from: number): boolean {
+  if (p.last <= from) return p.last >= hws;
+  return p.first >= hws && p.first <= from;
+}
+
+/** Index of the first element ≥ x in an ascending array. */
+export function lowerBound(arr: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface NewTermCandidate {
+  readonly combo: Combo;
+  readonly basis: MatchedEvent;
+}
+
+/** A rule's matched events of one run, sorted by (time, input order), with each combination's occurrence times. */
+export class NewTermsMemory {
+  readonly events: MatchedEvent[] = [];
+  private readonly occ = new Map<string, number[]>();
+  private sorted = true;
+
+  add(ev: MatchedEvent): void {
+    const n = this.events.length;
+    if (n > 0) {
+      const last = this.events[n - 1];
+      if (ev.t < last.t) this.sorted = false;
+    }
+    this.events.push(ev);
+    for (const c of ev.combos) {
+      const list = this.occ.get(c.key);
+      if (list === undefined) this.occ.set(c.key, [ev.t]);
+      else list.push(ev.t);
+    }
+  }
+
+  /** Sorts events by (time, input order), the documented basis-document tie-break. */
+  seal(): void {
+    if (!this.sorted) this.events.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    this.sorted = true;
+    for (const list of this.occ.values()) list.sort((a, b) => a - b);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.occ.keys();
+  }
+
+  /** Whether this run saw the combination in [lo, hi]. */
+  seenIn(key: string, lo: number, hi: number): boolean {
+    const list = this.occ.get(key);
+    if (list === undefined) return false;
+    const i = lowerBound(list, lo);
+    return i < list.length && list[i] <= hi;
+  }
+
+  /** Index range of events with from ≤ t ≤ to. */
+  range(from: number, to: number): [number, number] {
+    const times = this.events;
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid].t < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const start = lo;
+    hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid].t <= to) lo = mid + 1;
+      else hi = mid;
+    }
+    return [start, lo];
+  }
+}
+
+export const COMPOSITE_PAGE = 10_000;
+
+/**
+ * The new combinations of one execution, in the order Kibana creates their alerts (§12.5): for one
+ * field, composite pages of 10 000 keys ascending, inside a page doc count desc then key asc; for
+ * several fields, composite key ascending. Basis = earliest matching event in the window (input order on ties).
+ */
+export function newTermsOfExecution(
+  mem: NewTermsMemory,
+  fieldCount: number,
+  from: number,
+  to: number,
+  hws: number,
+  prior: (key: string) => PriorTerm | undefined,
+): NewTermCandidate[] {
+  const [lo, hi] = mem.range(from, to);
+  const cands = new Map<string, { combo: Combo; basis: MatchedEvent; count: number }>();
+  for (let i = lo; i < hi; i++) {
+    const ev = mem.events[i];
+    for (const c of ev.combos) {
+      const cur = cands.get(c.key);
+      if (cur === undefined) cands.set(c.key, { combo: c, basis: ev, count: 1 });
+      else cur.count++;
+    }
+  }
+  const all = [...cands.values()].sort((a, b) => compareCombo(a.combo.terms, b.combo.terms));
+  const isNew = (key: string) => {
+    if (mem.seenIn(key, hws, from)) return false;
+    const p = prior(key);
+    return p === undefined || !priorSeen(p, hws, from);
+  };
+  const out: NewTermCandidate[] = [];
+  if (fieldCount === 1) {
+    for (let p = 0; p < all.length; p += COMPOSITE_PAGE) {
+      const page = all.slice(p, p + COMPOSITE_PAGE).filter((c) => isNew(c.combo.key));
+      page.sort((a, b) => b.count - a.count || compareCombo(a.combo.terms, b.combo.terms));
+      for (const c of page) out.push({ combo: c.combo, basis: c.basis });
+    }
+  } else {
+    for (const c of all) if (isNew(c.combo.key)) out.push({ combo: c.combo, basis: c.basis });
+  }
+  return out;
+}
+
+/**
+ * Stream mode: is `t` preceded by an occurrence in [hws, t]? Exact for in-order data (last ≤ t);
+ * for a late event (last > t) an earlier-or-equal first sighting counts as seen, because the store keeps
+ * only first/last and an unknown gap is resolved towards "not new" (no false alert).
+ */
+export function streamSeen(p: PriorTerm | undefined, t: number, hws: number): boolean {
+  if (p === undefined) return false;
+  if (p.last <= t) return p.last >= hws;
+  return p.first <= t;
+}
+
+/** The max_signals cut (§8): ids already stored are dropped first and do not count. */
+export function applyMaxSignals<T extends { id: string }>(items: readonly T[], isStored: (id: string) => boolean, maxSignals: number): { kept: T[]; duplicates: number; truncated: boolean } {
+  const kept: T[] = [];
+  let duplicates = 0;
+  const seen = new Set<string>();
+  for (const it of items) {
+    if (isStored(it.id) || seen.has(it.id)) {
+      duplicates++;
+      continue;
+    }
+    if (kept.length >= maxSignals) return { kept, duplicates, truncated: true };
+    seen.add(it.id);
+    kept.push(it);
+  }
+  return { kept, duplicates, truncated: false };
+}
+
+export const MAX_SIGNALS_WARNING = "This rule reached the maximum alert limit for the rule execution. Some alerts were not created.";

@@ -1,0 +1,452 @@
+// Drives rules over an event source (issue 4 "Semantics"): every line is read once for all rules.
+//  - replay: matched events are kept (only those), then each rule's scheduled executions are simulated over
+//    event time exactly as Kibana runs them (new_terms.md §2.4, §3–§5, §8) — one transaction per execution
+//    holding its alerts, the execution record, the terms it learned and the schedule cursor.
+//  - stream: each matching event is checked against the stored terms as it arrives — one transaction per
+//    batch holding its alerts, term updates and the per-file checkpoint.
+// Output guarantee: alerts are written to the sink (and flushed) BEFORE the transaction that records them
+// commits, so a killed run loses nothing; its rerun may repeat on stdout at most the alerts of the one
+// execution/batch that was in flight, and the alerts table never holds a duplicate (ids are keys).
+
+import { randomUUID } from "node:crypto";
+import type { EventDoc, InputEvent } from "../event/types.js";
+import { getValues } from "../event/fields.js";
+import type { EventSource, SourceStats } from "../sources/types.js";
+import { parseDateMath } from "../util/datemath.js";
+import type { SqliteStore, TermRow } from "../state/sqlite.js";
+import type { AlertSink, EngineRule } from "./ports.js";
+import { buildAlert, newTermsAlertId, queryAlertId, type AlertContext } from "./alert.js";
+import { eventTime, timeSpec, type TimeSpec } from "./time.js";
+import { defaultStart, executions, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
+import { compileIndexPatterns, type IndexFilter } from "./index-filter.js";
+import {
+  MAX_SIGNALS_WARNING,
+  NewTermsMemory,
+  applyMaxSignals,
+  comboExtractor,
+  newTermsOfExecution,
+  streamSeen,
+  type Combo,
+  type MatchedEvent,
+  type PriorTerm,
+  type TermValue,
+} from "./rule-types/new-terms.js";
+
+export type RunMode = "replay" | "stream";
+
+export interface RunOptions {
+  readonly rules: readonly EngineRule[];
+  readonly source: EventSource;
+  readonly store: SqliteStore;
+  readonly sink: AlertSink;
+  readonly mode: RunMode;
+  /** First simulated execution (ms); default: see `replayStart`. */
+  readonly start?: number;
+  /** Last possible execution start (ms); default: until a window reaches the last matched event. */
+  readonly end?: number;
+  readonly spaceId?: string;
+  /** Select events by `_index` with each rule's `index` patterns (default true). */
+  readonly indexFilter?: boolean;
+  /** `_index` of events was set on purpose (--index): always filter by it. */
+  readonly indexIsExplicit?: boolean;
+  /** Wall clock for stream-mode alert timestamps (tests inject one). */
+  readonly clock?: () => number;
+  readonly kibanaVersion?: string;
+  /** Called after every batch read and every replay execution (progress bar). */
+  readonly onProgress?: (p: { stats: SourceStats; phase: "read" | "execute"; done?: number; total?: number }) => void;
+}
+
+export interface RuleRunSummary {
+  readonly ruleId: string;
+  readonly name: string;
+  readonly type: string;
+  matched: number;
+  alerts: number;
+  duplicates: number;
+  /** Simulated executions (replay), including those with an empty window. */
+  executions: number;
+  /** Executions skipped because the store already recorded them (a rerun). */
+  alreadyDone: number;
+  warnings: string[];
+}
+
+export interface RunSummary {
+  readonly mode: RunMode;
+  readonly stats: SourceStats;
+  /** Events that matched at least one rule. */
+  matchedEvents: number;
+  alerts: number;
+  readonly rules: RuleRunSummary[];
+  readonly warnings: string[];
+  elapsedMs: number;
+}
+
+interface RuleState {
+  readonly er: EngineRule;
+  readonly key: string;
+  readonly fieldsKey: string;
+  readonly time: TimeSpec;
+  readonly index?: IndexFilter;
+  readonly combos?: (doc: EventDoc) => Combo[];
+  readonly mem: NewTermsMemory;
+  readonly summary: RuleRunSummary;
+}
+
+function ruleStates(rules: readonly EngineRule[]): RuleState[] {
+  return rules.map((er) => {
+    const r = er.rule;
+    const nt = r.type === "new_terms" ? r.new_terms : undefined;
+    return {
+      er,
+      key: r.rule_id,
+      fieldsKey: JSON.stringify(nt?.fields ?? []),
+      time: timeSpec(r),
+      index: r.index !== undefined && r.index.length > 0 ? compileIndexPatterns(r.index) : undefined,
+      combos: nt !== undefined ? comboExtractor(nt.fields) : undefined,
+      mem: new NewTermsMemory(),
+      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, warnings: [] },
+    };
+  });
+}
+
+/**
+ * Index routing. An event whose `_index` was derived from its file name is filtered only if that name is
+ * an index some rule targets (files named like `logs-endpoint.events.process-default.ndjson`); events
+ * from arbitrarily named files or stdin reach every rule. Hits that carry `_index`, and --index, always filter.
+ */
+function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputEvent, s: RuleState) => boolean {
+  if (opts.indexFilter === false) return () => true;
+  const anyTargets = new Map<string, boolean>();
+  const derived = (ev: InputEvent) => {
+    const base = ev.loc.file.split(/[\\/]/).pop() ?? "";
+    const name = ev.loc.file === "<stdin>" ? "stdin" : base.replace(/\.gz$/i, "").replace(/\.(ndjson|jsonl|json)$/i, "");
+    return name === ev._index;
+  };
+  return (ev, s) => {
+    if (s.index === undefined) return true;
+    if (opts.indexIsExplicit !== true && derived(ev)) {
+      let targeted = anyTargets.get(ev._index);
+      if (targeted === undefined) {
+        targeted = states.some((x) => x.index !== undefined && x.index(ev._index));
+        anyTargets.set(ev._index, targeted);
+      }
+      if (!targeted) return true;
+    }
+    return s.index(ev._index);
+  };
+}
+
+function firstString(doc: EventDoc, path: string): string | null {
+  for (const v of getValues(doc, path)) if (typeof v === "string") return v;
+  return null;
+}
+
+interface PendingAlert {
+  readonly id: string;
+  readonly doc: EventDoc;
+  readonly ruleId: string;
+  readonly eventTime: number;
+  readonly newTerms?: readonly TermValue[];
+}
+
+function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number): void {
+  const d = a.doc;
+  store.insertAlert({
+    id: a.id,
+    ruleId: a.ruleId,
+    ruleName: String(d["kibana.alert.rule.name"]),
+    eventTime: a.eventTime,
+    createdAt,
+    severity: String(d["kibana.alert.severity"]),
+    host: firstString(d, "host.name"),
+    process: firstString(d, "process.executable") ?? firstString(d, "process.name"),
+    file: firstString(d, "file.path") ?? firstString(d, "file.name"),
+    newTerms: a.newTerms === undefined ? null : JSON.stringify(a.newTerms),
+    doc: JSON.stringify(d),
+  });
+}
+
+/** Aggregated sightings per combination, merged into the terms table. */
+function learn(acc: Map<string, TermRow>, key: string, t: number): void {
+  const cur = acc.get(key);
+  if (cur === undefined) acc.set(key, { key, first: t, last: t, count: 1 });
+  else acc.set(key, { key, first: Math.min(cur.first, t), last: Math.max(cur.last, t), count: cur.count + 1 });
+}
+
+export async function runEngine(opts: RunOptions): Promise<RunSummary> {
+  const t0 = performance.now();
+  const states = ruleStates(opts.rules);
+  const summary: RunSummary = {
+    mode: opts.mode,
+    stats: opts.source.stats,
+    matchedEvents: 0,
+    alerts: 0,
+    rules: states.map((s) => s.summary),
+    warnings: [],
+    elapsedMs: 0,
+  };
+  if (opts.mode === "replay") await replay(states, opts, summary);
+  else await stream(states, opts, summary);
+  summary.elapsedMs = performance.now() - t0;
+  return summary;
+}
+
+function baseContext(opts: RunOptions, s: RuleState, now: number, type: "scheduled" | "manual"): AlertContext {
+  return { spaceId: opts.spaceId ?? "default", ruleUuid: s.er.ruleUuid, now, executionUuid: randomUUID(), executionType: type, kibanaVersion: opts.kibanaVersion ?? "8.19.0" };
+}
+
+// ---- replay -------------------------------------------------------------------------------------------
+
+/**
+ * The first execution of a rule: --start; else one interval after the execution the store last recorded
+ * for it (a second run continues the schedule); else the execution whose window ends exactly at the
+ * rule's earliest matched event.
+ */
+export function replayStart(sched: RuleSchedule, explicit: number | undefined, stored: { intervalMs: number; lastStartedAt: number } | undefined, firstEventMs: number): number {
+  if (explicit !== undefined) return explicit;
+  if (stored !== undefined) return stored.lastStartedAt + sched.intervalMs;
+  return defaultStart(sched, firstEventMs);
+}
+
+interface Work {
+  readonly s: RuleState;
+  readonly exec: Execution;
+}
+
+async function replay(states: readonly RuleState[], opts: RunOptions, summary: RunSummary): Promise<void> {
+  const route = makeRouter(states, opts);
+  let seq = 0;
+  for await (const batch of opts.source.batches()) {
+    for (const ev of batch) {
+      let matchedAny = false;
+      for (const s of states) {
+        if (!route(ev, s) || !s.er.matches(ev._source)) continue;
+        const t = eventTime(ev._source, s.time);
+        if (t === undefined) continue;
+        matchedAny = true;
+        s.summary.matched++;
+        const combos = s.combos === undefined ? [] : s.combos(ev._source);
+        // A new_terms rule needs only events that carry every field (§0.5); others can neither alert nor age a term.
+        if (s.combos !== undefined && combos.length === 0) continue;
+        s.mem.add({ hit: ev, t, seq: seq++, combos });
+      }
+      if (matchedAny) summary.matchedEvents++;
+    }
+    opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
+  }
+
+  // Plan: each rule's executions; only those with events in their window need work.
+  const work: Work[] = [];
+  const plans = new Map<RuleState, { sched: RuleSchedule; lastExec?: Execution; learnedFrom: number }>();
+  for (const s of states) {
+    s.mem.seal();
+    if (s.mem.events.length === 0) continue;
+    const sched = ruleSchedule(s.er.rule);
+    const stored = opts.store.getSchedule(s.key);
+    const first = s.mem.events[0].t;
+    const last = s.mem.events[s.mem.events.length - 1].t;
+    const start = replayStart(sched, opts.start, stored?.intervalMs === sched.intervalMs ? stored : undefined, first);
+    // Events up to the window end of the execution before `start` are history only: an earlier run (or
+    // the time before the rule existed) owns them, so this run never re-learns them.
+    const learnedFrom = parseDateMath(sched.to, start - sched.intervalMs);
+    const plan: { sched: RuleSchedule; lastExec?: Execution; learnedFrom: number } = { sched, learnedFrom };
+    for (const exec of executions(sched, start, opts.end, last)) {
+      s.summary.executions++;
+      plan.lastExec = exec;
+      const [lo, hi] = s.mem.range(exec.from, exec.to);
+      if (hi > lo) work.push({ s, exec });
+    }
+    plans.set(s, plan);
+  }
+  work.sort((a, b) => a.exec.startedAt - b.exec.startedAt);
+
+  // Prior knowledge from earlier runs, read once before this run writes anything.
+  const priors = new Map<RuleState, Map<string, PriorTerm>>();
+  for (const s of states) {
+    if (s.combos === undefined || !plans.has(s)) continue;
+    const m = new Map<string, PriorTerm>();
+    for (const key of s.mem.keys()) {
+      const r = opts.store.getTerm(s.key, s.fieldsKey, key);
+      if (r !== undefined) m.set(key, r);
+    }
+    priors.set(s, m);
+  }
+
+  const learnedIdx = new Map<RuleState, number>();
+  for (const [s, plan] of plans) learnedIdx.set(s, s.mem.range(plan.learnedFrom + 1, Number.MAX_SAFE_INTEGER)[0]);
+  const collect = (s: RuleState, upTo: number): Map<string, TermRow> => {
+    const acc = new Map<string, TermRow>();
+    let i = learnedIdx.get(s) ?? 0;
+    const evs = s.mem.events;
+    for (; i < evs.length && evs[i].t <= upTo; i++) for (const c of evs[i].combos) learn(acc, c.key, evs[i].t);
+    learnedIdx.set(s, i);
+    return acc;
+  };
+
+  let done = 0;
+  for (const { s, exec } of work) {
+    done++;
+    const rule = s.er.rule;
+    const plan = plans.get(s);
+    if (plan === undefined) continue;
+    if (opts.store.hasExecution(s.key, exec.startedAt)) {
+      // Committed by an earlier (killed or overlapping) run together with its alerts and terms.
+      s.summary.alreadyDone++;
+      collect(s, exec.to);
+      continue;
+    }
+    const ctx = baseContext(opts, s, exec.startedAt, "scheduled");
+    const spaceId = ctx.spaceId;
+    let items: { id: string; ev: MatchedEvent; terms?: readonly TermValue[] }[];
+    if (s.combos !== undefined && rule.new_terms !== undefined) {
+      const hws = parseDateMath(rule.new_terms.history_window_start, exec.to);
+      const prior = priors.get(s);
+      const cands = newTermsOfExecution(s.mem, rule.new_terms.fields.length, exec.from, exec.to, hws, (k) => prior?.get(k));
+      items = cands.map((c) => ({ id: newTermsAlertId(c.basis.hit, spaceId, s.er.ruleUuid, c.combo.terms), ev: c.basis, terms: c.combo.terms }));
+    } else {
+      const [lo, hi] = s.mem.range(exec.from, exec.to);
+      items = s.mem.events.slice(lo, hi).map((ev) => ({ id: queryAlertId(ev.hit, spaceId, s.er.ruleUuid), ev }));
+    }
+    const cut = applyMaxSignals(items, (id) => opts.store.hasAlert(id), rule.max_signals);
+    const alerts: PendingAlert[] = cut.kept.map((it) => ({
+      id: it.id,
+      ruleId: s.key,
+      eventTime: it.ev.t,
+      newTerms: it.terms,
+      doc: buildAlert(rule, it.ev.hit, it.id, ctx, it.terms),
+    }));
+    if (cut.truncated) {
+      const w = `${rule.rule_id}: execution at ${new Date(exec.startedAt).toISOString()}: ${MAX_SIGNALS_WARNING}`;
+      s.summary.warnings.push(w);
+      summary.warnings.push(w);
+    }
+    await opts.sink.write(alerts.map((a) => a.doc));
+    const learned = s.combos !== undefined ? collect(s, exec.to) : new Map<string, TermRow>();
+    opts.store.transaction(() => {
+      for (const a of alerts) storeAlert(opts.store, a, exec.startedAt);
+      opts.store.recordExecution({
+        ruleId: s.key,
+        startedAt: exec.startedAt,
+        from: exec.from,
+        to: exec.to,
+        alerts: alerts.length,
+        duplicates: cut.duplicates,
+        warning: cut.truncated ? MAX_SIGNALS_WARNING : null,
+      });
+      for (const row of learned.values()) opts.store.upsertTerm(s.key, s.fieldsKey, row);
+      opts.store.setSchedule(s.key, plan.sched.intervalMs, exec.startedAt);
+    });
+    s.summary.alerts += alerts.length;
+    s.summary.duplicates += cut.duplicates;
+    summary.alerts += alerts.length;
+    opts.onProgress?.({ stats: opts.source.stats, phase: "execute", done, total: work.length });
+  }
+
+  // Close the schedule: learn what the last windows covered, move the cursor, prune old terms.
+  opts.store.transaction(() => {
+    for (const [s, plan] of plans) {
+      if (plan.lastExec === undefined) continue;
+      if (s.combos !== undefined) {
+        for (const row of collect(s, plan.lastExec.to).values()) opts.store.upsertTerm(s.key, s.fieldsKey, row);
+        pruneRule(opts.store, s, plan.lastExec.to);
+      }
+      opts.store.setSchedule(s.key, plan.sched.intervalMs, plan.lastExec.startedAt);
+    }
+  });
+}
+
+/** Drops terms last seen before the rule's history window as of `now` (the data's clock, not the wall clock). */
+function pruneRule(store: SqliteStore, s: RuleState, now: number): number {
+  const nt = s.er.rule.new_terms;
+  if (nt === undefined) return 0;
+  return store.pruneTerms(s.key, parseDateMath(nt.history_window_start, now));
+}
+
+// ---- stream -------------------------------------------------------------------------------------------
+
+async function stream(states: readonly RuleState[], opts: RunOptions, summary: RunSummary): Promise<void> {
+  const route = makeRouter(states, opts);
+  const clock = opts.clock ?? Date.now;
+  const rulesKey = states.map((s) => s.key).sort().join(",");
+  const cpKey = (file: string) => `stream:${rulesKey}:${file}`;
+  const checkpoints = new Map<string, number>();
+  const resumeLine = (file: string): number => {
+    let line = checkpoints.get(file);
+    if (line === undefined) {
+      line = file === "<stdin>" ? 0 : (opts.store.getCheckpoint(cpKey(file))?.line ?? 0);
+      checkpoints.set(file, line);
+    }
+    return line;
+  };
+  let newestEvent = -Infinity;
+  for await (const batch of opts.source.batches()) {
+    const now = clock();
+    const alerts: PendingAlert[] = [];
+    const batchIds = new Set<string>();
+    const current = new Map<RuleState, Map<string, PriorTerm>>();
+    const deltas = new Map<RuleState, Map<string, TermRow>>();
+    const lastLine = new Map<string, { line: number; offset: number }>();
+    for (const ev of batch) {
+      if (ev.loc.line <= resumeLine(ev.loc.file)) continue;
+      if (ev.loc.file !== "<stdin>") lastLine.set(ev.loc.file, { line: ev.loc.line, offset: ev.loc.byteOffset });
+      let matchedAny = false;
+      for (const s of states) {
+        if (!route(ev, s) || !s.er.matches(ev._source)) continue;
+        const t = eventTime(ev._source, s.time);
+        if (t === undefined) continue;
+        matchedAny = true;
+        s.summary.matched++;
+        newestEvent = Math.max(newestEvent, t);
+        const rule = s.er.rule;
+        const ctx = baseContext(opts, s, now, "scheduled");
+        if (s.combos !== undefined && rule.new_terms !== undefined) {
+          const hws = parseDateMath(rule.new_terms.history_window_start, t);
+          let cur = current.get(s);
+          if (cur === undefined) current.set(s, (cur = new Map()));
+          let delta = deltas.get(s);
+          if (delta === undefined) deltas.set(s, (delta = new Map()));
+          for (const c of s.combos(ev._source)) {
+            let p = cur.get(c.key);
+            if (p === undefined) p = opts.store.getTerm(s.key, s.fieldsKey, c.key);
+            if (!streamSeen(p, t, hws)) {
+              const id = newTermsAlertId(ev, ctx.spaceId, s.er.ruleUuid, c.terms);
+              if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
+              else {
+                batchIds.add(id);
+                alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc: buildAlert(rule, ev, id, ctx, c.terms) });
+                s.summary.alerts++;
+              }
+            }
+            cur.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
+            learn(delta, c.key, t);
+          }
+        } else {
+          const id = queryAlertId(ev, ctx.spaceId, s.er.ruleUuid);
+          if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
+          else {
+            batchIds.add(id);
+            alerts.push({ id, ruleId: s.key, eventTime: t, doc: buildAlert(rule, ev, id, ctx) });
+            s.summary.alerts++;
+          }
+        }
+      }
+      if (matchedAny) summary.matchedEvents++;
+    }
+    await opts.sink.write(alerts.map((a) => a.doc));
+    opts.store.transaction(() => {
+      for (const a of alerts) storeAlert(opts.store, a, now);
+      for (const [s, delta] of deltas) for (const row of delta.values()) opts.store.upsertTerm(s.key, s.fieldsKey, row);
+      for (const [file, pos] of lastLine) {
+        opts.store.setCheckpoint(cpKey(file), { inode: null, offset: pos.offset, line: pos.line });
+        checkpoints.set(file, pos.line);
+      }
+    });
+    summary.alerts += alerts.length;
+    opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
+  }
+  if (Number.isFinite(newestEvent)) {
+    opts.store.transaction(() => {
+      for (const s of states) if (s.combos !== undefined) pruneRule(opts.store, s, newestEvent);
+    });
+  }
+}

@@ -1,0 +1,52 @@
+// NDJSON alert sink (issue 4 "Sinks"): one alert document per line to stdout or to a file created 0600.
+// `write` resolves when the bytes are handed to the OS (stdout) or fsynced (file), so the engine commits
+// state only after the alerts are out (see engine/run.ts for the rerun guarantee).
+
+import { closeSync, fsyncSync, openSync, writeSync, chmodSync } from "node:fs";
+import type { Writable } from "node:stream";
+import type { EventDoc } from "../event/types.js";
+import type { AlertSink } from "../engine/ports.js";
+
+export function streamSink(out: Writable): AlertSink {
+  return {
+    write(alerts: readonly EventDoc[]): Promise<void> {
+      if (alerts.length === 0) return Promise.resolve();
+      const text = alerts.map((a) => JSON.stringify(a)).join("\n") + "\n";
+      return new Promise((resolve, reject) => {
+        out.write(text, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Appends to `path` (created with mode 0600). */
+export function fileSink(path: string): AlertSink {
+  const fd = openSync(path, "a", 0o600);
+  chmodSync(path, 0o600);
+  return {
+    write(alerts: readonly EventDoc[]): Promise<void> {
+      if (alerts.length === 0) return Promise.resolve();
+      writeSync(fd, alerts.map((a) => JSON.stringify(a)).join("\n") + "\n");
+      fsyncSync(fd);
+      return Promise.resolve();
+    },
+    close(): Promise<void> {
+      closeSync(fd);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Keeps alerts in memory (tests, library callers). */
+export function memorySink(): AlertSink & { readonly alerts: EventDoc[] } {
+  const alerts: EventDoc[] = [];
+  return {
+    alerts,
+    write(batch: readonly EventDoc[]): Promise<void> {
+      alerts.push(...batch);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,58 @@
+// Schema of the SQLite memory, as ordered migrations (issue 4 "Memory"). A migration is never edited
+// once released; add a new one. `PRAGMA user_version` records how many have been applied.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE terms (
+    rule_id    TEXT    NOT NULL,
+    fields     TEXT    NOT NULL,  -- JSON array of new_terms_fields: terms of another field list never mix
+    combo      TEXT    NOT NULL,  -- JSON array of the term values
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    count      INTEGER NOT NULL,
+    PRIMARY KEY (rule_id, fields, combo)
+  ) WITHOUT ROWID;
+  CREATE INDEX terms_last_seen ON terms (rule_id, last_seen);
+
+  CREATE TABLE alerts (
+    id         TEXT    PRIMARY KEY,
+    rule_id    TEXT    NOT NULL,
+    rule_name  TEXT    NOT NULL,
+    event_time INTEGER,            -- the basis event's effective time (ms)
+    created_at INTEGER NOT NULL,   -- the alert's @timestamp (ms)
+    severity   TEXT    NOT NULL,
+    host       TEXT,
+    process    TEXT,
+    file       TEXT,
+    new_terms  TEXT,               -- JSON array, null for query rules
+    doc        TEXT    NOT NULL    -- the alert document as written to the sink
+  );
+  CREATE INDEX alerts_rule ON alerts (rule_id, event_time);
+
+  CREATE TABLE executions (
+    rule_id    TEXT    NOT NULL,
+    started_at INTEGER NOT NULL,
+    from_ms    INTEGER NOT NULL,
+    to_ms      INTEGER NOT NULL,
+    alerts     INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    warning    TEXT,
+    PRIMARY KEY (rule_id, started_at)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE schedule (
+    rule_id         TEXT    PRIMARY KEY,
+    interval_ms     INTEGER NOT NULL,
+    last_started_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE checkpoints (
+    source_key TEXT    PRIMARY KEY,
+    inode      INTEGER,
+    offset     INTEGER NOT NULL,
+    line       INTEGER NOT NULL,
+    extra      TEXT,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];

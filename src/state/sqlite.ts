@@ -1,0 +1,244 @@
+// The embedded memory (issue 4 "Memory"): better-sqlite3 in WAL mode. Per rule and term combination the
+// first/last sighting and a count; stored alerts (their ids de-duplicate overlapping windows and reruns);
+// replay executions and each rule's schedule cursor; source checkpoints for --follow. The directory is
+// created 0700 and the file 0600. Callers group writes with `transaction` (one per batch or execution).
+
+import Database from "better-sqlite3";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import { MIGRATIONS } from "./migrations.js";
+
+export interface TermRow {
+  readonly key: string;
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+export interface AlertRow {
+  readonly id: string;
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly eventTime: number | null;
+  readonly createdAt: number;
+  readonly severity: string;
+  readonly host: string | null;
+  readonly process: string | null;
+  readonly file: string | null;
+  readonly newTerms: string | null;
+  readonly doc: string;
+}
+
+export interface ExecutionRow {
+  readonly ruleId: string;
+  readonly startedAt: number;
+  readonly from: number;
+  readonly to: number;
+  readonly alerts: number;
+  readonly duplicates: number;
+  readonly warning: string | null;
+}
+
+export interface Checkpoint {
+  readonly inode: number | null;
+  readonly offset: number;
+  readonly line: number;
+  readonly extra?: string | null;
+}
+
+export interface StateStats {
+  readonly path: string;
+  readonly bytes: number;
+  readonly rules: { ruleId: string; terms: number; alerts: number; executions: number; lastStartedAt: number | null }[];
+  readonly terms: number;
+  readonly alerts: number;
+  readonly executions: number;
+  readonly checkpoints: number;
+}
+
+interface DbTermRow {
+  combo: string;
+  first_seen: number;
+  last_seen: number;
+  count: number;
+}
+
+export class SqliteStore {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+  ) {
+    this.db = db;
+    this.stmts = {
+      getTerm: db.prepare<[string, string, string], DbTermRow>("SELECT combo, first_seen, last_seen, count FROM terms WHERE rule_id = ? AND fields = ? AND combo = ?"),
+      upsertTerm: db.prepare(
+        `INSERT INTO terms (rule_id, fields, combo, first_seen, last_seen, count) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (rule_id, fields, combo) DO UPDATE SET
+           first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), count = count + excluded.count`,
+      ),
+      hasAlert: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM alerts WHERE id = ?"),
+      insertAlert: db.prepare(
+        `INSERT OR IGNORE INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc)
+         VALUES (@id, @ruleId, @ruleName, @eventTime, @createdAt, @severity, @host, @process, @file, @newTerms, @doc)`,
+      ),
+      hasExecution: db.prepare<[string, number], { one: number }>("SELECT 1 AS one FROM executions WHERE rule_id = ? AND started_at = ?"),
+      insertExecution: db.prepare(
+        `INSERT OR REPLACE INTO executions (rule_id, started_at, from_ms, to_ms, alerts, duplicates, warning)
+         VALUES (@ruleId, @startedAt, @from, @to, @alerts, @duplicates, @warning)`,
+      ),
+      getSchedule: db.prepare<[string], { interval_ms: number; last_started_at: number }>("SELECT interval_ms, last_started_at FROM schedule WHERE rule_id = ?"),
+      setSchedule: db.prepare(
+        `INSERT INTO schedule (rule_id, interval_ms, last_started_at) VALUES (?, ?, ?)
+         ON CONFLICT (rule_id) DO UPDATE SET interval_ms = excluded.interval_ms, last_started_at = max(last_started_at, excluded.last_started_at)`,
+      ),
+      getCheckpoint: db.prepare<[string], { inode: number | null; offset: number; line: number; extra: string | null }>("SELECT inode, offset, line, extra FROM checkpoints WHERE source_key = ?"),
+      setCheckpoint: db.prepare(
+        `INSERT INTO checkpoints (source_key, inode, offset, line, extra, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source_key) DO UPDATE SET inode = excluded.inode, offset = excluded.offset, line = excluded.line, extra = excluded.extra, updated_at = excluded.updated_at`,
+      ),
+    };
+  }
+
+  /** Opens (creating if needed) the store at `path`; ":memory:" keeps it in memory. */
+  static open(path: string): SqliteStore {
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Create the file ourselves so its mode is 0600 whatever the umask; SQLite gives -wal/-shm the same mode.
+      closeSync(openSync(path, "a", 0o600));
+      chmodSync(path, 0o600);
+    }
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    const version = Number(db.pragma("user_version", { simple: true }));
+    for (let i = version; i < MIGRATIONS.length; i++) {
+      db.exec(MIGRATIONS[i]);
+      db.pragma(`user_version = ${i + 1}`);
+    }
+    return new SqliteStore(path, db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getTerm(ruleId: string, fields: string, key: string): TermRow | undefined {
+    const r = this.stmts.getTerm.get(ruleId, fields, key);
+    return r === undefined ? undefined : { key: r.combo, first: r.first_seen, last: r.last_seen, count: r.count };
+  }
+
+  /** Merges sightings: first = min, last = max, count added. */
+  upsertTerm(ruleId: string, fields: string, row: TermRow): void {
+    this.stmts.upsertTerm.run(ruleId, fields, row.key, row.first, row.last, row.count);
+  }
+
+  hasAlert(id: string): boolean {
+    return this.stmts.hasAlert.get(id) !== undefined;
+  }
+
+  insertAlert(row: AlertRow): void {
+    this.stmts.insertAlert.run(row);
+  }
+
+  hasExecution(ruleId: string, startedAt: number): boolean {
+    return this.stmts.hasExecution.get(ruleId, startedAt) !== undefined;
+  }
+
+  recordExecution(row: ExecutionRow): void {
+    this.stmts.insertExecution.run(row);
+  }
+
+  getSchedule(ruleId: string): { intervalMs: number; lastStartedAt: number } | undefined {
+    const r = this.stmts.getSchedule.get(ruleId);
+    return r === undefined ? undefined : { intervalMs: r.interval_ms, lastStartedAt: r.last_started_at };
+  }
+
+  setSchedule(ruleId: string, intervalMs: number, lastStartedAt: number): void {
+    this.stmts.setSchedule.run(ruleId, intervalMs, lastStartedAt);
+  }
+
+  getCheckpoint(sourceKey: string): Checkpoint | undefined {
+    const r = this.stmts.getCheckpoint.get(sourceKey);
+    return r === undefined ? undefined : { inode: r.inode, offset: r.offset, line: r.line, extra: r.extra };
+  }
+
+  setCheckpoint(sourceKey: string, cp: Checkpoint): void {
+    this.stmts.setCheckpoint.run(sourceKey, cp.inode, cp.offset, cp.line, cp.extra ?? null, Date.now());
+  }
+
+  /** Deletes terms of `ruleId` last seen before `beforeMs`; returns how many. */
+  pruneTerms(ruleId: string, beforeMs: number): number {
+    return this.db.prepare("DELETE FROM terms WHERE rule_id = ? AND last_seen < ?").run(ruleId, beforeMs).changes;
+  }
+
+  /** Each rule's newest learned sighting, for pruning relative to the data's own clock. */
+  termRules(): { ruleId: string; newest: number }[] {
+    return this.db
+      .prepare<[], { rule_id: string; newest: number }>("SELECT rule_id, max(last_seen) AS newest FROM terms GROUP BY rule_id ORDER BY rule_id")
+      .all()
+      .map((r) => ({ ruleId: r.rule_id, newest: r.newest }));
+  }
+
+  listTerms(ruleId: string, limit: number): (TermRow & { fields: string })[] {
+    return this.db
+      .prepare<[string, number], DbTermRow & { fields: string }>("SELECT fields, combo, first_seen, last_seen, count FROM terms WHERE rule_id = ? ORDER BY first_seen, combo LIMIT ?")
+      .all(ruleId, limit)
+      .map((r) => ({ fields: r.fields, key: r.combo, first: r.first_seen, last: r.last_seen, count: r.count }));
+  }
+
+  listAlerts(ruleId: string | undefined, limit: number): AlertRow[] {
+    type Db = { id: string; rule_id: string; rule_name: string; event_time: number | null; created_at: number; severity: string; host: string | null; process: string | null; file: string | null; new_terms: string | null; doc: string };
+    const sql = `SELECT * FROM alerts ${ruleId === undefined ? "" : "WHERE rule_id = ?"} ORDER BY event_time, id LIMIT ?`;
+    const rows = ruleId === undefined ? this.db.prepare<[number], Db>(sql).all(limit) : this.db.prepare<[string, number], Db>(sql).all(ruleId, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      ruleId: r.rule_id,
+      ruleName: r.rule_name,
+      eventTime: r.event_time,
+      createdAt: r.created_at,
+      severity: r.severity,
+      host: r.host,
+      process: r.process,
+      file: r.file,
+      newTerms: r.new_terms,
+      doc: r.doc,
+    }));
+  }
+
+  stats(): StateStats {
+    const count = (sql: string) => (this.db.prepare<[], { n: number }>(sql).get()?.n ?? 0);
+    const per = new Map<string, { ruleId: string; terms: number; alerts: number; executions: number; lastStartedAt: number | null }>();
+    const row = (id: string) => {
+      let r = per.get(id);
+      if (r === undefined) {
+        r = { ruleId: id, terms: 0, alerts: 0, executions: 0, lastStartedAt: null };
+        per.set(id, r);
+      }
+      return r;
+    };
+    for (const r of this.db.prepare<[], { rule_id: string; n: number }>("SELECT rule_id, count(*) AS n FROM terms GROUP BY rule_id").all()) row(r.rule_id).terms = r.n;
+    for (const r of this.db.prepare<[], { rule_id: string; n: number }>("SELECT rule_id, count(*) AS n FROM alerts GROUP BY rule_id").all()) row(r.rule_id).alerts = r.n;
+    for (const r of this.db.prepare<[], { rule_id: string; n: number }>("SELECT rule_id, count(*) AS n FROM executions GROUP BY rule_id").all()) row(r.rule_id).executions = r.n;
+    for (const r of this.db.prepare<[], { rule_id: string; last_started_at: number }>("SELECT rule_id, last_started_at FROM schedule").all()) row(r.rule_id).lastStartedAt = r.last_started_at;
+    const pageCount = Number(this.db.pragma("page_count", { simple: true }));
+    const pageSize = Number(this.db.pragma("page_size", { simple: true }));
+    return {
+      path: this.path,
+      bytes: pageCount * pageSize,
+      rules: [...per.values()].sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)),
+      terms: count("SELECT count(*) AS n FROM terms"),
+      alerts: count("SELECT count(*) AS n FROM alerts"),
+      executions: count("SELECT count(*) AS n FROM executions"),
+      checkpoints: count("SELECT count(*) AS n FROM checkpoints"),
+    };
+  }
+}
