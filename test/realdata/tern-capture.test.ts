@@ -1,0 +1,105 @@
+// Acceptance (issue 5): the real Debian 12 capture (realdata/tern-capture/audit-debian12-so-activity.log,
+// ld/cp/mv/python3/touch/dpkg/rm writing into /dev/shm and /usr/lib, ENRICHED format) converts to exactly
+// the file events a reader finds in it, and the seed rule's query matches exactly the .so creations by
+// ld, cp, mv (rename) and python3 — not dpkg's, not touch's .txt, not the deletions.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openAuditdSource } from "../../src/sources/auditd/index.js";
+import { REALDATA_DIR } from "../../src/testing/paths.js";
+import { collect, field, FIXED_NOW, seedPredicate } from "./support.js";
+
+const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
+
+async function convert() {
+  return collect((o) => openAuditdSource([CAPTURE], { ...o, hostname: "capture-host", now: () => FIXED_NOW }));
+}
+
+const row = (d: Record<string, unknown>) => [field(d, "event.action"), field(d, "file.path"), field(d, "process.name"), field(d, "process.pid")];
+
+test("the capture converts without bad lines into 18 file events and 74 process starts", async () => {
+  const { docs, bad, source } = await convert();
+  assert.deepEqual(bad, []);
+  assert.equal(source.stats.lines, 1583);
+  assert.equal(source.stats.events, 92);
+  assert.equal(docs.filter((d) => field(d, "event.category")?.toString() === "file").length, 18);
+  assert.equal(docs.filter((d) => field(d, "event.action") === "exec").length, 74);
+});
+
+test("every file event, in order: action, path, process.name, pid", async () => {
+  const { docs } = await convert();
+  const files = docs.filter((d) => field(d, "event.category")?.toString() === "file").map(row);
+  assert.deepEqual(files, [
+    ["creation", "/dev/shm/libfoo.so", "ld", 17113],
+    ["creation", "/usr/lib/libfoo_copy.so", "cp", 17114],
+    ["rename", "/usr/lib/libmoved.so", "mv", 17116],
+    ["creation", "/dev/shm/py_payload.so", "python3", 17117],
+    ["creation", "/dev/shm/notes.txt", "touch", 17158],
+    ["creation", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.0.9.dpkg-new", "dpkg", 17168],
+    ["creation", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.0.9.dpkg-tmp", "dpkg", 17168],
+    ["creation", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.dpkg-new", "dpkg", 17168],
+    ["creation", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.dpkg-tmp", "dpkg", 17168],
+    ["rename", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.0.9", "dpkg", 17168],
+    ["rename", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2", "dpkg", 17168],
+    ["deletion", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.0.9.dpkg-tmp", "dpkg", 17168],
+    ["deletion", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.dpkg-tmp", "dpkg", 17168],
+    ["deletion", "/dev/shm/libfoo.so", "rm", 17188],
+    ["deletion", "/dev/shm/py_payload.so", "rm", 17188],
+    ["deletion", "/dev/shm/notes.txt", "rm", 17188],
+    ["deletion", "/usr/lib/libfoo_copy.so", "rm", 17188],
+    ["deletion", "/usr/lib/libmoved.so", "rm", 17188],
+  ]);
+});
+
+test("the .so creation by ld is a complete Defend-shaped document", async () => {
+  const { events } = await convert();
+  const ld = events.find((e) => field(e._source, "file.path") === "/dev/shm/libfoo.so" && field(e._source, "event.action") === "creation");
+  assert.ok(ld);
+  assert.equal(ld._index, "audit-debian12-so-activity.log");
+  assert.deepEqual(ld.loc, { file: CAPTURE, line: 103, byteOffset: 24057 });
+  const d = ld._source as Record<string, unknown>;
+  assert.equal(d["@timestamp"], "2026-11-28T03:07:22.816Z");
+  assert.deepEqual(d.event, { kind: "event", module: "auditd", category: ["file"], type: ["creation"], action: "creation", outcome: "success", ingested: "2026-11-28T12:00:00.000Z" });
+  assert.deepEqual(d.file, { path: "/dev/shm/libfoo.so", name: "libfoo.so", directory: "/dev/shm", extension: "so", inode: "11", mode: "0100644", uid: "0", gid: "0", owner: "root", group: "root" });
+  assert.deepEqual(d.host, { name: "capture-host", os: { type: "linux" } });
+  assert.deepEqual(d.user, { id: "0", name: "root" });
+  assert.deepEqual(d.group, { id: "0", name: "root" });
+  assert.deepEqual(d.auditd, { sequence: 467, key: ["tern_so"], syscall: "openat", path_resolution: "absolute" });
+  const p = d.process as Record<string, unknown>;
+  assert.equal(p.pid, 17113);
+  assert.deepEqual(p.parent, { pid: 17112 });
+  assert.equal(p.name, "ld");
+  assert.equal(p.executable, "/usr/bin/x86_64-linux-gnu-ld.bfd");
+  assert.equal(p.working_directory, "/tmp/tmp.QN9vOaOFGY");
+  assert.equal((p.args as string[])[0], "/usr/bin/ld");
+  assert.equal(p.command_line, (p.args as string[]).join(" "));
+});
+
+test("the mv rename carries the original path across directories", async () => {
+  const { docs } = await convert();
+  const mv = docs.find((d) => field(d, "event.action") === "rename" && field(d, "process.name") === "mv");
+  assert.ok(mv);
+  assert.deepEqual(field(mv, "event.type"), ["change"]);
+  assert.deepEqual(field(mv, "file.Ext.original"), { path: "/tmp/tmp.QN9vOaOFGY/x.so", name: "x.so", directory: "/tmp/tmp.QN9vOaOFGY", extension: "so" });
+  assert.equal(field(mv, "process.command_line"), "mv /tmp/tmp.QN9vOaOFGY/x.so /usr/lib/libmoved.so");
+});
+
+test("python3's process.name is its comm (python3), its executable the resolved interpreter", async () => {
+  const { docs } = await convert();
+  const py = docs.find((d) => field(d, "file.path") === "/dev/shm/py_payload.so" && field(d, "event.action") === "creation");
+  assert.ok(py);
+  assert.equal(field(py, "process.executable"), "/root/.pyenv/versions/3.11.7/bin/python3.11");
+});
+
+test("the seed query matches exactly the .so creations by ld, cp, mv and python3", async () => {
+  const { docs } = await convert();
+  const matches = seedPredicate();
+  const hits = docs.filter(matches).map(row);
+  assert.deepEqual(hits, [
+    ["creation", "/dev/shm/libfoo.so", "ld", 17113],
+    ["creation", "/usr/lib/libfoo_copy.so", "cp", 17114],
+    ["rename", "/usr/lib/libmoved.so", "mv", 17116],
+    ["creation", "/dev/shm/py_payload.so", "python3", 17117],
+  ]);
+});
