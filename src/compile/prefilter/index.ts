@@ -1,0 +1,3 @@
+// Public surface of the KQL byte-level prefilter (issue 3): kqlPrefilter and its requirement formula.
+export { kqlPrefilter, decodeJsonEscapes, describeRequirements, type KqlPrefilter } from "./prefilter.js";
+export { requirementsOf, MIN_LITERAL_LENGTH, type Req } from "./requirements.js";

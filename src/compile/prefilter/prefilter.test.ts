@@ -1,0 +1,138 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { parseKql, type KqlNode } from "../../lang/kql/index.js";
+import { compileKql, type KqlEvalOptions } from "../predicate/index.js";
+import { compileAst } from "../predicate/compile.js";
+import { arbDoc, arbOptions, arbQuery, and, is, or, not } from "../predicate/test-support.js";
+import { KQL_CASES } from "../../testing/paths.js";
+import { decodeJsonEscapes, describeRequirements, kqlPrefilter, requirementsOf } from "./index.js";
+
+const SEED =
+  'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
+
+/** JSON with "/" written as "\/" and every non-ASCII character as \uXXXX (keys included), as some shippers do. */
+function escapingStringify(v: unknown): string {
+  return JSON.stringify(v)
+    .replace(/\//g, "\\/")
+    .replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
+/** JSON with every character of every string written as \uXXXX: no needle survives verbatim. */
+function allEscapedStringify(v: unknown): string {
+  return JSON.stringify(v, null, 0).replace(/"((?:[^"\\]|\\.)*)"/g, (_m, body: string) => {
+    const s = JSON.parse(`"${body}"`) as string;
+    return '"' + [...s].map((ch) => [...ch].map((u) => "\\u" + u.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")).join("")).join("") + '"';
+  });
+}
+
+test("the seed query needs linux, one event.action and one path prefix; short, negated and exists clauses add nothing", () => {
+  assert.equal(
+    describeRequirements(requirementsOf(parseKql(SEED))),
+    '("linux" AND ("creation" OR "file_create_event" OR "rename") AND ("/dev/shm/" OR "/usr/lib/"))',
+  );
+});
+
+test("values whose text can vary give no requirement: numbers, CIDR, dates, IPs, text fields, ranges, free text", () => {
+  const req = (q: string, opts = {}) => describeRequirements(requirementsOf(parseKql(q), opts));
+  assert.equal(req("a:443"), "true");
+  assert.equal(req('a:"443.0"'), "true");
+  assert.equal(req("a:10.0.0.0/8"), "true");
+  assert.equal(req("source.ip:10.1.2.3"), "true");
+  assert.equal(req("a:10.1.2.3"), '"10.1.2.3"');
+  assert.equal(req("@timestamp:2024-01-01"), "true");
+  assert.equal(req("message:hello"), "true");
+  assert.equal(req("a > abc"), "true");
+  assert.equal(req("hello"), "true");
+  assert.equal(req("a.*:hello"), "true");
+  assert.equal(req("not a:hello"), "true");
+  assert.equal(req("a:hello or b > 1"), "true");
+  assert.equal(req("a:*hello*wor*"), '("hello" AND "wor")');
+  assert.equal(req("flag:true", { fieldTypes: () => "boolean" }), '"true"');
+  assert.equal(req("a:{ b:hello and c:world }"), '("hello" AND "world")');
+});
+
+test("case-insensitive mode keeps only needles without letters", () => {
+  const req = (q: string) => describeRequirements(requirementsOf(parseKql(q), { caseInsensitive: true }));
+  assert.equal(req("a:Hello"), "true");
+  assert.equal(req("a:/dev/shm/*"), "true");
+  assert.equal(req("a:/1.0/* and b:/Dev/*"), '"/1.0/"');
+  assert.equal(req("a:/Dev/* and b:1-2-3"), '"1-2-3"');
+});
+
+test("lines are searched raw, and decoded only when they hold a backslash", () => {
+  const pf = kqlPrefilter(SEED);
+  const doc = { host: { os: { type: "linux" } }, event: { action: "creation" }, file: { path: "/dev/shm/x.so", extension: "so" }, process: { name: "sh" } };
+  for (const line of [JSON.stringify(doc), escapingStringify(doc), allEscapedStringify(doc)]) {
+    assert.equal(pf(line), true, line);
+    assert.equal(pf(Buffer.from(line)), true, line);
+    assert.equal(pf(new Uint8Array(Buffer.from(line))), true, line);
+  }
+  const other = JSON.stringify({ ...doc, file: { path: "/tmp/x.so" } });
+  assert.equal(pf(other), false);
+  assert.equal(pf(Buffer.from(other)), false);
+  assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lib\\/x"}'), true);
+  assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lob\\/x"}'), false);
+  assert.equal(pf(""), false);
+  assert.equal(kqlPrefilter("not a:b")("anything"), true);
+});
+
+test("non-ASCII needles match raw UTF-8 bytes and \\u escapes alike", () => {
+  const pf = kqlPrefilter("user.name:Zoë");
+  assert.equal(pf(Buffer.from('{"user":{"name":"Zoë"}}')), true);
+  assert.equal(pf('{"user":{"name":"Zo\\u00eb"}}'), true);
+  assert.equal(pf(Buffer.from('{"user":{"name":"Zo\\u00EB"}}')), true);
+  assert.equal(pf(Buffer.from('{"user":{"name":"Zoe"}}')), false);
+  assert.equal(decodeJsonEscapes('a\\/b\\"c\\\\d\\u00e9\\n\\ud83d\\ude00'), 'a/b"c\\dé\n\ud83d\ude00');
+});
+
+const CASE_QUERIES = (JSON.parse(readFileSync(KQL_CASES, "utf8")) as Array<{ kind: string; query: string; doc: unknown }>).filter(
+  (c) => c.kind === "match",
+);
+
+test("never rejects the line of any matching kql_cases.json document, in any serialisation", () => {
+  assert.equal(CASE_QUERIES.length, 135);
+  for (const c of CASE_QUERIES) {
+    const doc = c.doc as Record<string, unknown>;
+    if (!compileKql(c.query)(doc)) continue;
+    const pf = kqlPrefilter(c.query);
+    for (const line of [JSON.stringify(doc), escapingStringify(doc), allEscapedStringify(doc)]) {
+      assert.equal(pf(line), true, `${c.query} / ${line}`);
+      assert.equal(pf(Buffer.from(line)), true, `${c.query} / bytes ${line}`);
+    }
+  }
+});
+
+const arbNeedleQuery = fc.letrec<{ q: ReturnType<typeof is> }>((tie) => ({
+  q: fc.oneof(
+    { depthSize: "small" },
+    fc.tuple(fc.constantFrom("a", "b", "a.b", "n"), fc.constantFrom("hello", "hel*", "*llo", "/dev/*", "x/y", "Zoë", "é*", "tab\there", 'q"uote', "a\\b", "*\\b*", "true", "null")).map(([f, v]) => is(f, v)),
+    fc.array(tie("q"), { minLength: 2, maxLength: 3 }).map((c) => and(...c)),
+    fc.array(tie("q"), { minLength: 2, maxLength: 3 }).map((c) => or(...c)),
+    tie("q").map((c) => not(c)),
+  ),
+})).q;
+
+const arbNeedleDoc = fc.dictionary(
+  fc.constantFrom("a", "b", "a.b", "n", "c"),
+  fc.oneof(
+    fc.constantFrom("hello", "Hello", "hello world", "/dev/shm/x", "x/y", "Zoë", "éa", "tab\there", 'q"uote', "a\\b", "true", true, "null", 1),
+    fc.array(fc.constantFrom("hello", "x/y", "Zoë", true), { maxLength: 2 }),
+  ),
+  { maxKeys: 4 },
+);
+
+test("fast-check: prefilter(line) || !predicate(event) for generated queries, events, options and serialisations", () => {
+  const property = (q: KqlNode, doc: Record<string, unknown>, opts: KqlEvalOptions) => {
+    const matches = compileAst(q, opts)(doc);
+    if (!matches) return;
+    const pf = kqlPrefilter(q, opts);
+    for (const line of [JSON.stringify(doc), escapingStringify(doc), allEscapedStringify(doc)]) {
+      assert.equal(pf(line), true, line);
+      assert.equal(pf(Buffer.from(line, "utf8")), true, `bytes ${line}`);
+    }
+  };
+  fc.assert(fc.property(arbQuery, arbDoc, arbOptions, property), { numRuns: 3000 });
+  fc.assert(fc.property(arbNeedleQuery, arbNeedleDoc, arbOptions, property), { numRuns: 3000 });
+});

@@ -1,0 +1,137 @@
+// The byte-level KQL prefilter (issue 3): given a raw NDJSON line, answer false only when no event the line
+// can encode matches the query. Required literals (requirements.ts) are searched with native indexOf on
+// the raw bytes or string; only when a needle is missing and the line holds a backslash is the line's
+// JSON escaping (\/, \uXXXX, \", …) decoded once and searched again, so clean lines never pay for it.
+
+import { parseKql, type KqlNode } from "../../lang/kql/index.js";
+import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
+import { requirementsOf, type Req } from "./requirements.js";
+
+export type KqlPrefilter = (line: string | Uint8Array) => boolean;
+
+const BACKSLASH = 0x5c;
+const ESCAPE_RE = /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g;
+const SIMPLE: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+/** Decodes every JSON string escape in the whole line, so each string value appears verbatim in the result. */
+export function decodeJsonEscapes(line: string): string {
+  return line.replace(ESCAPE_RE, (_m, hex: string | undefined, ch: string | undefined) =>
+    hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : SIMPLE[ch ?? ""] ?? "",
+  );
+}
+
+/** Per-line search state, reset on every call; the needles close over it so nothing is allocated per line. */
+class LineState {
+  str = "";
+  buf: Buffer | undefined = undefined;
+  /** undefined = not computed yet; null = the line has no backslash, so it is its own decoding. */
+  decoded: string | null | undefined = undefined;
+
+  reset(line: string | Uint8Array): void {
+    if (typeof line === "string") {
+      this.str = line;
+      this.buf = undefined;
+    } else {
+      this.buf = Buffer.isBuffer(line) ? line : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+      this.str = "";
+    }
+    this.decoded = undefined;
+  }
+
+  decodedText(): string | null {
+    if (this.decoded !== undefined) return this.decoded;
+    const raw = this.buf;
+    if (raw !== undefined) {
+      this.decoded = raw.indexOf(BACKSLASH) < 0 ? null : decodeJsonEscapes(raw.toString("utf8"));
+    } else {
+      this.decoded = this.str.indexOf("\\") < 0 ? null : decodeJsonEscapes(this.str);
+    }
+    return this.decoded;
+  }
+}
+
+type Test = () => boolean;
+
+function compileReq(req: Req, st: LineState): Test {
+  switch (req.k) {
+    case "true":
+      return () => true;
+    case "lit": {
+      const s = req.s;
+      const bytes = Buffer.from(s, "utf8");
+      return () => {
+        const found = st.buf !== undefined ? st.buf.indexOf(bytes) >= 0 : st.str.indexOf(s) >= 0;
+        if (found) return true;
+        const d = st.decodedText();
+        return d !== null && d.indexOf(s) >= 0;
+      };
+    }
+    case "and": {
+      // Longest literals first: they are the rarest and the cheapest way to reject a line.
+      const cs = [...req.c].sort((a, b) => weight(b) - weight(a)).map((c) => compileReq(c, st));
+      return () => {
+        for (let i = 0; i < cs.length; i++) if (!cs[i]()) return false;
+        return true;
+      };
+    }
+    case "or": {
+      const cs = req.c.map((c) => compileReq(c, st));
+      return () => {
+        for (let i = 0; i < cs.length; i++) if (cs[i]()) return true;
+        return false;
+      };
+    }
+    default:
+      return assertNever(req);
+  }
+}
+
+function weight(r: Req): number {
+  switch (r.k) {
+    case "lit":
+      return r.s.length + 100;
+    case "or":
+      return Math.min(...r.c.map(weight)) - 10 * r.c.length;
+    case "and":
+      return Math.max(...r.c.map(weight));
+    case "true":
+      return -1000;
+    default:
+      return assertNever(r);
+  }
+}
+
+/**
+ * A conservative prefilter for a KQL query over raw NDJSON lines: false means no event the line can
+ * encode matches `compileKql(astOrText, opts)` with the same options; true means "parse and evaluate it".
+ * Lines that are not valid JSON may go either way.
+ */
+export function kqlPrefilter(astOrText: KqlNode | string, opts: KqlEvalOptions = {}): KqlPrefilter {
+  const ast = typeof astOrText === "string" ? parseKql(astOrText) : astOrText;
+  const req = requirementsOf(ast, opts);
+  if (req.k === "true") return () => true;
+  const st = new LineState();
+  const test = compileReq(req, st);
+  return (line) => {
+    st.reset(line);
+    const r = test();
+    st.reset("");
+    return r;
+  };
+}
+
+/** The required-literal formula as text, for debugging and `--explain` style output. */
+export function describeRequirements(req: Req): string {
+  switch (req.k) {
+    case "true":
+      return "true";
+    case "lit":
+      return JSON.stringify(req.s);
+    case "and":
+      return `(${req.c.map(describeRequirements).join(" AND ")})`;
+    case "or":
+      return `(${req.c.map(describeRequirements).join(" OR ")})`;
+    default:
+      return assertNever(req);
+  }
+}

@@ -1,0 +1,106 @@
+// Required literals of a KQL query (issue 3 "byte-level prefilter"; docs/kql.md §7): a formula of
+// substrings, at least one per `or` branch, that the decoded text of every matching event's JSON must
+// contain. Only sound derivations: anything whose textual form can vary (numbers, CIDR, dates, IPs,
+// analysed text, case folding of letters, `not`, ranges) contributes "no requirement".
+
+import { ecsFieldType } from "../../ecs/field-types.js";
+import { assertNever, fullName, modeOf, toIr, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q } from "../predicate/ir.js";
+import { parseCidr, parseKqlNumber } from "../predicate/values.js";
+
+export type Req =
+  | { readonly k: "true" }
+  | { readonly k: "lit"; readonly s: string }
+  | { readonly k: "and"; readonly c: readonly Req[] }
+  | { readonly k: "or"; readonly c: readonly Req[] };
+
+const TRUE: Req = { k: "true" };
+
+/** Shorter needles cost a scan and reject almost nothing. */
+export const MIN_LITERAL_LENGTH = 3;
+
+// Lone surrogates and U+FFFD cannot be searched for in raw UTF-8 bytes reliably (decoders substitute).
+const UNSEARCHABLE = /[\uD800-\uDFFF\uFFFD]/;
+
+function lit(s: string, ci: boolean): Req {
+  if (s.length < MIN_LITERAL_LENGTH || UNSEARCHABLE.test(s)) return TRUE;
+  // Case folding can turn many different texts into this one, except when it has no letters at all.
+  // ASCII only: some non-ASCII characters lowercase into sequences with other characters (İ → i̇).
+  if (ci && !/^[\x00-\x40\x5b-\x60\x7b-\x7f]*$/.test(s)) return TRUE;
+  return { k: "lit", s };
+}
+
+function andReq(cs: readonly Req[]): Req {
+  const out: Req[] = [];
+  for (const c of cs) {
+    if (c.k === "true") continue;
+    if (c.k === "and") out.push(...c.c);
+    else out.push(c);
+  }
+  if (out.length === 0) return TRUE;
+  return out.length === 1 ? out[0] : { k: "and", c: out };
+}
+
+function orReq(cs: readonly Req[]): Req {
+  const out: Req[] = [];
+  for (const c of cs) {
+    if (c.k === "true") return TRUE;
+    if (c.k === "or") out.push(...c.c);
+    else out.push(c);
+  }
+  // A literal that contains another literal of the same `or` implies it: keep only the shorter one.
+  const lits = out.filter((c): c is Extract<Req, { k: "lit" }> => c.k === "lit");
+  const kept = out.filter((c) => c.k !== "lit" || !lits.some((o) => o !== c && o.s !== c.s && c.s.includes(o.s)));
+  const seen = new Set<string>();
+  const dedup = kept.filter((c) => (c.k === "lit" ? !seen.has(c.s) && (seen.add(c.s), true) : true));
+  if (dedup.length === 0) return TRUE;
+  return dedup.length === 1 ? dedup[0] : { k: "or", c: dedup };
+}
+
+/** The literal a keyword-mode `field:text` needs, if any (§7.2: strings equal exactly; numbers/CIDR vary). */
+function keywordLiteral(text: string, ci: boolean): Req {
+  if (parseKqlNumber(text) !== undefined || parseCidr(text) !== undefined) return TRUE;
+  return lit(text, ci);
+}
+
+function reqOf(q: Q, prefix: string, types: (name: string) => Mode, ci: boolean): Req {
+  switch (q.k) {
+    case "all":
+    case "not":
+    case "exists":
+    case "range":
+      return TRUE;
+    case "and":
+      return andReq(q.c.map((c) => reqOf(c, prefix, types, ci)));
+    case "or":
+      return orReq(q.c.map((c) => reqOf(c, prefix, types, ci)));
+    case "nested":
+      return reqOf(q.q, fullName(prefix, q.path), types, ci);
+    case "is": {
+      // Free text and wildcard field names may reach leaves of any type, analysed text included.
+      if (q.field.k !== "name" || q.value.k === "any") return TRUE;
+      const mode = types(fullName(prefix, q.field.name));
+      switch (mode) {
+        case "keyword":
+          if (q.value.k === "lit") return keywordLiteral(q.value.text, ci);
+          return andReq(q.value.segments.map((s) => lit(s, ci)));
+        case "boolean":
+          return q.value.k === "lit" && (q.value.text === "true" || q.value.text === "false") ? lit(q.value.text, false) : TRUE;
+        case "text":
+        case "number":
+        case "date":
+        case "ip":
+          return TRUE;
+        default:
+          return assertNever(mode);
+      }
+    }
+    default:
+      return assertNever(q);
+  }
+}
+
+/** The requirement formula of a parsed query, for the same options compileKql would get. */
+export function requirementsOf(ast: KqlNodeLike, opts: KqlEvalOptions = {}): Req {
+  const f = opts.fieldTypes ?? ecsFieldType;
+  return reqOf(toIr(ast), "", (name) => modeOf(f(name)), opts.caseInsensitive === true);
+}
