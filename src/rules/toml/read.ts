@@ -1,0 +1,80 @@
+// Reads a detection-rules TOML file with smol-toml (issue 2 "Rule files"): syntax errors become TOML001 at
+// the exact line:col; a file whose newlines were lost is rebuilt first (oneline.ts) or refused with TOML002.
+// Values come back as plain JSON-like data (TOML dates as ISO strings) with a locator for diagnostics.
+import { parse, TomlDate, TomlError } from "smol-toml";
+import { SourceFile, diagnostic, spanOf, type Diagnostic } from "../../diag/index.js";
+import { TomlLocator, type Locate } from "./locate.js";
+import { OneLineError, isOneLine, rebuildOneLine } from "./oneline.js";
+
+export type Plain = string | number | boolean | null | Plain[] | { [key: string]: Plain };
+export type PlainTable = { [key: string]: Plain };
+
+export interface TomlReadResult {
+  /** The parsed document, absent when the file could not be read as TOML. */
+  readonly doc?: PlainTable;
+  readonly format: "toml" | "toml-oneline";
+  readonly locate: Locate;
+  /** The text the locator and query offsets refer to (the rebuilt text for one-line files: same length). */
+  readonly text: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Converts smol-toml output to plain data: null-prototype tables to objects, dates to ISO text. */
+export function toPlain(v: unknown): Plain {
+  if (v instanceof TomlDate) return v.toISOString();
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "object" && v !== null) {
+    const out: PlainTable = {};
+    for (const [k, x] of Object.entries(v)) out[k] = toPlain(x);
+    return out;
+  }
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  return null;
+}
+
+function sentence(msg: string): string {
+  const first = msg.split("\n")[0].replace(/^Invalid TOML document:\s*/, "").trim();
+  const s = first.length > 0 ? first[0].toUpperCase() + first.slice(1) : "Invalid TOML";
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+const noLocate: Locate = () => undefined;
+
+export function readToml(src: SourceFile): TomlReadResult {
+  let text = src.text;
+  let format: TomlReadResult["format"] = "toml";
+  const diagnostics: Diagnostic[] = [];
+  if (isOneLine(text)) {
+    format = "toml-oneline";
+    try {
+      text = rebuildOneLine(text);
+    } catch (e) {
+      if (!(e instanceof OneLineError)) throw e;
+      diagnostics.push(
+        diagnostic("TOML002", `Cannot rebuild this one-line file: ${e.message[0].toLowerCase()}${e.message.slice(1)}`, spanOf(src, e.offset, e.offset + e.length), {
+          help: "restore the file's line breaks (one table header or key = value per line) and validate again",
+        }),
+      );
+      return { format, locate: noLocate, text, diagnostics };
+    }
+    diagnostics.push(
+      diagnostic(
+        "TOML004",
+        "This file lost its line breaks; tern rebuilt it from the detection-rules schema (line breaks inside multi-line strings are spaces now).",
+        spanOf(src, 0, 0),
+      ),
+    );
+  }
+  try {
+    const doc = toPlain(parse(text));
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new Error("TOML document is not a table");
+    return { doc, format, locate: new TomlLocator(text).locate, text, diagnostics };
+  } catch (e) {
+    if (!(e instanceof TomlError)) throw e;
+    // The rebuilt text has the original's length, so offsets (not lines) carry over.
+    const offset = new SourceFile(src.path, text).offset(e.line, e.column);
+    diagnostics.push(diagnostic("TOML001", sentence(e.message), spanOf(src, offset, offset + 1)));
+    return { format, locate: noLocate, text, diagnostics };
+  }
+}
