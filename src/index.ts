@@ -8,3 +8,13 @@ export * from "./sources/ecs-normalize/index.js";
 export { compileKql, evaluateKql, type KqlEvalOptions, type KqlPredicate } from "./compile/predicate/index.js";
 export { kqlPrefilter, requirementsOf, describeRequirements, type KqlPrefilter } from "./compile/prefilter/index.js";
 export { compileWildcard, wildcardSegments, WILDCARD_MARKER, type WildcardMatcher } from "./util/wildcard.js";
+export {
+  toElasticsearchQuery,
+  KqlDslError,
+  type DslConfig,
+  type DslContext,
+  type DslQuery,
+  type IndexPattern,
+  type IndexPatternField,
+} from "./compile/dsl/index.js";
+export { ecsFieldType, ecsIndexPattern, ecsFieldNames, type EsFieldType, ECS_VERSION, ENDPOINT_PACKAGE_VERSION } from "./ecs/field-types.js";
