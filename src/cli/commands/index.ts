@@ -3,7 +3,10 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { register as convert } from "./convert.js";
+import { register as run } from "./run.js";
+import { register as state } from "./state.js";
+import { register as alerts } from "./alerts.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [convert];
+export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts];

@@ -1,0 +1,52 @@
+// `tern alerts list [--rule <id>] [--json]` (issue 4 "Alerts"): the alerts stored in the SQLite memory, as a
+// table (time, rule, severity, host, process, file, new terms) or, with --json, the alert documents (NDJSON).
+
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+import { ExitError } from "../../diag/index.js";
+import { SqliteStore } from "../../state/sqlite.js";
+import { DEFAULT_STATE } from "./run.js";
+
+export function register(program: Command, ctx: CliContext): void {
+  const alerts = program.command("alerts").description("Alerts stored in the SQLite memory.");
+  alerts
+    .command("list")
+    .description("List stored alerts, oldest event first.")
+    .option("--rule <id>", "only this rule_id")
+    .option("--state <path>", "SQLite memory", DEFAULT_STATE)
+    .option("--limit <n>", "at most this many", (v) => Number.parseInt(v, 10), 10000)
+    .option("--json", "the alert documents, one a line")
+    .action((opts: { rule?: string; state: string; limit: number; json?: boolean }) => {
+      const p = opts.state === ":memory:" ? opts.state : resolve(ctx.cwd, opts.state);
+      if (p !== ":memory:" && !existsSync(p)) {
+        ctx.stderr.write(`tern alerts: no state at ${p}\n`);
+        throw new ExitError(2);
+      }
+      const store = SqliteStore.open(p);
+      try {
+        const rows = store.listAlerts(opts.rule, opts.limit);
+        if (opts.json === true) {
+          for (const r of rows) ctx.stdout.write(r.doc + "\n");
+          return;
+        }
+        const table = [["TIME", "RULE", "SEVERITY", "HOST", "PROCESS", "FILE", "NEW TERMS"]];
+        for (const r of rows) {
+          table.push([
+            r.eventTime === null ? "-" : new Date(r.eventTime).toISOString(),
+            r.ruleId,
+            r.severity,
+            r.host ?? "-",
+            r.process ?? "-",
+            r.file ?? "-",
+            r.newTerms === null ? "-" : (JSON.parse(r.newTerms) as unknown[]).map(String).join(", "),
+          ]);
+        }
+        const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+        ctx.stdout.write(table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n");
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,232 @@
+// `tern run`, `tern state`, `tern alerts` end to end with the seed rule: exact alerts and ids, a second run
+// continuing from the first, a SIGKILLed run rerun to the same state as an uninterrupted one, and
+// replay vs stream agreement.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PassThrough } from "node:stream";
+import objectHash from "object-hash";
+import Database from "better-sqlite3";
+import { main } from "../main.js";
+import type { CliContext } from "../context.js";
+import { SEED_DIR } from "../../testing/paths.js";
+
+const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
+const SEED_ID = "aebaa51f-2a91-4f6a-850b-b601db2293f4";
+const INDEX = "logs-endpoint.events.file-default";
+
+function capture(): { ctx: CliContext; out: () => string; err: () => string } {
+  const o = new PassThrough();
+  const e = new PassThrough();
+  let so = "";
+  let se = "";
+  o.on("data", (c: Buffer) => (so += c.toString()));
+  e.on("data", (c: Buffer) => (se += c.toString()));
+  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
+  return { ctx, out: () => so, err: () => se };
+}
+
+async function tern(args: string[]) {
+  const c = capture();
+  const code = await main(["node", "tern", ...args], c.ctx);
+  return { code, stdout: c.out(), stderr: c.err() };
+}
+
+function soEvent(ts: string, process: string, path: string, extra: Record<string, unknown> = {}) {
+  return { "@timestamp": ts, host: { name: "web-1", os: { type: "linux" } }, event: { action: "creation", category: ["file"] }, file: { path, extension: "so", name: path.split("/").pop() }, process: { name: process, executable: `/usr/bin/${process}` }, ...extra };
+}
+
+function writeEvents(dir: string, events: object[], name = `${INDEX}.ndjson`): { path: string; lines: string[] } {
+  const lines = events.map((e) => JSON.stringify(e));
+  const path = join(dir, name);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return { path, lines };
+}
+
+const plainId = (index: string, line: string) => createHash("sha256").update(index).update("\u0000").update(line).digest().toString("hex", 0, 20);
+const parse = (s: string) => s.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+
+test("tern run: the seed rule over plain events → exact alerts, ids, summary; state and alerts commands", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-run-"));
+  const { path, lines } = writeEvents(dir, [
+    soEvent("2024-05-01T10:00:00Z", "dpkg", "/usr/lib/x86_64-linux-gnu/libz.so"),
+    soEvent("2024-05-01T10:00:00Z", "gcc", "/usr/lib/libfoo.so"),
+    soEvent("2024-05-01T10:30:00Z", "gcc", "/usr/lib/libfoo.so"),
+    soEvent("2024-05-01T11:00:00Z", "curl", "/dev/shm/x.so"),
+    { ...soEvent("2024-05-01T11:00:00Z", "curl", "/dev/shm/y.so"), host: { name: "win", os: { type: "windows" } } },
+  ]);
+  const state = join(dir, "st", "state.db");
+  const r = await tern(["run", SEED, "--events", path, "--state", state]);
+  assert.equal(r.code, 0, r.stderr);
+  const alerts = parse(r.stdout);
+  assert.deepEqual(alerts.map((a) => a["kibana.alert.new_terms"]), [["/usr/lib/libfoo.so", "gcc"], ["/dev/shm/x.so", "curl"]]);
+  assert.deepEqual(alerts.map((a) => a["kibana.alert.uuid"]), [
+    objectHash([INDEX, plainId(INDEX, lines[1]), "undefined", `default:${SEED_ID}`, ["/usr/lib/libfoo.so", "gcc"]]),
+    objectHash([INDEX, plainId(INDEX, lines[3]), "undefined", `default:${SEED_ID}`, ["/dev/shm/x.so", "curl"]]),
+  ]);
+  assert.equal(alerts[0]["kibana.alert.reason"], "file event with process gcc, file libfoo.so, on web-1 created medium alert Shared Object Created or Changed by Previously Unknown Process.");
+  assert.equal(alerts[0]["kibana.alert.rule.rule_id"], SEED_ID);
+  assert.deepEqual(alerts[0]["kibana.alert.rule.tags"], ["Domain: Endpoint", "OS: Linux", "Use Case: Threat Detection", "Tactic: Persistence", "Data Source: Elastic Endgame"]);
+  assert.equal((alerts[0]["kibana.alert.rule.threat"] as { tactic: { id: string } }[])[0].tactic.id, "TA0003");
+  const summary = r.stderr.split("\n");
+  assert.equal(summary[0], "tern run: replay mode, 1 rule run");
+  assert.equal(summary[1], "  lines read:     5 (5 events, 0 prefiltered, 0 bad)");
+  assert.equal(summary[2], "  events matched: 3");
+  assert.equal(summary[3], "  executions:     13");
+  assert.equal(summary[4], "  alerts:         2");
+  assert.equal(summary[5], `    ${SEED_ID}  Shared Object Created or Changed by Previously Unknown Process: 2 alerts, 3 matched, 1 duplicate dropped`);
+  assert.equal(summary[6], "  warnings:       0");
+  assert.equal(statSync(state).mode & 0o777, 0o600);
+  assert.equal(statSync(dirname(state)).mode & 0o777, 0o700);
+
+  const list = await tern(["alerts", "list", "--state", state]);
+  assert.equal(list.code, 0);
+  assert.deepEqual(list.stdout.split("\n").map((l) => l.trimEnd()), [
+    "TIME                      RULE                                  SEVERITY  HOST   PROCESS        FILE                NEW TERMS",
+    `2024-05-01T10:00:00.000Z  ${SEED_ID}  medium    web-1  /usr/bin/gcc   /usr/lib/libfoo.so  /usr/lib/libfoo.so, gcc`,
+    `2024-05-01T11:00:00.000Z  ${SEED_ID}  medium    web-1  /usr/bin/curl  /dev/shm/x.so       /dev/shm/x.so, curl`,
+    "",
+  ]);
+  const listJson = await tern(["alerts", "list", "--state", state, "--json", "--rule", SEED_ID]);
+  assert.deepEqual(parse(listJson.stdout).map((a) => a["kibana.alert.uuid"]), alerts.map((a) => a["kibana.alert.uuid"]));
+
+  const terms = await tern(["state", "terms", SEED_ID, "--state", state, "--json"]);
+  assert.deepEqual(parse(terms.stdout), [
+    { fields: ["file.path", "process.name"], terms: ["/usr/lib/libfoo.so", "gcc"], first_seen: "2024-05-01T10:00:00.000Z", last_seen: "2024-05-01T10:30:00.000Z", count: 2 },
+    { fields: ["file.path", "process.name"], terms: ["/dev/shm/x.so", "curl"], first_seen: "2024-05-01T11:00:00.000Z", last_seen: "2024-05-01T11:00:00.000Z", count: 1 },
+  ]);
+  const stats = await tern(["state", "stats", "--state", state, "--json"]);
+  const st = JSON.parse(stats.stdout) as { terms: number; alerts: number; executions: number; rules: unknown[] };
+  assert.deepEqual([st.terms, st.alerts, st.executions], [2, 2, 3]);
+  assert.deepEqual(st.rules, [{ ruleId: SEED_ID, terms: 2, alerts: 2, executions: 3, lastStartedAt: Date.parse("2024-05-01T11:00:00Z") }]);
+  const prune = await tern(["state", "prune", "--state", state, "--history", "now-45m", "--json"]);
+  assert.deepEqual(JSON.parse(prune.stdout), [{ rule_id: SEED_ID, before: "2024-05-01T10:15:00.000Z", deleted: 0 }]);
+  const prune2 = await tern(["state", "prune", "--state", state, "--history", "now-20m", "--json"]);
+  assert.deepEqual(JSON.parse(prune2.stdout), [{ rule_id: SEED_ID, before: "2024-05-01T10:40:00.000Z", deleted: 1 }]);
+});
+
+test("tern run: a second run over newer data continues the schedule and remembers terms", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-run2-"));
+  const state = join(dir, "state.db");
+  const a = writeEvents(join(dir), [soEvent("2024-05-01T10:00:00Z", "gcc", "/usr/lib/libfoo.so")], `${INDEX}.ndjson`);
+  const r1 = await tern(["run", SEED, "--events", a.path, "--state", state]);
+  assert.equal(parse(r1.stdout).length, 1);
+  const b = writeEvents(dir, [soEvent("2024-05-02T09:00:00Z", "gcc", "/usr/lib/libfoo.so"), soEvent("2024-05-02T09:00:00Z", "ld", "/usr/lib/libfoo.so")], `${INDEX}-2.ndjson`);
+  const r2 = await tern(["run", SEED, "--events", b.path, "--state", state, "--index", INDEX]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.deepEqual(parse(r2.stdout).map((x) => x["kibana.alert.new_terms"]), [["/usr/lib/libfoo.so", "ld"]]);
+  // 10:00 → next day 09:00 every 5 minutes: 23 h = 276 executions after the first run's one.
+  assert.match(r2.stderr, /^ {2}executions: {5}276$/m);
+  const terms = parse((await tern(["state", "terms", SEED_ID, "--state", state, "--json"])).stdout);
+  assert.deepEqual(terms.map((t) => [t.terms, t.count, t.first_seen, t.last_seen]), [
+    [["/usr/lib/libfoo.so", "gcc"], 2, "2024-05-01T10:00:00.000Z", "2024-05-02T09:00:00.000Z"],
+    [["/usr/lib/libfoo.so", "ld"], 1, "2024-05-02T09:00:00.000Z", "2024-05-02T09:00:00.000Z"],
+  ]);
+});
+
+test("tern run: bad rule file → diagnostics and exit 2; unsupported rule types skipped with a reason", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-run3-"));
+  const badRule = join(dir, "bad.toml");
+  writeFileSync(badRule, "[rule\nname = 1\n");
+  const ev = writeEvents(dir, [soEvent("2024-05-01T10:00:00Z", "gcc", "/usr/lib/libfoo.so")]);
+  const r = await tern(["run", badRule, "--events", ev.path, "--state", ":memory:"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.toml:1:\d+: error\[TOML001\]/);
+  assert.equal(r.stdout, "");
+});
+
+function generated(n: number): object[] {
+  // Several days of endpoint-like .so writes: a few known (process, path) pairs repeating, and a new pair
+  // every 7th event, so many executions have alerts.
+  const out: object[] = [];
+  const t0 = Date.parse("2024-05-01T00:00:00Z");
+  for (let i = 0; i < n; i++) {
+    const ts = new Date(t0 + i * 20_000).toISOString();
+    if (i % 7 === 0) out.push(soEvent(ts, `proc-${i % 13}`, `/usr/lib/gen/lib${i}.so`));
+    else out.push(soEvent(ts, "gcc", `/usr/lib/libknown${i % 5}.so`));
+  }
+  return out;
+}
+
+function cliEntry(): { args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith(".ts")) return { args: ["--import", "tsx", join(dirname(here), "..", "tern-entry.ts")] };
+  return { args: [join(dirname(here), "..", "tern-entry.js")] };
+}
+
+function spawnTern(args: string[], killAfterAlerts?: number): Promise<{ stdout: string; code: number | null; signal: string | null }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [...cliEntry().args, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let killed = false;
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (killAfterAlerts !== undefined && !killed && out.split("\n").length > killAfterAlerts) {
+        killed = true;
+        child.kill("SIGKILL");
+      }
+    });
+    child.stderr.resume();
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolvePromise({ stdout: out, code, signal }));
+  });
+}
+
+function dbSnapshot(path: string) {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      alerts: (db.prepare("SELECT id, rule_id, event_time, new_terms FROM alerts ORDER BY id").all() as unknown[]),
+      terms: db.prepare("SELECT rule_id, fields, combo, first_seen, last_seen, count FROM terms ORDER BY combo").all() as unknown[],
+      executions: db.prepare("SELECT rule_id, started_at, from_ms, to_ms, alerts FROM executions ORDER BY started_at").all() as unknown[],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+test("tern run: SIGKILL mid-way, rerun → no duplicate alert, same state as an uninterrupted run", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-kill-"));
+  const ev = writeEvents(dir, generated(40_000));
+  const full = join(dir, "full.db");
+  const r0 = await spawnTern(["run", SEED, "--events", ev.path, "--state", full]);
+  assert.equal(r0.code, 0);
+  const fullIds = parse(r0.stdout).map((a) => a["kibana.alert.uuid"] as string);
+  assert.equal(new Set(fullIds).size, fullIds.length);
+  assert.ok(fullIds.length > 1000, `${fullIds.length} alerts`);
+
+  const killedDb = join(dir, "killed.db");
+  const r1 = await spawnTern(["run", SEED, "--events", ev.path, "--state", killedDb], 300);
+  assert.equal(r1.signal, "SIGKILL");
+  assert.ok(existsSync(killedDb));
+  const partial = dbSnapshot(killedDb);
+  assert.ok(partial.alerts.length > 0 && partial.alerts.length < fullIds.length, `partial ${partial.alerts.length}`);
+  const r2 = await spawnTern(["run", SEED, "--events", ev.path, "--state", killedDb]);
+  assert.equal(r2.code, 0);
+  const rerunIds = parse(r2.stdout).map((a) => a["kibana.alert.uuid"] as string);
+  const committed = new Set((partial.alerts as { id: string }[]).map((a) => a.id));
+  // The rerun never repeats an alert the killed run committed.
+  assert.deepEqual(rerunIds.filter((id) => committed.has(id)), []);
+  // Killed output ∪ rerun output = the uninterrupted run's alerts.
+  const killedIds = parse(r1.stdout.slice(0, r1.stdout.lastIndexOf("\n") + 1)).map((a) => a["kibana.alert.uuid"] as string);
+  assert.deepEqual([...new Set([...killedIds, ...rerunIds])].sort(), [...fullIds].sort());
+  assert.deepEqual(dbSnapshot(killedDb), dbSnapshot(full));
+});
+
+test("tern run: replay and stream agree on the generated data", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-modes-"));
+  const ev = writeEvents(dir, generated(3_000));
+  const replay = await tern(["run", SEED, "--events", ev.path, "--state", ":memory:"]);
+  const stream = await tern(["run", SEED, "--events", ev.path, "--state", ":memory:", "--mode", "stream"]);
+  assert.equal(stream.code, 0, stream.stderr);
+  const key = (s: string) => parse(s).map((a) => a["kibana.alert.uuid"] as string).sort();
+  assert.ok(key(replay.stdout).length > 400);
+  assert.deepEqual(key(stream.stdout), key(replay.stdout));
+  assert.ok(readFileSync(ev.path).length > 0);
+});

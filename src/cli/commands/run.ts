@@ -1,0 +1,251 @@
+// `tern run <rules…> --events <inputs…>` (issue 4): loads rules (invalid ones: diagnostics like `tern
+// validate`, exit 2), runs the runnable new_terms and query rules in one pass over the events (replay by
+// default for files, stream for stdin), writes alerts as NDJSON (stdout or --output, 0600) and to the
+// SQLite memory, and prints a summary on stderr. Exit: 0 (alerts or not), 1 with --fail-on-alerts when
+// alerts were created, 2 for usage and input errors (bad rules, missing inputs, a bad line with --strict).
+
+import { closeSync, openSync, writeSync, chmodSync } from "node:fs";
+import { resolve } from "node:path";
+import { Option, type Command } from "commander";
+import cliProgress from "cli-progress";
+import type { CliContext } from "../context.js";
+import { ExitError, renderDiagnostics, useColor } from "../../diag/index.js";
+import type { BadLine } from "../../event/types.js";
+import type { EventSource, SourceOptions } from "../../sources/types.js";
+import { openNdjsonSource } from "../../sources/ndjson/index.js";
+import { loadRules, type Rule } from "../../rules/index.js";
+import { parseKql } from "../../lang/kql/index.js";
+import { compileAst } from "../../compile/predicate/compile.js";
+import { parseDateMath } from "../../util/datemath.js";
+import { SqliteStore } from "../../state/sqlite.js";
+import { fileSink, streamSink } from "../../sinks/ndjson.js";
+import type { AlertSink, EngineRule } from "../../engine/ports.js";
+import { runEngine, type RunMode, type RunSummary } from "../../engine/run.js";
+
+export const DEFAULT_STATE = ".tern/state.db";
+const BAD_LINES_SHOWN = 20;
+
+export interface RunCliOptions {
+  events: string[];
+  mode?: RunMode;
+  start?: string;
+  end?: string;
+  state: string;
+  output?: string;
+  space: string;
+  ruleUuid?: string;
+  index?: string;
+  indexFilter: boolean;
+  maxLineBytes?: number;
+  rejects?: string;
+  strict?: boolean;
+  format: "ecs";
+  failOnAlerts?: boolean;
+}
+
+/** The seam for event inputs: builds the EventSource for the chosen --format (other formats plug in here). */
+export function buildEventSource(opts: RunCliOptions, base: SourceOptions, ctx: CliContext): EventSource {
+  switch (opts.format) {
+    case "ecs":
+      return openNdjsonSource(opts.events, { ...base, stdin: ctx.stdin });
+    default: {
+      const never: never = opts.format;
+      throw new Error(`unknown format ${String(never)}`);
+    }
+  }
+}
+
+/** Why tern skips a rule that loaded fine, or undefined when it runs. */
+export function skipReason(rule: Rule): string | undefined {
+  if (rule.type !== "new_terms" && rule.type !== "query") return `rule type "${rule.type}" is not run by tern run (only query and new_terms)`;
+  if ((rule.language ?? "kuery") !== "kuery") return `query language "${rule.language ?? ""}" is not supported (only kuery)`;
+  if (rule.type === "new_terms" && rule.new_terms === undefined) return "new_terms rule without new_terms fields";
+  if (rule.filters !== undefined && rule.filters.length > 0) return "rule filters are not supported yet";
+  return undefined;
+}
+
+function parseTime(flag: string, text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDateMath(text, now);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+class UsageError extends Error {}
+
+function fmtInt(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** The end-of-run summary (stderr). */
+export function renderSummary(s: RunSummary, bad: { shown: string[]; total: number }, skipped: string[]): string {
+  const out: string[] = [];
+  const st = s.stats;
+  out.push(`tern run: ${s.mode} mode, ${s.rules.length} rule${s.rules.length === 1 ? "" : "s"} run${skipped.length > 0 ? `, ${skipped.length} skipped` : ""}`);
+  out.push(`  lines read:     ${fmtInt(st.lines)} (${fmtInt(st.events)} events, ${fmtInt(st.prefiltered)} prefiltered, ${fmtInt(st.bad)} bad)`);
+  out.push(`  events matched: ${fmtInt(s.matchedEvents)}`);
+  if (s.mode === "replay") {
+    const ex = s.rules.reduce((a, r) => a + r.executions, 0);
+    const done = s.rules.reduce((a, r) => a + r.alreadyDone, 0);
+    out.push(`  executions:     ${fmtInt(ex)}${done > 0 ? ` (${fmtInt(done)} already done by an earlier run)` : ""}`);
+  }
+  out.push(`  alerts:         ${fmtInt(s.alerts)}`);
+  for (const r of s.rules) {
+    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : ""}`);
+  }
+  out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
+  for (const w of s.warnings) out.push(`    ${w}`);
+  const secs = s.elapsedMs / 1000;
+  out.push(`  elapsed:        ${secs.toFixed(2)} s (${fmtInt(Math.round(st.events / Math.max(secs, 1e-3)))} events/s)`);
+  if (bad.total > 0) {
+    out.push(`bad lines: ${fmtInt(bad.total)}${bad.total > bad.shown.length ? ` (first ${bad.shown.length} shown)` : ""}`);
+    for (const b of bad.shown) out.push(`  ${b}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: CliContext): Promise<void> {
+  const now = Date.now();
+  const err = (s: string) => ctx.stderr.write(s);
+  let start: number | undefined;
+  let end: number | undefined;
+  try {
+    start = parseTime("--start", opts.start, now);
+    end = parseTime("--end", opts.end, now);
+  } catch (e) {
+    err(`tern run: ${e instanceof Error ? e.message : String(e)}\n`);
+    throw new ExitError(2);
+  }
+
+  const loaded = loadRules(ruleArgs.map((p) => resolve(ctx.cwd, p)));
+  if (loaded.diagnostics.some((d) => d.severity === "error") || loaded.rules.length === 0) {
+    if (loaded.diagnostics.length > 0) err(renderDiagnostics(loaded.diagnostics, { color: useColor(ctx.stderr) }) + "\n");
+    if (loaded.rules.length === 0 && loaded.diagnostics.length === 0) err("tern run: no rule files found\n");
+    throw new ExitError(2);
+  }
+  const engineRules: EngineRule[] = [];
+  const skipped: string[] = [];
+  for (const lr of loaded.rules) {
+    const rule = lr.rule;
+    let reason = lr.status === "valid" ? skipReason(rule) : (lr.reason ?? "not runnable");
+    let matches: EngineRule["matches"] | undefined;
+    if (reason === undefined) {
+      try {
+        matches = compileAst(parseKql(rule.query ?? "*"));
+      } catch (e) {
+        reason = `query does not compile: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    if (reason !== undefined || matches === undefined) {
+      skipped.push(`${rule.rule_id} (${rule.origin.path}): skipped: ${reason ?? "not runnable"}`);
+      continue;
+    }
+    engineRules.push({ rule, ruleUuid: rule.rule_id, matches });
+  }
+  for (const s of skipped) err(`tern run: ${s}\n`);
+  if (opts.ruleUuid !== undefined) {
+    if (engineRules.length !== 1) {
+      err(`tern run: --rule-uuid needs exactly one runnable rule (got ${engineRules.length})\n`);
+      throw new ExitError(2);
+    }
+    engineRules[0] = { ...engineRules[0], ruleUuid: opts.ruleUuid };
+  }
+  if (engineRules.length === 0) {
+    err("tern run: no runnable rule\n");
+    throw new ExitError(2);
+  }
+
+  // Bad lines: counted, the first ones shown, all written to --rejects; --strict stops at the first.
+  const bad = { shown: [] as string[], total: 0 };
+  let rejectsFd: number | undefined;
+  if (opts.rejects !== undefined) {
+    const p = resolve(ctx.cwd, opts.rejects);
+    rejectsFd = openSync(p, "w", 0o600);
+    chmodSync(p, 0o600);
+  }
+  const onBadLine = (b: BadLine, raw: Uint8Array) => {
+    bad.total++;
+    if (bad.shown.length < BAD_LINES_SHOWN) bad.shown.push(`${b.loc.file}:${b.loc.line}: ${b.reason}: ${b.message}`);
+    if (rejectsFd !== undefined) {
+      writeSync(rejectsFd, raw);
+      writeSync(rejectsFd, "\n");
+    }
+    if (opts.strict === true) {
+      err(`${b.loc.file}:${b.loc.line}: error: bad line (${b.reason}): ${b.message}\n`);
+      throw new ExitError(2);
+    }
+  };
+  const stdinInput = opts.events.includes("-");
+  const mode: RunMode = opts.mode ?? (stdinInput ? "stream" : "replay");
+  const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
+  let source: EventSource;
+  try {
+    source = buildEventSource(opts, base, ctx);
+  } catch (e) {
+    if (rejectsFd !== undefined) closeSync(rejectsFd);
+    throw e;
+  }
+
+  const statePath = opts.state === ":memory:" ? ":memory:" : resolve(ctx.cwd, opts.state);
+  const store = SqliteStore.open(statePath);
+  const sink: AlertSink = opts.output !== undefined ? fileSink(resolve(ctx.cwd, opts.output)) : streamSink(ctx.stdout);
+  const bar = ctx.stderr.isTTY === true ? new cliProgress.SingleBar({ stream: ctx.stderr, format: "{phase} [{bar}] {value}/{total} {unit}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
+  let barStarted = false;
+  let summary: RunSummary;
+  try {
+    summary = await runEngine({
+      rules: engineRules,
+      source,
+      store,
+      sink,
+      mode,
+      start,
+      end,
+      spaceId: opts.space,
+      indexFilter: opts.indexFilter,
+      indexIsExplicit: opts.index !== undefined,
+      onProgress: (p) => {
+        if (bar === undefined) return;
+        if (p.phase === "execute" && p.total !== undefined) {
+          if (!barStarted) bar.start(p.total, 0, { phase: "executing", unit: "executions" });
+          barStarted = true;
+          bar.update(p.done ?? 0, { phase: "executing", unit: "executions" });
+        }
+      },
+    });
+  } finally {
+    bar?.stop();
+    await sink.close();
+    store.close();
+    if (rejectsFd !== undefined) closeSync(rejectsFd);
+  }
+  err(renderSummary(summary, bad, skipped));
+  ctx.exitCode = opts.failOnAlerts === true && summary.alerts > 0 ? 1 : 0;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command("run")
+    .description("Run new_terms and query rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
+    .argument("<rules...>", "rule files (TOML or Kibana NDJSON export) or directories")
+    .requiredOption("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
+    .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))
+    .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")
+    .option("--end <time>", "last possible execution start; default: until a window reaches the last matched event")
+    .option("--state <path>", "SQLite memory (created 0600 in a 0700 directory; :memory: for none)", DEFAULT_STATE)
+    .option("-o, --output <file>", "append alerts to this file (mode 0600) instead of stdout")
+    .option("--space <id>", "Kibana space id used in alert ids", "default")
+    .option("--rule-uuid <id>", "rule saved-object id used in alert ids (one rule only; default: its rule_id)")
+    .option("--index <name>", "_index of plain events (default: the input file's name); always filters by rule index patterns")
+    .option("--no-index-filter", "do not select events by the rules' index patterns")
+    .option("--max-line-bytes <n>", "lines longer than this are bad lines", (v) => Number.parseInt(v, 10))
+    .option("--rejects <file>", "write bad lines to this file (mode 0600)")
+    .option("--strict", "stop at the first bad line (exit 2)")
+    .addOption(new Option("--format <format>", "event format").choices(["ecs"]).default("ecs"))
+    .option("--fail-on-alerts", "exit 1 when alerts were created")
+    .action(async (rules: string[], opts: RunCliOptions) => {
+      await runCommand(rules, opts, ctx);
+    });
+}
