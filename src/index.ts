@@ -1,6 +1,30 @@
 // tern's library entry: the public surface, re-exported from each layer's index.
 export * from "./diag/index.js";
 export { VERSION } from "./version.js";
+export {
+  parseKql,
+  toKqlText,
+  stripSpans,
+  KqlSyntaxError,
+  KQL_WILDCARD_MARKER,
+  type ParseKqlOptions,
+  type KqlSyntaxErrorCode,
+  type KqlNode,
+  type KqlFunction,
+  type KqlAnyNode,
+  type KqlIsNode,
+  type KqlRangeNode,
+  type KqlAndNode,
+  type KqlOrNode,
+  type KqlNotNode,
+  type KqlNestedNode,
+  type KqlExistsNode,
+  type KqlLiteral,
+  type KqlWildcard,
+  type KqlValueNode,
+  type KqlRangeOperator,
+  type KqlSpan,
+} from "./lang/kql/index.js";
 export * from "./sources/ndjson/index.js";
 export * from "./sources/auditd/index.js";
 export * from "./sources/sysmon/index.js";

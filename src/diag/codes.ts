@@ -34,6 +34,8 @@ export const CODES = {
 
   // ---- KQL: query language ------------------------------------------------------------------------
   KQL001: { severity: "error", title: "KQL syntax error", description: "The query does not parse; the message follows Kibana's \"Expected … but … found.\" form." },
+  KQL002: { severity: "error", title: "KQL leading wildcard disabled", description: "With allowLeadingWildcards off (Kibana's query:allowLeadingWildcards), an unquoted value may not start with `*` unless it is the lone `*`." },
+  KQL003: { severity: "error", title: "KQL nesting too deep", description: "The query nests parentheses or braces deeper than the parser's depth limit (500 by default); Kibana has no such limit but real queries never come close." },
 
   // ---- SRC: event sources -------------------------------------------------------------------------
   SRC001: { severity: "error", title: "Cannot open event input", description: "An --events input (file, directory or glob) does not exist or cannot be read." },
