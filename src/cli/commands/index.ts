@@ -6,7 +6,8 @@ import { register as convert } from "./convert.js";
 import { register as run } from "./run.js";
 import { register as state } from "./state.js";
 import { register as alerts } from "./alerts.js";
+import { register as kql } from "./kql.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts];
+export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, kql];
