@@ -26,7 +26,7 @@ export interface AuditRecord {
 export class MalformedRecordError extends Error {}
 
 const GS = "\x1d";
-const HEADER = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)(?:\.(\d+))?:(\d+)\):/;
+const HEADER = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)(?:\.(\d+))?:(\d+)\):?/;
 
 function isUpperKey(k: string): boolean {
   return /^[A-Z][A-Z0-9_]*$/.test(k);

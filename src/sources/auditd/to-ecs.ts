@@ -225,7 +225,8 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     const host = { name: sys.node ?? ctx.hostname, os: { type: "linux" } };
     const auditd: Record<string, unknown> = { sequence: sys.serial };
     const keyVal = decodeValue(sys.fields.get("key"));
-    if (keyVal !== undefined) auditd.key = keyVal.split("\x01");
+    // Several keys are joined by 0x01; some rule loaders wrote the key as "key=NAME" (strip that prefix).
+    if (keyVal !== undefined) auditd.key = keyVal.split("\x01").map((k) => (k.startsWith("key=") ? k.slice(4) : k));
     if (sc !== undefined && sc !== "other") auditd.syscall = sc;
     else {
       const raw = sys.enriched.get("SYSCALL") ?? field(sys, "syscall");
