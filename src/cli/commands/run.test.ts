@@ -76,7 +76,7 @@ test("tern run: the seed rule over plain events → exact alerts, ids, summary; 
   assert.equal((alerts[0]["kibana.alert.rule.threat"] as { tactic: { id: string } }[])[0].tactic.id, "TA0003");
   const summary = r.stderr.split("\n");
   assert.equal(summary[0], "tern run: replay mode, 1 rule run");
-  assert.equal(summary[1], "  lines read:     5 (5 events, 0 prefiltered, 0 bad)");
+  assert.equal(summary[1], "  lines read:     5 (4 events, 1 prefiltered, 0 bad)");
   assert.equal(summary[2], "  events matched: 3");
   assert.equal(summary[3], "  executions:     13");
   assert.equal(summary[4], "  alerts:         2");

@@ -16,6 +16,7 @@ import { openNdjsonSource } from "../../sources/ndjson/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { compileAst } from "../../compile/predicate/compile.js";
+import { kqlPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { fileSink, streamSink } from "../../sinks/ndjson.js";
@@ -44,10 +45,10 @@ export interface RunCliOptions {
 }
 
 /** The seam for event inputs: builds the EventSource for the chosen --format (other formats plug in here). */
-export function buildEventSource(opts: RunCliOptions, base: SourceOptions, ctx: CliContext): EventSource {
+export function buildEventSource(opts: RunCliOptions, base: SourceOptions, prefilter: KqlPrefilter, ctx: CliContext): EventSource {
   switch (opts.format) {
     case "ecs":
-      return openNdjsonSource(opts.events, { ...base, stdin: ctx.stdin });
+      return openNdjsonSource(opts.events, { ...base, prefilter, stdin: ctx.stdin });
     default: {
       const never: never = opts.format;
       throw new Error(`unknown format ${String(never)}`);
@@ -126,14 +127,18 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     throw new ExitError(2);
   }
   const engineRules: EngineRule[] = [];
+  const prefilters: KqlPrefilter[] = [];
   const skipped: string[] = [];
   for (const lr of loaded.rules) {
     const rule = lr.rule;
     let reason = lr.status === "valid" ? skipReason(rule) : (lr.reason ?? "not runnable");
     let matches: EngineRule["matches"] | undefined;
+    let prefilter: KqlPrefilter | undefined;
     if (reason === undefined) {
       try {
-        matches = compileAst(parseKql(rule.query ?? "*"));
+        const ast = parseKql(rule.query ?? "*");
+        matches = compileAst(ast);
+        prefilter = kqlPrefilter(ast);
       } catch (e) {
         reason = `query does not compile: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -143,6 +148,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       continue;
     }
     engineRules.push({ rule, ruleUuid: rule.rule_id, matches });
+    if (prefilter !== undefined) prefilters.push(prefilter);
   }
   for (const s of skipped) err(`tern run: ${s}\n`);
   if (opts.ruleUuid !== undefined) {
@@ -180,9 +186,11 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   const stdinInput = opts.events.includes("-");
   const mode: RunMode = opts.mode ?? (stdinInput ? "stream" : "replay");
   const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
+  // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed.
+  const prefilter = (line: string | Uint8Array) => prefilters.some((p) => p(line));
   let source: EventSource;
   try {
-    source = buildEventSource(opts, base, ctx);
+    source = buildEventSource(opts, base, prefilter, ctx);
   } catch (e) {
     if (rejectsFd !== undefined) closeSync(rejectsFd);
     throw e;
