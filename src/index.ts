@@ -42,3 +42,29 @@ export {
   type IndexPatternField,
 } from "./compile/dsl/index.js";
 export { ecsFieldType, ecsIndexPattern, ecsFieldNames, type EsFieldType, ECS_VERSION, ENDPOINT_PACKAGE_VERSION } from "./ecs/field-types.js";
+export {
+  loadRules,
+  loadRuleFile,
+  expandRulePaths,
+  registerQueryChecker,
+  notRunnableReason,
+  comparableRule,
+  type LoadResult,
+  type LoadedRule,
+  type LoadOptions,
+  type RuleStatus,
+  type QueryChecker,
+  type QueryProblem,
+  type ValidateOptions,
+  type Rule,
+  type RuleType,
+  type RuleLanguage,
+  type RuleOrigin,
+  type Severity as RuleSeverity,
+  type Threat,
+  type ThreatEntry,
+  type ThreatTechnique,
+  type NewTermsParams,
+  type ThresholdParams,
+} from "./rules/index.js";
+export { parseDateMath, parseDuration, DateMathError } from "./util/datemath.js";

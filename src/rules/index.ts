@@ -2,4 +2,5 @@
 export type * from "./model.js";
 export { loadRules, loadRuleFile, expandRulePaths, type LoadResult, type LoadedRule, type LoadOptions, type RuleStatus } from "./load.js";
 export { registerQueryChecker, notRunnableReason, type QueryChecker, type QueryProblem, type ValidateOptions } from "./validate.js";
-export { comparableRule } from "./compare.js";
+export { comparableRule, normalizeProse, normalizeKqlWhitespace } from "./compare.js";
+export { formatRule, reflowKql, lookbackMs, formatDuration } from "./show.js";

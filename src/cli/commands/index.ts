@@ -6,8 +6,10 @@ import { register as convert } from "./convert.js";
 import { register as run } from "./run.js";
 import { register as state } from "./state.js";
 import { register as alerts } from "./alerts.js";
+import { register as validate } from "./validate.js";
+import { register as rule } from "./rule.js";
 import { register as kql } from "./kql.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, kql];
+export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, validate, rule, kql];

@@ -1,0 +1,155 @@
+// CLI tests for `tern validate` and `tern rule show` (issue 2 "CLI") through main() with captured streams:
+// exact lines, summary, --json, --verbose snippets and exit codes 0 / 1 / 2.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import { main } from "../main.js";
+import type { CliContext } from "../context.js";
+import { REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
+
+async function tern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const o = new PassThrough();
+  const e = new PassThrough();
+  let so = "";
+  let se = "";
+  o.on("data", (c: Buffer) => (so += c.toString()));
+  e.on("data", (c: Buffer) => (se += c.toString()));
+  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: REPO_ROOT, exitCode: 0 };
+  const code = await main(["node", "tern", ...args], ctx);
+  return { code, stdout: so, stderr: se };
+}
+
+const F = "test/fixtures/rules";
+
+test("validate: valid and not-runnable rules exit 0", async () => {
+  const r = await tern(["validate", `${F}/valid_query.toml`, `${F}/eql_rule.toml`]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, "2 rules: 1 valid, 1 not runnable yet, 0 invalid\n");
+  assert.equal(r.stderr, `${F}/eql_rule.toml:15:8: info[RULE012]: Not runnable yet: rule type "eql" (tern runs query and new_terms rules).\n`);
+});
+
+test("validate: one line per problem, summary, exit 1", async () => {
+  const r = await tern(["validate", `${F}/wrong_type.toml`, `${F}/unknown_field.toml`, `${F}/valid_query.toml`]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "3 rules: 1 valid, 0 not runnable yet, 2 invalid\n");
+  assert.equal(
+    r.stderr,
+    [
+      `${F}/wrong_type.toml:12:14: error[RULE003]: Field "rule.risk_score" must be an integer, found a string ("47").`,
+      `${F}/unknown_field.toml:16:1: error[RULE002]: Unknown field "rule.timestamp_overide".`,
+      `  = help: did you mean "timestamp_override"?`,
+      "",
+    ].join("\n"),
+  );
+});
+
+test("validate --verbose: snippet and caret", async () => {
+  const r = await tern(["validate", "--verbose", `${F}/bad_datemath.toml`]);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    [
+      `${F}/bad_datemath.toml:9:14: error[RULE005]: Invalid date math "now-9x" in "rule.from": expected a time unit (y, M, w, d, h, H, m, s, ms) after "-9" but found "x".`,
+      "  |",
+      '9 | from = "now-9x"',
+      "  |              ^",
+      '  = help: use "now", "now-9m", "now-1d/d" or an ISO date such as "2024-01-31T00:00:00Z"',
+      "",
+    ].join("\n"),
+  );
+});
+
+test("validate a directory recursively", async () => {
+  const r = await tern(["validate", F]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "12 rules: 2 valid, 1 not runnable yet, 9 invalid\n");
+});
+
+test("validate --json: summary, per-rule status, diagnostics", async () => {
+  const r = await tern(["validate", "--json", `${F}/history_window.toml`, `${F}/eql_rule.toml`]);
+  assert.equal(r.code, 1);
+  const j = JSON.parse(r.stdout) as {
+    summary: unknown;
+    rules: { path: string; status: string; reason?: string; errors: number }[];
+    diagnostics: { code: string; span: { file: string; line: number; col: number } }[];
+  };
+  assert.deepEqual(j.summary, { rules: 2, valid: 0, not_runnable: 1, invalid: 1 });
+  assert.deepEqual(
+    j.rules.map((x) => [x.path, x.status, x.reason ?? "", x.errors]),
+    [
+      [`${F}/history_window.toml`, "invalid", "", 1],
+      [`${F}/eql_rule.toml`, "not-runnable", 'rule type "eql" (tern runs query and new_terms rules)', 0],
+    ],
+  );
+  assert.deepEqual(
+    j.diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.col} ${d.code}`),
+    [`${F}/history_window.toml:24:9 RULE009`, `${F}/eql_rule.toml:15:8 RULE012`],
+  );
+  assert.equal(r.stderr, "");
+});
+
+test("validate: usage errors exit 2", async () => {
+  const none = await tern(["validate"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^error: missing required argument 'paths'/);
+  const missing = await tern(["validate", `${F}/nope.toml`]);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, `tern validate: no such file or directory: ${F}/nope.toml\n`);
+  assert.equal(missing.stdout, "");
+});
+
+test("rule show: the readable view of the seed", async () => {
+  const r = await tern(["rule", "show", `${SEED_DIR}/shared_object_new_terms.toml`]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, "");
+  assert.equal(
+    r.stdout,
+    [
+      "name:         Shared Object Created or Changed by Previously Unknown Process",
+      "rule_id:      aebaa51f-2a91-4f6a-850b-b601db2293f4",
+      "type:         new_terms",
+      "language:     kuery",
+      "status:       valid",
+      "schedule:     every 5m, from now-9m to now, lookback 4m",
+      "timestamp:    event.ingested (falls back to @timestamp)",
+      "index:        logs-endpoint.events.*, endgame-*",
+      "new terms:    file.path, process.name (history window now-7d)",
+      "risk score:   47",
+      "severity:     medium",
+      "max signals:  100",
+      "tags:         Domain: Endpoint, OS: Linux, Use Case: Threat Detection, Tactic: Persistence, Data Source: Elastic Endgame",
+      "MITRE ATT&CK:",
+      "  TA0003 Persistence",
+      "    T1574 Hijack Execution Flow",
+      "      T1574.006 Dynamic Linker Hijacking",
+      "query:",
+      "  host.os.type:linux",
+      "  and event.action:(creation or file_create_event or file_rename_event or rename)",
+      "  and file.path:(/dev/shm/* or /usr/lib/*)",
+      "  and file.extension:so",
+      '  and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))',
+      "",
+    ].join("\n"),
+  );
+});
+
+test("rule show --json: the normalized model", async () => {
+  const r = await tern(["rule", "show", "--json", `${F}/export.ndjson`]);
+  assert.equal(r.code, 1);
+  const models = JSON.parse(r.stdout) as { rule_id: string; origin: unknown; new_terms: unknown }[];
+  assert.equal(models.length, 2);
+  assert.deepEqual(models[0].origin, { path: `${F}/export.ndjson`, format: "kibana-ndjson", line: 1 });
+  assert.deepEqual(models[0].new_terms, { fields: ["host.id", "process.name"], history_window_start: "now-7d" });
+  assert.deepEqual(models[1].new_terms, { fields: ["host.id", "host.id"], history_window_start: "now-1m" });
+  assert.equal(r.stderr.split("\n").filter((l) => /error\[/.test(l)).length, 3);
+});
+
+test("rule show: an eql rule prints its query as written; a missing file exits 2", async () => {
+  const r = await tern(["rule", "show", `${F}/eql_rule.toml`]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /\nstatus: {7}not-runnable \(rule type "eql" \(tern runs query and new_terms rules\)\)\n/);
+  assert.ok(r.stdout.endsWith('query:\n  process where event.type == "start" and process.name == "bash"\n'));
+  const missing = await tern(["rule", "show", "nope.toml"]);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, "tern rule show: no such file or directory: nope.toml\n");
+});
