@@ -29,58 +29,58 @@ interface Ctx {
 
 // ---- field access ----------------------------------------------------------------------------------
 
-/** A property read that cannot see Object.prototype members such as `constructor` or `__proto__`. */
-function getter(key: string): (o: Record<string, unknown>) => unknown {
-  if (key in Object.prototype) return (o) => (HAS.call(o, key) ? o[key] : undefined);
-  return (o) => o[key];
-}
-
 /**
  * Does some value at `name` (dotted and nested keys alike, arrays flattened) pass `test`? `test` sees every
  * non-array value found at the full path, objects included; callers decide what a leaf is.
  */
+/**
+ * Strings built by split/concat are not internalized, and V8 re-hashes such a key on every keyed load;
+ * a key read back from an object's own keys is the internalized copy.
+ */
+function internalize(key: string): string {
+  const o: Record<string, number> = {};
+  o[key] = 0;
+  return Object.keys(o)[0] ?? key;
+}
+
 function anyAtPath(name: string, test: (v: unknown) => boolean): Pred {
   const parts = name.split(".");
   const n = parts.length;
-  // gets[i] = getters for the keys parts[i..j-1] joined with ".", j = i+1..n: every way the rest of the
-  // path may be stored ({a:{b:1}}, {"a.b":1}).
-  const gets: Array<Array<(o: Record<string, unknown>) => unknown>> = [];
+  // keys[i] = parts[i..j-1] joined with ".", j = i+1..n: every way the rest of the path may be stored
+  // ({a:{b:1}}, {"a.b":1}, ...). Tried in that order, so the plain nested form is read first.
+  const keys: string[][] = [];
+  let unsafe = false;
   for (let i = 0; i < n; i++) {
-    const row: Array<(o: Record<string, unknown>) => unknown> = [];
+    const row: string[] = [];
     let key = parts[i];
     for (let j = i + 1; j <= n; j++) {
-      row.push(getter(key));
+      row.push(internalize(key));
+      if (key in Object.prototype) unsafe = true;
       if (j < n) key += "." + parts[j];
     }
-    gets.push(row);
+    keys.push(row);
   }
+  // Precondition: node is neither null nor undefined.
   const walk = (node: unknown, i: number): boolean => {
-    if (node === null || node === undefined) return false;
     if (Array.isArray(node)) {
-      for (let k = 0; k < node.length; k++) if (walk(node[k], i)) return true;
+      for (let k = 0; k < node.length; k++) {
+        const el: unknown = node[k];
+        if (el !== null && el !== undefined && walk(el, i)) return true;
+      }
       return false;
     }
     if (i === n) return test(node);
     if (typeof node !== "object") return false;
-    const row = gets[i];
+    const row = keys[i];
     const o = node as Record<string, unknown>;
     for (let k = 0; k < row.length; k++) {
-      const v = row[k](o);
-      if (v !== undefined && walk(v, i + 1 + k)) return true;
+      const key = row[k];
+      const v = unsafe && !HAS.call(o, key) ? undefined : o[key];
+      if (v !== undefined && v !== null && walk(v, i + 1 + k)) return true;
     }
     return false;
   };
-  if (n === 1) {
-    // The common single-key case without the per-level candidate loop.
-    const get = gets[0][0];
-    return (scope) => {
-      if (scope === null || typeof scope !== "object") return false;
-      if (Array.isArray(scope)) return walk(scope, 0);
-      const v = get(scope as Record<string, unknown>);
-      return v !== undefined && walk(v, 1);
-    };
-  }
-  return (scope) => walk(scope, 0);
+  return (scope) => scope !== null && scope !== undefined && walk(scope, 0);
 }
 
 function hasAnyLeaf(v: unknown): boolean {
@@ -496,7 +496,13 @@ function compileOr(children: readonly Q[], prefix: string, ctx: Ctx): Pred {
       else if (q.value.k !== "any") tests.push(isTest(q.value, mode, ctx));
     }
     if (literalTexts.length > 0) tests.unshift(keywordLiterals(literalTexts, ctx.ci));
-    const test: LeafTest = tests.length === 1 ? tests[0] : (leaf) => tests.some((t) => t(leaf));
+    const test: LeafTest =
+      tests.length === 1
+        ? tests[0]
+        : (leaf) => {
+            for (let i = 0; i < tests.length; i++) if (tests[i](leaf)) return true;
+            return false;
+          };
     preds.push(anyAtPath(item, (v) => typeof v !== "object" && test(v)));
   }
   return orOf(preds);

@@ -10,14 +10,48 @@ import { requirementsOf, type Req } from "./requirements.js";
 export type KqlPrefilter = (line: string | Uint8Array) => boolean;
 
 const BACKSLASH = 0x5c;
-const ESCAPE_RE = /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g;
 const SIMPLE: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
-/** Decodes every JSON string escape in the whole line, so each string value appears verbatim in the result. */
+function hexValue(s: string, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 4; i++) {
+    const c = s.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/**
+ * Decodes every JSON string escape in the whole line, so each string value appears verbatim in the result.
+ * Slices between backslashes are copied whole; an invalid escape is kept as typed (such a line is not JSON).
+ */
 export function decodeJsonEscapes(line: string): string {
-  return line.replace(ESCAPE_RE, (_m, hex: string | undefined, ch: string | undefined) =>
-    hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : SIMPLE[ch ?? ""] ?? "",
-  );
+  let at = line.indexOf("\\");
+  if (at < 0) return line;
+  let out = "";
+  let last = 0;
+  while (at >= 0 && at + 1 < line.length) {
+    out += line.slice(last, at);
+    const ch = line[at + 1];
+    const simple = ch === "u" ? undefined : SIMPLE[ch];
+    if (simple !== undefined) {
+      out += simple;
+      last = at + 2;
+    } else {
+      const v = ch === "u" ? hexValue(line, at + 2) : -1;
+      if (v >= 0) {
+        out += String.fromCharCode(v);
+        last = at + 6;
+      } else {
+        out += "\\";
+        last = at + 1;
+      }
+    }
+    at = line.indexOf("\\", last);
+  }
+  return out + line.slice(last);
 }
 
 /** Per-line search state, reset on every call; the needles close over it so nothing is allocated per line. */
