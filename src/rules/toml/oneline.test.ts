@@ -77,3 +77,37 @@ test("the one-line seed loads to the canonical seed's rule — except for one ta
   assert.equal(b.description, a.description.replace(/\s+/g, " ").replace(/ $/, "\n"));
   assert.deepEqual({ ...b, origin: a.origin, tags: a.tags, query: a.query, description: a.description }, a);
 });
+
+test("an EQL query with a // comment cannot be rebuilt: TOML002 at the comment", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "tern-oneline-"));
+  const text =
+    '[metadata] creation_date = "2024/01/01" maturity = "production" updated_date = "2024/01/02" [rule] author = ["tern"] ' +
+    'description = "x" language = "eql" name = "x" risk_score = 21 rule_id = "x" severity = "low" type = "eql" ' +
+    "query = ''' process where true // tuned process.name == \"a\" '''";
+  writeFileSync(join(dir, "eql.toml"), text, { mode: 0o600 });
+  const r = loadRuleFile(join(dir, "eql.toml"));
+  assert.deepEqual(r.diagnostics.map((d) => `${d.span?.line}:${d.span?.col} ${d.code}`), [`1:${text.indexOf("//") + 1} TOML002`]);
+  assert.equal(
+    r.diagnostics[0].message,
+    "Cannot rebuild this one-line file: the query has a '//' line comment, which ended at a line break that was lost; tern cannot tell where.",
+  );
+  assert.equal(r.rules[0].status, "invalid");
+});
+
+test("errors after a rebuild point into the original one-line file", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "tern-oneline-"));
+  const text =
+    '[metadata] creation_date = "2024/01/01" maturity = "production" updated_date = "2024/01/02" [rule] author = ["tern"] ' +
+    'description = "x" name = "x" risk_score = "high" rule_id = "x" severity = "low" type = "query" query = \'\'\' a:b and c:(d \'\'\'';
+  writeFileSync(join(dir, "q.toml"), text, { mode: 0o600 });
+  const r = loadRuleFile(join(dir, "q.toml"));
+  assert.deepEqual(r.diagnostics.map((d) => `${d.span?.line}:${d.span?.col} ${d.code}`), [
+    "1:1 TOML004",
+    `1:${text.indexOf('"high"') + 1} RULE003`,
+    `1:${text.indexOf("(d") + 4} KQL001`, // end of the query: the closing delimiter
+  ]);
+});

@@ -41,6 +41,28 @@ function sentence(msg: string): string {
 
 const noLocate: Locate = () => undefined;
 
+/** Offset in the file of a `//` line comment (outside quotes) in an EQL or ES|QL query, if any. */
+function lineCommentInQuery(doc: PlainTable, locator: TomlLocator): number | undefined {
+  const rule = doc.rule;
+  if (typeof rule !== "object" || rule === null || Array.isArray(rule)) return undefined;
+  const q = rule.query;
+  const lang = rule.language ?? rule.type;
+  if (typeof q !== "string" || (lang !== "eql" && lang !== "esql")) return undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < q.length; i++) {
+    const c = q[i];
+    if (quote !== undefined) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if (c === "/" && q[i + 1] === "/") {
+      const loc = locator.get(["rule", "query"]);
+      return loc?.string && !loc.string.hasEscapes ? loc.string.contentStart + i : (loc?.valueStart ?? 0);
+    }
+  }
+  return undefined;
+}
+
 export function readToml(src: SourceFile): TomlReadResult {
   let text = src.text;
   let format: TomlReadResult["format"] = "toml";
@@ -69,7 +91,23 @@ export function readToml(src: SourceFile): TomlReadResult {
   try {
     const doc = toPlain(parse(text));
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new Error("TOML document is not a table");
-    return { doc, format, locate: new TomlLocator(text).locate, text, diagnostics };
+    const locator = new TomlLocator(text);
+    if (format === "toml-oneline") {
+      const at = lineCommentInQuery(doc, locator);
+      if (at !== undefined) {
+        diagnostics.length = 0;
+        diagnostics.push(
+          diagnostic(
+            "TOML002",
+            "Cannot rebuild this one-line file: the query has a '//' line comment, which ended at a line break that was lost; tern cannot tell where.",
+            spanOf(src, at, at + 2),
+            { help: "restore the file's line breaks (one table header or key = value per line) and validate again" },
+          ),
+        );
+        return { format, locate: noLocate, text, diagnostics };
+      }
+    }
+    return { doc, format, locate: locator.locate, text, diagnostics };
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
     // The rebuilt text has the original's length, so offsets (not lines) carry over.
