@@ -20,6 +20,7 @@ test("the real sysmon.log (CRLF) maps 10 events, no bad lines", async () => {
     [22, "1", "exec"], [23, "1", "exec"], [24, "1", "exec"], [25, "1", "exec"], [30, "1", "exec"], [31, "1", "exec"],
     [35, "3", "connection_attempted"], [36, "3", "connection_attempted"], [38, "3", "connection_attempted"],
   ]);
+  assert.deepEqual([events[0]._index, events[1]._index, events[7]._index], ["logs-endpoint.events.file-sysmon", "logs-endpoint.events.process-sysmon", "logs-endpoint.events.network-sysmon"]);
 });
 
 test("the FileDelete in /dev/shm: path fields, UTC time, host from <Computer>, no CR left in values", async () => {

@@ -27,6 +27,13 @@ test("the capture converts without bad lines into 18 file events and 74 process 
   assert.equal(docs.filter((d) => field(d, "event.action") === "exec").length, 74);
 });
 
+test("events get the Defend data stream of their category as _index, unless an index is given", async () => {
+  const { events } = await convert();
+  assert.deepEqual([...new Set(events.map((e) => e._index))].sort(), ["logs-endpoint.events.file-auditd", "logs-endpoint.events.process-auditd"]);
+  const named = await collect((o) => openAuditdSource([CAPTURE], { ...o, index: "audit-prod", now: () => FIXED_NOW }));
+  assert.deepEqual([...new Set(named.events.map((e) => e._index))], ["audit-prod"]);
+});
+
 test("every file event, in order: action, path, process.name, pid", async () => {
   const { docs } = await convert();
   const files = docs.filter((d) => field(d, "event.category")?.toString() === "file").map(row);
@@ -56,7 +63,7 @@ test("the .so creation by ld is a complete Defend-shaped document", async () => 
   const { events } = await convert();
   const ld = events.find((e) => field(e._source, "file.path") === "/dev/shm/libfoo.so" && field(e._source, "event.action") === "creation");
   assert.ok(ld);
-  assert.equal(ld._index, "audit-debian12-so-activity.log");
+  assert.equal(ld._index, "logs-endpoint.events.file-auditd");
   assert.deepEqual(ld.loc, { file: CAPTURE, line: 103, byteOffset: 24057 });
   const d = ld._source as Record<string, unknown>;
   assert.equal(d["@timestamp"], "2026-11-28T03:07:22.816Z");

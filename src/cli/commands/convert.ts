@@ -3,7 +3,8 @@
 // `ecs` reads NDJSON and applies normalizeEcsEvent (Auditbeat, file_integrity and sysmon_linux documents
 // become Defend-shaped); `auditd` assembles raw/ENRICHED audit.log records; `sysmon-linux` reads syslog
 // lines carrying Sysmon XML. Bad lines are warnings on stderr (file:line:1: warning[SRC…]) and are skipped;
-// with --strict the first one stops the run (exit 2). The output file is created with mode 0600.
+// with --strict the first one stops the run (exit 2). The output file is created with mode 0600. --hits
+// writes Elasticsearch-hit lines so `tern run` sees the same _index (Defend data streams) and _id.
 
 import { closeSync, fchmodSync, openSync, writeSync } from "node:fs";
 import type { Command } from "commander";
@@ -26,6 +27,7 @@ interface ConvertOptions {
   hostname?: string;
   index?: string;
   strict?: boolean;
+  hits?: boolean;
 }
 
 function assertNever(x: never): never {
@@ -59,6 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--hostname <name>", "host.name for audit records without node= and Sysmon events without <Computer>")
     .option("--index <name>", "_index of the events (default: the input file's name)")
     .option("--strict", "stop at the first bad line (exit 2)")
+    .option("--hits", "write {_index, _id, _source} lines (tern run reads them back with the same index and ids)")
     .argument("<inputs...>", "input files (ecs: files, directories, globs or -)")
     .action(async (inputs: string[], opts: ConvertOptions) => {
       const color = useColor(ctx.stderr);
@@ -88,7 +91,7 @@ export function register(program: Command, ctx: CliContext): void {
           let chunk = "";
           for (const e of batch) {
             const doc = opts.format === "ecs" ? normalizeEcsEvent(e._source) : e._source;
-            chunk += JSON.stringify(doc) + "\n";
+            chunk += JSON.stringify(opts.hits ? { _index: e._index, _id: e._id, _source: doc } : doc) + "\n";
             events++;
           }
           write(chunk);

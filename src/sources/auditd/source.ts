@@ -1,13 +1,14 @@
 // `--format auditd`: the EventSource over raw or ENRICHED audit.log files (docs/sources.md §3, §6.3).
 // Files are read as streams, in the order given (oldest rotated file first, so an event that spans a
 // rotation is still assembled whole); one AuditdAssembler serves them all and is flushed at the end.
+// `_index` is opts.index, else the Defend data stream of the event's category (ecs-normalize/index-name.ts).
 
-import { basename } from "node:path";
 import type { EventSource, SourceOptions } from "../types.js";
 import { emptyStats } from "../types.js";
 import type { InputEvent, LineLocation } from "../../event/types.js";
 import { assertReadableFiles, lineEventId, readFileLines } from "../lines.js";
 import { AuditdAssembler, type AssembledEvent } from "./assembler.js";
+import { defendIndexFor } from "../ecs-normalize/index-name.js";
 
 export interface AuditdSourceOptions extends SourceOptions {
   readonly hostname?: string;
@@ -21,7 +22,6 @@ export function openAuditdSource(inputs: readonly string[], opts: AuditdSourceOp
   assertReadableFiles(inputs);
   const stats = emptyStats();
   const batchSize = opts.batchSize ?? 1000;
-  const indexFor = (file: string): string => opts.index ?? basename(file);
   // The line being fed: onMalformed runs synchronously inside feed(), so it is the malformed one.
   let currentRaw: Uint8Array = new Uint8Array(0);
 
@@ -39,7 +39,7 @@ export function openAuditdSource(inputs: readonly string[], opts: AuditdSourceOp
     let batch: InputEvent[] = [];
     const take = (evs: AssembledEvent[]): void => {
       for (const e of evs) {
-        batch.push({ _index: indexFor(e.loc.file), _id: lineEventId(e.loc, e.index), _source: e.doc, loc: e.loc });
+        batch.push({ _index: opts.index ?? defendIndexFor(e.doc, "auditd"), _id: lineEventId(e.loc, e.index), _source: e.doc, loc: e.loc });
         stats.events++;
       }
     };

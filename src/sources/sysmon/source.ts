@@ -1,14 +1,15 @@
 // `--format sysmon-linux`: the EventSource over syslog files carrying Sysmon for Linux XML events
 // (docs/sources.md §5.1, §6.7, §7.6). Lines without an <Event> (daemon start-up messages, other programs)
 // are skipped; an <Event> that is not closed (rsyslog truncated it) or has no EventID is a bad line.
+// `_index` is opts.index, else the Defend data stream of the event's category (ecs-normalize/index-name.ts).
 
-import { basename } from "node:path";
 import { hostname as osHostname } from "node:os";
 import type { EventSource, SourceOptions } from "../types.js";
 import { emptyStats } from "../types.js";
 import type { InputEvent, LineLocation } from "../../event/types.js";
 import { assertReadableFiles, lineEventId, readFileLines } from "../lines.js";
 import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "./parse.js";
+import { defendIndexFor } from "../ecs-normalize/index-name.js";
 
 export interface SysmonSourceOptions extends SourceOptions {
   /** host.name when an event has no <Computer> (default: this machine's hostname). */
@@ -29,7 +30,6 @@ export function openSysmonSource(inputs: readonly string[], opts: SysmonSourceOp
     let batch: InputEvent[] = [];
     for (const file of inputs) {
       stats.files++;
-      const index = opts.index ?? basename(file);
       for await (const l of readFileLines(file, { maxLineBytes: opts.maxLineBytes, onBytes: (n) => (stats.bytes += n) })) {
         stats.lines++;
         const loc: LineLocation = { file, line: l.line, byteOffset: l.byteOffset };
@@ -50,7 +50,7 @@ export function openSysmonSource(inputs: readonly string[], opts: SysmonSourceOp
           continue;
         }
         if (doc === undefined) continue;
-        batch.push({ _index: index, _id: lineEventId(loc, 0), _source: doc, loc });
+        batch.push({ _index: opts.index ?? defendIndexFor(doc, "sysmon"), _id: lineEventId(loc, 0), _source: doc, loc });
         stats.events++;
         if (batch.length >= batchSize) {
           yield batch;
