@@ -1,0 +1,112 @@
+// What each benchmark contender runs and how its answer is read and cross-checked (issue 6 "Same
+// alerts/matches from every contender"): the seed query as a jq filter, keys from tern's alert NDJSON,
+// the query-rule form of the seed rule, the corpus's Linux rules for the many-rules run, and the check
+// that every contender of a kind returns the same keys.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { getValues } from "../src/event/fields.js";
+import type { EventDoc } from "../src/event/types.js";
+
+/** The seed query in jq (keyword fields: exact and case-sensitive; a missing process.name never matches). */
+export const JQ_FILTER = [
+  'select(.host.os.type == "linux"',
+  'and (.event.action | IN("creation", "file_create_event", "file_rename_event", "rename"))',
+  'and ((.file.path // "") | (startswith("/dev/shm/") or startswith("/usr/lib/")))',
+  'and .file.extension == "so"',
+  'and (.process.name | type == "string" and (IN("5", "dockerd", "dpkg", "rpm", "snapd", "exe", "yum", "vmis-launcher") | not)))',
+  "| .event.id",
+].join(" ");
+
+function first(doc: EventDoc, path: string): string {
+  const v = getValues(doc, path);
+  return v.length === 0 ? "" : String(v[0]);
+}
+
+/** Keys of tern's alerts: `event.id` for a query rule; `new term values…\tevent.id` for new_terms. */
+export function ternAlertKeys(ndjson: string, kind: "query" | "new-terms"): string[] {
+  const keys: string[] = [];
+  for (const line of ndjson.split("\n")) {
+    if (line.trim() === "") continue;
+    const doc = JSON.parse(line) as EventDoc;
+    const id = first(doc, "event.id");
+    keys.push(kind === "query" ? id : [...getValues(doc, "kibana.alert.new_terms").map(String), id].join("\t"));
+  }
+  return keys;
+}
+
+/** The seed rule as a `query` rule (same query, new rule_id, max_signals high enough to never cap). */
+export function seedAsQueryRule(seedToml: string): string {
+  const cut = seedToml.indexOf("[rule.new_terms]");
+  const body = cut >= 0 ? seedToml.slice(0, cut) : seedToml;
+  return body
+    .replace(/^type = "new_terms"$/m, 'type = "query"')
+    .replace(/^rule_id = ".*"$/m, 'rule_id = "0b7c6a3e-6d0e-4c56-9a57-3c2b7d9e0001"\nmax_signals = 100000000')
+    .replace(/^name = "(.*)"$/m, 'name = "$1 (query form, benchmark)"');
+}
+
+export interface CorpusPick {
+  readonly path: string;
+  readonly type: "new_terms" | "query";
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith(".toml")) out.push(p);
+  }
+}
+
+/** Linux kuery rules of type new_terms or query in the corpus (rules/ and rules_building_block/, tag "OS: Linux"). */
+export function linuxCorpusRules(corpusDir: string): CorpusPick[] {
+  const files: string[] = [];
+  for (const sub of ["rules", "rules_building_block"]) walk(join(corpusDir, sub), files);
+  const out: CorpusPick[] = [];
+  for (const f of files) {
+    if (relative(corpusDir, f).split(/[\\/]/).includes("_deprecated")) continue;
+    let doc: Record<string, unknown>;
+    try {
+      doc = parseToml(readFileSync(f, "utf8")) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const rule = doc.rule as Record<string, unknown> | undefined;
+    if (rule === undefined) continue;
+    const tags = Array.isArray(rule.tags) ? rule.tags.map(String) : [];
+    if (!tags.includes("OS: Linux") || rule.language !== "kuery") continue;
+    if (rule.type === "new_terms" || rule.type === "query") out.push({ path: f, type: rule.type });
+  }
+  return out;
+}
+
+export interface Answer {
+  readonly name: string;
+  readonly keys: readonly string[];
+}
+
+/** Do all contenders of a group return the same multiset of keys, of the expected size? Returns problems. */
+export function checkAgreement(group: string, expectedCount: number | undefined, answers: readonly Answer[]): string[] {
+  const problems: string[] = [];
+  if (expectedCount !== undefined) {
+    for (const a of answers) if (a.keys.length !== expectedCount) problems.push(`${group}: ${a.name} returned ${a.keys.length}, the generator made ${expectedCount}`);
+  }
+  if (answers.length < 2) return problems;
+  const sorted = answers.map((a) => ({ name: a.name, keys: [...a.keys].sort() }));
+  const ref = sorted[0];
+  for (const other of sorted.slice(1)) {
+    const a = new Set(ref.keys);
+    const b = new Set(other.keys);
+    const onlyRef = ref.keys.filter((k) => !b.has(k));
+    const onlyOther = other.keys.filter((k) => !a.has(k));
+    const sameMultiset = ref.keys.length === other.keys.length && ref.keys.every((k, i) => k === other.keys[i]);
+    if (!sameMultiset) {
+      problems.push(
+        `${group}: ${ref.name} (${ref.keys.length}) and ${other.name} (${other.keys.length}) disagree; ` +
+          `only in ${ref.name}: ${JSON.stringify(onlyRef.slice(0, 3))}${onlyRef.length > 3 ? ` …(${onlyRef.length})` : ""}; ` +
+          `only in ${other.name}: ${JSON.stringify(onlyOther.slice(0, 3))}${onlyOther.length > 3 ? ` …(${onlyOther.length})` : ""}`,
+      );
+    }
+  }
+  return problems;
+}
