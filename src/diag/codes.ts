@@ -37,6 +37,9 @@ export const CODES = {
   KQL002: { severity: "error", title: "KQL leading wildcard disabled", description: "With allowLeadingWildcards off (Kibana's query:allowLeadingWildcards), an unquoted value may not start with `*` unless it is the lone `*`." },
   KQL003: { severity: "error", title: "KQL nesting too deep", description: "The query nests parentheses or braces deeper than the parser's depth limit (500 by default); Kibana has no such limit but real queries never come close." },
 
+  // KQL01x: evaluation (src/compile/predicate, `tern kql match`).
+  KQL010: { severity: "error", title: "Bad event line", description: "`tern kql match` read a stdin line that is not a JSON object (invalid JSON, or an array, string, number, boolean or null); it prints `error` for that line and goes on, and exits 2 at the end." },
+
   // ---- SRC: event sources -------------------------------------------------------------------------
   SRC001: { severity: "error", title: "Cannot open event input", description: "An --events input (file, directory or glob) does not exist or cannot be read." },
   SRC002: { severity: "error", title: "Input pattern matched no files", description: "A glob or directory given as --events input contains no event files (*.ndjson, *.jsonl, *.json, optionally .gz)." },

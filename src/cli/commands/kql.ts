@@ -4,11 +4,15 @@
 
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { createInterface } from "node:readline";
+import { compileKql, type KqlEvalOptions } from "../../compile/predicate/index.js";
+import { diagnostic as matchDiagnostic, renderDiagnostic } from "../../diag/index.js";
 import { KqlSyntaxError, parseKql, stripSpans, type KqlNode, type ParseKqlOptions } from "../../lang/kql/index.js";
 
 export function register(program: Command, ctx: CliContext): void {
   const kql = program.command("kql").description("KQL (kuery) query tools: parse a query the way Kibana does.");
   registerParse(kql, ctx);
+  registerMatch(kql, ctx);
 }
 
 /**
@@ -37,5 +41,68 @@ function registerParse(kql: Command, ctx: CliContext): void {
       const ast = parseForCli(ctx, query, { allowLeadingWildcards: opts.leadingWildcards });
       if (ast === undefined) return;
       ctx.stdout.write(JSON.stringify(opts.spans === true ? ast : stripSpans(ast), null, 2) + "\n");
+    });
+}
+
+interface MatchCliOptions {
+  ecs: boolean;
+  caseInsensitive?: boolean;
+  dateFormatTz?: string;
+}
+
+/**
+ * `tern kql match <query>`: evaluates the query (docs/kql.md §7) on every NDJSON event read from stdin and
+ * prints one line per non-blank input line: `true`, `false`, or `error` for a line that is not a JSON
+ * object, whose diagnostic (KQL010, `<stdin>:LINE:1`) goes to stderr. Blank lines print nothing. Exit 0,
+ * or 2 after the last line if any line was bad, or 2 at once on a query syntax error.
+ */
+function registerMatch(kql: Command, ctx: CliContext): void {
+  kql
+    .command("match")
+    .description("Evaluate a KQL query on NDJSON events from stdin; print true or false per line.")
+    .argument("<query>", "the KQL query (quote it for the shell)")
+    .option("--no-ecs", "treat every field as keyword instead of using the ECS/Elastic Defend field types")
+    .option("--case-insensitive", "keyword equality and wildcards ignore case")
+    .option("--date-format-tz <zone>", "zone for zone-less dates on date fields (UTC, +02:00, Europe/Paris, Browser)")
+    .action(async (query: string, opts: MatchCliOptions) => {
+      const ast = parseForCli(ctx, query);
+      if (ast === undefined) return;
+      const evalOpts: KqlEvalOptions = { caseInsensitive: opts.caseInsensitive === true };
+      if (!opts.ecs) evalOpts.fieldTypes = () => undefined;
+      if (opts.dateFormatTz !== undefined) evalOpts.dateFormatTZ = opts.dateFormatTz;
+      const matches = compileKql(ast, evalOpts);
+      let lineNo = 0;
+      let bad = 0;
+      const out: string[] = [];
+      const flush = () => {
+        if (out.length > 0) ctx.stdout.write(out.join(""));
+        out.length = 0;
+      };
+      for await (const line of createInterface({ input: ctx.stdin, crlfDelay: Infinity })) {
+        lineNo++;
+        if (line.trim() === "") continue;
+        let doc: unknown;
+        let problem: string | undefined;
+        try {
+          doc = JSON.parse(line);
+          if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+            problem = `event line is not a JSON object (found ${Array.isArray(doc) ? "an array" : doc === null ? "null" : typeof doc})`;
+          }
+        } catch {
+          problem = "event line is not valid JSON";
+        }
+        if (problem !== undefined) {
+          bad++;
+          out.push("error\n");
+          flush();
+          const span = { file: "<stdin>", start: 0, end: line.length, line: lineNo, col: 1 };
+          ctx.stderr.write(renderDiagnostic(matchDiagnostic("KQL010", problem, span)) + "\n");
+          continue;
+        }
+        out.push(matches(doc as Record<string, unknown>) ? "true\n" : "false\n");
+        if (out.length >= 1024) flush();
+      }
+      flush();
+      if (bad > 0) ctx.exitCode = 2;
     });
 }

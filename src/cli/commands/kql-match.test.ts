@@ -1,0 +1,70 @@
+// `tern kql match` through main() with captured streams: one stdout line per non-blank NDJSON line,
+// KQL010 diagnostics with line numbers for bad lines, exit codes 0 and 2.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import { main } from "../main.js";
+import type { CliContext } from "../context.js";
+
+async function tern(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const o = new PassThrough();
+  const e = new PassThrough();
+  const i = new PassThrough();
+  let stdout = "";
+  let stderr = "";
+  o.on("data", (c: Buffer) => (stdout += c.toString()));
+  e.on("data", (c: Buffer) => (stderr += c.toString()));
+  i.end(stdin);
+  const ctx: CliContext = { stdout: o, stderr: e, stdin: i, env: {}, cwd: process.cwd(), exitCode: 0 };
+  const code = await main(["node", "tern", ...args], ctx);
+  return { code, stdout, stderr };
+}
+
+const SEED =
+  'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
+
+test("prints true or false for every event line, dotted and nested keys alike", async () => {
+  const lines = [
+    '{"host":{"os":{"type":"linux"}},"event":{"action":"creation"},"file":{"path":"/dev/shm/x.so","extension":"so"},"process":{"name":"python3"}}',
+    '{"host.os.type":"linux","event.action":"rename","file.path":"/usr/lib/a.so","file.extension":"so","process.name":"dpkg"}',
+    '{"host.os.type":"linux","event.action":"rename","file.path":"/usr/lib/a.so","file.extension":"so","process.name":"bash"}',
+  ];
+  const r = await tern(["kql", "match", SEED], lines.join("\n") + "\n");
+  assert.deepEqual(r, { code: 0, stdout: "true\nfalse\ntrue\n", stderr: "" });
+});
+
+test("a bad line prints error on stdout and a KQL010 diagnostic with its line number on stderr, then goes on; exit 2", async () => {
+  const input = ['{"a":"b"}', "", "{not json", '["a"]', "42", '{"a":"c"}', "\r"].join("\n");
+  const r = await tern(["kql", "match", "a:b"], input);
+  assert.equal(r.stdout, "true\nerror\nerror\nerror\nfalse\n");
+  assert.equal(
+    r.stderr,
+    "<stdin>:3:1: error[KQL010]: event line is not valid JSON\n" +
+      "<stdin>:4:1: error[KQL010]: event line is not a JSON object (found an array)\n" +
+      "<stdin>:5:1: error[KQL010]: event line is not a JSON object (found number)\n",
+  );
+  assert.equal(r.code, 2);
+});
+
+test("a query syntax error prints Kibana's caret message and exits 2 without reading events", async () => {
+  const r = await tern(["kql", "match", "a:(b or )"], '{"a":"b"}\n');
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr, 'Expected "(", NOT, value but ")" found.\na:(b or )\n--------^\n');
+});
+
+test("options: ECS types by default (message is analysed text), --no-ecs, --case-insensitive, --date-format-tz", async () => {
+  const msg = '{"message":"Hello, World"}\n';
+  assert.equal((await tern(["kql", "match", "message:hello"], msg)).stdout, "true\n");
+  assert.equal((await tern(["kql", "match", "--no-ecs", "message:hello"], msg)).stdout, "false\n");
+  const pn = '{"process":{"name":"BASH"}}\n';
+  assert.equal((await tern(["kql", "match", "process.name:bash"], pn)).stdout, "false\n");
+  assert.equal((await tern(["kql", "match", "--case-insensitive", "process.name:bash"], pn)).stdout, "true\n");
+  const ts = '{"@timestamp":"2024-03-01T10:30:00Z"}\n';
+  assert.equal((await tern(["kql", "match", '@timestamp < "2024-03-01T11:00:00"'], ts)).stdout, "true\n");
+  assert.equal((await tern(["kql", "match", "--date-format-tz", "+01:00", '@timestamp < "2024-03-01T11:00:00"'], ts)).stdout, "false\n");
+});
+
+test("empty input prints nothing and exits 0", async () => {
+  assert.deepEqual(await tern(["kql", "match", "a:b"], ""), { code: 0, stdout: "", stderr: "" });
+});
