@@ -40,6 +40,10 @@ export const CODES = {
   // KQL01x: evaluation (src/compile/predicate, `tern kql match`).
   KQL010: { severity: "error", title: "Bad event line", description: "`tern kql match` read a stdin line that is not a JSON object (invalid JSON, or an array, string, number, boolean or null); it prints `error` for that line and goes on, and exits 2 at the end." },
 
+  // KQL02x: Elasticsearch DSL translation (src/compile/dsl, `tern kql dsl`).
+  KQL020: { severity: "error", title: "KQL query not translatable to DSL", description: "The index pattern contradicts the query (a nested field queried outside its nested group or under the wrong path, an exists query on a scripted field, a non-boolean value for a boolean scripted field); Kibana rejects the same query." },
+  KQL021: { severity: "error", title: "Invalid index pattern file", description: "The --index-pattern file cannot be read, is not JSON, or is not {\"fields\": [{\"name\", \"type\", …}]} (a bare array of fields is also accepted)." },
+
   // ---- SRC: event sources -------------------------------------------------------------------------
   SRC001: { severity: "error", title: "Cannot open event input", description: "An --events input (file, directory or glob) does not exist or cannot be read." },
   SRC002: { severity: "error", title: "Input pattern matched no files", description: "A glob or directory given as --events input contains no event files (*.ndjson, *.jsonl, *.json, optionally .gz)." },

@@ -8,11 +8,17 @@ import { createInterface } from "node:readline";
 import { compileKql, type KqlEvalOptions } from "../../compile/predicate/index.js";
 import { diagnostic as matchDiagnostic, renderDiagnostic } from "../../diag/index.js";
 import { KqlSyntaxError, parseKql, stripSpans, type KqlNode, type ParseKqlOptions } from "../../lang/kql/index.js";
+import { resolve } from "node:path";
+import { KqlDslError, toElasticsearchQuery, type DslConfig, type IndexPattern } from "../../compile/dsl/index.js";
+import { loadIndexPatternFile } from "../../compile/dsl/index-pattern-file.js";
+import { ecsIndexPattern } from "../../ecs/field-types.js";
+import { diagnostic, DiagnosticError } from "../../diag/index.js";
 
 export function register(program: Command, ctx: CliContext): void {
   const kql = program.command("kql").description("KQL (kuery) query tools: parse a query the way Kibana does.");
   registerParse(kql, ctx);
   registerMatch(kql, ctx);
+  registerDsl(kql, ctx);
 }
 
 /**
@@ -41,6 +47,56 @@ function registerParse(kql: Command, ctx: CliContext): void {
       const ast = parseForCli(ctx, query, { allowLeadingWildcards: opts.leadingWildcards });
       if (ast === undefined) return;
       ctx.stdout.write(JSON.stringify(opts.spans === true ? ast : stripSpans(ast), null, 2) + "\n");
+    });
+}
+
+interface DslCliOptions {
+  indexPattern?: string;
+  ecs?: boolean;
+  dateFormatTz?: string;
+  caseInsensitive?: boolean;
+  nestedIgnoreUnmapped?: boolean;
+  filtersInMustClause?: boolean;
+}
+
+/**
+ * `tern kql dsl`: the Elasticsearch query Kibana's toElasticsearchQuery builds (docs/kql.md §5), as
+ * 2-space JSON. Field types come from --index-pattern or --ecs; without either, names pass through.
+ * A syntax error exits 2 with the caret message; an index-pattern conflict exits 2 with KQL020/KQL021.
+ */
+function registerDsl(kql: Command, ctx: CliContext): void {
+  kql
+    .command("dsl")
+    .description("Print the Elasticsearch query DSL Kibana builds for a KQL query.")
+    .argument("<query>", "the KQL query (quote it for the shell)")
+    .option("--index-pattern <file.json>", "field list giving types, nested paths, scripts: {\"fields\": [{\"name\", \"type\", \"esTypes\"?, …}]}")
+    .option("--ecs", "use tern's ECS + Elastic Defend field-type table as the index pattern")
+    .option("--date-format-tz <zone>", "Kibana's dateFormat:tz: adds time_zone to date ranges (Browser = this host's zone)")
+    .option("--case-insensitive", "add case_insensitive: true to keyword term and wildcard queries")
+    .option("--nested-ignore-unmapped", "add ignore_unmapped: true to nested queries")
+    .option("--filters-in-must-clause", "put and-clauses in bool.must instead of bool.filter")
+    .action((query: string, opts: DslCliOptions) => {
+      if (opts.indexPattern !== undefined && opts.ecs === true) {
+        throw new DiagnosticError([diagnostic("CLI001", "--index-pattern and --ecs cannot be used together")]);
+      }
+      const ast = parseForCli(ctx, query);
+      if (ast === undefined) return;
+      let indexPattern: IndexPattern | undefined;
+      if (opts.ecs === true) indexPattern = ecsIndexPattern();
+      else if (opts.indexPattern !== undefined) indexPattern = loadIndexPatternFile(resolve(ctx.cwd, opts.indexPattern));
+      const config: DslConfig = {};
+      if (opts.dateFormatTz !== undefined) config.dateFormatTZ = opts.dateFormatTz;
+      if (opts.caseInsensitive === true) config.caseInsensitive = true;
+      if (opts.nestedIgnoreUnmapped === true) config.nestedIgnoreUnmapped = true;
+      if (opts.filtersInMustClause === true) config.filtersInMustClause = true;
+      let dsl: Record<string, unknown>;
+      try {
+        dsl = toElasticsearchQuery(ast, indexPattern, config);
+      } catch (e) {
+        if (e instanceof KqlDslError) throw new DiagnosticError([diagnostic("KQL020", e.message)]);
+        throw e;
+      }
+      ctx.stdout.write(JSON.stringify(dsl, null, 2) + "\n");
     });
 }
 
