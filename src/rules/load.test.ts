@@ -179,3 +179,38 @@ test("directories are walked recursively; missing paths are TOML003", () => {
   assert.deepEqual(counts, { valid: 2, "not-runnable": 1, invalid: 9 });
   assert.deepEqual(r.diagnostics.filter((d) => d.code === "TOML003").map((d) => d.message), [`Cannot read "${join(FIX, "nope.toml")}": no such file or directory.`]);
 });
+
+test("Kibana export: problems are named with the export's own keys and point into the line", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "tern-rules-"));
+  const line = JSON.stringify({
+    rule_id: "r1",
+    description: "d",
+    risk_score: "21",
+    severity: "low",
+    type: "new_terms",
+    query: "a:b",
+    colour: "red",
+    new_terms_fields: ["a", "b", "c", "d"],
+    history_window_start: "now-7x",
+    timeline_id: null,
+  });
+  writeFileSync(join(dir, "api.ndjson"), `${line}\n`, { mode: 0o600 });
+  const r = loadRuleFile(join(dir, "api.ndjson"), { now: NOW });
+  const col = (s: string) => line.indexOf(s) + 1;
+  assert.deepEqual(r.diagnostics.map(where), [
+    "api.ndjson:1:1: RULE001",
+    `api.ndjson:1:${col('"21"')}: RULE003`,
+    `api.ndjson:1:${col('"colour"')}: RULE002`,
+    `api.ndjson:1:${col('["a"')}: RULE007`,
+    `api.ndjson:1:${col("now-7x") + 5}: RULE005`,
+  ]);
+  assert.deepEqual(r.diagnostics.map((d) => d.message), [
+    'Missing required field "name".',
+    'Field "risk_score" must be an integer, found a string ("21").',
+    'Unknown field "colour".',
+    "A new terms rule takes 1 to 3 fields; found 4.",
+    'Invalid date math "now-7x" in "history_window_start": expected a time unit (y, M, w, d, h, H, m, s, ms) after "-7" but found "x".',
+  ]);
+});

@@ -34,6 +34,8 @@ export interface LoadResult {
 export type LoadOptions = ValidateOptions;
 
 const RULE_FILE = /\.(toml|ndjson)$/i;
+/** detection-rules requires these; Kibana's API does not. */
+const KIBANA_OPTIONAL: ReadonlySet<string> = new Set(["author"]);
 
 /** Expands paths: files as given, directories recursively (sorted) to their *.toml / *.ndjson files. */
 export function expandRulePaths(paths: readonly string[]): { files: string[]; missing: string[] } {
@@ -78,7 +80,7 @@ function loadSource(src: SourceFile, opts: LoadOptions, into: LoadResult): void 
     }
     into.diagnostics.push(...read.diagnostics);
     for (const r of read.rules) {
-      const diagnostics = validateRuleDoc(r.doc, { src, locate: r.locate, kind: "kibana", display: r.display, extraRuleKeys: KIBANA_ONLY_KEYS }, opts);
+      const diagnostics = validateRuleDoc(r.doc, { src, locate: r.locate, kind: "kibana", display: r.display, extraRuleKeys: KIBANA_ONLY_KEYS, optionalRuleKeys: KIBANA_OPTIONAL }, opts);
       const rule = toRule(r.doc, { path: src.path, format: "kibana-ndjson", line: r.line });
       const typeLoc = r.locate(["rule", "type"]);
       const loaded = finish(rule, diagnostics, typeLoc ? spanOf(src, typeLoc.valueStart, typeLoc.valueEnd) : spanOf(src, src.offset(r.line, 1)));

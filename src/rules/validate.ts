@@ -42,6 +42,8 @@ export interface ValidateContext {
   readonly display: (path: readonly (string | number)[]) => string;
   /** Keys allowed in the rule beside the schema (Kibana export bookkeeping such as id, created_at). */
   readonly extraRuleKeys?: ReadonlySet<string>;
+  /** Schema-required rule keys this format may omit (Kibana's API does not require `author`). */
+  readonly optionalRuleKeys?: ReadonlySet<string>;
 }
 
 type Path = readonly (string | number)[];
@@ -199,7 +201,8 @@ class Validator {
       case "table": {
         if (!isTable(v)) return this.mistyped(v, s, path);
         for (const [k, f] of Object.entries(s.fields)) {
-          if (f.required === true && !(k in v)) {
+          const optional = s === RULE_SCHEMA && this.ctx.optionalRuleKeys?.has(k) === true;
+          if (f.required === true && !optional && !(k in v)) {
             this.push("RULE001", `Missing required field "${this.name([...path, k])}".`, this.span(path, "key"));
           }
         }
