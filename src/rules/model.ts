@@ -63,6 +63,7 @@ export interface Rule {
   readonly name: string;
   readonly description: string;
   readonly type: RuleType;
+  /** As written, else Kibana's default for the type (kuery for query-like types, eql/esql for those); absent for machine_learning. */
   readonly language?: RuleLanguage;
   readonly query?: string;
   readonly index?: readonly string[];

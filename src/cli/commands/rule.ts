@@ -25,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw new ExitError(2);
       }
       const result = loadRuleFile(abs);
-      const { diagnostics, sources, show } = displayPaths(result, ctx.cwd);
+      const { diagnostics, sources, show } = displayPaths(result, [file], ctx.cwd);
       const problems = diagnostics.filter((d) => d.code !== "RULE012");
       if (problems.length > 0) {
         const snippet = opts.verbose === true || Boolean(ctx.stderr.isTTY);

@@ -37,7 +37,6 @@ test("validate: one line per problem, summary, exit 1", async () => {
     [
       `${F}/wrong_type.toml:12:14: error[RULE003]: Field "rule.risk_score" must be an integer, found a string ("47").`,
       `${F}/unknown_field.toml:16:1: error[RULE002]: Unknown field "rule.timestamp_overide".`,
-      `  = help: did you mean "timestamp_override"?`,
       "",
     ].join("\n"),
   );
@@ -59,10 +58,30 @@ test("validate --verbose: snippet and caret", async () => {
   );
 });
 
-test("validate a directory recursively", async () => {
+test("validate a directory recursively; paths keep the user's spelling", async () => {
   const r = await tern(["validate", F]);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, "12 rules: 2 valid, 1 not runnable yet, 9 invalid\n");
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 20);
+  assert.ok(lines.every((l) => l.startsWith(`${F}/`)), lines.join("\n"));
+  const abs = await tern(["validate", `${REPO_ROOT}/${F}/wrong_type.toml`]);
+  assert.equal(abs.stderr.split(":")[0], `${REPO_ROOT}/${F}/wrong_type.toml`);
+});
+
+test("validate --verbose: notes and help come with the snippet", async () => {
+  const r = await tern(["validate", "--verbose", `${F}/unknown_field.toml`]);
+  assert.equal(
+    r.stderr,
+    [
+      `${F}/unknown_field.toml:16:1: error[RULE002]: Unknown field "rule.timestamp_overide".`,
+      "   |",
+      '16 | timestamp_overide = "event.ingested"',
+      "   | ^^^^^^^^^^^^^^^^^",
+      '  = help: did you mean "timestamp_override"?',
+      "",
+    ].join("\n"),
+  );
 });
 
 test("validate --json: summary, per-rule status, diagnostics", async () => {

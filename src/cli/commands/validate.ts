@@ -3,17 +3,25 @@
 // --json prints diagnostics and per-rule status. Exit 0 when nothing is invalid, 1 when something is, 2 on
 // usage errors (no such path; no arguments is commander's usage error).
 import { existsSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { ExitError, SourceFile, renderDiagnostics, useColor, type Diagnostic } from "../../diag/index.js";
 import { loadRules, type LoadResult } from "../../rules/load.js";
 
-/** Paths shown as the user would type them: relative to the working directory when below it. */
-export function displayPaths(result: LoadResult, cwd: string): { diagnostics: Diagnostic[]; sources: Map<string, SourceFile>; show: (p: string) => string } {
+/** Paths shown as the user spelled them: a file found under an argument keeps that argument's spelling. */
+export function displayPaths(
+  result: LoadResult,
+  args: readonly string[],
+  cwd: string,
+): { diagnostics: Diagnostic[]; sources: Map<string, SourceFile>; show: (p: string) => string } {
+  const spelled = args.map((a) => ({ abs: resolve(cwd, a), arg: a })).sort((x, y) => y.abs.length - x.abs.length);
   const show = (p: string): string => {
-    const rel = relative(cwd, p);
-    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : p;
+    for (const { abs, arg } of spelled) {
+      if (p === abs) return arg;
+      if (p.startsWith(abs + sep)) return join(arg, p.slice(abs.length + 1));
+    }
+    return p;
   };
   const fix = (d: Diagnostic): Diagnostic => ({
     ...d,
@@ -53,7 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw new ExitError(2);
       }
       const result = loadRules(abs);
-      const { diagnostics, sources, show } = displayPaths(result, ctx.cwd);
+      const { diagnostics, sources, show } = displayPaths(result, paths, ctx.cwd);
       const sum = summaryLine(result);
       if (opts.json === true) {
         const rules = result.rules.map((r) => ({
@@ -72,7 +80,9 @@ export function register(program: Command, ctx: CliContext): void {
       } else {
         if (diagnostics.length > 0) {
           const snippet = opts.verbose === true || Boolean(ctx.stderr.isTTY);
-          ctx.stderr.write(`${renderDiagnostics(diagnostics, { sources, snippet, color: useColor(ctx.stderr) })}\n`);
+          // Without snippets, one line per problem (grep- and editor-friendly); notes and help come with them.
+          const shown = snippet ? diagnostics : diagnostics.map(({ notes: _n, help: _h, ...d }) => d);
+          ctx.stderr.write(`${renderDiagnostics(shown, { sources, snippet, color: useColor(ctx.stderr) })}\n`);
         }
         ctx.stdout.write(`${sum.line}\n`);
       }

@@ -68,7 +68,6 @@ class Rebuilder {
           p,
         );
       }
-      const start = p;
       p = text[p] === "[" ? this.header(p, strict) : this.pair(p);
       this.count++;
       if (p >= text.length) break;
@@ -76,7 +75,7 @@ class Rebuilder {
         throw new OneLineError(`Expected a space between two statements but found "${text[p]}".`, p);
       }
       // The separator was a line break before the newlines were lost.
-      if (start >= 0 && isSpace(text[p])) this.out[p] = "\n";
+      if (isSpace(text[p])) this.out[p] = "\n";
       p = skipSpaces(text, p);
     }
     return this.count;
