@@ -13,7 +13,7 @@ test("ecsFieldType: ECS mapping types", () => {
   assert.equal(ecsFieldType("@timestamp"), "date");
   assert.equal(ecsFieldType("process.name"), "keyword");
   assert.equal(ecsFieldType("process.command_line"), "wildcard");
-  assert.equal(ecsFieldType("process.command_line.text"), "match_only_text");
+  assert.equal(ecsFieldType("process.user.name.text"), "match_only_text");
   assert.equal(ecsFieldType("message"), "match_only_text");
   assert.equal(ecsFieldType("source.ip"), "ip");
   assert.equal(ecsFieldType("destination.port"), "long");
@@ -37,6 +37,9 @@ test("ecsFieldType: Elastic Defend fields, which override ECS where both define 
   assert.equal(ecsFieldType("process.name.caseless"), "keyword");
   assert.equal(ecsFieldType("process.name.text"), "text");
   assert.equal(ecsFieldType("process.parent.Ext.real.pid"), "long");
+  assert.equal(ecsFieldType("process.command_line.caseless"), "keyword");
+  assert.equal(ecsFieldType("process.env_vars"), "object");
+  assert.equal(ecsFieldType("process.Ext.session_info.logon_type"), "keyword");
 });
 
 test("ecsFieldType: unknown names and prototype keys are undefined", () => {
@@ -48,7 +51,7 @@ test("ecsFieldType: unknown names and prototype keys are undefined", () => {
 
 test("the table's size and version", () => {
   assert.equal(ECS_VERSION, "8.12.0-dev");
-  assert.equal(ecsFieldNames().length, 1888);
+  assert.equal(ecsFieldNames().length, 1921);
 });
 
 test("ecsIndexPattern: Kibana types, esTypes, nested paths and multi-field parents; no object fields", () => {
@@ -60,7 +63,7 @@ test("ecsIndexPattern: Kibana types, esTypes, nested paths and multi-field paren
   assert.deepEqual(byName.get("process.command_line.text"), {
     name: "process.command_line.text",
     type: "string",
-    esTypes: ["match_only_text"],
+    esTypes: ["text"],
     subType: { multi: { parent: "process.command_line" } },
   });
   assert.deepEqual(byName.get("threat.enrichments.indicator.ip"), {
@@ -88,7 +91,7 @@ test("generator: the committed table is up to date with its inputs", () => {
       SCRIPT,
       "--ecs", "src/ecs/data/ecs_fields.8.12.0-dev.csv",
       "--defend-csv", "src/ecs/data/defend-fields.csv",
-      "--endpoint-version", "endpoint-package@09f4b8e file data stream + hand-kept list",
+      "--endpoint-version", "endpoint-package file@09f4b8e + process@0200fe9 data streams, 8 hand-kept",
       "--check",
     ],
     { cwd: REPO_ROOT, encoding: "utf8" },
