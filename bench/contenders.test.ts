@@ -1,0 +1,115 @@
+// Tests for the benchmark contenders (bench/contenders.ts, bench/duckdb.ts, bench/baseline.ts): the jq
+// filter and the DuckDB SQL give exactly the matches and first sightings of a hand-written reference
+// filter on generated data; tern alert keys; the query form of the seed rule; the corpus selection; the
+// agreement check's messages.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { CORPUS_DIR, SEED_DIR } from "../src/testing/paths.js";
+import { benchLines } from "../src/testing/gen/bench.js";
+import { get, seedQueryRef, type Doc } from "../src/testing/gen/seed-ref.js";
+import { writeBenchFile } from "../src/testing/gen/write.js";
+import { baseline } from "./baseline.js";
+import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeys } from "./contenders.js";
+import { runDuckdb } from "./duckdb.js";
+
+const GEN = { events: 3000, seed: 5, matchFraction: 0.04, pairs: 30, days: 2 };
+
+function reference(): { ids: string[]; firsts: string[] } {
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  const firsts: string[] = [];
+  for (const line of benchLines(GEN)) {
+    const d = JSON.parse(line) as Doc;
+    if (!seedQueryRef(d)) continue;
+    const id = String(get(d, "event.id"));
+    ids.push(id);
+    const pair = `${String(get(d, "file.path"))}\t${String(get(d, "process.name"))}`;
+    if (!seen.has(pair)) {
+      seen.add(pair);
+      firsts.push(`${pair}\t${id}`);
+    }
+  }
+  return { ids, firsts };
+}
+
+async function dataFile(): Promise<string> {
+  const f = join(mkdtempSync(join(tmpdir(), "tern-bench-c-")), "logs-endpoint.events.bench-default.ndjson");
+  await writeBenchFile(GEN, f);
+  return f;
+}
+
+test("jq filter = reference filter (same event ids, same order)", async (t) => {
+  if (spawnSync("sh", ["-c", "command -v jq"]).status !== 0) {
+    t.skip("jq is not installed (npm run bench installs it)");
+    return;
+  }
+  const f = await dataFile();
+  const r = spawnSync("jq", ["-r", JQ_FILTER, f], { encoding: "utf8", maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr);
+  const { ids } = reference();
+  assert.equal(ids.length, 120);
+  assert.deepEqual(r.stdout.split("\n").filter((l) => l !== ""), ids);
+});
+
+test("DuckDB filter and new-terms SQL = reference filter and first sightings", async () => {
+  const f = await dataFile();
+  const { ids, firsts } = reference();
+  const filter = await runDuckdb("filter", f);
+  assert.deepEqual([...filter.keys].sort(), [...ids].sort());
+  const nt = await runDuckdb("new-terms", f);
+  assert.equal(nt.rows, 30);
+  assert.deepEqual(nt.keys, firsts);
+});
+
+test("node baselines count every line, across chunk boundaries and with CRLF", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-bench-b-"));
+  const f = join(dir, "x.ndjson");
+  const big = JSON.stringify({ pad: "z".repeat(3 << 20) });
+  writeFileSync(f, `{"a":1}\r\n${big}\n\n{"b":2}`);
+  assert.deepEqual(await baseline("parse", f), { lines: 3, objects: 3 });
+  assert.deepEqual(await baseline("split", f), { lines: 3, objects: 0 });
+});
+
+test("ternAlertKeys: nested or dotted alert fields", () => {
+  const nt = [
+    JSON.stringify({ kibana: { alert: { new_terms: ["/dev/shm/x.so", "curl"] } }, event: { id: "e1" } }),
+    JSON.stringify({ "kibana.alert.new_terms": ["/usr/lib/y.so", "ld"], "event.id": "e2" }),
+  ].join("\n");
+  assert.deepEqual(ternAlertKeys(nt + "\n", "new-terms"), ["/dev/shm/x.so\tcurl\te1", "/usr/lib/y.so\tld\te2"]);
+  assert.deepEqual(ternAlertKeys(nt, "query"), ["e1", "e2"]);
+});
+
+test("seedAsQueryRule: same query, type query, new rule_id, no new_terms section", () => {
+  const seed = readFileSync(join(SEED_DIR, "shared_object_new_terms.toml"), "utf8");
+  const q = parseToml(seedAsQueryRule(seed)) as { rule: Record<string, unknown> };
+  const s = parseToml(seed) as { rule: Record<string, unknown> };
+  assert.equal(q.rule.type, "query");
+  assert.equal(q.rule.query, s.rule.query);
+  assert.equal(q.rule.rule_id, "0b7c6a3e-6d0e-4c56-9a57-3c2b7d9e0001");
+  assert.equal(q.rule.max_signals, 100000000);
+  assert.equal(q.rule.new_terms, undefined);
+  assert.equal(q.rule.name, "Shared Object Created or Changed by Previously Unknown Process (query form, benchmark)");
+});
+
+test("linuxCorpusRules: the 63 Linux new_terms and 21 Linux query rules (kuery) of the corpus", () => {
+  const picks = linuxCorpusRules(CORPUS_DIR);
+  assert.deepEqual(
+    { new_terms: picks.filter((p) => p.type === "new_terms").length, query: picks.filter((p) => p.type === "query").length },
+    { new_terms: 63, query: 21 },
+  );
+  assert.equal(picks.some((p) => p.path.includes("_deprecated")), false);
+});
+
+test("checkAgreement: counts against the generator, then pairwise multisets with samples", () => {
+  assert.deepEqual(checkAgreement("m", 2, [{ name: "a", keys: ["x", "y"] }, { name: "b", keys: ["y", "x"] }]), []);
+  assert.deepEqual(checkAgreement("m", 2, [{ name: "a", keys: ["x", "y"] }, { name: "b", keys: ["x", "z", "w"] }]), [
+    "m: b returned 3, the generator made 2",
+    'm: a (2) and b (3) disagree; only in a: ["y"]; only in b: ["w","z"]',
+  ]);
+  assert.deepEqual(checkAgreement("m", undefined, [{ name: "a", keys: ["x", "x"] }, { name: "b", keys: ["x"] }]), ['m: a (2) and b (1) disagree; only in a: []; only in b: []']);
+});
