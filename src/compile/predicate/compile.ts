@@ -43,7 +43,13 @@ function internalize(key: string): string {
   return Object.keys(o)[0] ?? key;
 }
 
-function anyAtPath(name: string, test: (v: unknown) => boolean): Pred {
+/**
+ * Leaf tests whose answer on a string leaf is exactly membership in a set (keyword literals without CIDR
+ * or case folding). Walks check the set inline, which spares a polymorphic call on the commonest leaf.
+ */
+const EXACT_STRINGS = new WeakMap<LeafTest, ReadonlySet<string>>();
+
+function anyAtPath(name: string, test: (v: unknown) => boolean, strings?: ReadonlySet<string>): Pred {
   const parts = name.split(".");
   const n = parts.length;
   // keys[i] = parts[i..j-1] joined with ".", j = i+1..n: every way the rest of the path may be stored
@@ -69,7 +75,7 @@ function anyAtPath(name: string, test: (v: unknown) => boolean): Pred {
       }
       return false;
     }
-    if (i === n) return test(node);
+    if (i === n) return strings !== undefined && typeof node === "string" ? strings.has(node) : test(node);
     if (typeof node !== "object") return false;
     const row = keys[i];
     const o = node as Record<string, unknown>;
@@ -149,8 +155,10 @@ function perPathTest(make: (path: string) => LeafTest): (path: string) => LeafTe
 function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode) => LeafTest): Pred {
   const scalar = (t: LeafTest): LeafTest => (v) => typeof v !== "object" && t(v);
   switch (field.k) {
-    case "name":
-      return anyAtPath(field.name, scalar(make(ctx.types(fullName(prefix, field.name)))));
+    case "name": {
+      const t = make(ctx.types(fullName(prefix, field.name)));
+      return anyAtPath(field.name, scalar(t), EXACT_STRINGS.get(t));
+    }
     case "free":
     case "pattern": {
       const select: WildcardMatcher = field.k === "free" ? () => true : compileWildcard(field.segments);
@@ -210,22 +218,34 @@ function keywordLiterals(texts: readonly string[], ci: boolean): LeafTest {
   }
   const inNet = cidrTest(cidrs);
   const hasCidr = cidrs.length > 0;
-  const t = strs.has("true");
-  const f = strs.has("false");
+  const t = texts.includes("true");
+  const f = texts.includes("false");
   if (texts.length === 1 && !ci && !hasCidr) {
     const only = texts[0];
     const num = nums.size === 1 ? parseKqlNumber(only) : undefined;
-    return (leaf) => {
+    const one: LeafTest = (leaf) => {
       if (typeof leaf === "string") return leaf === only;
       if (typeof leaf === "number") return leaf === num;
       if (typeof leaf === "boolean") return leaf ? t : f;
       return false;
     };
+    EXACT_STRINGS.set(one, strs);
+    return one;
+  }
+  if (!ci && !hasCidr) {
+    const many: LeafTest = (leaf) => {
+      if (typeof leaf === "string") return strs.has(leaf);
+      if (typeof leaf === "number") return nums.has(leaf);
+      if (typeof leaf === "boolean") return leaf ? t : f;
+      return false;
+    };
+    EXACT_STRINGS.set(many, strs);
+    return many;
   }
   return (leaf) => {
     if (typeof leaf === "string") return strs.has(ci ? leaf.toLowerCase() : leaf) || (hasCidr && inNet(leaf));
     if (typeof leaf === "number") return nums.has(leaf);
-    if (typeof leaf === "boolean") return leaf ? texts.includes("true") : texts.includes("false");
+    if (typeof leaf === "boolean") return leaf ? t : f;
     return false;
   };
 }
@@ -503,7 +523,7 @@ function compileOr(children: readonly Q[], prefix: string, ctx: Ctx): Pred {
             for (let i = 0; i < tests.length; i++) if (tests[i](leaf)) return true;
             return false;
           };
-    preds.push(anyAtPath(item, (v) => typeof v !== "object" && test(v)));
+    preds.push(anyAtPath(item, (v) => typeof v !== "object" && test(v), EXACT_STRINGS.get(test)));
   }
   return orOf(preds);
 }
