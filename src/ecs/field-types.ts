@@ -130,8 +130,9 @@ export function ecsIndexPattern(): IndexPattern {
       if (nestedPath !== undefined) field.subType.nested = { path: nestedPath };
       if (isMulti && parent !== undefined) field.subType.multi = { parent };
     }
-    fields.push(field);
+    fields.push(Object.freeze(field));
   }
-  cached = { title: "ecs", fields };
+  // Shared by every caller, so frozen: nobody can change the table for the others.
+  cached = Object.freeze({ title: "ecs", fields: Object.freeze(fields) });
   return cached;
 }

@@ -15,6 +15,7 @@ export { KqlDslError } from "./fields.js";
 export type { DslNode } from "./node.js";
 export type { DslConfig, DslContext, DslQuery, IndexPattern, IndexPatternField } from "./types.js";
 export { toQueryStringQuery } from "./wildcard.js";
+export { loadIndexPatternFile, parseIndexPattern } from "./index-pattern-file.js";
 
 function assertNever(x: never): never {
   throw new KqlDslError(`unknown KQL function ${JSON.stringify(x)}`);

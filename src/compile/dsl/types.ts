@@ -17,7 +17,7 @@ export interface IndexPatternField {
 
 export interface IndexPattern {
   title?: string;
-  fields: IndexPatternField[];
+  fields: readonly IndexPatternField[];
 }
 
 /** Kibana's query-building options (kql.md §5). */
