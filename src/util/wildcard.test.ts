@@ -1,3 +1,5 @@
+// The linear-time wildcard matcher (docs/kql.md §7.2): shape tables, marker segments, case folding, a
+// step-counted linearity test on a pathological pattern, and fast-check agreement with an anchored regex.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

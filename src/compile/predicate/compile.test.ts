@@ -1,3 +1,6 @@
+// Unit tables for the KQL predicate (docs/kql.md §7): every expectation runs through both the compiled
+// closures and the reference interpreter; then a fast-check differential test over generated queries,
+// events and options (field types, case folding, time zones).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

@@ -1,3 +1,6 @@
+// The KQL byte-level prefilter: exact requirement formulas, raw/escaped/byte-array lines, and soundness
+// (never rejects a line whose event matches) over kql_cases.json and fast-check generated events, each
+// serialised plainly, with \/ and \uXXXX escapes, and with every string character escaped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
