@@ -122,9 +122,15 @@ export function lineEventId(loc: LineLocation, index: number): string {
   return createHash("sha1").update(`${loc.file}\0${loc.byteOffset}\0${index}`).digest("hex").slice(0, 20);
 }
 
-/** Throws SRC101 for an input that is not a readable file, before anything is read. */
+/** The input name that means standard input. */
+export const STDIN = "-";
+/** The file name locations carry for lines read from standard input. */
+export const STDIN_NAME = "<stdin>";
+
+/** Throws SRC101 for an input that is not a readable file ("-" is stdin), before anything is read. */
 export function assertReadableFiles(inputs: readonly string[]): void {
   for (const p of inputs) {
+    if (p === STDIN) continue;
     let ok = false;
     try {
       ok = statSync(p).isFile();
@@ -136,9 +142,9 @@ export function assertReadableFiles(inputs: readonly string[]): void {
 }
 
 /** readLines over a file (gunzipped when it ends in .gz); an I/O failure part-way becomes SRC102. */
-export async function* readFileLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<RawLine> {
+export async function* readFileLines(path: string, opts: ReadLinesOptions & { stdin?: AsyncIterable<Uint8Array | string> } = {}): AsyncGenerator<RawLine> {
   try {
-    yield* readLines(openFileStream(path), opts);
+    yield* readLines(path === STDIN ? (opts.stdin ?? process.stdin) : openFileStream(path), opts);
   } catch (err) {
     if (!(err instanceof Error) || typeof (err as NodeJS.ErrnoException).code !== "string") throw err;
     throw new DiagnosticError([diagnostic("SRC102", `cannot read ${path}: ${err.message}`, fileSpan(path))]);

@@ -10,14 +10,16 @@ import { main } from "../main.js";
 import type { CliContext } from "../context.js";
 import { REALDATA_DIR } from "../../testing/paths.js";
 
-async function tern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function tern(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const o = new PassThrough();
   const e = new PassThrough();
   let stdout = "";
   let stderr = "";
   o.on("data", (c: Buffer) => (stdout += c.toString()));
   e.on("data", (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
+  const stdin = new PassThrough();
+  stdin.end(input ?? "");
+  const ctx: CliContext = { stdout: o, stderr: e, stdin, env: {}, cwd: process.cwd(), exitCode: 0 };
   const code = await main(["node", "tern", ...args], ctx);
   return { code, stdout, stderr };
 }
@@ -93,4 +95,13 @@ test("ecs (the default): Auditbeat documents are normalised, others pass unchang
   const [a, b] = parseLines(r.stdout);
   assert.deepEqual([a.event.action, a.event.type, a.file.extension, a.host], ["creation", ["creation"], "so", { os: { type: "linux" } }]);
   assert.deepEqual(b, plain);
+});
+
+test("auditd from stdin (-): locations name <stdin>", async () => {
+  const log = 'type=SYSCALL msg=audit(1700000000.100:5): arch=c000003e syscall=85 success=yes exit=3 items=1 ppid=1 pid=2 uid=0 comm="cc" exe="/usr/bin/cc"\ntype=PATH msg=audit(1700000000.100:5): item=0 name="/dev/shm/in.so" nametype=CREATE\nnot audit\n';
+  const r = await tern(["convert", "--format", "auditd", "--hits", "-"], log);
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, '<stdin>:3:1: warning[SRC111]: not an audit record (expected "type=… msg=audit(EPOCH:SERIAL):").\ntern convert: 1 events from 3 lines in 1 file, 1 bad line skipped.\n');
+  const hit = JSON.parse(r.stdout) as { _index: string; _source: { file: { path: string } } };
+  assert.deepEqual([hit._index, hit._source.file.path], ["logs-endpoint.events.file-auditd", "/dev/shm/in.so"]);
 });

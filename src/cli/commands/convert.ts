@@ -7,6 +7,7 @@
 // writes Elasticsearch-hit lines so `tern run` sees the same _index (Defend data streams) and _id.
 
 import { closeSync, fchmodSync, openSync, writeSync } from "node:fs";
+import type { Readable } from "node:stream";
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { CliContext } from "../context.js";
@@ -39,14 +40,14 @@ function badLineCode(format: ConvertFormat, bad: BadLine): Code {
   return format === "sysmon-linux" ? "SRC112" : "SRC111";
 }
 
-export function openSourceFor(format: ConvertFormat, inputs: readonly string[], base: SourceOptions, extra: { hostname?: string }): EventSource {
+export function openSourceFor(format: ConvertFormat, inputs: readonly string[], base: SourceOptions, extra: { hostname?: string; stdin: Readable }): EventSource {
   switch (format) {
     case "ecs":
-      return openNdjsonSource(inputs, base);
+      return openNdjsonSource(inputs, { ...base, stdin: extra.stdin });
     case "auditd":
-      return openAuditdSource(inputs, { ...base, hostname: extra.hostname });
+      return openAuditdSource(inputs, { ...base, hostname: extra.hostname, stdin: extra.stdin });
     case "sysmon-linux":
-      return openSysmonSource(inputs, { ...base, hostname: extra.hostname });
+      return openSysmonSource(inputs, { ...base, hostname: extra.hostname, stdin: extra.stdin });
     default:
       return assertNever(format);
   }
@@ -62,7 +63,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--index <name>", "_index of the events (default: the input file's name)")
     .option("--strict", "stop at the first bad line (exit 2)")
     .option("--hits", "write {_index, _id, _source} lines (tern run reads them back with the same index and ids)")
-    .argument("<inputs...>", "input files (ecs: files, directories, globs or -)")
+    .argument("<inputs...>", "input files, or - for stdin (ecs also takes directories and globs)")
     .action(async (inputs: string[], opts: ConvertOptions) => {
       const color = useColor(ctx.stderr);
       let bad = 0;
@@ -74,7 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.stderr.write(renderDiagnostic(d, { color }) + "\n");
       };
       const base: SourceOptions = opts.index === undefined ? { onBadLine } : { onBadLine, index: opts.index };
-      const source = openSourceFor(opts.format, inputs, base, { hostname: opts.hostname });
+      const source = openSourceFor(opts.format, inputs, base, { hostname: opts.hostname, stdin: ctx.stdin });
 
       let fd: number | undefined;
       if (opts.output !== undefined) {

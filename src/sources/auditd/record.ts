@@ -68,7 +68,15 @@ function parsePairs(s: string, sink: (key: string, v: AuditValue) => void): void
   }
 }
 
-export function parseAuditRecord(line: string): AuditRecord {
+export interface ParseAuditRecordOptions {
+  /** Parse the key=value fields only for record types this accepts (the header is always checked). */
+  readonly fieldsFor?: (type: string) => boolean;
+}
+
+const EMPTY_FIELDS: ReadonlyMap<string, AuditValue> = new Map();
+const EMPTY_ENRICHED: ReadonlyMap<string, string> = new Map();
+
+export function parseAuditRecord(line: string, opts: ParseAuditRecordOptions = {}): AuditRecord {
   const m = HEADER.exec(line);
   if (m === null) throw new MalformedRecordError("not an audit record (expected \"type=… msg=audit(EPOCH:SERIAL):\")");
   const [, node, type, secs, frac, serialText] = m;
@@ -76,6 +84,11 @@ export function parseAuditRecord(line: string): AuditRecord {
   const timeMs = Number(secs) * 1000 + Number(fracText);
   const serial = Number(serialText);
   if (!Number.isSafeInteger(timeMs) || !Number.isSafeInteger(serial)) throw new MalformedRecordError("audit stamp out of range");
+  const stamp = frac === undefined ? secs : `${secs}.${frac}`;
+  if (opts.fieldsFor !== undefined && !opts.fieldsFor(type)) {
+    const bare: AuditRecord = { type, timeMs, stamp, serial, fields: EMPTY_FIELDS, enriched: EMPTY_ENRICHED, order: [] };
+    return node === undefined ? bare : { ...bare, node };
+  }
   const rest = line.slice(m[0].length);
   const gs = rest.indexOf(GS);
   const rawPart = gs < 0 ? rest : rest.slice(0, gs);
@@ -90,7 +103,7 @@ export function parseAuditRecord(line: string): AuditRecord {
     }
   });
   if (gs >= 0) parsePairs(rest.slice(gs + 1), (k, v) => enriched.set(k, v.text));
-  const rec: AuditRecord = { type, timeMs, stamp: frac === undefined ? secs : `${secs}.${frac}`, serial, fields, enriched, order };
+  const rec: AuditRecord = { type, timeMs, stamp, serial, fields, enriched, order };
   return node === undefined ? rec : { ...rec, node };
 }
 

@@ -6,7 +6,7 @@
 import type { EventSource, SourceOptions } from "../types.js";
 import { emptyStats } from "../types.js";
 import type { InputEvent, LineLocation } from "../../event/types.js";
-import { assertReadableFiles, lineEventId, readFileLines } from "../lines.js";
+import { STDIN, STDIN_NAME, assertReadableFiles, lineEventId, readFileLines } from "../lines.js";
 import { AuditdAssembler, type AssembledEvent } from "./assembler.js";
 import { defendIndexFor } from "../ecs-normalize/index-name.js";
 
@@ -16,6 +16,8 @@ export interface AuditdSourceOptions extends SourceOptions {
   readonly closeAfterMs?: number;
   /** Events per batch (default 1000). */
   readonly batchSize?: number;
+  /** What the input "-" reads (default process.stdin). */
+  readonly stdin?: AsyncIterable<Uint8Array | string>;
 }
 
 export function openAuditdSource(inputs: readonly string[], opts: AuditdSourceOptions): EventSource {
@@ -44,9 +46,9 @@ export function openAuditdSource(inputs: readonly string[], opts: AuditdSourceOp
       }
     };
     for (const file of inputs) {
-      currentFile = file;
+      currentFile = file === STDIN ? STDIN_NAME : file;
       stats.files++;
-      for await (const l of readFileLines(file, { maxLineBytes: opts.maxLineBytes, onBytes: (n) => (stats.bytes += n) })) {
+      for await (const l of readFileLines(file, { stdin: opts.stdin, maxLineBytes: opts.maxLineBytes, onBytes: (n) => (stats.bytes += n) })) {
         stats.lines++;
         const loc: LineLocation = { file: currentFile, line: l.line, byteOffset: l.byteOffset };
         if (l.problem !== undefined) {

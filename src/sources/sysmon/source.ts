@@ -7,7 +7,7 @@ import { hostname as osHostname } from "node:os";
 import type { EventSource, SourceOptions } from "../types.js";
 import { emptyStats } from "../types.js";
 import type { InputEvent, LineLocation } from "../../event/types.js";
-import { assertReadableFiles, lineEventId, readFileLines } from "../lines.js";
+import { STDIN, STDIN_NAME, assertReadableFiles, lineEventId, readFileLines } from "../lines.js";
 import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "./parse.js";
 import { defendIndexFor } from "../ecs-normalize/index-name.js";
 
@@ -17,6 +17,8 @@ export interface SysmonSourceOptions extends SourceOptions {
   /** Wall clock in epoch ms, for event.ingested (default Date.now). */
   readonly now?: () => number;
   readonly batchSize?: number;
+  /** What the input "-" reads (default process.stdin). */
+  readonly stdin?: AsyncIterable<Uint8Array | string>;
 }
 
 export function openSysmonSource(inputs: readonly string[], opts: SysmonSourceOptions): EventSource {
@@ -30,9 +32,9 @@ export function openSysmonSource(inputs: readonly string[], opts: SysmonSourceOp
     let batch: InputEvent[] = [];
     for (const file of inputs) {
       stats.files++;
-      for await (const l of readFileLines(file, { maxLineBytes: opts.maxLineBytes, onBytes: (n) => (stats.bytes += n) })) {
+      for await (const l of readFileLines(file, { stdin: opts.stdin, maxLineBytes: opts.maxLineBytes, onBytes: (n) => (stats.bytes += n) })) {
         stats.lines++;
-        const loc: LineLocation = { file, line: l.line, byteOffset: l.byteOffset };
+        const loc: LineLocation = { file: file === STDIN ? STDIN_NAME : file, line: l.line, byteOffset: l.byteOffset };
         if (l.problem !== undefined) {
           stats.bad++;
           opts.onBadLine({ loc, reason: l.problem, message: l.problem === "too-long" ? "line is longer than the maximum line length" : "line is not valid UTF-8" }, l.raw);
