@@ -264,12 +264,7 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
   const priors = new Map<RuleState, Map<string, PriorTerm>>();
   for (const s of states) {
     if (s.combos === undefined || !plans.has(s)) continue;
-    const m = new Map<string, PriorTerm>();
-    for (const key of s.mem.keys()) {
-      const r = opts.store.getTerm(s.key, s.fieldsKey, key);
-      if (r !== undefined) m.set(key, r);
-    }
-    priors.set(s, m);
+    priors.set(s, opts.store.getTerms(s.key, s.fieldsKey, s.mem.keys()));
   }
 
   const learnedIdx = new Map<RuleState, number>();
@@ -383,9 +378,11 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     const now = clock();
     const alerts: PendingAlert[] = [];
     const batchIds = new Set<string>();
-    const current = new Map<RuleState, Map<string, PriorTerm>>();
     const deltas = new Map<RuleState, Map<string, TermRow>>();
     const lastLine = new Map<string, { line: number; offset: number }>();
+    // Pass 1: matches, times and combinations; pass 2: one batched lookup per rule; pass 3: decide in order.
+    const hits: { ev: InputEvent; s: RuleState; t: number; combos: Combo[] }[] = [];
+    const wanted = new Map<RuleState, Set<string>>();
     for (const ev of batch) {
       if (ev.loc.line <= resumeLine(ev.loc.file)) continue;
       if (ev.loc.file !== "<stdin>") lastLine.set(ev.loc.file, { line: ev.loc.line, offset: ev.loc.byteOffset });
@@ -397,40 +394,50 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         matchedAny = true;
         s.summary.matched++;
         newestEvent = Math.max(newestEvent, t);
-        const rule = s.er.rule;
-        const ctx = baseContext(opts, s, now, "scheduled");
-        if (s.combos !== undefined && rule.new_terms !== undefined) {
-          const hws = parseDateMath(rule.new_terms.history_window_start, t);
-          let cur = current.get(s);
-          if (cur === undefined) current.set(s, (cur = new Map()));
-          let delta = deltas.get(s);
-          if (delta === undefined) deltas.set(s, (delta = new Map()));
-          for (const c of s.combos(ev._source)) {
-            let p = cur.get(c.key);
-            if (p === undefined) p = opts.store.getTerm(s.key, s.fieldsKey, c.key);
-            if (!streamSeen(p, t, hws)) {
-              const id = newTermsAlertId(ev, ctx.spaceId, s.er.ruleUuid, c.terms);
-              if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
-              else {
-                batchIds.add(id);
-                alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc: buildAlert(rule, ev, id, ctx, c.terms) });
-                s.summary.alerts++;
-              }
-            }
-            cur.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
-            learn(delta, c.key, t);
-          }
-        } else {
-          const id = queryAlertId(ev, ctx.spaceId, s.er.ruleUuid);
-          if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
-          else {
-            batchIds.add(id);
-            alerts.push({ id, ruleId: s.key, eventTime: t, doc: buildAlert(rule, ev, id, ctx) });
-            s.summary.alerts++;
-          }
+        const combos = s.combos === undefined ? [] : s.combos(ev._source);
+        if (s.combos !== undefined) {
+          if (combos.length === 0) continue;
+          let w = wanted.get(s);
+          if (w === undefined) wanted.set(s, (w = new Set()));
+          for (const c of combos) w.add(c.key);
         }
+        hits.push({ ev, s, t, combos });
       }
       if (matchedAny) summary.matchedEvents++;
+    }
+    const current = new Map<RuleState, Map<string, PriorTerm>>();
+    for (const [s, keys] of wanted) current.set(s, opts.store.getTerms(s.key, s.fieldsKey, keys));
+    for (const { ev, s, t, combos } of hits) {
+      const rule = s.er.rule;
+      const ctx = baseContext(opts, s, now, "scheduled");
+      if (s.combos !== undefined && rule.new_terms !== undefined) {
+        const hws = parseDateMath(rule.new_terms.history_window_start, t);
+        const cur = current.get(s) ?? new Map<string, PriorTerm>();
+        let delta = deltas.get(s);
+        if (delta === undefined) deltas.set(s, (delta = new Map()));
+        for (const c of combos) {
+          const p = cur.get(c.key);
+          if (!streamSeen(p, t, hws)) {
+            const id = newTermsAlertId(ev, ctx.spaceId, s.er.ruleUuid, c.terms);
+            if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
+            else {
+              batchIds.add(id);
+              alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc: buildAlert(rule, ev, id, ctx, c.terms) });
+              s.summary.alerts++;
+            }
+          }
+          cur.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
+          learn(delta, c.key, t);
+        }
+      } else {
+        const id = queryAlertId(ev, ctx.spaceId, s.er.ruleUuid);
+        if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
+        else {
+          batchIds.add(id);
+          alerts.push({ id, ruleId: s.key, eventTime: t, doc: buildAlert(rule, ev, id, ctx) });
+          s.summary.alerts++;
+        }
+      }
     }
     await opts.sink.write(alerts.map((a) => a.doc));
     opts.store.transaction(() => {

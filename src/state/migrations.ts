@@ -3,16 +3,24 @@
 
 export const MIGRATIONS: readonly string[] = [
   `
+  -- One row per (rule, new_terms_fields list): terms of another field list never mix, and the terms
+  -- table carries a small integer instead of repeating the rule id and field list in every key.
+  CREATE TABLE term_sets (
+    id      INTEGER PRIMARY KEY,
+    rule_id TEXT    NOT NULL,
+    fields  TEXT    NOT NULL,     -- JSON array of new_terms_fields
+    UNIQUE (rule_id, fields)
+  );
+  -- No index on last_seen: pruning scans, lookups stay small and fast (bench/state.ts).
   CREATE TABLE terms (
-    rule_id    TEXT    NOT NULL,
-    fields     TEXT    NOT NULL,  -- JSON array of new_terms_fields: terms of another field list never mix
+    set_id     INTEGER NOT NULL,
+    hash       INTEGER NOT NULL,  -- hash53(combo): integer comparisons first (state/hash.ts)
     combo      TEXT    NOT NULL,  -- JSON array of the term values
     first_seen INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL,
     count      INTEGER NOT NULL,
-    PRIMARY KEY (rule_id, fields, combo)
+    PRIMARY KEY (set_id, hash, combo)
   ) WITHOUT ROWID;
-  CREATE INDEX terms_last_seen ON terms (rule_id, last_seen);
 
   CREATE TABLE alerts (
     id         TEXT    PRIMARY KEY,

@@ -183,7 +183,7 @@ function dbSnapshot(path: string) {
   try {
     return {
       alerts: (db.prepare("SELECT id, rule_id, event_time, new_terms FROM alerts ORDER BY id").all() as unknown[]),
-      terms: db.prepare("SELECT rule_id, fields, combo, first_seen, last_seen, count FROM terms ORDER BY combo").all() as unknown[],
+      terms: db.prepare("SELECT s.rule_id, s.fields, t.combo, t.first_seen, t.last_seen, t.count FROM terms t JOIN term_sets s ON s.id = t.set_id ORDER BY t.combo").all() as unknown[],
       executions: db.prepare("SELECT rule_id, started_at, from_ms, to_ms, alerts FROM executions ORDER BY started_at").all() as unknown[],
     };
   } finally {

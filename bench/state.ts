@@ -1,0 +1,79 @@
+// Benchmark of the SQLite memory (issue 4 "Memory"): 1 M distinct term combinations of one new_terms rule
+// (2 fields, Defend-like values) written in transactions of 10 000, then the state file's size, the
+// process RSS, and lookups/s: single getTerm (random existing keys, then absent keys) and batched
+// getTerms (IN lists), which the engine uses for a run's or a batch's combinations. Run: npm run bench:state [-- <combinations>]
+
+import { mkdtempSync, rmSync, statSync, existsSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { SqliteStore } from "../src/state/sqlite.js";
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const RULE = "aebaa51f-2a91-4f6a-850b-b601db2293f4";
+const FIELDS = JSON.stringify(["file.path", "process.name"]);
+const combo = (i: number) => JSON.stringify([`/usr/lib/x86_64-linux-gnu/lib${i.toString(36)}.so.${i % 7}`, `proc-${i % 997}`]);
+const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+
+const dir = mkdtempSync(join(tmpdir(), "tern-bench-"));
+const path = join(dir, "state.db");
+const store = SqliteStore.open(path);
+const t0 = Date.now();
+let t = Date.parse("2024-05-01T00:00:00Z");
+for (let i = 0; i < N; i += 10_000) {
+  store.transaction(() => {
+    for (let j = i; j < Math.min(N, i + 10_000); j++) {
+      t += 1000;
+      store.upsertTerm(RULE, FIELDS, { key: combo(j), first: t, last: t, count: 1 });
+    }
+  });
+}
+const writeMs = Date.now() - t0;
+store.db.pragma("wal_checkpoint(TRUNCATE)");
+const fileBytes = statSync(path).size + (existsSync(path + "-wal") ? statSync(path + "-wal").size : 0);
+
+// Deterministic pseudo-random order (LCG) so runs compare.
+let seed = 12345;
+const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+const LOOKUPS = 1_000_000;
+const keys = Array.from({ length: 10_000 }, () => combo(next() % N));
+let hits = 0;
+const t1 = process.hrtime.bigint();
+for (let i = 0; i < LOOKUPS; i++) if (store.getTerm(RULE, FIELDS, keys[i % keys.length]) !== undefined) hits++;
+const lookupNs = Number(process.hrtime.bigint() - t1);
+const absent = Array.from({ length: 10_000 }, (_, i) => combo(N + i));
+let misses = 0;
+const t2 = process.hrtime.bigint();
+for (let i = 0; i < LOOKUPS; i++) if (store.getTerm(RULE, FIELDS, absent[i % absent.length]) === undefined) misses++;
+const missNs = Number(process.hrtime.bigint() - t2);
+// Batched lookups (IN lists), the way the engine looks up a batch's or a run's combinations.
+const batchKeys = Array.from({ length: 100_000 }, () => combo(next() % N));
+let batchHits = 0;
+const t3 = process.hrtime.bigint();
+for (let r = 0; r < LOOKUPS / batchKeys.length; r++) batchHits += store.getTerms(RULE, FIELDS, batchKeys).size;
+const batchNs = Number(process.hrtime.bigint() - t3);
+const distinctBatch = new Set(batchKeys).size;
+// Machine-speed reference: the cheapest possible statement through the same driver.
+const one = store.db.prepare("SELECT 1");
+const t4 = process.hrtime.bigint();
+for (let i = 0; i < LOOKUPS; i++) one.get();
+const oneNs = Number(process.hrtime.bigint() - t4);
+const rss = process.memoryUsage().rss;
+store.close();
+rmSync(dir, { recursive: true, force: true });
+
+const result = {
+  combinations: N,
+  write_seconds: +(writeMs / 1000).toFixed(2),
+  writes_per_second: Math.round(N / (writeMs / 1000)),
+  state_file_mb: +mb(fileBytes),
+  rss_mb: +mb(rss),
+  lookups_per_second_hit: Math.round(LOOKUPS / (lookupNs / 1e9)),
+  lookups_per_second_miss: Math.round(LOOKUPS / (missNs / 1e9)),
+  lookups_per_second_batched: Math.round(LOOKUPS / (batchNs / 1e9)),
+  select_1_per_second: Math.round(LOOKUPS / (oneNs / 1e9)),
+  load_average_1m: +(loadavg()[0]).toFixed(2),
+  hits,
+  misses,
+};
+console.log(JSON.stringify(result, null, 2));
+if (hits !== LOOKUPS || misses !== LOOKUPS || batchHits !== distinctBatch * (LOOKUPS / batchKeys.length)) process.exitCode = 1;
