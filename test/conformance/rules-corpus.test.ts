@@ -1,9 +1,15 @@
 // Conformance: all 2,192 detection-rules files load without a crash (issue 2 acceptance), with exact
 // counts per status: query/new_terms kuery rules are valid, every other type/language is not runnable yet.
+// Also: one-line recovery run over the whole corpus with its line breaks removed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import { CORPUS_DIR } from "../../src/testing/paths.js";
-import { loadRules } from "../../src/rules/load.js";
+import { SourceFile } from "../../src/diag/index.js";
+import { expandRulePaths, loadRules } from "../../src/rules/load.js";
+import { isOneLine } from "../../src/rules/toml/oneline.js";
+import { readToml, type Plain } from "../../src/rules/toml/read.js";
 
 test("the detection-rules corpus loads: 752 valid, 1440 not runnable yet, 0 invalid", () => {
   const r = loadRules([CORPUS_DIR], { now: Date.UTC(2026, 0, 1) });
@@ -29,4 +35,40 @@ test("the detection-rules corpus loads: 752 valid, 1440 not runnable yet, 0 inva
   for (const x of r.rules) types.set(x.rule.type, (types.get(x.rule.type) ?? 0) + 1);
   assert.equal(types.get("new_terms"), 245);
   assert.equal(types.get("query"), 508);
+});
+
+// Robustness of one-line recovery: every corpus file with its line breaks removed (each run of
+// whitespace around a newline becomes one space, as in the seed) either rebuilds to the same document —
+// text compared with whitespace collapsed, since line layout is what was lost — or is refused with TOML002
+// because a comment's end was lost with the line break.
+test("every corpus file, flattened to one line, rebuilds to the same document or is refused (TOML002)", () => {
+  const collapse = (v: Plain): Plain =>
+    typeof v === "string"
+      ? v.replace(/\s+/g, " ").trim()
+      : Array.isArray(v)
+        ? v.map(collapse)
+        : v !== null && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, collapse(x)]))
+          : v;
+  const outcomes = { equal: 0, different: 0, "refused: // comment in query": 0, "refused: # comment": 0, other: 0 };
+  const different: string[] = [];
+  for (const f of expandRulePaths([CORPUS_DIR]).files) {
+    const text = readFileSync(f, "utf8");
+    const flat = text.replace(/[ \t]*(\r?\n[ \t]*)+/g, " ").trim();
+    assert.equal(isOneLine(flat), true, f);
+    const a = readToml(new SourceFile(f, text));
+    const b = readToml(new SourceFile(f, flat));
+    assert.ok(a.doc, f);
+    if (b.doc) {
+      if (isDeepStrictEqual(collapse(a.doc), collapse(b.doc))) outcomes.equal++;
+      else {
+        outcomes.different++;
+        different.push(f);
+      }
+    } else if (b.diagnostics[0]?.code === "TOML002" && b.diagnostics[0].message.includes("'//' line comment")) outcomes["refused: // comment in query"]++;
+    else if (b.diagnostics[0]?.code === "TOML002" && b.diagnostics[0].message.includes("'#' comment")) outcomes["refused: # comment"]++;
+    else outcomes.other++;
+  }
+  assert.deepEqual(different, []);
+  assert.deepEqual(outcomes, { equal: 2031, different: 0, "refused: // comment in query": 160, "refused: # comment": 1, other: 0 });
 });
