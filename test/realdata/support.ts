@@ -6,8 +6,7 @@ import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import type { BadLine, EventDoc, InputEvent } from "../../src/event/types.js";
 import type { EventSource, SourceOptions } from "../../src/sources/types.js";
-import { parseKql } from "../../src/lang/kql/parser.js";
-import { compileAst } from "../../src/compile/predicate/compile.js";
+import { compileKql, evaluateKql } from "../../src/compile/predicate/index.js";
 import { SEED_DIR } from "../../src/testing/paths.js";
 
 export const FIXED_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -33,8 +32,15 @@ export function seedQuery(): string {
   return doc.rule.query;
 }
 
+/** compileKql of the seed query, checked against the reference interpreter on every event it sees. */
 export function seedPredicate(): (e: EventDoc) => boolean {
-  return compileAst(parseKql(seedQuery()));
+  const q = seedQuery();
+  const compiled = compileKql(q);
+  return (e) => {
+    const got = compiled(e);
+    if (got !== evaluateKql(q, e)) throw new Error(`compileKql and evaluateKql disagree on ${JSON.stringify(e)}`);
+    return got;
+  };
 }
 
 /** A nested field's value (the sources write nested objects). */
