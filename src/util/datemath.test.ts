@@ -100,3 +100,24 @@ test("durations", () => {
   throwsAt(() => parseDuration("m5"), 0, 'invalid duration "m5": expected a whole number and a unit s, m, h or d (e.g. "5m")');
   throwsAt(() => parseDuration("5 m"), 1, 'invalid duration "5 m": expected a whole number and a unit s, m, h or d (e.g. "5m")');
 });
+
+test("properties: fixed units are exact offsets; rounding brackets the instant", async () => {
+  const fc = (await import("fast-check")).default;
+  const FIXED = { s: 1_000, m: 60_000, h: 3_600_000, H: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+  const instant = fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2100, 0, 1) });
+  fc.assert(
+    fc.property(instant, fc.integer({ min: 0, max: 10_000 }), fc.constantFrom(...(Object.keys(FIXED) as (keyof typeof FIXED)[])), (now, n, u) => {
+      assert.equal(parseDateMath(`now-${n}${u}`, now), now - n * FIXED[u]);
+      assert.equal(parseDateMath(`now+${n}${u}`, now), now + n * FIXED[u]);
+    }),
+  );
+  fc.assert(
+    fc.property(instant, fc.constantFrom("y", "M", "w", "d", "h", "m", "s"), (now, u) => {
+      const down = parseDateMath(`now/${u}`, now);
+      const up = parseDateMath(`now/${u}`, now, { roundUp: true });
+      assert.ok(down <= now && now <= up);
+      // The unit after this one starts right after the rounded-up end.
+      assert.equal(parseDateMath(`now+1${u}/${u}`, down), up + 1);
+    }),
+  );
+});
