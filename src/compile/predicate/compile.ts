@@ -75,7 +75,7 @@ function anyAtPath(name: string, test: (v: unknown) => boolean, strings?: Readon
       }
       return false;
     }
-    if (i === n) return strings !== undefined && typeof node === "string" ? strings.has(node) : test(node);
+    if (i === n) return atLeaf(node);
     if (typeof node !== "object") return false;
     const row = keys[i];
     const o = node as Record<string, unknown>;
@@ -86,7 +86,34 @@ function anyAtPath(name: string, test: (v: unknown) => boolean, strings?: Readon
     }
     return false;
   };
-  return (scope) => scope !== null && scope !== undefined && walk(scope, 0);
+  const atLeaf = (v: unknown): boolean => (strings !== undefined && typeof v === "string" ? strings.has(v) : test(v));
+  // The common case without recursion: plain objects down the path with one stored form per level. As soon
+  // as an array or a second stored form (`a.b` beside `a`) appears, the general walk takes over from there.
+  return (scope) => {
+    let o = scope;
+    let i = 0;
+    while (i < n) {
+      if (o === null || o === undefined || typeof o !== "object") return false;
+      if (Array.isArray(o)) return walk(o, i);
+      const row = keys[i];
+      const obj = o as Record<string, unknown>;
+      let next: unknown = undefined;
+      let step = 0;
+      for (let k = 0; k < row.length; k++) {
+        const key = row[k];
+        const v = unsafe && !HAS.call(obj, key) ? undefined : obj[key];
+        if (v === undefined || v === null) continue;
+        if (next !== undefined) return walk(obj, i);
+        next = v;
+        step = k + 1;
+      }
+      if (next === undefined) return false;
+      o = next;
+      i += step;
+    }
+    if (Array.isArray(o)) return walk(o, n);
+    return atLeaf(o);
+  };
 }
 
 function hasAnyLeaf(v: unknown): boolean {
