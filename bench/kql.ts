@@ -3,6 +3,7 @@
 // unrelated events), and prefilter MB/s over the same events as raw NDJSON lines (bytes and strings).
 // Run: npm run bench:kql [-- --seconds 2]. Deterministic data (seeded PRNG). Work is timed in rounds (one
 // pass over all events or lines); the best and median rounds are reported, with the machine's load.
+// KQL_BENCH_DUMP=<file> also writes the generated events as NDJSON (to profile other tools on them).
 
 import { compileKql, evaluateKql } from "../src/compile/predicate/index.js";
 import { kqlPrefilter, describeRequirements, requirementsOf } from "../src/compile/prefilter/index.js";
