@@ -1,0 +1,77 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { applyMaxSignals, comboExtractor, compareTerm, newTermsOfExecution, NewTermsMemory, priorSeen, streamSeen } from "./new-terms.js";
+import { hit } from "../test-support.js";
+
+test("combos: cartesian product in field order, distinct values, types kept; booleans 1/0 for one field only", () => {
+  const doc = { a: ["x", "y", "x"], b: [1, "1", true], c: true, n: null };
+  assert.deepEqual(comboExtractor(["a", "b"])(doc).map((c) => c.terms), [["x", 1], ["x", "1"], ["x", true], ["y", 1], ["y", "1"], ["y", true]]);
+  assert.deepEqual(comboExtractor(["c"])(doc).map((c) => c.terms), [[1]]);
+  assert.deepEqual(comboExtractor(["c", "a"])(doc).map((c) => c.key), ['[true,"x"]', '[true,"y"]']);
+  assert.deepEqual(comboExtractor(["a", "n"])(doc), []);
+  assert.deepEqual(comboExtractor(["a", "missing"])(doc), []);
+  assert.deepEqual(comboExtractor(["a"])({ a: [] }), []);
+});
+
+test("compareTerm: numbers numerically, strings by UTF-8 bytes (not UTF-16 units)", () => {
+  assert.ok(compareTerm(2, 10) < 0);
+  assert.ok(compareTerm("host-10", "host-2") < 0);
+  // U+FF5E (3 UTF-8 bytes EF BD 9E) sorts before U+1F600 (F0 ...) in bytes, after it in UTF-16 units.
+  assert.ok(compareTerm("\uff5e", "\u{1f600}") < 0);
+  assert.ok(compareTerm(1, "1") < 0);
+});
+
+test("one field: alert order is doc count desc, then key asc; the earliest document is the basis", () => {
+  const mem = new NewTermsMemory();
+  const x = comboExtractor(["k"]);
+  const evs = [
+    ["b", 5],
+    ["a", 6],
+    ["c", 7],
+    ["c", 8],
+    ["old", 1],
+    ["old", 9],
+  ] as const;
+  evs.forEach(([k, min], i) => {
+    const h = hit("i", `e${i}`, { k });
+    mem.add({ hit: h, t: min * 60_000, seq: i, combos: x(h._source) });
+  });
+  mem.seal();
+  const out = newTermsOfExecution(mem, 1, 4 * 60_000, 10 * 60_000, 0, () => undefined);
+  assert.deepEqual(out.map((c) => [c.combo.terms[0], c.basis.hit._id]), [["c", "e2"], ["a", "e1"], ["b", "e0"]]);
+});
+
+test("a term seen only at exactly `from` is not new; one seen before hws is new", () => {
+  const mem = new NewTermsMemory();
+  const x = comboExtractor(["k"]);
+  const add = (id: string, k: string, t: number, seq: number) => mem.add({ hit: hit("i", id, { k }), t, seq, combos: x({ k }) });
+  add("e0", "edge", 100, 0);
+  add("e1", "edge", 150, 1);
+  add("e2", "ancient", 10, 2);
+  add("e3", "ancient", 150, 3);
+  mem.seal();
+  const out = newTermsOfExecution(mem, 1, 100, 200, 50, () => undefined);
+  assert.deepEqual(out.map((c) => c.combo.terms), [["ancient"]]);
+});
+
+test("prior knowledge: exact when stored sightings are ≤ from; first sighting inside counts otherwise", () => {
+  assert.equal(priorSeen({ first: 10, last: 60 }, 50, 100), true);
+  assert.equal(priorSeen({ first: 10, last: 40 }, 50, 100), false);
+  assert.equal(priorSeen({ first: 60, last: 150 }, 50, 100), true);
+  assert.equal(priorSeen({ first: 10, last: 150 }, 50, 100), false);
+});
+
+test("stream: seen iff an earlier sighting lies in [hws, t]; late events: a first sighting ≤ t counts", () => {
+  assert.equal(streamSeen(undefined, 100, 0), false);
+  assert.equal(streamSeen({ first: 10, last: 90 }, 100, 50), true);
+  assert.equal(streamSeen({ first: 10, last: 40 }, 100, 50), false);
+  assert.equal(streamSeen({ first: 100, last: 100 }, 100, 50), true);
+  assert.equal(streamSeen({ first: 20, last: 300 }, 100, 50), true);
+  assert.equal(streamSeen({ first: 200, last: 300 }, 100, 50), false);
+});
+
+test("max_signals: stored ids dropped first and not counted; cut at the budget with truncation", () => {
+  const items = ["a", "b", "c", "d"].map((id) => ({ id }));
+  assert.deepEqual(applyMaxSignals(items, (id) => id === "a", 2), { kept: [{ id: "b" }, { id: "c" }], duplicates: 1, truncated: true });
+  assert.deepEqual(applyMaxSignals(items, (id) => id === "a", 3), { kept: [{ id: "b" }, { id: "c" }, { id: "d" }], duplicates: 1, truncated: false });
+});

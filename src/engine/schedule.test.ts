@@ -1,0 +1,22 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { defaultStart, executionAt, executions, ruleSchedule } from "./schedule.js";
+
+const T = (s: string) => Date.parse(`2024-05-01T${s}Z`);
+
+test("executionAt: window from datemath at startedAt (now-9m, now)", () => {
+  const s = ruleSchedule({ interval: "5m", from: "now-9m", to: "now" });
+  assert.deepEqual(executionAt(s, T("10:00:00")), { startedAt: T("10:00:00"), from: T("09:51:00"), to: T("10:00:00") });
+});
+
+test("defaultStart: the window of the first execution ends at the first event, also when `to` is not now", () => {
+  assert.equal(defaultStart(ruleSchedule({ interval: "5m", from: "now-9m", to: "now" }), T("10:00:00")), T("10:00:00"));
+  assert.equal(defaultStart(ruleSchedule({ interval: "5m", from: "now-9m", to: "now-1m" }), T("10:00:00")), T("10:01:00"));
+});
+
+test("executions: every interval until a window reaches the last event, or while startedAt ≤ end", () => {
+  const s = ruleSchedule({ interval: "5m", from: "now-6m", to: "now" });
+  assert.deepEqual([...executions(s, T("10:00:00"), undefined, T("10:12:00"))].map((e) => e.startedAt), [T("10:00:00"), T("10:05:00"), T("10:10:00"), T("10:15:00")]);
+  assert.deepEqual([...executions(s, T("10:00:00"), T("10:10:00"), T("11:00:00"))].map((e) => e.startedAt), [T("10:00:00"), T("10:05:00"), T("10:10:00")]);
+  assert.deepEqual([...executions(s, T("10:00:00"), T("09:59:59"), T("11:00:00"))], []);
+});

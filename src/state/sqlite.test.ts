@@ -1,0 +1,71 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LOOKUP_BATCH, SqliteStore } from "./sqlite.js";
+import { hash53 } from "./hash.js";
+
+test("open: directory 0700, file 0600, WAL, schema applied once; reopen keeps data", () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "tern-state-")), "nested");
+  const path = join(dir, "s.db");
+  const a = SqliteStore.open(path);
+  assert.equal(a.db.pragma("journal_mode", { simple: true }), "wal");
+  a.upsertTerm("r", '["f"]', { key: '["x"]', first: 10, last: 10, count: 1 });
+  a.close();
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  const b = SqliteStore.open(path);
+  assert.deepEqual(b.getTerm("r", '["f"]', '["x"]'), { key: '["x"]', first: 10, last: 10, count: 1 });
+  assert.equal(b.db.pragma("user_version", { simple: true }), 1);
+  b.close();
+});
+
+test("terms: upsert merges min/max/sum; field lists kept apart; batched lookups equal single ones", () => {
+  const s = SqliteStore.open(":memory:");
+  s.upsertTerm("r", '["f"]', { key: '["x"]', first: 50, last: 60, count: 2 });
+  s.upsertTerm("r", '["f"]', { key: '["x"]', first: 40, last: 55, count: 3 });
+  assert.deepEqual(s.getTerm("r", '["f"]', '["x"]'), { key: '["x"]', first: 40, last: 60, count: 5 });
+  assert.equal(s.getTerm("r", '["g"]', '["x"]'), undefined);
+  assert.equal(s.getTerm("other", '["f"]', '["x"]'), undefined);
+  const keys = Array.from({ length: LOOKUP_BATCH * 2 + 7 }, (_, i) => JSON.stringify([`v${i}`]));
+  s.transaction(() => keys.forEach((k, i) => i % 2 === 0 && s.upsertTerm("r", '["f"]', { key: k, first: i, last: i, count: 1 })));
+  const got = s.getTerms("r", '["f"]', [...keys, '["absent"]']);
+  assert.equal(got.size, Math.ceil(keys.length / 2));
+  for (const [i, k] of keys.entries()) assert.deepEqual(got.get(k), i % 2 === 0 ? { key: k, first: i, last: i, count: 1 } : undefined);
+  assert.equal(s.pruneTerms("r", 100), 51); // 50 even v-keys below 100 and ["x"] (last 60)
+  assert.deepEqual(s.termRules(), [{ ruleId: "r", newest: 518 }]);
+  s.close();
+});
+
+test("alerts, executions, schedule cursor and checkpoints", () => {
+  const s = SqliteStore.open(":memory:");
+  const row = { id: "A", ruleId: "r", ruleName: "R", eventTime: 5, createdAt: 6, severity: "low", host: "h", process: null, file: null, newTerms: '["x"]', doc: "{}" };
+  s.insertAlert(row);
+  s.insertAlert({ ...row, ruleName: "changed" });
+  assert.equal(s.hasAlert("A"), true);
+  assert.deepEqual(s.listAlerts("r", 10), [row]);
+  assert.deepEqual(s.listAlerts("nope", 10), []);
+  s.recordExecution({ ruleId: "r", startedAt: 100, from: 40, to: 100, alerts: 1, duplicates: 0, warning: null });
+  assert.equal(s.hasExecution("r", 100), true);
+  assert.equal(s.hasExecution("r", 101), false);
+  s.setSchedule("r", 300, 100);
+  s.setSchedule("r", 300, 50);
+  assert.deepEqual(s.getSchedule("r"), { intervalMs: 300, lastStartedAt: 100 });
+  assert.equal(s.getCheckpoint("src"), undefined);
+  s.setCheckpoint("src", { inode: 42, offset: 1000, line: 12 });
+  s.setCheckpoint("src", { inode: 42, offset: 2000, line: 20, extra: "{}" });
+  assert.deepEqual(s.getCheckpoint("src"), { inode: 42, offset: 2000, line: 20, extra: "{}" });
+  const st = s.stats();
+  assert.deepEqual([st.terms, st.alerts, st.executions, st.checkpoints], [0, 1, 1, 1]);
+  assert.deepEqual(st.rules, [{ ruleId: "r", terms: 0, alerts: 1, executions: 1, lastStartedAt: 100 }]);
+  s.close();
+});
+
+test("hash53: a safe integer, stable, different for near-identical texts", () => {
+  const h = hash53('["/usr/lib/libfoo.so","gcc"]');
+  assert.ok(Number.isSafeInteger(h) && h >= 0);
+  assert.equal(hash53('["/usr/lib/libfoo.so","gcc"]'), h);
+  const seen = new Set(Array.from({ length: 100_000 }, (_, i) => hash53(JSON.stringify([`lib${i}.so`, "gcc"]))));
+  assert.equal(seen.size, 100_000);
+});
