@@ -230,3 +230,45 @@ test("tern run: replay and stream agree on the generated data", { timeout: 60_00
   assert.deepEqual(key(stream.stdout), key(replay.stdout));
   assert.ok(readFileSync(ev.path).length > 0);
 });
+
+test("tern run: bad lines of each kind counted with file:line, written to --rejects, alerts unaffected; --strict stops (exit 2)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-bad-"));
+  const good = [soEvent("2024-05-01T10:00:00Z", "gcc", "/usr/lib/libfoo.so"), soEvent("2024-05-01T11:00:00Z", "curl", "/dev/shm/x.so")].map((e) => JSON.stringify(e));
+  const clean = join(dir, `${INDEX}.ndjson`);
+  writeFileSync(clean, good.join("\n") + "\n");
+  const dirty = join(dir, "dirty", `${INDEX}.ndjson`);
+  const long = JSON.stringify({ ...soEvent("2024-05-01T10:30:00Z", "gcc", "/usr/lib/libfoo.so"), pad: "x".repeat(600) });
+  // Bad lines carry the query's literals, or the byte prefilter would drop them before validation.
+  const lit = '"linux creation /usr/lib/a.so so gcc"';
+  const badUtf8 = Buffer.concat([Buffer.from(`{"note": ${lit}, "a":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+  const parts: Buffer[] = [
+    Buffer.from(good[0] + "\n"),
+    Buffer.from(`{"note": ${lit}, "so": \n`),
+    Buffer.from(`[${lit}]\n`),
+    badUtf8,
+    Buffer.from("\n" + long + "\n"),
+    Buffer.from(good[1] + "\n"),
+  ];
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(dirname(dirty));
+  writeFileSync(dirty, Buffer.concat(parts));
+  const rejects = join(dir, "rejects.ndjson");
+  const a = await tern(["run", SEED, "--events", clean, "--state", ":memory:"]);
+  const b = await tern(["run", SEED, "--events", dirty, "--state", ":memory:", "--max-line-bytes", "512", "--rejects", rejects]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(parse(b.stdout).map((x) => x["kibana.alert.uuid"]), parse(a.stdout).map((x) => x["kibana.alert.uuid"]));
+  const lines = b.stderr.split("\n");
+  const at = lines.indexOf("bad lines: 4");
+  assert.ok(at > 0, b.stderr);
+  assert.deepEqual(lines.slice(at + 1, at + 5).map((l) => l.trim().split(":").slice(0, 3).join(":")), [
+    `${dirty}:2: invalid-json`,
+    `${dirty}:3: not-an-object`,
+    `${dirty}:4: invalid-utf8`,
+    `${dirty}:5: too-long`,
+  ]);
+  assert.equal(statSync(rejects).mode & 0o777, 0o600);
+  assert.equal(readFileSync(rejects).length > 600, true);
+  const strict = await tern(["run", SEED, "--events", dirty, "--state", ":memory:", "--strict"]);
+  assert.equal(strict.code, 2);
+  assert.match(strict.stderr, new RegExp(`${dirty.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: error: bad line \\(invalid-json\\)`));
+});
