@@ -119,6 +119,24 @@ test("date-typed fields round partial dates, honour dateFormatTZ and resolve dat
   check(is("@timestamp", "yesterday"), { "@timestamp": "yesterday" }, true, opts);
 });
 
+test("multi-fields read their parent's values: .caseless ignores case, .text is analysed", () => {
+  const opts = typed({ "process.name": "keyword", "process.name.caseless": "keyword", "process.name.text": "text" });
+  const doc = { process: { name: "PowerShell.EXE" } };
+  check(is("process.name.caseless", "powershell.exe"), doc, true, opts);
+  check(is("process.name.caseless", "power*"), doc, true, opts);
+  check(or(is("process.name.caseless", "cmd.exe"), is("process.name.caseless", "powershell.exe")), doc, true, opts);
+  check(is("process.name", "powershell.exe"), doc, false, opts);
+  check(is("process.name.text", "exe"), doc, true, opts);
+  check(is("process.name.caseless", "*"), doc, true, opts);
+  check(is("process.name.caseless", "*"), { process: { pid: 1 } }, false, opts);
+  check(range("process.name.caseless", "gt", "A"), doc, true, opts);
+  check(is("process.name.caseless", "powershell.exe"), doc, false, NO_TYPES);
+  check(is("process.name.caseless", "powershell.exe"), { "process.name.caseless": "powershell.exe" }, true, NO_TYPES);
+  // The default types (the ECS/Defend table) know both multi-fields.
+  check(is("process.name.caseless", "powershell.exe"), doc, true, {});
+  check(is("process.name.text", "powershell"), doc, true, {});
+});
+
 test("caseInsensitive folds keyword equality and wildcards but not booleans, numbers or field names", () => {
   const opts: KqlEvalOptions = { ...NO_TYPES, caseInsensitive: true };
   check(is("a", "Foo"), { a: "fOO" }, true, opts);

@@ -5,9 +5,9 @@
 
 import type { EventDoc } from "../../event/types.js";
 import { compileWildcard, type WildcardMatcher } from "../../util/wildcard.js";
-import { defaultFieldTypes } from "./evaluate.js";
+import type { EsFieldType } from "../../ecs/field-types.js";
 import {
-  assertNever, fullName, toIr,
+  assertNever, fieldTypeFn, fullName, modeOf, planField, toIr,
   type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q, type RangeOp, type ValueRef,
 } from "./ir.js";
 import {
@@ -23,7 +23,7 @@ const HAS = Object.prototype.hasOwnProperty;
 interface Ctx {
   readonly opts: KqlEvalOptions;
   readonly ci: boolean;
-  readonly types: (name: string) => Mode;
+  readonly fieldType: (name: string) => EsFieldType | undefined;
   readonly now: () => number;
 }
 
@@ -178,18 +178,22 @@ function perPathTest(make: (path: string) => LeafTest): (path: string) => LeafTe
   };
 }
 
-/** `test` over the leaves that `field` selects, with the leaf test chosen by each leaf's full path. */
-function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode) => LeafTest): Pred {
+/**
+ * `test` over the leaves that `field` selects. A named field is planned once (multi-fields read their
+ * parent); free text and wildcard names pick the test by each leaf's full path.
+ */
+function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode, caseless: boolean) => LeafTest): Pred {
   const scalar = (t: LeafTest): LeafTest => (v) => typeof v !== "object" && t(v);
   switch (field.k) {
     case "name": {
-      const t = make(ctx.types(fullName(prefix, field.name)));
-      return anyAtPath(field.name, scalar(t), EXACT_STRINGS.get(t));
+      const plan = planField(prefix, field.name, ctx.fieldType);
+      const t = make(plan.mode, plan.caseless);
+      return anyAtPath(plan.path, scalar(t), EXACT_STRINGS.get(t));
     }
     case "free":
     case "pattern": {
       const select: WildcardMatcher = field.k === "free" ? () => true : compileWildcard(field.segments);
-      const testFor = perPathTest((path) => make(ctx.types(fullName(prefix, path))));
+      const testFor = perPathTest((path) => make(modeOf(ctx.fieldType(fullName(prefix, path))), false));
       return (scope) => someLeaf(scope, "", (path, leaf) => select(path) && testFor(path)(leaf));
     }
     default:
@@ -197,10 +201,10 @@ function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode)
   }
 }
 
-function existsOf(field: FieldRef): Pred {
+function existsOf(field: FieldRef, prefix: string, ctx: Ctx): Pred {
   switch (field.k) {
     case "name":
-      return existsPath(field.name);
+      return existsPath(planField(prefix, field.name, ctx.fieldType).path);
     case "free":
       return hasAnyLeaf;
     case "pattern": {
@@ -305,8 +309,8 @@ function leafInstant(leaf: unknown): number | undefined {
   return undefined;
 }
 
-function isTest(value: Exclude<ValueRef, { k: "any" }>, mode: Mode, ctx: Ctx): LeafTest {
-  const ci = ctx.ci;
+function isTest(value: Exclude<ValueRef, { k: "any" }>, mode: Mode, ctx: Ctx, caseless: boolean): LeafTest {
+  const ci = ctx.ci || caseless;
   switch (mode) {
     case "keyword":
       return keywordIs(value, ci);
@@ -535,14 +539,15 @@ function compileOr(children: readonly Q[], prefix: string, ctx: Ctx): Pred {
       preds.push(compileQ(group[0], prefix, ctx));
       continue;
     }
-    const mode = ctx.types(fullName(prefix, item));
+    const plan = planField(prefix, item, ctx.fieldType);
+    const mode = plan.mode;
     const literalTexts: string[] = [];
     const tests: LeafTest[] = [];
     for (const q of group) {
       if (mode === "keyword" && q.value.k === "lit") literalTexts.push(q.value.text);
-      else if (q.value.k !== "any") tests.push(isTest(q.value, mode, ctx));
+      else if (q.value.k !== "any") tests.push(isTest(q.value, mode, ctx, plan.caseless));
     }
-    if (literalTexts.length > 0) tests.unshift(keywordLiterals(literalTexts, ctx.ci));
+    if (literalTexts.length > 0) tests.unshift(keywordLiterals(literalTexts, ctx.ci || plan.caseless));
     const test: LeafTest =
       tests.length === 1
         ? tests[0]
@@ -550,7 +555,7 @@ function compileOr(children: readonly Q[], prefix: string, ctx: Ctx): Pred {
             for (let i = 0; i < tests.length; i++) if (tests[i](leaf)) return true;
             return false;
           };
-    preds.push(anyAtPath(item, (v) => typeof v !== "object" && test(v), EXACT_STRINGS.get(test)));
+    preds.push(anyAtPath(plan.path, (v) => typeof v !== "object" && test(v), EXACT_STRINGS.get(test)));
   }
   return orOf(preds);
 }
@@ -569,11 +574,11 @@ function compileQ(q: Q, prefix: string, ctx: Ctx): Pred {
     }
     case "is": {
       const value = q.value;
-      if (value.k === "any") return existsOf(q.field);
-      return anyLeafOf(q.field, prefix, ctx, (mode) => isTest(value, mode, ctx));
+      if (value.k === "any") return existsOf(q.field, prefix, ctx);
+      return anyLeafOf(q.field, prefix, ctx, (mode, caseless) => isTest(value, mode, ctx, caseless));
     }
     case "exists":
-      return existsOf(q.field);
+      return existsOf(q.field, prefix, ctx);
     case "range":
       return anyLeafOf(q.field, prefix, ctx, (mode) => rangeTest(q.op, q.text, mode, ctx));
     case "nested": {
@@ -587,7 +592,7 @@ function compileQ(q: Q, prefix: string, ctx: Ctx): Pred {
 
 /** Compiles lowered IR (see ir.ts) into a predicate. */
 export function compileIr(q: Q, opts: KqlEvalOptions = {}): (event: EventDoc) => boolean {
-  const ctx: Ctx = { opts, ci: opts.caseInsensitive === true, types: defaultFieldTypes(opts), now: opts.now ?? Date.now };
+  const ctx: Ctx = { opts, ci: opts.caseInsensitive === true, fieldType: fieldTypeFn(opts), now: opts.now ?? Date.now };
   return compileQ(q, "", ctx);
 }
 

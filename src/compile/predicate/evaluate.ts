@@ -3,10 +3,10 @@
 // (path, value) pairs on every call and re-parses query values for every leaf. Never use it on a hot path.
 
 import type { EventDoc } from "../../event/types.js";
-import { ecsFieldType } from "../../ecs/field-types.js";
+import type { EsFieldType } from "../../ecs/field-types.js";
 import { compileWildcard } from "../../util/wildcard.js";
 import {
-  assertNever, fullName, modeOf, toIr,
+  assertNever, fieldTypeFn, fullName, modeOf, planField, toIr,
   type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q, type RangeOp, type ValueRef,
 } from "./ir.js";
 import {
@@ -16,7 +16,7 @@ import {
 
 interface Ctx {
   readonly opts: KqlEvalOptions;
-  readonly types: (name: string) => Mode;
+  readonly fieldType: (name: string) => EsFieldType | undefined;
 }
 
 /** Every (path, node) of a value: objects and scalars alike, arrays flattened, nulls dropped (§7.1). */
@@ -105,8 +105,8 @@ function numberOf(x: unknown): number | undefined {
   return undefined;
 }
 
-function leafIs(leaf: unknown, value: ValueRef, mode: Mode, ctx: Ctx): boolean {
-  const ci = ctx.opts.caseInsensitive === true;
+function leafIs(leaf: unknown, value: ValueRef, mode: Mode, ctx: Ctx, caseless: boolean): boolean {
+  const ci = ctx.opts.caseInsensitive === true || caseless;
   if (value.k === "any") return true;
   switch (mode) {
     case "keyword":
@@ -230,18 +230,29 @@ function evalQ(q: Q, scope: unknown, prefix: string, ctx: Ctx): boolean {
     case "not":
       return !evalQ(q.c, scope, prefix, ctx);
     case "is": {
-      if (q.value.k === "any") return existsIn(q.field, scope);
+      if (q.value.k === "any") return existsIn(namedPath(q.field, prefix, ctx), scope);
       const value = q.value;
+      if (q.field.k === "name") {
+        const plan = planField(prefix, q.field.name, ctx.fieldType);
+        return leaves(scope).some(([path, leaf]) => path === plan.path && leafIs(leaf, value, plan.mode, ctx, plan.caseless));
+      }
+      const field = q.field;
       return leaves(scope).some(
-        ([path, leaf]) => fieldSelects(q.field, path) && leafIs(leaf, value, ctx.types(fullName(prefix, path)), ctx),
+        ([path, leaf]) => fieldSelects(field, path) && leafIs(leaf, value, modeAt(prefix, path, ctx), ctx, false),
       );
     }
     case "exists":
-      return existsIn(q.field, scope);
-    case "range":
+      return existsIn(namedPath(q.field, prefix, ctx), scope);
+    case "range": {
+      if (q.field.k === "name") {
+        const plan = planField(prefix, q.field.name, ctx.fieldType);
+        return leaves(scope).some(([path, leaf]) => path === plan.path && leafRange(leaf, q.op, q.text, plan.mode, ctx));
+      }
+      const field = q.field;
       return leaves(scope).some(
-        ([path, leaf]) => fieldSelects(q.field, path) && leafRange(leaf, q.op, q.text, ctx.types(fullName(prefix, path)), ctx),
+        ([path, leaf]) => fieldSelects(field, path) && leafRange(leaf, q.op, q.text, modeAt(prefix, path, ctx), ctx),
       );
+    }
     case "nested": {
       const nodes: Array<[string, unknown]> = [];
       allNodes(scope, "", nodes);
@@ -253,6 +264,15 @@ function evalQ(q: Q, scope: unknown, prefix: string, ctx: Ctx): boolean {
   }
 }
 
+function modeAt(prefix: string, path: string, ctx: Ctx): Mode {
+  return modeOf(ctx.fieldType(fullName(prefix, path)));
+}
+
+/** A named field read through its plan (a multi-field reads its parent); patterns and free text as they are. */
+function namedPath(field: FieldRef, prefix: string, ctx: Ctx): FieldRef {
+  return field.k === "name" ? { k: "name", name: planField(prefix, field.name, ctx.fieldType).path } : field;
+}
+
 /** §7.2 exists: some leaf at the field or below it (`host:*` holds when `host.name` has a value). */
 function existsIn(field: FieldRef, scope: unknown): boolean {
   return leaves(scope).some(([path]) => {
@@ -262,17 +282,12 @@ function existsIn(field: FieldRef, scope: unknown): boolean {
   });
 }
 
-export function defaultFieldTypes(opts: KqlEvalOptions): (name: string) => Mode {
-  const f = opts.fieldTypes ?? ecsFieldType;
-  return (name) => modeOf(f(name));
-}
-
 /** The reference interpreter: does `event` match the KQL AST `ast`? (docs/kql.md §7) */
 export function evaluateKql(ast: KqlNodeLike, event: EventDoc, opts: KqlEvalOptions = {}): boolean {
-  return evalQ(toIr(ast), event, "", { opts, types: defaultFieldTypes(opts) });
+  return evalQ(toIr(ast), event, "", { opts, fieldType: fieldTypeFn(opts) });
 }
 
 /** The same over already-lowered IR (for tests that build IR directly). */
 export function evaluateIr(q: Q, event: EventDoc, opts: KqlEvalOptions = {}): boolean {
-  return evalQ(q, event, "", { opts, types: defaultFieldTypes(opts) });
+  return evalQ(q, event, "", { opts, fieldType: fieldTypeFn(opts) });
 }

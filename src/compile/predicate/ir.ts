@@ -2,7 +2,7 @@
 // discriminated union once, so that both the compiled predicate and the reference interpreter switch on
 // exhaustive kinds instead of re-inspecting literal/wildcard nodes. Also the evaluation options.
 
-import type { EsFieldType } from "../../ecs/field-types.js";
+import { ecsFieldType, type EsFieldType } from "../../ecs/field-types.js";
 import { WILDCARD_MARKER, wildcardSegments } from "../../util/wildcard.js";
 
 /** Structural view of a parser node (Kibana's shape), so any producer of that shape can be evaluated. */
@@ -176,4 +176,35 @@ export function modeOf(t: EsFieldType | undefined): Mode {
 /** Joins a nested scope prefix and a relative field name into the full name used for type lookup. */
 export function fullName(prefix: string, name: string): string {
   return prefix === "" ? name : `${prefix}.${name}`;
+}
+
+/** The field-type lookup an evaluation uses: the caller's, or the ECS/Elastic Defend table. */
+export function fieldTypeFn(opts: KqlEvalOptions): (name: string) => EsFieldType | undefined {
+  return opts.fieldTypes ?? ecsFieldType;
+}
+
+/** Where a named field's values live and how they compare. */
+export interface FieldPlan {
+  /** Path to read in the event (relative to the scope). */
+  readonly path: string;
+  readonly mode: Mode;
+  /** A `caseless` multi-field: keyword with a lowercase normalizer, so equality and wildcards ignore case. */
+  readonly caseless: boolean;
+}
+
+/**
+ * A multi-field (`process.name.text`, `process.name.caseless`: typed, under a parent that is itself a typed
+ * leaf field) exists only in the index: its values are the parent's, compared by the multi-field's type.
+ */
+export function planField(prefix: string, name: string, types: (name: string) => EsFieldType | undefined): FieldPlan {
+  const t = types(fullName(prefix, name));
+  const dot = name.lastIndexOf(".");
+  if (t !== undefined && dot > 0) {
+    const parent = name.slice(0, dot);
+    const pt = types(fullName(prefix, parent));
+    if (pt !== undefined && pt !== "object" && pt !== "nested" && pt !== "flattened") {
+      return { path: parent, mode: modeOf(t), caseless: name.slice(dot + 1) === "caseless" };
+    }
+  }
+  return { path: name, mode: modeOf(t), caseless: false };
 }

@@ -62,6 +62,10 @@ test("case-insensitive mode keeps only needles without letters", () => {
   assert.equal(req("a:/dev/shm/*"), "true");
   assert.equal(req("a:/1.0/* and b:/Dev/*"), '"/1.0/"');
   assert.equal(req("a:/Dev/* and b:1-2-3"), '"1-2-3"');
+  const plain = (q: string) => describeRequirements(requirementsOf(parseKql(q)));
+  assert.equal(plain("process.name.caseless:powershell.exe"), "true");
+  assert.equal(plain("process.name.caseless:*-1234-*"), '"-1234-"');
+  assert.equal(plain("process.name:powershell.exe"), '"powershell.exe"');
 });
 
 test("lines are searched raw, and decoded only when they hold a backslash", () => {

@@ -3,8 +3,8 @@
 // contain. Only sound derivations: anything whose textual form can vary (numbers, CIDR, dates, IPs,
 // analysed text, case folding of letters, `not`, ranges) contributes "no requirement".
 
-import { ecsFieldType } from "../../ecs/field-types.js";
-import { assertNever, fullName, modeOf, toIr, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q } from "../predicate/ir.js";
+import type { EsFieldType } from "../../ecs/field-types.js";
+import { assertNever, fieldTypeFn, fullName, planField, toIr, type KqlEvalOptions, type KqlNodeLike, type Q } from "../predicate/ir.js";
 import { parseCidr, parseKqlNumber } from "../predicate/values.js";
 
 export type Req =
@@ -62,7 +62,7 @@ function keywordLiteral(text: string, ci: boolean): Req {
   return lit(text, ci);
 }
 
-function reqOf(q: Q, prefix: string, types: (name: string) => Mode, ci: boolean): Req {
+function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | undefined, ci: boolean): Req {
   switch (q.k) {
     case "all":
     case "not":
@@ -78,11 +78,13 @@ function reqOf(q: Q, prefix: string, types: (name: string) => Mode, ci: boolean)
     case "is": {
       // Free text and wildcard field names may reach leaves of any type, analysed text included.
       if (q.field.k !== "name" || q.value.k === "any") return TRUE;
-      const mode = types(fullName(prefix, q.field.name));
+      const plan = planField(prefix, q.field.name, types);
+      const mode = plan.mode;
+      const fold = ci || plan.caseless;
       switch (mode) {
         case "keyword":
-          if (q.value.k === "lit") return keywordLiteral(q.value.text, ci);
-          return andReq(q.value.segments.map((s) => lit(s, ci)));
+          if (q.value.k === "lit") return keywordLiteral(q.value.text, fold);
+          return andReq(q.value.segments.map((s) => lit(s, fold)));
         case "boolean":
           return q.value.k === "lit" && (q.value.text === "true" || q.value.text === "false") ? lit(q.value.text, false) : TRUE;
         case "text":
@@ -101,6 +103,5 @@ function reqOf(q: Q, prefix: string, types: (name: string) => Mode, ci: boolean)
 
 /** The requirement formula of a parsed query, for the same options compileKql would get. */
 export function requirementsOf(ast: KqlNodeLike, opts: KqlEvalOptions = {}): Req {
-  const f = opts.fieldTypes ?? ecsFieldType;
-  return reqOf(toIr(ast), "", (name) => modeOf(f(name)), opts.caseInsensitive === true);
+  return reqOf(toIr(ast), "", fieldTypeFn(opts), opts.caseInsensitive === true);
 }
