@@ -56,6 +56,8 @@ export const CODES = {
   SRC113: { severity: "warning", title: "Unreadable log line", description: "A line of an auditd or Sysmon input is longer than the maximum line length or is not valid UTF-8. It is counted and skipped." },
 
   // ---- STATE: the SQLite memory -------------------------------------------------------------------
+  STATE001: { severity: "error", title: "Cannot open the state store", description: "The --state SQLite file (or its directory) cannot be created or opened, or is not a SQLite database." },
+  STATE002: { severity: "error", title: "State written by a newer tern", description: "The state file's schema version is newer than this tern knows; use the tern that wrote it or another --state path." },
 
   // ---- CLI ----------------------------------------------------------------------------------------
   CLI001: { severity: "error", title: "Usage error", description: "The command line is not valid." },

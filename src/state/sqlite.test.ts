@@ -69,3 +69,17 @@ test("hash53: a safe integer, stable, different for near-identical texts", () =>
   const seen = new Set(Array.from({ length: 100_000 }, (_, i) => hash53(JSON.stringify([`lib${i}.so`, "gcc"]))));
   assert.equal(seen.size, 100_000);
 });
+
+test("open errors: STATE001 for a file that is not a database, STATE002 for a newer schema", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const { DiagnosticError } = await import("../diag/index.js");
+  const dir = mkdtempSync(join(tmpdir(), "tern-state-bad-"));
+  const junk = join(dir, "junk.db");
+  writeFileSync(junk, "this is not sqlite, just text long enough to be read as a header......................................\n".repeat(20));
+  assert.throws(() => SqliteStore.open(junk), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0].code === "STATE001");
+  const newer = join(dir, "newer.db");
+  const s = SqliteStore.open(newer);
+  s.db.pragma("user_version = 99");
+  s.close();
+  assert.throws(() => SqliteStore.open(newer), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0].code === "STATE002" && e.diagnostics[0].message === `The state store "${newer}" has schema version 99; this tern knows up to 1.`);
+});

@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import { DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { hash53 } from "./hash.js";
 
@@ -112,23 +113,35 @@ export class SqliteStore {
 
   /** Opens (creating if needed) the store at `path`; ":memory:" keeps it in memory. */
   static open(path: string): SqliteStore {
-    if (path !== ":memory:") {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // Create the file ourselves so its mode is 0600 whatever the umask; SQLite gives -wal/-shm the same mode.
-      closeSync(openSync(path, "a", 0o600));
-      chmodSync(path, 0o600);
+    let db: Database.Database;
+    try {
+      if (path !== ":memory:") {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        // Create the file ourselves so its mode is 0600 whatever the umask; SQLite gives -wal/-shm the same mode.
+        closeSync(openSync(path, "a", 0o600));
+        chmodSync(path, 0o600);
+      }
+      db = new Database(path);
+      db.pragma("journal_mode = WAL");
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new DiagnosticError([diagnostic("STATE001", `Cannot open the state store "${path}": ${why}.`, fileSpan(path))]);
     }
-    const db = new Database(path);
-    db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     // A 32 MiB page cache keeps the upper levels and hot leaves of a large terms B-tree in memory while
     // 1 M combinations stay well under 200 MB of RSS (bench/state.ts).
     db.pragma("cache_size = -32768");
     const version = Number(db.pragma("user_version", { simple: true }));
+    if (version > MIGRATIONS.length) {
+      db.close();
+      throw new DiagnosticError([diagnostic("STATE002", `The state store "${path}" has schema version ${version}; this tern knows up to ${MIGRATIONS.length}.`, fileSpan(path))]);
+    }
     for (let i = version; i < MIGRATIONS.length; i++) {
-      db.exec(MIGRATIONS[i]);
-      db.pragma(`user_version = ${i + 1}`);
+      db.transaction(() => {
+        db.exec(MIGRATIONS[i]);
+        db.pragma(`user_version = ${i + 1}`);
+      })();
     }
     return new SqliteStore(path, db);
   }

@@ -272,3 +272,15 @@ test("tern run: bad lines of each kind counted with file:line, written to --reje
   assert.equal(strict.code, 2);
   assert.match(strict.stderr, new RegExp(`${dirty.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: error: bad line \\(invalid-json\\)`));
 });
+
+test("tern run: replay and stream give the same alerts on the example data (examples/)", async () => {
+  const { REPO_ROOT } = await import("../../testing/paths.js");
+  const args = ["run", join(REPO_ROOT, "examples", "rules"), "--events", join(REPO_ROOT, "examples", "events"), "--state", ":memory:"];
+  const replay = await tern(args);
+  const stream = await tern([...args, "--mode", "stream"]);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.equal(stream.code, 0, stream.stderr);
+  const key = (s: string) => parse(s).map((a) => a["kibana.alert.uuid"] as string).sort();
+  assert.ok(key(replay.stdout).length > 0);
+  assert.deepEqual(key(stream.stdout), key(replay.stdout));
+});
