@@ -293,3 +293,20 @@ test("an onBadLine that throws (--strict) stops the source with that very error"
   // bytes counts the whole chunk read, lines only those split before the stop
   assert.deepEqual(src.stats, { files: 1, lines: 2, bytes: 21, bad: 1, prefiltered: 0, events: 1 });
 });
+
+test("a consumer that stops early gets no more batches and the source does not hang (plain and gzip)", async () => {
+  const dir = tmp();
+  const text = Array.from({ length: 50_000 }, (_, i) => `{"i":${i}}`).join("\n");
+  writeFileSync(join(dir, "p.ndjson"), text);
+  writeFileSync(join(dir, "g.ndjson"), gzipSync(text));
+  for (const f of ["p.ndjson", "g.ndjson"]) {
+    const src = openNdjsonSource([join(dir, f)], { onBadLine: () => undefined, batchSize: 10, chunkBytes: 4096 });
+    const firsts: unknown[] = [];
+    for await (const b of src.batches()) {
+      firsts.push(b[0]._source.i);
+      if (firsts.length === 2) break;
+    }
+    assert.deepEqual(firsts, [0, 10], f);
+    assert.ok(src.stats.lines < 50_000, `${f}: read ${src.stats.lines} lines`);
+  }
+});

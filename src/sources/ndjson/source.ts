@@ -65,12 +65,17 @@ async function* decompressed(src: AsyncIterable<Buffer | string>, chunkBytes: nu
   }
   const first = head.length === 1 ? head[0] : Buffer.concat(head);
   async function* all(): AsyncGenerator<Buffer> {
-    if (first.length > 0) yield first;
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done === true) return;
-      yield typeof r.value === "string" ? Buffer.from(r.value, "utf8") : r.value;
+    try {
+      if (first.length > 0) yield first;
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done === true) return;
+        yield typeof r.value === "string" ? Buffer.from(r.value, "utf8") : r.value;
+      }
+    } finally {
+      // a consumer that stops early (--strict, an error) closes the file now, not at garbage collection
+      if (!done) await it.return?.();
     }
   }
   if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
