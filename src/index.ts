@@ -68,3 +68,6 @@ export {
   type ThresholdParams,
 } from "./rules/index.js";
 export { parseDateMath, parseDuration, DateMathError } from "./util/datemath.js";
+export * from "./engine/index.js";
+export * from "./state/index.js";
+export * from "./sinks/index.js";

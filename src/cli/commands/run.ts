@@ -15,7 +15,7 @@ import type { EventSource, SourceOptions } from "../../sources/types.js";
 import { openNdjsonSource } from "../../sources/ndjson/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql } from "../../lang/kql/index.js";
-import { compileAst } from "../../compile/predicate/compile.js";
+import { compileKql } from "../../compile/predicate/index.js";
 import { kqlPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
@@ -137,7 +137,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     if (reason === undefined) {
       try {
         const ast = parseKql(rule.query ?? "*");
-        matches = compileAst(ast);
+        matches = compileKql(ast);
         prefilter = kqlPrefilter(ast);
       } catch (e) {
         reason = `query does not compile: ${e instanceof Error ? e.message : String(e)}`;
