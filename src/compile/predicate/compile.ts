@@ -30,10 +30,6 @@ interface Ctx {
 // ---- field access ----------------------------------------------------------------------------------
 
 /**
- * Does some value at `name` (dotted and nested keys alike, arrays flattened) pass `test`? `test` sees every
- * non-array value found at the full path, objects included; callers decide what a leaf is.
- */
-/**
  * Strings built by split/concat are not internalized, and V8 re-hashes such a key on every keyed load;
  * a key read back from an object's own keys is the internalized copy.
  */
@@ -49,6 +45,10 @@ function internalize(key: string): string {
  */
 const EXACT_STRINGS = new WeakMap<LeafTest, ReadonlySet<string>>();
 
+/**
+ * Does some value at `name` (dotted and nested keys alike, arrays flattened) pass `test`? `test` sees every
+ * non-array value found at the full path, objects included; callers decide what a leaf is.
+ */
 function anyAtPath(name: string, test: (v: unknown) => boolean, strings?: ReadonlySet<string>): Pred {
   const parts = name.split(".");
   const n = parts.length;
