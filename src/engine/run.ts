@@ -17,7 +17,7 @@ import type { SqliteStore, TermRow } from "../state/sqlite.js";
 import type { AlertSink, EngineRule } from "./ports.js";
 import { buildAlert, newTermsAlertId, queryAlertId, type AlertContext } from "./alert.js";
 import { eventTime, timeSpec, type TimeSpec } from "./time.js";
-import { defaultStart, executions, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
+import { defaultStart, executionsWithEvents, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
 import { compileIndexPatterns, type IndexFilter } from "./index-filter.js";
 import {
   MAX_SIGNALS_WARNING,
@@ -244,18 +244,16 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
     const sched = ruleSchedule(s.er.rule);
     const stored = opts.store.getSchedule(s.key);
     const first = s.mem.events[0].t;
-    const last = s.mem.events[s.mem.events.length - 1].t;
     const start = replayStart(sched, opts.start, stored?.intervalMs === sched.intervalMs ? stored : undefined, first);
     // Events up to the window end of the execution before `start` are history only: an earlier run (or
     // the time before the rule existed) owns them, so this run never re-learns them.
     const learnedFrom = parseDateMath(sched.to, start - sched.intervalMs);
     const plan: { sched: RuleSchedule; lastExec?: Execution; learnedFrom: number } = { sched, learnedFrom };
-    for (const exec of executions(sched, start, opts.end, last)) {
-      s.summary.executions++;
-      plan.lastExec = exec;
-      const [lo, hi] = s.mem.range(exec.from, exec.to);
-      if (hi > lo) work.push({ s, exec });
-    }
+    const times = s.mem.events.map((e) => e.t);
+    const planned = executionsWithEvents(sched, start, opts.end, times);
+    s.summary.executions += planned.total;
+    plan.lastExec = planned.last;
+    for (const exec of planned.withEvents) work.push({ s, exec });
     plans.set(s, plan);
   }
   work.sort((a, b) => a.exec.startedAt - b.exec.startedAt);

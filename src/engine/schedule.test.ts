@@ -20,3 +20,30 @@ test("executions: every interval until a window reaches the last event, or while
   assert.deepEqual([...executions(s, T("10:00:00"), T("10:10:00"), T("11:00:00"))].map((e) => e.startedAt), [T("10:00:00"), T("10:05:00"), T("10:10:00")]);
   assert.deepEqual([...executions(s, T("10:00:00"), T("09:59:59"), T("11:00:00"))], []);
 });
+
+test("executionsWithEvents: the arithmetic path equals walking every execution (fast-check)", async () => {
+  const fc = (await import("fast-check")).default;
+  const { executionsWithEvents } = await import("./schedule.js");
+  fc.assert(
+    fc.property(
+      fc.constantFrom("now-6m", "now-9m", "now-1m", "now-1h"),
+      fc.constantFrom("now", "now-1m", "now+2m"),
+      fc.constantFrom("1m", "5m", "10m"),
+      fc.array(fc.integer({ min: 0, max: 6 * 3_600_000 }), { minLength: 1, maxLength: 40 }),
+      fc.option(fc.integer({ min: 0, max: 7 * 3_600_000 }), { nil: undefined }),
+      (from, to, interval, raw, endOff) => {
+        const times = [...raw].sort((a, b) => a - b).map((x) => T("00:00:00") + x);
+        const s = ruleSchedule({ interval, from, to });
+        const start = defaultStart(s, times[0]);
+        const end = endOff === undefined ? undefined : T("00:00:00") + endOff;
+        const walked = [...executions(s, start, end, times[times.length - 1])];
+        const expected = walked.filter((e) => times.some((t) => e.from <= t && t <= e.to));
+        const got = executionsWithEvents(s, start, end, times);
+        assert.equal(got.total, walked.length);
+        assert.deepEqual(got.last, walked[walked.length - 1]);
+        assert.deepEqual(got.withEvents, expected);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
