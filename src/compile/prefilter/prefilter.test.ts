@@ -82,6 +82,13 @@ test("lines are searched raw, and decoded only when they hold a backslash", () =
   assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lib\\/x"}'), true);
   assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lob\\/x"}'), false);
   assert.equal(pf(""), false);
+  // Short escapes cannot produce the letters of "linux": a line with only those is judged by the raw search;
+  // a \u escape anywhere sends it through the decoder.
+  const q = kqlPrefilter("a:linux");
+  assert.equal(q('{"a":"C:\\\\li\\"nux"}'), false);
+  assert.equal(q('{"a":"li\\u006eux"}'), true);
+  assert.equal(q(Buffer.from('{"a":"li\\u006eux"}')), true);
+  assert.equal(q('{"a":"\\\\u006e linu"}'), false);
   assert.equal(kqlPrefilter("not a:b")("anything"), true);
 });
 

@@ -10,6 +10,9 @@ import { requirementsOf, type Req } from "./requirements.js";
 export type KqlPrefilter = (line: string | Uint8Array) => boolean;
 
 const BACKSLASH = 0x5c;
+const UNICODE_ESCAPE = Buffer.from("\\u", "latin1");
+/** Characters a JSON escape other than \uXXXX can produce. */
+const SHORT_ESCAPE_PRODUCT = /["\\/\b\f\n\r\t]/;
 const SIMPLE: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
 function hexValue(s: string, at: number): number {
@@ -60,6 +63,8 @@ class LineState {
   buf: Buffer | undefined = undefined;
   /** undefined = not computed yet; null = the line has no backslash, so it is its own decoding. */
   decoded: string | null | undefined = undefined;
+  /** Does the line hold a `\u` escape? undefined = not computed yet. */
+  unicodeEscape: boolean | undefined = undefined;
 
   reset(line: string | Uint8Array): void {
     if (typeof line === "string") {
@@ -70,6 +75,14 @@ class LineState {
       this.str = "";
     }
     this.decoded = undefined;
+    this.unicodeEscape = undefined;
+  }
+
+  hasUnicodeEscape(): boolean {
+    if (this.unicodeEscape === undefined) {
+      this.unicodeEscape = this.buf !== undefined ? this.buf.indexOf(UNICODE_ESCAPE) >= 0 : this.str.indexOf("\\u") >= 0;
+    }
+    return this.unicodeEscape;
   }
 
   decodedText(): string | null {
@@ -93,9 +106,13 @@ function compileReq(req: Req, st: LineState): Test {
     case "lit": {
       const s = req.s;
       const bytes = Buffer.from(s, "utf8");
+      // A needle with none of the characters that short escapes (\" \\ \/ \n …) stand for can only be
+      // hidden from a raw search by \uXXXX escapes: without one in the line, the raw answer is final.
+      const rawIsFinalWithoutU = !SHORT_ESCAPE_PRODUCT.test(s);
       return () => {
         const found = st.buf !== undefined ? st.buf.indexOf(bytes) >= 0 : st.str.indexOf(s) >= 0;
         if (found) return true;
+        if (rawIsFinalWithoutU && !st.hasUnicodeEscape()) return false;
         const d = st.decodedText();
         return d !== null && d.indexOf(s) >= 0;
       };
