@@ -208,6 +208,12 @@ export function replayStart(sched: RuleSchedule, explicit: number | undefined, s
   return defaultStart(sched, firstEventMs);
 }
 
+const EMPTY_SOURCE: EventDoc = Object.freeze({}) as EventDoc;
+
+function fullHit(ev: MatchedEvent): InputEvent {
+  return ev.json === undefined ? ev.hit : { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc };
+}
+
 interface Work {
   readonly s: RuleState;
   readonly exec: Execution;
@@ -219,6 +225,7 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
   for await (const batch of opts.source.batches()) {
     for (const ev of batch) {
       let matchedAny = false;
+      let json: string | undefined;
       for (const s of states) {
         if (!route(ev, s) || !s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
@@ -228,7 +235,9 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
         const combos = s.combos === undefined ? [] : s.combos(ev._source);
         // A new_terms rule needs only events that carry every field (§0.5); others can neither alert nor age a term.
         if (s.combos !== undefined && combos.length === 0) continue;
-        s.mem.add({ hit: ev, t, seq: seq++, combos });
+        // Several rules share one JSON text of the event; objects are rebuilt only for alerts.
+        json ??= JSON.stringify(ev._source);
+        s.mem.add({ hit: { _index: ev._index, _id: ev._id, _source: EMPTY_SOURCE, loc: ev.loc }, json, t, seq: seq++, combos });
       }
       if (matchedAny) summary.matchedEvents++;
     }
@@ -306,7 +315,7 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
       ruleId: s.key,
       eventTime: it.ev.t,
       newTerms: it.terms,
-      doc: buildAlert(rule, it.ev.hit, it.id, ctx, it.terms),
+      doc: buildAlert(rule, fullHit(it.ev), it.id, ctx, it.terms),
     }));
     if (cut.truncated) {
       const w = `${rule.rule_id}: execution at ${new Date(exec.startedAt).toISOString()}: ${MAX_SIGNALS_WARNING}`;

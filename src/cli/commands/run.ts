@@ -99,7 +99,8 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
   out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
   for (const w of s.warnings) out.push(`    ${w}`);
   const secs = s.elapsedMs / 1000;
-  out.push(`  elapsed:        ${secs.toFixed(2)} s (${fmtInt(Math.round(st.events / Math.max(secs, 1e-3)))} events/s)`);
+  const rate = (n: number) => fmtInt(Math.round(n / Math.max(secs, 1e-3)));
+  out.push(`  elapsed:        ${secs.toFixed(2)} s (${rate(st.lines)} lines/s, ${rate(st.events)} events/s)`);
   if (bad.total > 0) {
     out.push(`bad lines: ${fmtInt(bad.total)}${bad.total > bad.shown.length ? ` (first ${bad.shown.length} shown)` : ""}`);
     for (const b of bad.shown) out.push(`  ${b}`);

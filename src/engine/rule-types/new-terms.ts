@@ -75,7 +75,9 @@ export function compareCombo(a: readonly TermValue[], b: readonly TermValue[]): 
 
 /** A matched event as the replay keeps it: effective time, input order, combinations. */
 export interface MatchedEvent {
+  /** The event; replay keeps `_source` as JSON text in `json` instead (about half the memory of objects). */
   readonly hit: InputEvent;
+  readonly json?: string;
   readonly t: number;
   readonly seq: number;
   readonly combos: readonly Combo[];
