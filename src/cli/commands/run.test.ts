@@ -284,3 +284,21 @@ test("tern run: replay and stream give the same alerts on the example data (exam
   assert.ok(key(replay.stdout).length > 0);
   assert.deepEqual(key(stream.stdout), key(replay.stdout));
 });
+
+test("tern run: a progress display only when stderr is a TTY", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-tty-"));
+  const ev = writeEvents(dir, generated(50));
+  const run = async (tty: boolean) => {
+    const c = capture();
+    (c.ctx.stderr as { isTTY?: boolean }).isTTY = tty;
+    const code = await main(["node", "tern", "run", SEED, "--events", ev.path, "--state", ":memory:"], c.ctx);
+    return { code, err: c.err() };
+  };
+  const piped = await run(false);
+  const tty = await run(true);
+  assert.equal(piped.code, 0);
+  assert.equal(tty.code, 0);
+  assert.equal(piped.err.includes("reading:") || piped.err.includes("executing ["), false);
+  assert.ok(tty.err.includes("reading: 50 lines, 50 events"), JSON.stringify(tty.err.slice(0, 300)));
+  assert.ok(tty.err.includes("executing ["));
+});

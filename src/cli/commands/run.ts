@@ -21,7 +21,7 @@ import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
-import { runEngine, type RunMode, type RunSummary } from "../../engine/run.js";
+import { runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
@@ -106,6 +106,38 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
     for (const b of bad.shown) out.push(`  ${b}`);
   }
   return out.join("\n") + "\n";
+}
+
+/**
+ * A progress display on a TTY only (never when stderr is piped): lines and events while reading, then a
+ * bar over the replay executions that have work. Redrawn at most every 100 ms by cli-progress.
+ */
+function progressReporter(ctx: CliContext): { update: NonNullable<RunOptions["onProgress"]>; stop: () => void } {
+  if (ctx.stderr.isTTY !== true) return { update: () => undefined, stop: () => undefined };
+  const opts = { stream: ctx.stderr, hideCursor: true, clearOnComplete: true, fps: 10 };
+  const reading = new cliProgress.SingleBar({ ...opts, format: "reading: {lines} lines, {events} events" }, cliProgress.Presets.shades_classic);
+  const executing = new cliProgress.SingleBar({ ...opts, format: "executing [{bar}] {value}/{total} executions" }, cliProgress.Presets.shades_classic);
+  let phase: "idle" | "read" | "execute" = "idle";
+  return {
+    update: (p) => {
+      if (p.phase === "read") {
+        if (phase === "idle") reading.start(0, 0, { lines: "0", events: "0" });
+        phase = "read";
+        reading.update(0, { lines: fmtInt(p.stats.lines), events: fmtInt(p.stats.events) });
+      } else if (p.total !== undefined) {
+        if (phase !== "execute") {
+          if (phase === "read") reading.stop();
+          executing.start(p.total, 0);
+        }
+        phase = "execute";
+        executing.update(p.done ?? 0);
+      }
+    },
+    stop: () => {
+      if (phase === "read") reading.stop();
+      if (phase === "execute") executing.stop();
+    },
+  };
 }
 
 export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: CliContext): Promise<void> {
@@ -200,8 +232,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   const statePath = opts.state === ":memory:" ? ":memory:" : resolve(ctx.cwd, opts.state);
   const store = SqliteStore.open(statePath);
   const sink: AlertSink = opts.output !== undefined ? fileSink(resolve(ctx.cwd, opts.output)) : streamSink(ctx.stdout);
-  const bar = ctx.stderr.isTTY === true ? new cliProgress.SingleBar({ stream: ctx.stderr, format: "{phase} [{bar}] {value}/{total} {unit}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
-  let barStarted = false;
+  const progress = progressReporter(ctx);
   let summary: RunSummary;
   try {
     summary = await runEngine({
@@ -215,17 +246,10 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       spaceId: opts.space,
       indexFilter: opts.indexFilter,
       indexIsExplicit: opts.index !== undefined,
-      onProgress: (p) => {
-        if (bar === undefined) return;
-        if (p.phase === "execute" && p.total !== undefined) {
-          if (!barStarted) bar.start(p.total, 0, { phase: "executing", unit: "executions" });
-          barStarted = true;
-          bar.update(p.done ?? 0, { phase: "executing", unit: "executions" });
-        }
-      },
+      onProgress: progress.update,
     });
   } finally {
-    bar?.stop();
+    progress.stop();
     await sink.close();
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
