@@ -15,7 +15,7 @@ import objectHash from "object-hash";
 import Database from "better-sqlite3";
 import { main } from "../main.js";
 import type { CliContext } from "../context.js";
-import { SEED_DIR } from "../../testing/paths.js";
+import { CORPUS_DIR, SEED_DIR } from "../../testing/paths.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const SEED_ID = "aebaa51f-2a91-4f6a-850b-b601db2293f4";
@@ -139,6 +139,13 @@ test("tern run: bad rule file → diagnostics and exit 2; unsupported rule types
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.toml:1:\d+: error\[TOML001\]/);
   assert.equal(r.stdout, "");
+  const eql = join(CORPUS_DIR, "rules", "_deprecated", "defense_evasion_mshta_making_network_connections.toml");
+  const mixed = await tern(["run", SEED, eql, "--events", ev.path, "--state", ":memory:"]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  const skipLines = mixed.stderr.split("\n").filter((l) => l.includes("): skipped: "));
+  assert.equal(skipLines.length, 1);
+  assert.match(skipLines[0], /^tern run: [0-9a-f-]+ \(.*defense_evasion_mshta_making_network_connections\.toml\): skipped: .+$/);
+  assert.match(mixed.stderr, /^tern run: replay mode, 1 rule run, 1 skipped$/m);
 });
 
 function generated(n: number): object[] {
@@ -301,4 +308,24 @@ test("tern run: a progress display only when stderr is a TTY", async () => {
   assert.equal(piped.err.includes("reading:") || piped.err.includes("executing ["), false);
   assert.ok(tty.err.includes("reading: 50 lines, 50 events"), JSON.stringify(tty.err.slice(0, 300)));
   assert.ok(tty.err.includes("executing ["));
+});
+
+test("tern run: --space and --rule-uuid in alert ids, --output file 0600, --fail-on-alerts exit 1", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-opts-"));
+  const { path, lines } = writeEvents(dir, [soEvent("2024-05-01T10:00:00Z", "gcc", "/usr/lib/libfoo.so")]);
+  const out = join(dir, "alerts.ndjson");
+  const r = await tern(["run", SEED, "--events", path, "--state", ":memory:", "--space", "blue", "--rule-uuid", "so-1", "--output", out, "--fail-on-alerts"]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, "");
+  const alerts = parse(readFileSync(out, "utf8"));
+  assert.deepEqual(alerts.map((a) => [a["kibana.alert.uuid"], a["kibana.space_ids"], a["kibana.alert.rule.uuid"]]), [
+    [objectHash([INDEX, plainId(INDEX, lines[0]), "undefined", "blue:so-1", ["/usr/lib/libfoo.so", "gcc"]]), ["blue"], "so-1"],
+  ]);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  const none = await tern(["run", SEED, "--events", path, "--state", ":memory:", "--fail-on-alerts", "--start", "2024-05-02T00:00:00Z"]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal(none.stdout, "");
+  const usage = await tern(["run", SEED, "--events", path, "--state", ":memory:", "--start", "yesterday-ish"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /^tern run: --start: /);
 });
