@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../src/testing/paths.js";
-import { benchMeta } from "../src/testing/gen/bench.js";
+import { DEFAULT_NEAR_MISS, benchMeta } from "../src/testing/gen/bench.js";
 import { writeBenchFile, type WrittenBench } from "../src/testing/gen/write.js";
 import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeys, type Answer } from "./contenders.js";
 import { measure, type Measured } from "./measure.js";
@@ -18,7 +18,7 @@ import { formatTable, renderSvg, withRates, type ContenderKind, type ContenderRe
 const CONTENDERS = ["node-split", "node-parse", "jq", "duckdb-filter", "duckdb-new-terms", "tern-query", "tern-replay", "tern-stream", "tern-many-rules"] as const;
 type Name = (typeof CONTENDERS)[number];
 
-const USAGE = `usage: npm run bench -- [--events N] [--seed S] [--match-fraction F] [--pairs P] [--days D]
+const USAGE = `usage: npm run bench -- [--events N] [--seed S] [--match-fraction F] [--pairs P] [--near-miss-fraction Q] [--days D]
                       [--only a,b] [--skip a,b] [--repeat R] [--no-build]
   --repeat R   run each contender R times and keep its fastest run (default 1)
 contenders: ${CONTENDERS.join(", ")}`;
@@ -65,8 +65,8 @@ function build(): void {
   if (r.status !== 0) fail(`build failed:\n${r.stdout}${r.stderr}\n(fix it, or pass --no-build to use the existing dist/)`);
 }
 
-async function workload(o: { events: number; seed: number; matchFraction: number; pairs: number; days: number }): Promise<{ file: string; meta: WrittenBench }> {
-  const key = `n${o.events}-s${o.seed}-f${o.matchFraction}-p${o.pairs}-d${o.days}`;
+async function workload(o: { events: number; seed: number; matchFraction: number; pairs: number; nearMissFraction: number; days: number }): Promise<{ file: string; meta: WrittenBench }> {
+  const key = `n${o.events}-s${o.seed}-f${o.matchFraction}-p${o.pairs}-q${o.nearMissFraction}-d${o.days}`;
   const dir = join(REPO_ROOT, "bench", "out", key);
   // the file name is the `_index` of its events, which must match the rule's logs-endpoint.events.* pattern
   const file = join(dir, "logs-endpoint.events.bench-default.ndjson");
@@ -105,6 +105,7 @@ async function main(): Promise<number> {
       events: { type: "string", default: "1000000" },
       seed: { type: "string", default: "42" },
       "match-fraction": { type: "string", default: "0.01" },
+      "near-miss-fraction": { type: "string", default: String(DEFAULT_NEAR_MISS) },
       pairs: { type: "string" },
       days: { type: "string", default: "3" },
       only: { type: "string" },
@@ -122,7 +123,7 @@ async function main(): Promise<number> {
   const events = Number(values.events);
   const matchFraction = Number(values["match-fraction"]);
   const matches = Math.round(events * matchFraction);
-  const o = { events, seed: Number(values.seed), matchFraction, pairs: values.pairs !== undefined ? Number(values.pairs) : Math.min(1000, matches), days: Number(values.days) };
+  const o = { events, seed: Number(values.seed), matchFraction, pairs: values.pairs !== undefined ? Number(values.pairs) : Math.min(1000, matches), nearMissFraction: Number(values["near-miss-fraction"]), days: Number(values.days) };
   try {
     benchMeta(o);
   } catch (e) {
@@ -271,7 +272,7 @@ async function main(): Promise<number> {
 
   const results = withRates(CONTENDERS.map((n) => (runs.get(n) as Run).result), meta.events, meta.bytes);
   const table = formatTable(results);
-  const title = `${meta.events.toLocaleString("en-US")} events, ${(meta.bytes / 1e6).toFixed(0)} MB, ${meta.matches} matching, ${meta.pairs} pairs — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`;
+  const title = `${meta.events.toLocaleString("en-US")} events, ${(meta.bytes / 1e6).toFixed(0)} MB, ${meta.matches} matching, ${meta.pairs} pairs, ${meta.nearMisses} near misses — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`;
   const load = loadavg().map((x) => x.toFixed(2)).join(" ");
   process.stdout.write(`\n${title}\n(load average at the end: ${load}; fastest of ${repeat} run${repeat > 1 ? "s" : ""} each)\n\n${table}\n`);
   process.stdout.write("tern replay × / tern stream × = the contender's time ÷ tern's time (above 1: tern is faster).\n");

@@ -1,12 +1,13 @@
 // `npm run bench:gen` and `npm run examples:gen` (issue 6 "The benchmark", issue 4 "Main job and
 // examples"): writes the deterministic benchmark workload, or regenerates examples/events/.
-//   npm run bench:gen -- --events 1000000 --seed 42 --match-fraction 0.01 --pairs 1000 --days 3 --out x.ndjson[.gz]
+//   npm run bench:gen -- --events 1000000 --seed 42 --match-fraction 0.01 --pairs 1000 --near-miss-fraction 0.02
+//                        --days 3 --out x.ndjson[.gz]
 //   npm run examples:gen                      (= --examples examples/events)
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { writeBenchFile, writeExampleFiles } from "../src/testing/gen/write.js";
 
-const USAGE = `usage: gen-events --events N [--seed S] [--match-fraction F] [--pairs P] [--days D] [--start ISO] --out FILE[.gz]
+const USAGE = `usage: gen-events --events N [--seed S] [--match-fraction F] [--pairs P] [--near-miss-fraction Q] [--days D] [--start ISO] --out FILE[.gz]
        gen-events --examples DIR`;
 
 function num(v: string | undefined, name: string, dflt: number): number {
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
       events: { type: "string" },
       seed: { type: "string" },
       "match-fraction": { type: "string" },
+      "near-miss-fraction": { type: "string" },
       pairs: { type: "string" },
       days: { type: "string" },
       start: { type: "string" },
@@ -53,12 +55,13 @@ async function main(): Promise<number> {
       matchFraction: num(values["match-fraction"], "match-fraction", 0.01),
       pairs: num(values.pairs, "pairs", Math.min(1000, Math.round(events * num(values["match-fraction"], "match-fraction", 0.01)))),
       days: num(values.days, "days", 3),
+      ...(values["near-miss-fraction"] !== undefined ? { nearMissFraction: num(values["near-miss-fraction"], "near-miss-fraction", 0.02) } : {}),
       ...(values.start !== undefined ? { start: values.start } : {}),
     },
     values.out,
   );
   const secs = (performance.now() - t0) / 1000;
-  process.stdout.write(`${values.out}: ${meta.events} events (${meta.matches} matching, ${meta.pairs} pairs), ${(meta.bytes / 1e6).toFixed(1)} MB, sha256 ${meta.sha256}, ${secs.toFixed(1)} s\n`);
+  process.stdout.write(`${values.out}: ${meta.events} events (${meta.matches} matching, ${meta.pairs} pairs, ${meta.nearMisses} near misses), ${(meta.bytes / 1e6).toFixed(1)} MB, sha256 ${meta.sha256}, ${secs.toFixed(1)} s\n`);
   return 0;
 }
 

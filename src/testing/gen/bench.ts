@@ -30,6 +30,12 @@ export interface BenchGenOptions {
   readonly pairs: number;
   /** Time span of event.ingested, in days. */
   readonly days: number;
+  /**
+   * Fraction of events that are near misses (default 0.02): file events sharing the query's words (.so,
+   * /usr/lib/, /dev/shm/, creation) that fail one condition, so a byte prefilter must pass them to the
+   * parser. Real endpoint data has far fewer; 2 % stands for package-update bursts.
+   */
+  readonly nearMissFraction?: number;
   /** First event.ingested (default 2024-06-10T00:00:00Z). */
   readonly start?: string;
 }
@@ -41,6 +47,9 @@ export interface BenchGenMeta {
   readonly matchFraction: number;
   readonly matches: number;
   readonly pairs: number;
+  readonly nearMissFraction: number;
+  /** Exactly round(events × nearMissFraction). */
+  readonly nearMisses: number;
   readonly days: number;
   readonly start: string;
   /** event.ingested of the last event. */
@@ -48,6 +57,7 @@ export interface BenchGenMeta {
 }
 
 export const DEFAULT_START = "2024-06-10T00:00:00.000Z";
+export const DEFAULT_NEAR_MISS = 0.02;
 
 /** Checks options and computes the exact counts; throws a plain Error with a usage message when invalid. */
 export function benchMeta(o: BenchGenOptions): BenchGenMeta {
@@ -59,6 +69,9 @@ export function benchMeta(o: BenchGenOptions): BenchGenMeta {
   if (!Number.isInteger(o.pairs) || o.pairs < 0 || o.pairs > matches || (matches > 0 && o.pairs < 1)) {
     throw new Error(`--pairs must be an integer in [${matches > 0 ? 1 : 0}, ${matches}] for ${matches} matching events (got ${o.pairs})`);
   }
+  const nearMissFraction = o.nearMissFraction ?? DEFAULT_NEAR_MISS;
+  const nearMisses = Math.round(o.events * nearMissFraction);
+  if (!(nearMissFraction >= 0 && nearMisses + matches <= o.events)) throw new Error(`--near-miss-fraction must be in [0, 1 - match fraction] (got ${nearMissFraction})`);
   const startMs = Date.parse(o.start ?? DEFAULT_START);
   if (Number.isNaN(startMs)) throw new Error(`--start is not a date: ${o.start}`);
   const spanMs = Math.round(o.days * 86_400_000);
@@ -70,6 +83,8 @@ export function benchMeta(o: BenchGenOptions): BenchGenMeta {
     matchFraction: o.matchFraction,
     matches,
     pairs: o.pairs,
+    nearMissFraction,
+    nearMisses,
     days: o.days,
     start: new Date(startMs).toISOString(),
     end: new Date(startMs + ingestOffset(o.events - 1, o.events, spanMs)).toISOString(),
@@ -136,7 +151,7 @@ function makePool(rng: Rng, host: GenHost, startSec: number): { pool: GenProcess
   return { pool, pkg, docker };
 }
 
-type Kind = "exec" | "fork" | "end" | "net-out" | "net-in" | "net-end" | "file-benign" | "file-delete" | "near-miss";
+type Kind = "exec" | "fork" | "end" | "net-out" | "net-in" | "net-end" | "file-benign" | "file-delete";
 const KINDS: readonly (readonly [Kind, number])[] = [
   ["exec", 22],
   ["fork", 8],
@@ -146,14 +161,14 @@ const KINDS: readonly (readonly [Kind, number])[] = [
   ["net-end", 5],
   ["file-benign", 15],
   ["file-delete", 6],
-  ["near-miss", 12],
 ];
 
 /**
  * The events, one JSON text per event (no newline), in event.ingested order. Event i matches the seed query
  * iff floor((i+1)·M/N) > floor(i·M/N): exactly M of them, spread evenly. Among matches, pair j is first used
  * at match number floor(j·M/P) (so new pairs arrive evenly over time, never in a burst that would hit a
- * rule's max_signals) and every other match reuses a pair already seen.
+ * rule's max_signals) and every other match reuses a pair already seen. Near misses are spread the same
+ * way over the non-matching events: exactly K = round(N·nearMissFraction) of them.
  */
 export function* benchLines(o: BenchGenOptions): Generator<string> {
   const meta = benchMeta(o);
@@ -174,6 +189,9 @@ export function* benchLines(o: BenchGenOptions): Generator<string> {
   const pairProcs = new Map<number, GenProcess>();
   let introduced = 0;
   let matchNo = 0;
+  const k = meta.nearMisses;
+  const others = n - m;
+  let otherNo = 0;
 
   for (let i = 0; i < n; i++) {
     const ingestedMs = startMs + ingestOffset(i, n, spanMs);
@@ -201,7 +219,9 @@ export function* benchLines(o: BenchGenOptions): Generator<string> {
     } else {
       const ctx = hosts[rng.int(hosts.length)];
       const t = times(rng, ctx, i, ingestedMs, lag);
-      ev = nonMatching(rng, ctx, t);
+      const near = Math.floor(((otherNo + 1) * k) / others) > Math.floor((otherNo * k) / others);
+      otherNo++;
+      ev = near ? nearMiss(rng, ctx, ctx.pool[rng.int(ctx.pool.length)], t) : nonMatching(rng, ctx, t);
     }
     yield JSON.stringify(ev);
   }
@@ -239,8 +259,6 @@ function nonMatching(rng: Rng, ctx: HostCtx, t: EventTimes): Record<string, unkn
       return fileEvent(proc, t, "creation", rng.pick(BENIGN_FILES), { size: rng.range(10, 90_000) });
     case "file-delete":
       return fileEvent(proc, t, rng.int(2) === 0 ? "deletion" : "rename", rng.pick(BENIGN_FILES), { originalPath: "/tmp/.swp" });
-    case "near-miss":
-      return nearMiss(rng, ctx, proc, t);
     default:
       return assertNever(kind);
   }
