@@ -309,7 +309,7 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
       const [lo, hi] = s.mem.range(exec.from, exec.to);
       items = s.mem.events.slice(lo, hi).map((ev) => ({ id: queryAlertId(ev.hit, spaceId, s.er.ruleUuid), ev }));
     }
-    const cut = applyMaxSignals(items, (id) => opts.store.hasAlert(id), rule.max_signals);
+    const cut = opts.store.read(() => applyMaxSignals(items, (id) => opts.store.hasAlert(id), rule.max_signals));
     const alerts: PendingAlert[] = cut.kept.map((it) => ({
       id: it.id,
       ruleId: s.key,
@@ -414,38 +414,41 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     }
     const current = new Map<RuleState, Map<string, PriorTerm>>();
     for (const [s, keys] of wanted) current.set(s, opts.store.getTerms(s.key, s.fieldsKey, keys));
-    for (const { ev, s, t, combos } of hits) {
-      const rule = s.er.rule;
-      const ctx = baseContext(opts, s, now, "scheduled");
-      if (s.combos !== undefined && rule.new_terms !== undefined) {
-        const hws = parseDateMath(rule.new_terms.history_window_start, t);
-        const cur = current.get(s) ?? new Map<string, PriorTerm>();
-        let delta = deltas.get(s);
-        if (delta === undefined) deltas.set(s, (delta = new Map()));
-        for (const c of combos) {
-          const p = cur.get(c.key);
-          if (!streamSeen(p, t, hws)) {
-            const id = newTermsAlertId(ev, ctx.spaceId, s.er.ruleUuid, c.terms);
-            if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
-            else {
-              batchIds.add(id);
-              alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc: buildAlert(rule, ev, id, ctx, c.terms) });
-              s.summary.alerts++;
+    // One read transaction for the batch's alert-id lookups.
+    opts.store.read(() => {
+      for (const { ev, s, t, combos } of hits) {
+        const rule = s.er.rule;
+        const ctx = baseContext(opts, s, now, "scheduled");
+        if (s.combos !== undefined && rule.new_terms !== undefined) {
+          const hws = parseDateMath(rule.new_terms.history_window_start, t);
+          const cur = current.get(s) ?? new Map<string, PriorTerm>();
+          let delta = deltas.get(s);
+          if (delta === undefined) deltas.set(s, (delta = new Map()));
+          for (const c of combos) {
+            const p = cur.get(c.key);
+            if (!streamSeen(p, t, hws)) {
+              const id = newTermsAlertId(ev, ctx.spaceId, s.er.ruleUuid, c.terms);
+              if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
+              else {
+                batchIds.add(id);
+                alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc: buildAlert(rule, ev, id, ctx, c.terms) });
+                s.summary.alerts++;
+              }
             }
+            cur.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
+            learn(delta, c.key, t);
           }
-          cur.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
-          learn(delta, c.key, t);
-        }
-      } else {
-        const id = queryAlertId(ev, ctx.spaceId, s.er.ruleUuid);
-        if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
-        else {
-          batchIds.add(id);
-          alerts.push({ id, ruleId: s.key, eventTime: t, doc: buildAlert(rule, ev, id, ctx) });
-          s.summary.alerts++;
+        } else {
+          const id = queryAlertId(ev, ctx.spaceId, s.er.ruleUuid);
+          if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
+          else {
+            batchIds.add(id);
+            alerts.push({ id, ruleId: s.key, eventTime: t, doc: buildAlert(rule, ev, id, ctx) });
+            s.summary.alerts++;
+          }
         }
       }
-    }
+    });
     await opts.sink.write(alerts.map((a) => a.doc));
     opts.store.transaction(() => {
       for (const a of alerts) storeAlert(opts.store, a, now);
