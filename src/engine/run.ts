@@ -416,9 +416,12 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     for (const [s, keys] of wanted) current.set(s, opts.store.getTerms(s.key, s.fieldsKey, keys));
     // One read transaction for the batch's alert-id lookups.
     opts.store.read(() => {
+      // One execution uuid per rule and batch: a batch is stream mode's execution.
+      const ctxs = new Map<RuleState, AlertContext>();
       for (const { ev, s, t, combos } of hits) {
         const rule = s.er.rule;
-        const ctx = baseContext(opts, s, now, "scheduled");
+        let ctx = ctxs.get(s);
+        if (ctx === undefined) ctxs.set(s, (ctx = baseContext(opts, s, now, "scheduled")));
         if (s.combos !== undefined && rule.new_terms !== undefined) {
           const hws = parseDateMath(rule.new_terms.history_window_start, t);
           const cur = current.get(s) ?? new Map<string, PriorTerm>();
