@@ -1,3 +1,4 @@
+// Alert documents and ids (new_terms.md §7): object-hash and sha256 ids, mappings, merged fields, ancestors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

@@ -1,3 +1,4 @@
+// Index pattern routing (new_terms.md §2.5): wildcards, comma lists, exclusions, cluster prefixes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileIndexPatterns } from "./index-filter.js";

@@ -1,3 +1,4 @@
+// kibana.alert.reason (new_terms.md §7.4): Kibana's example and the value rules (arrays, numbers, "-", flat keys).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildReason } from "./reason.js";

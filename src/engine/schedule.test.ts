@@ -1,3 +1,4 @@
+// Replay schedule (new_terms.md §2.4): windows, the default first execution, execution lists and the arithmetic fast path.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultStart, executionAt, executions, ruleSchedule } from "./schedule.js";

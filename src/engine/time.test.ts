@@ -1,3 +1,4 @@
+// Event time (new_terms.md §2.1, §6): timestamp parsing, override with and without fallback, original_time.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { eventTime, originalTime, parseTimestamp, timeSpec } from "./time.js";

@@ -1,3 +1,4 @@
+// NDJSON alert sinks: file mode 0600 and appending, stdout-style streams.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";

@@ -1,3 +1,4 @@
+// The SQLite memory: file modes, WAL, terms merge and lookups, alerts, executions, schedule, checkpoints, open errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, statSync } from "node:fs";

@@ -1,3 +1,4 @@
+// new_terms core (new_terms.md §3–§5, §8): combinations, key order, the new-term test, prior and stream sightings, max_signals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { applyMaxSignals, comboExtractor, compareTerm, newTermsOfExecution, NewTermsMemory, priorSeen, streamSeen } from "./new-terms.js";
