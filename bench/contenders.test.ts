@@ -14,7 +14,7 @@ import { benchLines } from "../src/testing/gen/bench.js";
 import { get, seedQueryRef, type Doc } from "../src/testing/gen/seed-ref.js";
 import { writeBenchFile } from "../src/testing/gen/write.js";
 import { baseline } from "./baseline.js";
-import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeys } from "./contenders.js";
+import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeys, ternAlertKeysOfFile } from "./contenders.js";
 import { runDuckdb } from "./duckdb.js";
 
 const GEN = { events: 3000, seed: 5, matchFraction: 0.04, pairs: 30, days: 2 };
@@ -112,4 +112,10 @@ test("checkAgreement: counts against the generator, then pairwise multisets with
     'm: a (2) and b (3) disagree; only in a: ["y"]; only in b: ["w","z"]',
   ]);
   assert.deepEqual(checkAgreement("m", undefined, [{ name: "a", keys: ["x", "x"] }, { name: "b", keys: ["x"] }]), ['m: a (2) and b (1) disagree; only in a: []; only in b: []']);
+});
+
+test("ternAlertKeysOfFile: the same keys, streamed from a file", async () => {
+  const f = join(mkdtempSync(join(tmpdir(), "tern-bench-k-")), "alerts.ndjson");
+  writeFileSync(f, [JSON.stringify({ kibana: { alert: { new_terms: ["/dev/shm/x.so", "curl"] } }, event: { id: "e1" } }), "", JSON.stringify({ "kibana.alert.new_terms": ["/usr/lib/y.so", "ld"], "event.id": "e2" })].join("\r\n"));
+  assert.deepEqual(await ternAlertKeysOfFile(f, "new-terms"), ["/dev/shm/x.so\tcurl\te1", "/usr/lib/y.so\tld\te2"]);
 });

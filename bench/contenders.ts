@@ -2,7 +2,8 @@
 // alerts/matches from every contender"): the seed query as a jq filter, keys from tern's alert NDJSON,
 // the query-rule form of the seed rule, the corpus's Linux rules for the many-rules run, and the check
 // that every contender of a kind returns the same keys.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, readFileSync, readdirSync, statSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { join, relative } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { getValues } from "../src/event/fields.js";
@@ -23,15 +24,25 @@ function first(doc: EventDoc, path: string): string {
   return v.length === 0 ? "" : String(v[0]);
 }
 
+function alertKey(line: string, kind: "query" | "new-terms"): string {
+  const doc = JSON.parse(line) as EventDoc;
+  const id = first(doc, "event.id");
+  return kind === "query" ? id : [...getValues(doc, "kibana.alert.new_terms").map(String), id].join("\t");
+}
+
 /** Keys of tern's alerts: `event.id` for a query rule; `new term values…\tevent.id` for new_terms. */
 export function ternAlertKeys(ndjson: string, kind: "query" | "new-terms"): string[] {
+  return ndjson
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => alertKey(l, kind));
+}
+
+/** The same, streamed from an alerts file (100 k alerts of a query rule exceed V8's longest string). */
+export async function ternAlertKeysOfFile(path: string, kind: "query" | "new-terms"): Promise<string[]> {
   const keys: string[] = [];
-  for (const line of ndjson.split("\n")) {
-    if (line.trim() === "") continue;
-    const doc = JSON.parse(line) as EventDoc;
-    const id = first(doc, "event.id");
-    keys.push(kind === "query" ? id : [...getValues(doc, "kibana.alert.new_terms").map(String), id].join("\t"));
-  }
+  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of rl) if (line.trim() !== "") keys.push(alertKey(line, kind));
   return keys;
 }
 

@@ -4,14 +4,14 @@
 // check that every contender of a kind returns the same matches/alerts; print a table with the ratios and
 // write bench/results.json and bench/results.svg. Fails (exit 1) when contenders disagree.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../src/testing/paths.js";
 import { DEFAULT_NEAR_MISS, benchMeta } from "../src/testing/gen/bench.js";
 import { writeBenchFile, type WrittenBench } from "../src/testing/gen/write.js";
-import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeys, type Answer } from "./contenders.js";
+import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeysOfFile, type Answer } from "./contenders.js";
 import { measure, type Measured } from "./measure.js";
 import { formatTable, renderSvg, withRates, type ContenderKind, type ContenderResult } from "./report.js";
 
@@ -92,6 +92,12 @@ function ternProblem(): string | undefined {
   const r = spawnSync(process.execPath, [cli, "run", "--help"], { cwd: REPO_ROOT, encoding: "utf8" });
   if (r.status === 0 && /--events/.test(r.stdout + r.stderr)) return undefined;
   return `\`node bin/tern.js run --help\` failed (exit ${r.status ?? "signal"}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`;
+}
+
+async function countLines(path: string): Promise<number> {
+  let n = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 interface Run {
@@ -198,12 +204,13 @@ async function main(): Promise<number> {
       for (const f of [out, db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
     };
     const m = await best(node, [tern, "run", ruleDir, "--events", file, "--mode", mode, "--state", db, "--output", out], { cwd: REPO_ROOT }, fresh);
-    const text = existsSync(out) ? readFileSync(out, "utf8") : "";
-    if (kind === "none") return measured(name, m, text.split("\n").filter((l) => l.trim() !== "").length);
-    const keys = ternAlertKeys(text, kind);
+    if (m.code !== 0) return measured(name, m, 0);
+    if (kind === "none") return measured(name, m, existsSync(out) ? await countLines(out) : 0);
+    const keys = existsSync(out) ? await ternAlertKeysOfFile(out, kind) : [];
     return measured(name, m, keys.length, keys);
   };
 
+  process.on("exit", () => rmSync(work, { recursive: true, force: true }));
   for (const name of CONTENDERS) {
     if (!wanted(name)) {
       runs.set(name, skipped(name, "not selected"));
