@@ -14,6 +14,7 @@ import { getValues } from "../event/fields.js";
 import type { EventSource, SourceStats } from "../sources/types.js";
 import { parseDateMath } from "../util/datemath.js";
 import type { SqliteStore, TermRow } from "../state/sqlite.js";
+import { TextSpill } from "../state/spill.js";
 import type { AlertSink, EngineRule } from "./ports.js";
 import { buildAlert, newTermsAlertId, queryAlertId, type AlertContext } from "./alert.js";
 import { eventTime, timeSpec, type TimeSpec } from "./time.js";
@@ -210,8 +211,9 @@ export function replayStart(sched: RuleSchedule, explicit: number | undefined, s
 
 const EMPTY_SOURCE: EventDoc = Object.freeze({}) as EventDoc;
 
-function fullHit(ev: MatchedEvent): InputEvent {
-  return ev.json === undefined ? ev.hit : { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc };
+function fullHit(ev: MatchedEvent, spill: TextSpill): InputEvent {
+  const json = ev.ref !== undefined ? spill.get(ev.ref) : ev.json;
+  return json === undefined ? ev.hit : { ...ev.hit, _source: JSON.parse(json) as EventDoc };
 }
 
 interface Work {
@@ -220,12 +222,22 @@ interface Work {
 }
 
 async function replay(states: readonly RuleState[], opts: RunOptions, summary: RunSummary): Promise<void> {
+  // Matched events' documents wait on disk, not in memory (docs/engine.md "Memory"): read back for alerts only.
+  const spill = new TextSpill();
+  try {
+    await replayWith(states, opts, summary, spill);
+  } finally {
+    spill.close();
+  }
+}
+
+async function replayWith(states: readonly RuleState[], opts: RunOptions, summary: RunSummary, spill: TextSpill): Promise<void> {
   const route = makeRouter(states, opts);
   let seq = 0;
   for await (const batch of opts.source.batches()) {
     for (const ev of batch) {
       let matchedAny = false;
-      let json: string | undefined;
+      let ref: number | undefined;
       for (const s of states) {
         if (!route(ev, s) || !s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
@@ -235,9 +247,9 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
         const combos = s.combos === undefined ? [] : s.combos(ev._source);
         // A new_terms rule needs only events that carry every field (§0.5); others can neither alert nor age a term.
         if (s.combos !== undefined && combos.length === 0) continue;
-        // Several rules share one JSON text of the event; objects are rebuilt only for alerts.
-        json ??= JSON.stringify(ev._source);
-        s.mem.add({ hit: { _index: ev._index, _id: ev._id, _source: EMPTY_SOURCE, loc: ev.loc }, json, t, seq: seq++, combos });
+        // Several rules share one spilled JSON text of the event; objects are rebuilt only for alerts.
+        ref ??= spill.add(JSON.stringify(ev._source));
+        s.mem.add({ hit: { _index: ev._index, _id: ev._id, _source: EMPTY_SOURCE, loc: ev.loc }, ref, t, seq: seq++, combos });
       }
       if (matchedAny) summary.matchedEvents++;
     }
@@ -315,7 +327,7 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
       ruleId: s.key,
       eventTime: it.ev.t,
       newTerms: it.terms,
-      doc: buildAlert(rule, fullHit(it.ev), it.id, ctx, it.terms),
+      doc: buildAlert(rule, fullHit(it.ev, spill), it.id, ctx, it.terms),
     }));
     if (cut.truncated) {
       const w = `${rule.rule_id}: execution at ${new Date(exec.startedAt).toISOString()}: ${MAX_SIGNALS_WARNING}`;

@@ -75,9 +75,10 @@ export function compareCombo(a: readonly TermValue[], b: readonly TermValue[]): 
 
 /** A matched event as the replay keeps it: effective time, input order, combinations. */
 export interface MatchedEvent {
-  /** The event; replay keeps `_source` as JSON text in `json` instead (about half the memory of objects). */
+  /** The event; replay keeps `_source` elsewhere: as JSON text in `json`, or spilled to disk as record `ref`. */
   readonly hit: InputEvent;
   readonly json?: string;
+  readonly ref?: number;
   readonly t: number;
   readonly seq: number;
   readonly combos: readonly Combo[];
@@ -116,10 +117,14 @@ export interface NewTermCandidate {
   readonly basis: MatchedEvent;
 }
 
-/** A rule's matched events of one run, sorted by (time, input order), with each combination's occurrence times. */
+/**
+ * A rule's matched events of one run, sorted by (time, input order), with each combination's occurrence
+ * times. Each distinct combination is stored once: events share its Combo object (memory grows with
+ * distinct terms, plus a few words per event).
+ */
 export class NewTermsMemory {
   readonly events: MatchedEvent[] = [];
-  private readonly occ = new Map<string, number[]>();
+  private readonly occ = new Map<string, { combo: Combo; times: number[] }>();
   private sorted = true;
 
   add(ev: MatchedEvent): void {
@@ -128,19 +133,29 @@ export class NewTermsMemory {
       const last = this.events[n - 1];
       if (ev.t < last.t) this.sorted = false;
     }
-    this.events.push(ev);
-    for (const c of ev.combos) {
-      const list = this.occ.get(c.key);
-      if (list === undefined) this.occ.set(c.key, [ev.t]);
-      else list.push(ev.t);
+    let combos = ev.combos;
+    if (combos.length > 0) {
+      const shared: Combo[] = [];
+      for (const c of combos) {
+        const o = this.occ.get(c.key);
+        if (o === undefined) {
+          this.occ.set(c.key, { combo: c, times: [ev.t] });
+          shared.push(c);
+        } else {
+          o.times.push(ev.t);
+          shared.push(o.combo);
+        }
+      }
+      combos = shared;
     }
+    this.events.push(combos === ev.combos ? ev : { ...ev, combos });
   }
 
   /** Sorts events by (time, input order), the documented basis-document tie-break. */
   seal(): void {
     if (!this.sorted) this.events.sort((a, b) => a.t - b.t || a.seq - b.seq);
     this.sorted = true;
-    for (const list of this.occ.values()) list.sort((a, b) => a - b);
+    for (const o of this.occ.values()) o.times.sort((a, b) => a - b);
   }
 
   keys(): IterableIterator<string> {
@@ -149,7 +164,7 @@ export class NewTermsMemory {
 
   /** Whether this run saw the combination in [lo, hi]. */
   seenIn(key: string, lo: number, hi: number): boolean {
-    const list = this.occ.get(key);
+    const list = this.occ.get(key)?.times;
     if (list === undefined) return false;
     const i = lowerBound(list, lo);
     return i < list.length && list[i] <= hi;

@@ -1,0 +1,109 @@
+// Replay's spill of matched events' documents (issue 6 "Peak RSS flat"; docs/engine.md "Memory"): the
+// `_source` JSON text of every kept event goes to an append-only temp file, so memory holds only a few
+// numbers per matched event and the documents are read back for the alerts alone. The file is created
+// 0600 in a private 0700 directory and unlinked at once (POSIX keeps it readable through the open fd), so
+// nothing is left behind by a crash or SIGKILL.
+
+import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Records buffered before one write(2): large enough to amortize the call, small enough to stay a bounded buffer. */
+const FLUSH_BYTES = 1 << 20;
+
+export class TextSpill {
+  private fd: number | undefined;
+  private readonly dir?: string;
+  /** offsets[i] = byte offset of record i; offsets[count] = end of the last record. */
+  private offsets = new Float64Array(1024);
+  private count = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private written = 0;
+  private readBuf = Buffer.alloc(64 * 1024);
+
+  constructor(dirParent: string = tmpdir()) {
+    const dir = mkdtempSync(join(dirParent, "tern-spill-"));
+    const path = join(dir, "events.spill");
+    this.fd = openSync(path, "wx+", 0o600);
+    try {
+      unlinkSync(path);
+      rmdirSync(dir);
+    } catch {
+      // A platform that cannot unlink an open file keeps it until close() removes it.
+      this.dir = dir;
+    }
+  }
+
+  /** Number of records added. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes spilled so far (written or buffered). */
+  get bytes(): number {
+    return this.offsets[this.count];
+  }
+
+  /** Appends one text; returns its record number. */
+  add(text: string): number {
+    const n = Buffer.byteLength(text, "utf8");
+    if (this.count + 1 >= this.offsets.length) {
+      const grown = new Float64Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    const i = this.count++;
+    this.offsets[i + 1] = this.offsets[i] + n;
+    this.pending.push(text);
+    this.pendingBytes += n;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    return i;
+  }
+
+  /** The text of record `i`. */
+  get(i: number): string {
+    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`spill record ${i} out of range 0..${this.count - 1}`);
+    const start = this.offsets[i];
+    const len = this.offsets[i + 1] - start;
+    if (start + len > this.written) this.flush();
+    if (len > this.readBuf.length) this.readBuf = Buffer.alloc(Math.max(len, this.readBuf.length * 2));
+    let got = 0;
+    while (got < len) {
+      const r = readSync(this.fileDescriptor(), this.readBuf, got, len - got, start + got);
+      if (r === 0) throw new Error(`spill file ended early at record ${i}`);
+      got += r;
+    }
+    return this.readBuf.toString("utf8", 0, len);
+  }
+
+  private fileDescriptor(): number {
+    if (this.fd === undefined) throw new Error("spill is closed");
+    return this.fd;
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const buf = Buffer.from(this.pending.join(""), "utf8");
+    this.pending = [];
+    this.pendingBytes = 0;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fileDescriptor(), buf, off, buf.length - off, this.written + off);
+    this.written += buf.length;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    this.pending = [];
+    if (this.dir !== undefined) {
+      try {
+        unlinkSync(join(this.dir, "events.spill"));
+        rmdirSync(this.dir);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
