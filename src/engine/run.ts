@@ -393,6 +393,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     return line;
   };
   let newestEvent = -Infinity;
+  const selfResuming = opts.source.positions;
   for await (const batch of opts.source.batches()) {
     const now = clock();
     const alerts: PendingAlert[] = [];
@@ -403,8 +404,11 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     const hits: { ev: InputEvent; s: RuleState; t: number; combos: Combo[] }[] = [];
     const wanted = new Map<RuleState, Set<string>>();
     for (const ev of batch) {
-      if (ev.loc.line <= resumeLine(ev.loc.file)) continue;
-      if (ev.loc.file !== "<stdin>") lastLine.set(ev.loc.file, { line: ev.loc.line, offset: ev.loc.byteOffset });
+      // A source that resumes itself (--follow) never re-reads what its committed positions cover.
+      if (selfResuming === undefined) {
+        if (ev.loc.line <= resumeLine(ev.loc.file)) continue;
+        if (ev.loc.file !== "<stdin>") lastLine.set(ev.loc.file, { line: ev.loc.line, offset: ev.loc.byteOffset });
+      }
       let matchedAny = false;
       for (const s of states) {
         if (!route(ev, s) || !s.er.matches(ev._source)) continue;
@@ -472,6 +476,8 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         opts.store.setCheckpoint(cpKey(file), { inode: null, offset: pos.offset, line: pos.line });
         checkpoints.set(file, pos.line);
       }
+      // Committed with the alerts and terms of the events before them (positions are read after the batch).
+      if (selfResuming !== undefined) for (const p of selfResuming.call(opts.source)) opts.store.setCheckpoint(p.key, p.position);
     });
     summary.alerts += alerts.length;
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });

@@ -31,8 +31,22 @@ export interface SourceOptions {
   readonly index?: string;
 }
 
+/** A read position a source resumes from (stored in the state DB's checkpoints table by the engine). */
+export interface SourcePosition {
+  readonly inode: number | null;
+  readonly offset: number;
+  readonly line: number;
+  readonly extra?: string | null;
+}
+
 export interface EventSource {
   readonly stats: SourceStats;
   /** Events in input order, in batches; ends at end of input (or, when following, when stopped). */
   batches(): AsyncIterable<InputEvent[]>;
+  /**
+   * Sources that resume themselves (--follow): the positions covering every event of the batches yielded
+   * so far, by source key. The engine commits them in the same transaction as those batches' alerts and
+   * terms, and then does not apply its own line-number resume.
+   */
+  positions?(): readonly { readonly key: string; readonly position: SourcePosition }[];
 }
