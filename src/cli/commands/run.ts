@@ -10,9 +10,13 @@ import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
 import type { CliContext } from "../context.js";
 import { ExitError, renderDiagnostics, useColor } from "../../diag/index.js";
-import type { BadLine } from "../../event/types.js";
-import type { EventSource, SourceOptions } from "../../sources/types.js";
+import type { BadLine, InputEvent } from "../../event/types.js";
+import type { EventSource, SourceOptions, SourcePosition } from "../../sources/types.js";
 import { openNdjsonSource } from "../../sources/ndjson/index.js";
+import { openAuditdSource } from "../../sources/auditd/index.js";
+import { openSysmonSource } from "../../sources/sysmon/index.js";
+import { mayBeNormalized, normalizeEcsEvent } from "../../sources/ecs-normalize/index.js";
+import { openFollowSource, type FollowSource } from "../../sources/follow/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
@@ -40,15 +44,62 @@ export interface RunCliOptions {
   maxLineBytes?: number;
   rejects?: string;
   strict?: boolean;
-  format: "ecs";
+  format: RunFormat;
   failOnAlerts?: boolean;
+  follow?: boolean;
+  pollIntervalMs?: number;
+}
+
+export const RUN_FORMATS = ["ecs", "auditd", "sysmon-linux"] as const;
+export type RunFormat = (typeof RUN_FORMATS)[number];
+
+/** What --follow needs beyond the plain options: stored positions and a place for rotation notices. */
+export interface FollowWiring {
+  readonly resume: (key: string) => SourcePosition | undefined;
+  readonly onNotice: (message: string) => void;
+}
+
+/**
+ * `--format ecs`: Auditbeat / auditd_manager / file_integrity / sysmon_linux documents are rewritten into
+ * Defend's vocabulary (normalizeEcsEvent) after parsing; other documents pass unchanged (same object).
+ */
+export function normalizingSource<S extends EventSource>(src: S): S {
+  async function* batches(): AsyncIterable<InputEvent[]> {
+    for await (const b of src.batches()) {
+      yield b.map((ev) => {
+        const doc = normalizeEcsEvent(ev._source);
+        return doc === ev._source ? ev : { ...ev, _source: doc };
+      });
+    }
+  }
+  return Object.assign(Object.create(src) as S, { stats: src.stats, batches });
+}
+
+/** The run's line prefilter for `--format ecs`: lines normalizeEcsEvent may rewrite are never dropped by it. */
+export function ecsPrefilter(rules: (line: string | Uint8Array) => boolean): (line: string | Uint8Array) => boolean {
+  return (line) => mayBeNormalized(line) || rules(line);
 }
 
 /** The seam for event inputs: builds the EventSource for the chosen --format (other formats plug in here). */
-export function buildEventSource(opts: RunCliOptions, base: SourceOptions, prefilter: KqlPrefilter, ctx: CliContext): EventSource {
+export function buildEventSource(opts: RunCliOptions, base: SourceOptions, prefilter: KqlPrefilter, ctx: CliContext, follow?: FollowWiring): EventSource {
+  if (opts.follow === true) {
+    const src: FollowSource = openFollowSource(opts.events, {
+      ...base,
+      format: opts.format,
+      pollIntervalMs: opts.pollIntervalMs,
+      resume: follow?.resume,
+      onNotice: follow?.onNotice,
+      prefilter: opts.format === "ecs" ? ecsPrefilter(prefilter) : undefined,
+    });
+    return opts.format === "ecs" ? normalizingSource(src) : src;
+  }
   switch (opts.format) {
     case "ecs":
-      return openNdjsonSource(opts.events, { ...base, prefilter, stdin: ctx.stdin });
+      return normalizingSource(openNdjsonSource(opts.events, { ...base, prefilter: ecsPrefilter(prefilter), stdin: ctx.stdin }));
+    case "auditd":
+      return openAuditdSource(opts.events, { ...base, stdin: ctx.stdin });
+    case "sysmon-linux":
+      return openSysmonSource(opts.events, { ...base, stdin: ctx.stdin });
     default: {
       const never: never = opts.format;
       throw new Error(`unknown format ${String(never)}`);
@@ -217,20 +268,45 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     }
   };
   const stdinInput = opts.events.includes("-");
-  const mode: RunMode = opts.mode ?? (stdinInput ? "stream" : "replay");
+  if (opts.follow === true && (stdinInput || opts.mode === "replay")) {
+    err(`tern run: --follow ${stdinInput ? "reads files, not stdin (stdin is streamed without it)" : "runs in stream mode (not --mode replay)"}\n`);
+    throw new ExitError(2);
+  }
+  if (opts.pollIntervalMs !== undefined && !(Number.isInteger(opts.pollIntervalMs) && opts.pollIntervalMs > 0)) {
+    err("tern run: --poll-interval-ms must be a positive integer\n");
+    throw new ExitError(2);
+  }
+  const mode: RunMode = opts.follow === true ? "stream" : (opts.mode ?? (stdinInput ? "stream" : "replay"));
   const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
   // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed.
   const prefilter = (line: string | Uint8Array) => prefilters.some((p) => p(line));
+  const statePath = opts.state === ":memory:" ? ":memory:" : resolve(ctx.cwd, opts.state);
   let source: EventSource;
+  let store: SqliteStore;
   try {
-    source = buildEventSource(opts, base, prefilter, ctx);
+    store = SqliteStore.open(statePath);
   } catch (e) {
     if (rejectsFd !== undefined) closeSync(rejectsFd);
     throw e;
   }
-
-  const statePath = opts.state === ":memory:" ? ":memory:" : resolve(ctx.cwd, opts.state);
-  const store = SqliteStore.open(statePath);
+  try {
+    const events = opts.follow === true ? opts.events.map((p) => resolve(ctx.cwd, p)) : opts.events;
+    source = buildEventSource({ ...opts, events }, base, prefilter, ctx, {
+      resume: (key) => store.getCheckpoint(key),
+      onNotice: (m) => err(`tern run: ${m}\n`),
+    });
+  } catch (e) {
+    store.close();
+    if (rejectsFd !== undefined) closeSync(rejectsFd);
+    throw e;
+  }
+  // --follow: SIGINT/SIGTERM stop reading; the engine then commits the last batch and the run ends normally (exit 0).
+  const stoppable = source as Partial<FollowSource>;
+  const onSignal = (): void => stoppable.stop?.();
+  if (opts.follow === true) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
   const sink: AlertSink = opts.output !== undefined ? fileSink(resolve(ctx.cwd, opts.output)) : streamSink(ctx.stdout);
   const progress = progressReporter(ctx);
   let summary: RunSummary;
@@ -249,6 +325,10 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       onProgress: progress.update,
     });
   } finally {
+    if (opts.follow === true) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
     progress.stop();
     await sink.close();
     store.close();
@@ -276,7 +356,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--max-line-bytes <n>", "lines longer than this are bad lines", (v) => Number.parseInt(v, 10))
     .option("--rejects <file>", "write bad lines to this file (mode 0600)")
     .option("--strict", "stop at the first bad line (exit 2)")
-    .addOption(new Option("--format <format>", "event format").choices(["ecs"]).default("ecs"))
+    .addOption(new Option("--format <format>", "event format: ecs (NDJSON; Auditbeat/auditd_manager/FIM/sysmon_linux normalised), auditd (audit.log), sysmon-linux (syslog)").choices([...RUN_FORMATS]).default("ecs"))
+    .option("-f, --follow", "follow growing files (stream mode) across rotation and truncation; resume from the state DB; stop with SIGINT/SIGTERM")
+    .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", (v) => Number.parseInt(v, 10))
     .option("--fail-on-alerts", "exit 1 when alerts were created")
     .action(async (rules: string[], opts: RunCliOptions) => {
       await runCommand(rules, opts, ctx);

@@ -37,6 +37,8 @@ export interface AssembledEvent {
   readonly loc: LineLocation;
   /** Position of this document among those made from the same audit event. */
   readonly index: number;
+  /** The audit event's identity, `node|time|serial` (a follower remembers what it emitted by it). */
+  readonly key: string;
 }
 
 export interface AssemblerStats {
@@ -171,6 +173,16 @@ export class AuditdAssembler {
     return out;
   }
 
+  /** First line of the oldest audit event still open (a follower's restart point), if any. */
+  oldestOpen(): LineLocation | undefined {
+    return this.open.values().next().value?.loc;
+  }
+
+  /** Treats these audit events as already closed: their records are dropped as late (resume after a restart). */
+  markClosed(keys: Iterable<string>): void {
+    for (const k of keys) this.recentlyClosed.add(k);
+  }
+
   /** Closes groups open for closeAfterMs or longer (call periodically when tailing). */
   flushExpired(): AssembledEvent[] {
     const out: AssembledEvent[] = [];
@@ -199,7 +211,7 @@ export class AuditdAssembler {
     }
     this.stats.groups++;
     const docs = auditEventToEcs(g.records, { hostname: this.host, ingested: new Date(this.now()).toISOString() });
-    docs.forEach((doc, index) => out.push({ doc, loc: g.loc, index }));
+    docs.forEach((doc, index) => out.push({ doc, loc: g.loc, index, key: g.key }));
   }
 }
 

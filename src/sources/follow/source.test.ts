@@ -1,0 +1,208 @@
+// --follow source (issue 5 "Conversion and follow"): append after EOF, rotation by rename (old file read to
+// its end first), copytruncate, resume from a stored position, and an auditd event whose records straddle
+// the stored position (resumed whole, the events already emitted past it not emitted again).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BadLine, InputEvent } from "../../event/types.js";
+import type { SourcePosition } from "../types.js";
+import { FileTail } from "./tail.js";
+import { followKey, openFollowSource, type FollowOptions, type FollowSource } from "./source.js";
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "tern-follow-"));
+}
+
+interface Running {
+  src: FollowSource;
+  events: InputEvent[];
+  bad: BadLine[];
+  notices: string[];
+  /** Positions as the engine would commit them, after each batch. */
+  committed: () => readonly { key: string; position: SourcePosition }[];
+  done: Promise<void>;
+}
+
+function follow(paths: string[], opts: Partial<FollowOptions> = {}): Running {
+  const bad: BadLine[] = [];
+  const notices: string[] = [];
+  const src = openFollowSource(paths, { format: "ecs", pollIntervalMs: 10, onBadLine: (b) => bad.push(b), onNotice: (m) => notices.push(m), ...opts });
+  const events: InputEvent[] = [];
+  let committed: readonly { key: string; position: SourcePosition }[] = [];
+  const done = (async () => {
+    for await (const b of src.batches()) {
+      events.push(...b);
+      committed = src.positions();
+    }
+  })();
+  return { src, events, bad, notices, committed: () => committed, done };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const ns = (r: Running) => r.events.map((e) => e._source.n);
+const lines = (...n: number[]) => n.map((i) => `{"n":${i}}\n`).join("");
+
+test("append after EOF: new lines are read as they arrive; a partial line waits for its LF", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, lines(1, 2));
+  const r = follow([f]);
+  try {
+    await until(() => r.events.length === 2, "2 events");
+    appendFileSync(f, lines(3) + '{"n":');
+    await until(() => r.events.length === 3, "3 events");
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal(r.events.length, 3);
+    appendFileSync(f, "4}\n");
+    await until(() => r.events.length === 4, "4 events");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(ns(r), [1, 2, 3, 4]);
+  assert.deepEqual(r.events.map((e) => [e.loc.line, e.loc.byteOffset]), [[1, 0], [2, 8], [3, 16], [4, 24]]);
+  assert.deepEqual(r.bad, []);
+  assert.deepEqual(r.committed()[0].position, { inode: r.committed()[0].position.inode, offset: 32, line: 4, extra: '{"gen":0}' });
+});
+
+test("rotation by rename: the old file is read to its end (a late write included), then the new file from 0", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, lines(1, 2));
+  const r = follow([f]);
+  try {
+    await until(() => r.events.length === 2, "2 events");
+    appendFileSync(f, lines(3));
+    renameSync(f, f + ".1");
+    appendFileSync(f + ".1", lines(4)); // the writer still holds the old file
+    writeFileSync(f, lines(5, 6));
+    await until(() => r.events.length === 6, "6 events");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(ns(r), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(r.events.map((e) => e.loc.line), [1, 2, 3, 4, 1, 2]);
+  assert.deepEqual(r.notices, [`${f}: rotated, now reading the new file`]);
+  assert.equal(r.committed()[0].position.offset, 16);
+});
+
+test("copytruncate: a file that shrinks below the read position is read again from byte 0", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, lines(10, 11, 12));
+  const r = follow([f]);
+  try {
+    await until(() => r.events.length === 3, "3 events");
+    copyFileSync(f, f + ".1");
+    truncateSync(f, 0);
+    appendFileSync(f, lines(7));
+    await until(() => r.events.length === 4, "4 events");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(ns(r), [10, 11, 12, 7]);
+  assert.deepEqual(r.events.map((e) => e.loc.line), [1, 2, 3, 1]);
+  assert.deepEqual(r.notices, [`${f}: truncated, reading again from the start`]);
+  assert.equal(r.committed()[0].position.extra, '{"gen":1}');
+});
+
+test("resume: a stored position skips what it covers; a position in a rotated sibling reads its rest first", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, lines(1, 2));
+  const first = follow([f]);
+  await until(() => first.events.length === 2, "2 events");
+  first.src.stop();
+  await first.done;
+  const stored = new Map(first.committed().map((c) => [c.key, c.position]));
+  assert.deepEqual([...stored.keys()], [followKey("ecs", f)]);
+  // While tern is down: more lines, a rotation, and a new file.
+  appendFileSync(f, lines(3));
+  renameSync(f, f + ".1");
+  writeFileSync(f, lines(4));
+  const second = follow([f], { resume: (k) => stored.get(k) });
+  try {
+    await until(() => second.events.length === 2, "2 events");
+    await new Promise((res) => setTimeout(res, 50));
+  } finally {
+    second.src.stop();
+    await second.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(ns(second), [3, 4]);
+  assert.deepEqual(second.events.map((e) => [e.loc.line, e.loc.byteOffset]), [[3, 16], [1, 0]]);
+});
+
+test("FileTail: a position never includes a partial line; lines keep exact offsets across chunks", async () => {
+  const d = tmp();
+  const f = join(d, "a.log");
+  writeFileSync(f, "x".repeat(70000) + "\nab\r\ncd");
+  const t = new FileTail(f, 1 << 20);
+  await t.start(undefined);
+  const got = await t.poll(1 << 20);
+  assert.deepEqual(got.map((l) => [l.line, l.byteOffset, l.raw.length, l.raw.subarray(0, 2).toString()]), [[1, 0, 70000, "xx"], [2, 70001, 2, "ab"]]);
+  assert.deepEqual(t.position(), { inode: got[0].inode, offset: 70005, line: 2, gen: 0 });
+  appendFileSync(f, "e\n");
+  const more = await t.poll(1 << 20);
+  assert.deepEqual(more.map((l) => [l.line, l.byteOffset, l.raw.toString()]), [[3, 70005, "cde"]]);
+  await t.close();
+  rmSync(d, { recursive: true, force: true });
+});
+
+// Two audit events, A (serial 500, /dev/shm/a.so) and B (serial 501, /dev/shm/b.so), interleaved: A opens,
+// B opens and closes (PROCTITLE), then A's records continue after the point where tern stops.
+const H = (serial: number) => `msg=audit(1795835242.816:${serial}):`;
+const SYSCALL = (s: number) =>
+  `type=SYSCALL ${H(s)} arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=5576ed8a88e0 a2=242 a3=1b6 items=2 ppid=17112 pid=17113 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="ld" exe="/usr/bin/x86_64-linux-gnu-ld.bfd" key="tern_so"`;
+const CWD = (s: number) => `type=CWD ${H(s)} cwd="/tmp"`;
+const PARENT = (s: number) => `type=PATH ${H(s)} item=0 name="/dev/shm/" inode=1 dev=00:1b mode=041777 ouid=0 ogid=0 rdev=00:00 nametype=PARENT cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`;
+const CREATE = (s: number, name: string) => `type=PATH ${H(s)} item=1 name="${name}" inode=11 dev=00:1b mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=CREATE cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`;
+const PROCTITLE = (s: number) => `type=PROCTITLE ${H(s)} proctitle=6C64`;
+
+test("auditd: an event split across the stored position is resumed whole; events emitted past it are not emitted again", async () => {
+  const d = tmp();
+  const f = join(d, "audit.log");
+  const head = [SYSCALL(500), CWD(500), SYSCALL(501), CWD(501), PARENT(501), CREATE(501, "/dev/shm/b.so"), PROCTITLE(501), PARENT(500)];
+  writeFileSync(f, head.join("\n") + "\n");
+  const opts = { format: "auditd" as const, closeAfterMs: 600_000, hostname: "h" };
+  const first = follow([f], opts);
+  await until(() => first.events.length === 1, "event B");
+  // What a SIGKILL leaves behind: the position committed with the last batch, A still open.
+  const stored = new Map(first.committed().map((c) => [c.key, c.position]));
+  const pos = stored.get(followKey("auditd", f));
+  assert.equal(pos?.offset, 0);
+  assert.equal(pos?.line, 0);
+  assert.deepEqual(JSON.parse(pos?.extra ?? "{}"), { gen: 0, emitted: ["|1795835242.816|501"] });
+  first.src.stop();
+  await first.done;
+  appendFileSync(f, [CREATE(500, "/dev/shm/a.so"), PROCTITLE(500)].join("\n") + "\n");
+  const second = follow([f], { ...opts, resume: (k) => stored.get(k) });
+  try {
+    await until(() => second.events.length === 1, "event A");
+    await new Promise((res) => setTimeout(res, 50));
+  } finally {
+    second.src.stop();
+    await second.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  const path = (e: InputEvent) => (e._source.file as { path?: string } | undefined)?.path;
+  assert.deepEqual(first.events.map(path).slice(0, 1), ["/dev/shm/b.so"]);
+  assert.deepEqual(second.events.map(path), ["/dev/shm/a.so"]);
+  assert.deepEqual(second.events.map((e) => [e.loc.line, e.loc.byteOffset]), [[1, 0]]);
+  assert.equal(second.events[0]._source["event.action"] ?? (second.events[0]._source.event as { action?: string }).action, "creation");
+});

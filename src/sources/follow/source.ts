@@ -1,0 +1,304 @@
+// `tern run --follow` (issue 5 "Conversion and follow"; docs/engine.md "Follow"): an EventSource that tails
+// files (ndjson, auditd or sysmon-linux lines) across rotation and truncation (tail.ts), and reports, per
+// file, the position a restart must resume from. The engine commits those positions in the same
+// transaction as the alerts and terms of the events before them, so a restart loses nothing and alerts
+// nothing twice. auditd: the position is the first line of the oldest audit event still open (its records
+// may straddle the position), and the keys of events already emitted past that line travel with it
+// (`extra.emitted`) so their re-read records are dropped instead of forming a second event.
+
+import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
+import { hostname as osHostname } from "node:os";
+import { resolve } from "node:path";
+import type { EventDoc, InputEvent, LineLocation } from "../../event/types.js";
+import { emptyStats, type EventSource, type SourceOptions, type SourcePosition } from "../types.js";
+import { assertReadableFiles } from "../lines.js";
+import { AuditdAssembler, type AssembledEvent } from "../auditd/assembler.js";
+import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "../sysmon/parse.js";
+import { defendIndexFor } from "../ecs-normalize/index-name.js";
+import { defaultIndexName, eventId, type LinePrefilter } from "../ndjson/index.js";
+import { FileTail, type TailLine, type TailPosition } from "./tail.js";
+
+export type FollowFormat = "ecs" | "auditd" | "sysmon-linux";
+
+export interface FollowOptions extends SourceOptions {
+  readonly format: FollowFormat;
+  /** How often files are checked for new data, rotation and truncation (default 250 ms). */
+  readonly pollIntervalMs?: number;
+  /** The stored position of a source key (the state DB), read once at start. */
+  readonly resume?: (key: string) => SourcePosition | undefined;
+  /** ecs only: lines it rejects are never parsed (the run's KQL prefilter). */
+  readonly prefilter?: LinePrefilter;
+  readonly hostname?: string;
+  readonly now?: () => number;
+  /** auditd: close an audit event open this long (default 2000 ms). */
+  readonly closeAfterMs?: number;
+  /** Lines read per file per poll before a batch is handed on (default 4096). */
+  readonly batchLines?: number;
+  /** Called with a human-readable note on rotation/truncation (the CLI prints them). */
+  readonly onNotice?: (message: string) => void;
+}
+
+export interface FollowSource extends EventSource {
+  /** Stop following: the current poll ends, open auditd events are flushed, the last batch is yielded. */
+  stop(): void;
+  positions(): readonly { readonly key: string; readonly position: SourcePosition }[];
+}
+
+/** The checkpoint key of a followed file. */
+export function followKey(format: FollowFormat, path: string): string {
+  return `follow:${format}:${resolve(path)}`;
+}
+
+interface Extra {
+  gen?: number;
+  emitted?: string[];
+}
+
+function parseExtra(text: string | null | undefined): Extra {
+  if (text === null || text === undefined) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null ? (v as Extra) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A per-file decoder: turns tailed lines into events and knows the file's restart position. */
+interface Decoder {
+  feed(l: TailLine, loc: LineLocation, out: InputEvent[]): void;
+  tick(out: InputEvent[]): void;
+  flush(out: InputEvent[]): void;
+  position(tail: TailPosition): SourcePosition;
+}
+
+// Remembered emitted auditd events beyond the restart line are bounded: a longer list means a single
+// event stayed open across thousands of others, which the assembler's serial lag already prevents.
+const MAX_EMITTED = 8192;
+const RECENT_STICKY = 64;
+
+export function openFollowSource(inputs: readonly string[], opts: FollowOptions): FollowSource {
+  assertReadableFiles(inputs);
+  const stats = emptyStats();
+  const pollMs = opts.pollIntervalMs ?? 250;
+  const batchLines = opts.batchLines ?? 4096;
+  const maxLine = opts.maxLineBytes ?? 16 * 1024 * 1024;
+  const now = opts.now ?? Date.now;
+  const host = opts.hostname ?? osHostname();
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const files: { key: string; tail: FileTail; dec: Decoder }[] = [];
+
+  const bad = (loc: LineLocation, reason: "too-long" | "invalid-utf8" | "invalid-json" | "not-an-object" | "malformed-record", message: string, raw: Uint8Array): void => {
+    stats.bad++;
+    opts.onBadLine({ loc, reason, message }, raw);
+  };
+  // Ids include the inode and truncation generation: after a rotation the same path and offsets hold other lines.
+  const lineId = (path: string, l: TailLine, index: number): string =>
+    createHash("sha1").update(`${path}\0${l.inode}\0${l.gen}\0${l.byteOffset}\0${index}`).digest("hex").slice(0, 20);
+
+  function ndjsonDecoder(path: string): Decoder {
+    const fileIndex = defaultIndexName({ kind: "file", path });
+    return {
+      feed(l, loc, out) {
+        const raw = l.raw;
+        if (raw.length === 0 || raw.toString("latin1").trim() === "") return;
+        if (opts.prefilter !== undefined && !opts.prefilter(raw)) {
+          stats.prefiltered++;
+          return;
+        }
+        if (!isUtf8(raw)) return bad(loc, "invalid-utf8", "line is not valid UTF-8", raw);
+        let value: unknown;
+        try {
+          value = JSON.parse(raw.toString("utf8"));
+        } catch (e) {
+          return bad(loc, "invalid-json", `invalid JSON: ${e instanceof Error ? e.message : String(e)}`, raw);
+        }
+        if (typeof value !== "object" || value === null || Array.isArray(value)) return bad(loc, "not-an-object", "line is not a JSON object", raw);
+        const obj = value as Record<string, unknown>;
+        const src = obj._source;
+        if (src === undefined) {
+          const index = opts.index ?? fileIndex;
+          out.push({ _index: index, _id: eventId(index, raw), _source: obj, loc });
+        } else {
+          if (typeof src !== "object" || src === null || Array.isArray(src)) return bad(loc, "malformed-record", "_source of an Elasticsearch hit is not an object", raw);
+          const index = typeof obj._index === "string" ? obj._index : (opts.index ?? fileIndex);
+          out.push({ _index: index, _id: typeof obj._id === "string" ? obj._id : eventId(index, raw), _source: src as EventDoc, loc });
+        }
+      },
+      tick: () => undefined,
+      flush: () => undefined,
+      position: (t) => ({ inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen }) }),
+    };
+  }
+
+  function sysmonDecoder(path: string): Decoder {
+    return {
+      feed(l, loc, out) {
+        if (!isUtf8(l.raw)) return bad(loc, "invalid-utf8", "line is not valid UTF-8", l.raw);
+        let doc: EventDoc | undefined;
+        try {
+          const ev = parseSysmonLine(l.raw.toString("utf8"));
+          if (ev === undefined) return;
+          doc = sysmonToEcs(ev, { ingested: new Date(now()).toISOString(), hostname: host });
+        } catch (e) {
+          if (!(e instanceof MalformedSysmonError)) throw e;
+          return bad(loc, "malformed-record", e.message, l.raw);
+        }
+        if (doc === undefined) return;
+        out.push({ _index: opts.index ?? defendIndexFor(doc, "sysmon"), _id: lineId(path, l, 0), _source: doc, loc });
+      },
+      tick: () => undefined,
+      flush: () => undefined,
+      position: (t) => ({ inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen }) }),
+    };
+  }
+
+  function auditdDecoder(path: string, resumed: Extra): Decoder {
+    let currentRaw: Uint8Array = new Uint8Array(0);
+    const asm = new AuditdAssembler({
+      hostname: opts.hostname,
+      now,
+      closeAfterMs: opts.closeAfterMs,
+      onMalformed: (loc, message) => bad(loc, "malformed-record", message, currentRaw),
+    });
+    if (resumed.emitted !== undefined) asm.markClosed(resumed.emitted);
+    // The tailed line behind each group's first-line location, and a reading sequence number for ordering.
+    const lineOf = new WeakMap<LineLocation, { l: TailLine; seq: number }>();
+    let seq = 0;
+    let recent: { key: string; seq: number }[] = [];
+    let sticky: string[] = resumed.emitted?.slice(-RECENT_STICKY) ?? [];
+    const take = (evs: AssembledEvent[], out: InputEvent[]): void => {
+      for (const e of evs) {
+        const src = lineOf.get(e.loc);
+        if (e.index === 0) recent.push({ key: e.key, seq: src?.seq ?? seq });
+        const id = src === undefined ? `${e.key}#${e.index}` : lineId(path, src.l, e.index);
+        out.push({ _index: opts.index ?? defendIndexFor(e.doc, "auditd"), _id: id, _source: e.doc, loc: e.loc });
+      }
+    };
+    return {
+      feed(l, loc, out) {
+        if (!isUtf8(l.raw)) return bad(loc, "invalid-utf8", "line is not valid UTF-8", l.raw);
+        lineOf.set(loc, { l, seq: seq++ });
+        currentRaw = l.raw;
+        take(asm.feed(l.raw.toString("utf8"), loc), out);
+      },
+      tick(out) {
+        take(asm.flushExpired(), out);
+      },
+      flush(out) {
+        const evs = asm.flush();
+        take(evs, out);
+        // Events closed early at stop may still get records after the stop position: remember them.
+        sticky = [...sticky, ...evs.filter((e) => e.index === 0).map((e) => e.key)];
+      },
+      position(t) {
+        const o = asm.oldestOpen();
+        const first = o === undefined ? undefined : lineOf.get(o);
+        const cutSeq = first === undefined ? seq : first.seq;
+        recent = recent.filter((r, i) => r.seq >= cutSeq || i >= recent.length - RECENT_STICKY).slice(-MAX_EMITTED);
+        const emitted = [...new Set([...sticky, ...recent.map((r) => r.key)])].slice(-MAX_EMITTED);
+        if (o === undefined || first === undefined) return { inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen, emitted }) };
+        return { inode: first.l.inode, offset: first.l.byteOffset, line: first.l.line - 1, extra: JSON.stringify({ gen: first.l.gen, emitted }) };
+      },
+    };
+  }
+
+  async function setup(): Promise<void> {
+    for (const path of inputs) {
+      const key = followKey(opts.format, path);
+      const stored = opts.resume?.(key);
+      const extra = parseExtra(stored?.extra);
+      const tail = new FileTail(path, maxLine, {
+        rotated: () => opts.onNotice?.(`${path}: rotated, now reading the new file`),
+        truncated: () => opts.onNotice?.(`${path}: truncated, reading again from the start`),
+      });
+      const resume = stored !== undefined && stored.inode !== null ? { inode: stored.inode, offset: stored.offset, line: stored.line, gen: extra.gen ?? 0 } : undefined;
+      await tail.start(resume);
+      const dec = opts.format === "auditd" ? auditdDecoder(path, extra) : opts.format === "sysmon-linux" ? sysmonDecoder(path) : ndjsonDecoder(path);
+      files.push({ key, tail, dec });
+      stats.files++;
+    }
+  }
+
+  const feedLines = (f: (typeof files)[number], lines: TailLine[], out: InputEvent[]): void => {
+    for (const l of lines) {
+      stats.lines++;
+      stats.bytes += l.raw.length + 1;
+      const loc: LineLocation = { file: f.tail.path, line: l.line, byteOffset: l.byteOffset };
+      if (l.tooLong) {
+        bad(loc, "too-long", "line is longer than the maximum line length", l.raw);
+        continue;
+      }
+      f.dec.feed(l, loc, out);
+    }
+  };
+
+  async function* batches(): AsyncGenerator<InputEvent[]> {
+    await setup();
+    try {
+      let lastPositions = "";
+      while (!stopped) {
+        const out: InputEvent[] = [];
+        let readAny = false;
+        for (const f of files) {
+          const lines = await f.tail.poll(batchLines * 256);
+          if (lines.length > 0) readAny = true;
+          feedLines(f, lines, out);
+          f.dec.tick(out);
+        }
+        stats.events += out.length;
+        const pos = JSON.stringify(positions());
+        // An empty batch still moves the stored position past lines that made no event.
+        if (out.length > 0 || pos !== lastPositions) {
+          lastPositions = pos;
+          yield out;
+        }
+        if (!readAny && !stopped) await sleep(pollMs);
+      }
+      // Stop: what is already written is read, open audit events are closed, the rest is yielded.
+      const out: InputEvent[] = [];
+      for (const f of files) {
+        // A partial last line stays unread: the position excludes it, so the next run reads it whole.
+        feedLines(f, await f.tail.poll(Number.MAX_SAFE_INTEGER), out);
+        f.dec.flush(out);
+      }
+      stats.events += out.length;
+      yield out;
+    } finally {
+      for (const f of files) await f.tail.close();
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((res) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        wake = undefined;
+        res();
+      }
+      wake = done;
+    });
+  }
+
+  function positions(): { key: string; position: SourcePosition }[] {
+    const out: { key: string; position: SourcePosition }[] = [];
+    for (const f of files) {
+      const t = f.tail.position();
+      if (t !== undefined) out.push({ key: f.key, position: f.dec.position(t) });
+    }
+    return out;
+  }
+
+  return {
+    stats,
+    batches,
+    positions,
+    stop() {
+      stopped = true;
+      wake?.();
+    },
+  };
+}
