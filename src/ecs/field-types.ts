@@ -1,7 +1,7 @@
 // ECS field-type table (issue 3, "Field types"): Elasticsearch mapping type of every ECS and
 // Elastic Defend field, looked up by dotted name, and the same table as a DSL index pattern
 // (docs/kql.md §5). The data lives in field-types.generated.ts (scripts/gen-ecs-field-types.mjs).
-import type { IndexPattern, IndexPatternField } from "../compile/dsl/types.js";
+import type { IndexPattern, IndexPatternField } from "./index-pattern.js";
 import { FIELD_TYPES } from "./field-types.generated.js";
 
 export { ECS_VERSION, ENDPOINT_PACKAGE_VERSION } from "./field-types.generated.js";

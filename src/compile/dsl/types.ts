@@ -2,23 +2,7 @@
 // (Kibana "data view" field list) that drives field resolution, and the config/context options.
 import type { DslNode } from "./node.js";
 
-/** One field of an index pattern, in the shape Kibana's data-view field spec uses for query building. */
-export interface IndexPatternField {
-  name: string;
-  /** Kibana's field family: "string", "number", "date", "boolean", "ip", "nested", … */
-  type: string;
-  /** The Elasticsearch mapping types behind the field, e.g. ["keyword"] or ["text"]. */
-  esTypes?: string[];
-  scripted?: boolean;
-  script?: string;
-  lang?: string;
-  subType?: { nested?: { path: string }; multi?: { parent: string } };
-}
-
-export interface IndexPattern {
-  title?: string;
-  fields: readonly IndexPatternField[];
-}
+export type { IndexPattern, IndexPatternField } from "../../ecs/index-pattern.js";
 
 /** Kibana's query-building options (kql.md §5). */
 export interface DslConfig {
