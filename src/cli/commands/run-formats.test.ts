@@ -1,0 +1,139 @@
+// `tern run --format auditd|sysmon-linux|ecs` (issue 5): the seed rule on the real auditd capture and on
+// Sysmon for Linux lines alerts exactly on the .so creations by ld, cp, mv and python3; an Auditbeat
+// "opened-file" document is normalised to a Defend creation, and the raw-line prefilter cannot drop it
+// (the raw line has no "creation"), while lines the normaliser never touches are still prefiltered.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { parse as parseToml } from "smol-toml";
+import { readFileSync } from "node:fs";
+import { main } from "../main.js";
+import type { CliContext } from "../context.js";
+import { REALDATA_DIR, SEED_DIR } from "../../testing/paths.js";
+import { parseKql } from "../../lang/kql/index.js";
+import { kqlPrefilter } from "../../compile/prefilter/index.js";
+import { ecsPrefilter } from "./run.js";
+
+const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
+const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
+
+async function tern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const o = new PassThrough();
+  const e = new PassThrough();
+  let so = "";
+  let se = "";
+  o.on("data", (c: Buffer) => (so += c.toString()));
+  e.on("data", (c: Buffer) => (se += c.toString()));
+  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
+  const code = await main(["node", "tern", ...args], ctx);
+  return { code, stdout: so, stderr: se };
+}
+
+type Alert = { process: { name: string; executable: string }; file: { path: string }; "kibana.alert.rule.rule_id": string };
+const alertsOf = (stdout: string): Alert[] => stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Alert);
+const pairs = (stdout: string) => alertsOf(stdout).map((a) => [a.process.name, a.file.path]).sort();
+
+const EXPECTED = [
+  ["cp", "/usr/lib/libfoo_copy.so"],
+  ["ld", "/dev/shm/libfoo.so"],
+  ["mv", "/usr/lib/libmoved.so"],
+  ["python3", "/dev/shm/py_payload.so"],
+];
+
+test("--format auditd: the real capture gives exactly the seed rule's alerts for ld, cp, mv and python3 (not dpkg)", async () => {
+  const r = await tern(["run", SEED, "--format", "auditd", "-e", CAPTURE, "--state", ":memory:"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(pairs(r.stdout), EXPECTED);
+  assert.deepEqual(alertsOf(r.stdout).map((a) => a.process.executable).sort(), ["/root/.pyenv/versions/3.11.7/bin/python3.11", "/usr/bin/cp", "/usr/bin/mv", "/usr/bin/x86_64-linux-gnu-ld.bfd"]);
+  assert.match(r.stderr, /lines read: {5}1,583 \(92 events, 0 prefiltered, 0 bad\)/);
+});
+
+test("--format auditd --mode stream gives the same four alerts", async () => {
+  const r = await tern(["run", SEED, "--format", "auditd", "--mode", "stream", "-e", CAPTURE, "--state", ":memory:"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(pairs(r.stdout), EXPECTED);
+});
+
+// Sysmon for Linux EventID 11 (FileCreate) lines for the same activity, in rsyslog's format.
+function sysmonLine(rec: number, time: string, image: string, target: string): string {
+  const data = { RuleName: "-", UtcTime: time, ProcessGuid: "{5a1f0e7c-0000-0000-0000-000000000001}", ProcessId: String(17000 + rec), Image: image, TargetFilename: target, CreationUtcTime: time, User: "root" };
+  return (
+    `Nov 28 12:00:00 deb12 sysmon: <Event><System><Provider Name="Linux-Sysmon" Guid="{ff032593-a8d3-4f13-b0d6-01fc615a0f97}"/><EventID>11</EventID><Version>2</Version><Level>4</Level><Task>11</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime="${time.replace(" ", "T")}000Z"/><EventRecordID>${rec}</EventRecordID><Correlation/><Execution ProcessID="900" ThreadID="900"/><Channel>Linux-Sysmon/Operational</Channel><Computer>deb12</Computer><Security UserId="0"/></System><EventData>` +
+    Object.entries(data).map(([k, v]) => `<Data Name="${k}">${v}</Data>`).join("") +
+    "</EventData></Event>"
+  );
+}
+
+test("--format sysmon-linux: FileCreate events give exactly the alerts for ld, cp, mv and python3 (not dpkg)", async () => {
+  const d = mkdtempSync(join(tmpdir(), "tern-fmt-"));
+  try {
+    const f = join(d, "syslog");
+    const lines = [
+      "Nov 28 12:00:00 deb12 sysmon: Sysmon v1.0.0 started.",
+      sysmonLine(1, "2026-11-28 12:00:01.100", "/usr/bin/ld", "/dev/shm/libfoo.so"),
+      sysmonLine(2, "2026-11-28 12:00:01.200", "/usr/bin/cp", "/usr/lib/libfoo_copy.so"),
+      sysmonLine(3, "2026-11-28 12:00:01.300", "/usr/bin/mv", "/usr/lib/libmoved.so"),
+      sysmonLine(4, "2026-11-28 12:00:01.400", "/usr/bin/python3", "/dev/shm/py_payload.so"),
+      sysmonLine(5, "2026-11-28 12:00:01.500", "/usr/bin/dpkg", "/usr/lib/x86_64-linux-gnu/libyaml-0.so.2.0.9.dpkg-new"),
+    ];
+    writeFileSync(f, lines.join("\n") + "\n");
+    const r = await tern(["run", SEED, "--format", "sysmon-linux", "-e", f, "--state", ":memory:"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(pairs(r.stdout), EXPECTED);
+    assert.match(r.stderr, /lines read: {5}6 \(5 events, 0 prefiltered, 0 bad\)/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+function seedQuery(): string {
+  const t = parseToml(readFileSync(SEED, "utf8")) as { rule: { query: string } };
+  return t.rule.query;
+}
+
+const auditbeatDoc = {
+  "@timestamp": "2026-11-28T12:00:00.000Z",
+  event: { module: "auditd", category: ["file"], type: ["info"], action: "opened-file", outcome: "success" },
+  process: { pid: 4412, name: "curl", executable: "/usr/bin/curl", working_directory: "/home/alice" },
+  host: { name: "web01", os: { type: "linux" } },
+  file: { path: "/dev/shm/x.so" },
+  auditd: { paths: [{ name: "/dev/shm/", nametype: "PARENT", inode: "1", mode: "040777" }, { name: "x.so", nametype: "CREATE", inode: "2", mode: "0100644" }] },
+};
+
+test("prefilter guard: the raw Auditbeat line fails the seed query's prefilter, the ecs guard lets it through", () => {
+  const rules = kqlPrefilter(parseKql(seedQuery()));
+  const line = Buffer.from(JSON.stringify(auditbeatDoc));
+  assert.equal(rules(line), false);
+  assert.equal(ecsPrefilter(rules)(line), true);
+  assert.equal(ecsPrefilter(rules)(JSON.stringify({ event: { action: "exec" }, process: { name: "ls" } })), false);
+  assert.equal(ecsPrefilter(rules)('{"event":{"module":"aud\\u0069td"}}'), true);
+});
+
+test("--format ecs: an Auditbeat opened-file with a CREATE path alerts as a creation; an unrelated line is prefiltered", async () => {
+  const d = mkdtempSync(join(tmpdir(), "tern-fmt-"));
+  try {
+    const f = join(d, "auditbeat.ndjson");
+    const other = { "@timestamp": "2026-11-28T12:00:01.000Z", event: { action: "exec", category: ["process"] }, process: { name: "ls" } };
+    writeFileSync(f, JSON.stringify(auditbeatDoc) + "\n" + JSON.stringify(other) + "\n");
+    for (const extra of [[], ["--mode", "stream"]]) {
+      const r = await tern(["run", SEED, "-e", f, "--state", ":memory:", ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      const a = alertsOf(r.stdout);
+      assert.deepEqual(a.map((x) => [x.process.name, x.file.path]), [["curl", "/dev/shm/x.so"]]);
+      assert.match(r.stderr, /lines read: {5}2 \(1 events, 1 prefiltered, 0 bad\)/);
+    }
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test("--follow refuses stdin and --mode replay (exit 2)", async () => {
+  const a = await tern(["run", SEED, "--follow", "-e", "-", "--state", ":memory:"]);
+  assert.deepEqual([a.code, a.stderr], [2, "tern run: --follow reads files, not stdin (stdin is streamed without it)\n"]);
+  const b = await tern(["run", SEED, "--follow", "--mode", "replay", "-e", CAPTURE, "--state", ":memory:"]);
+  assert.deepEqual([b.code, b.stderr], [2, "tern run: --follow runs in stream mode (not --mode replay)\n"]);
+});
