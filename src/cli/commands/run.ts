@@ -300,9 +300,14 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     if (rejectsFd !== undefined) closeSync(rejectsFd);
     throw e;
   }
-  // --follow: SIGINT/SIGTERM stop reading; the engine then commits the last batch and the run ends normally (exit 0).
+  // --follow: SIGINT/SIGTERM stop reading; the engine then commits the last batch and the run ends normally
+  // (exit 0). A second signal is not caught: it ends the process the default way (an impatient Ctrl-C).
   const stoppable = source as Partial<FollowSource>;
-  const onSignal = (): void => stoppable.stop?.();
+  const onSignal = (): void => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    stoppable.stop?.();
+  };
   if (opts.follow === true) {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { BadLine, InputEvent } from "../../event/types.js";
 import type { SourcePosition } from "../types.js";
@@ -49,6 +50,7 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
   }
 }
 
+const head = (text: string) => ({ len: Buffer.byteLength(text), sha1: createHash("sha1").update(text).digest("hex") });
 const ns = (r: Running) => r.events.map((e) => e._source.n);
 const lines = (...n: number[]) => n.map((i) => `{"n":${i}}\n`).join("");
 
@@ -73,7 +75,7 @@ test("append after EOF: new lines are read as they arrive; a partial line waits 
   assert.deepEqual(ns(r), [1, 2, 3, 4]);
   assert.deepEqual(r.events.map((e) => [e.loc.line, e.loc.byteOffset]), [[1, 0], [2, 8], [3, 16], [4, 24]]);
   assert.deepEqual(r.bad, []);
-  assert.deepEqual(r.committed()[0].position, { inode: r.committed()[0].position.inode, offset: 32, line: 4, extra: '{"gen":0}' });
+  assert.deepEqual(r.committed()[0].position, { inode: r.committed()[0].position.inode, offset: 32, line: 4, extra: JSON.stringify({ gen: 0, head: head(lines(1, 2, 3, 4)) }) });
 });
 
 test("rotation by rename: the old file is read to its end (a late write included), then the new file from 0", async () => {
@@ -118,7 +120,7 @@ test("copytruncate: a file that shrinks below the read position is read again fr
   assert.deepEqual(ns(r), [10, 11, 12, 7]);
   assert.deepEqual(r.events.map((e) => e.loc.line), [1, 2, 3, 1]);
   assert.deepEqual(r.notices, [`${f}: truncated, reading again from the start`]);
-  assert.equal(r.committed()[0].position.extra, '{"gen":1}');
+  assert.equal(r.committed()[0].position.extra, JSON.stringify({ gen: 1, head: head(lines(7)) }));
 });
 
 test("resume: a stored position skips what it covers; a position in a rotated sibling reads its rest first", async () => {
@@ -156,7 +158,7 @@ test("FileTail: a position never includes a partial line; lines keep exact offse
   await t.start(undefined);
   const got = await t.poll(1 << 20);
   assert.deepEqual(got.map((l) => [l.line, l.byteOffset, l.raw.length, l.raw.subarray(0, 2).toString()]), [[1, 0, 70000, "xx"], [2, 70001, 2, "ab"]]);
-  assert.deepEqual(t.position(), { inode: got[0].inode, offset: 70005, line: 2, gen: 0 });
+  assert.deepEqual(t.position(), { inode: got[0].inode, offset: 70005, line: 2, gen: 0, head: head("x".repeat(256)) });
   appendFileSync(f, "e\n");
   const more = await t.poll(1 << 20);
   assert.deepEqual(more.map((l) => [l.line, l.byteOffset, l.raw.toString()]), [[3, 70005, "cde"]]);
@@ -177,8 +179,8 @@ const PROCTITLE = (s: number) => `type=PROCTITLE ${H(s)} proctitle=6C64`;
 test("auditd: an event split across the stored position is resumed whole; events emitted past it are not emitted again", async () => {
   const d = tmp();
   const f = join(d, "audit.log");
-  const head = [SYSCALL(500), CWD(500), SYSCALL(501), CWD(501), PARENT(501), CREATE(501, "/dev/shm/b.so"), PROCTITLE(501), PARENT(500)];
-  writeFileSync(f, head.join("\n") + "\n");
+  const headLines = [SYSCALL(500), CWD(500), SYSCALL(501), CWD(501), PARENT(501), CREATE(501, "/dev/shm/b.so"), PROCTITLE(501), PARENT(500)];
+  writeFileSync(f, headLines.join("\n") + "\n");
   const opts = { format: "auditd" as const, closeAfterMs: 600_000, hostname: "h" };
   const first = follow([f], opts);
   await until(() => first.events.length === 1, "event B");
@@ -187,7 +189,7 @@ test("auditd: an event split across the stored position is resumed whole; events
   const pos = stored.get(followKey("auditd", f));
   assert.equal(pos?.offset, 0);
   assert.equal(pos?.line, 0);
-  assert.deepEqual(JSON.parse(pos?.extra ?? "{}"), { gen: 0, emitted: ["|1795835242.816|501"] });
+  assert.deepEqual(JSON.parse(pos?.extra ?? "{}"), { gen: 0, head: head((headLines.join("\n") + "\n").slice(0, 256)), emitted: ["|1795835242.816|501"] });
   first.src.stop();
   await first.done;
   appendFileSync(f, [CREATE(500, "/dev/shm/a.so"), PROCTITLE(500)].join("\n") + "\n");
@@ -205,4 +207,26 @@ test("auditd: an event split across the stored position is resumed whole; events
   assert.deepEqual(second.events.map(path), ["/dev/shm/a.so"]);
   assert.deepEqual(second.events.map((e) => [e.loc.line, e.loc.byteOffset]), [[1, 0]]);
   assert.equal(second.events[0]._source["event.action"] ?? (second.events[0]._source.event as { action?: string }).action, "creation");
+});
+
+test("resume: same inode but other first bytes (rewritten or inode reused while down) reads from 0, next generation", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, lines(1, 2));
+  const first = follow([f]);
+  await until(() => first.events.length === 2, "2 events");
+  first.src.stop();
+  await first.done;
+  const stored = new Map(first.committed().map((c) => [c.key, c.position]));
+  writeFileSync(f, lines(8, 9, 10)); // same inode, new content longer than the stored offset
+  const second = follow([f], { resume: (k) => stored.get(k) });
+  try {
+    await until(() => second.events.length === 3, "3 events");
+  } finally {
+    second.src.stop();
+    await second.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(ns(second), [8, 9, 10]);
+  assert.equal(second.committed()[0].position.extra, JSON.stringify({ gen: 1, head: head(lines(8, 9, 10)) }));
 });

@@ -17,7 +17,7 @@ import { AuditdAssembler, type AssembledEvent } from "../auditd/assembler.js";
 import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "../sysmon/parse.js";
 import { defendIndexFor } from "../ecs-normalize/index-name.js";
 import { defaultIndexName, eventId, type LinePrefilter } from "../ndjson/index.js";
-import { FileTail, type TailLine, type TailPosition } from "./tail.js";
+import { FileTail, type FileHead, type TailLine, type TailPosition } from "./tail.js";
 
 export type FollowFormat = "ecs" | "auditd" | "sysmon-linux";
 
@@ -52,6 +52,7 @@ export function followKey(format: FollowFormat, path: string): string {
 
 interface Extra {
   gen?: number;
+  head?: FileHead;
   emitted?: string[];
 }
 
@@ -70,8 +71,10 @@ interface Decoder {
   feed(l: TailLine, loc: LineLocation, out: InputEvent[]): void;
   tick(out: InputEvent[]): void;
   flush(out: InputEvent[]): void;
-  position(tail: TailPosition): SourcePosition;
+  position(tail: TailPosition, headOf: (inode: number) => FileHead | undefined): SourcePosition;
 }
+
+const plainPosition = (t: TailPosition): SourcePosition => ({ inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen, head: t.head }) });
 
 // Remembered emitted auditd events beyond the restart line are bounded: a longer list means a single
 // event stayed open across thousands of others, which the assembler's serial lag already prevents.
@@ -129,7 +132,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
       },
       tick: () => undefined,
       flush: () => undefined,
-      position: (t) => ({ inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen }) }),
+      position: plainPosition,
     };
   }
 
@@ -151,7 +154,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
       },
       tick: () => undefined,
       flush: () => undefined,
-      position: (t) => ({ inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen }) }),
+      position: plainPosition,
     };
   }
 
@@ -193,14 +196,15 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
         // Events closed early at stop may still get records after the stop position: remember them.
         sticky = [...sticky, ...evs.filter((e) => e.index === 0).map((e) => e.key)];
       },
-      position(t) {
+      position(t, headOf) {
         const o = asm.oldestOpen();
         const first = o === undefined ? undefined : lineOf.get(o);
         const cutSeq = first === undefined ? seq : first.seq;
         recent = recent.filter((r, i) => r.seq >= cutSeq || i >= recent.length - RECENT_STICKY).slice(-MAX_EMITTED);
         const emitted = [...new Set([...sticky, ...recent.map((r) => r.key)])].slice(-MAX_EMITTED);
-        if (o === undefined || first === undefined) return { inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen, emitted }) };
-        return { inode: first.l.inode, offset: first.l.byteOffset, line: first.l.line - 1, extra: JSON.stringify({ gen: first.l.gen, emitted }) };
+        if (o === undefined || first === undefined) return { inode: t.inode, offset: t.offset, line: t.line, extra: JSON.stringify({ gen: t.gen, head: t.head, emitted }) };
+        const l = first.l;
+        return { inode: l.inode, offset: l.byteOffset, line: l.line - 1, extra: JSON.stringify({ gen: l.gen, head: headOf(l.inode), emitted }) };
       },
     };
   }
@@ -214,7 +218,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
         rotated: () => opts.onNotice?.(`${path}: rotated, now reading the new file`),
         truncated: () => opts.onNotice?.(`${path}: truncated, reading again from the start`),
       });
-      const resume = stored !== undefined && stored.inode !== null ? { inode: stored.inode, offset: stored.offset, line: stored.line, gen: extra.gen ?? 0 } : undefined;
+      const resume = stored !== undefined && stored.inode !== null ? { inode: stored.inode, offset: stored.offset, line: stored.line, gen: extra.gen ?? 0, head: extra.head } : undefined;
       await tail.start(resume);
       const dec = opts.format === "auditd" ? auditdDecoder(path, extra) : opts.format === "sysmon-linux" ? sysmonDecoder(path) : ndjsonDecoder(path);
       files.push({ key, tail, dec });
@@ -287,7 +291,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
     const out: { key: string; position: SourcePosition }[] = [];
     for (const f of files) {
       const t = f.tail.position();
-      if (t !== undefined) out.push({ key: f.key, position: f.dec.position(t) });
+      if (t !== undefined) out.push({ key: f.key, position: f.dec.position(t, (i) => f.tail.headOf(i)) });
     }
     return out;
   }

@@ -8,6 +8,7 @@
 // to its end first. Only complete lines are returned until the file is switched or the follower is
 // drained at stop, so a line being written is never cut in two.
 
+import { createHash } from "node:crypto";
 import { open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -19,7 +20,19 @@ export interface TailPosition {
   readonly line: number;
   /** Copytruncate generation of this inode (0 until the file is first truncated). */
   readonly gen: number;
+  /**
+   * The file's first bytes (up to 256) as read: an inode number can be reused by a new file once the old
+   * one is deleted, so a resume also checks that the file still starts with these bytes.
+   */
+  readonly head?: FileHead;
 }
+
+export interface FileHead {
+  readonly len: number;
+  readonly sha1: string;
+}
+
+const HEAD_BYTES = 256;
 
 export interface TailLine {
   /** The line's bytes without LF (and without a trailing CR); truncated when `tooLong`. */
@@ -56,6 +69,8 @@ export class FileTail {
   private carryLen = 0;
   private tooLong = false;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
+  /** First bytes of each file read (by inode), for TailPosition.head. */
+  private readonly heads = new Map<number, { bytes: Buffer; head?: FileHead }>();
 
   constructor(
     readonly path: string,
@@ -63,31 +78,39 @@ export class FileTail {
     private readonly events: TailEvents = {},
   ) {}
 
-  /** Opens the file, at `resume` when it still names this file (or a rotated sibling), else at byte 0. */
+  /**
+   * Opens the file, at `resume` when it still names the same file (same inode and first bytes) or a
+   * rotated sibling does, else at byte 0.
+   */
   async start(resume: TailPosition | undefined): Promise<void> {
-    const st = await statOrUndefined(this.path);
-    if (resume !== undefined && st !== undefined && st.ino === resume.inode) {
-      await this.openAt(this.path, false, st.ino);
-      if (st.size >= resume.offset) this.seek(resume.offset, resume.line, resume.gen);
-      else this.seek(0, 0, resume.gen + 1);
-      return;
-    }
     if (resume !== undefined) {
-      const sibling = await findByInode(this.path, resume.inode);
-      if (sibling !== undefined) {
-        await this.openAt(sibling.path, true, resume.inode);
-        if (sibling.size >= resume.offset) this.seek(resume.offset, resume.line, resume.gen);
-        else this.seek(0, 0, resume.gen + 1);
+      for (const p of [this.path, ...(await siblings(this.path))]) {
+        const fh = await openOrUndefined(p);
+        if (fh === undefined) continue;
+        const st = await fh.stat();
+        if (st.ino !== resume.inode || !(await startsWith(fh, resume.head))) {
+          await fh.close();
+          continue;
+        }
+        this.cur = { fh, inode: st.ino, old: p !== this.path };
+        if (resume.head !== undefined) this.heads.set(st.ino, { bytes: Buffer.alloc(0), head: resume.head });
+        if (st.size >= resume.offset) this.seek(resume.offset, resume.line, resume.gen);
+        else this.restart(st.ino, resume.gen + 1);
         return;
       }
     }
-    if (st !== undefined) await this.openAt(this.path, false, st.ino);
+    const fh = await openOrUndefined(this.path);
+    if (fh === undefined) return;
+    const ino = (await fh.stat()).ino;
+    this.cur = { fh, inode: ino, old: false };
+    // Same inode number but other first bytes: a new file, or this one truncated while tern was down.
+    this.restart(ino, resume !== undefined && resume.inode === ino ? resume.gen + 1 : 0);
   }
 
   /** Where a restart must begin: the start of the carried partial line, or the read position. */
   position(): TailPosition | undefined {
     if (this.cur === undefined) return undefined;
-    return { inode: this.cur.inode, offset: this.pos - this.carryLen, line: this.lineNo, gen: this.gen };
+    return { inode: this.cur.inode, offset: this.pos - this.carryLen, line: this.lineNo, gen: this.gen, head: this.headOf(this.cur.inode) };
   }
 
   /**
@@ -97,14 +120,15 @@ export class FileTail {
   async poll(maxBytes: number): Promise<TailLine[]> {
     const out: TailLine[] = [];
     if (this.cur === undefined) {
-      const st = await statOrUndefined(this.path);
-      if (st === undefined) return out;
-      await this.openAt(this.path, false, st.ino);
-      this.seek(0, 0, 0);
+      const fh = await openOrUndefined(this.path);
+      if (fh === undefined) return out;
+      const ino = (await fh.stat()).ino;
+      this.cur = { fh, inode: ino, old: false };
+      this.restart(ino, 0);
     }
     let read = 0;
     for (;;) {
-      const cur = this.cur;
+      const cur: Open | undefined = this.cur;
       if (cur === undefined) return out;
       const n = await this.readSome(cur, out);
       read += n;
@@ -130,12 +154,17 @@ export class FileTail {
         if (size < this.pos) {
           this.events.truncated?.(cur.inode);
           this.dropCarry();
-          this.seek(0, 0, this.gen + 1);
+          this.restart(cur.inode, this.gen + 1);
           continue;
         }
       }
       return out;
     }
+  }
+
+  /** The first-bytes fingerprint of a file read by this follower (undefined before anything was read). */
+  headOf(inode: number): FileHead | undefined {
+    return this.heads.get(inode)?.head;
   }
 
   /** Returns the partial last line as a line (at stop, when nothing more will be appended to it). */
@@ -151,16 +180,29 @@ export class FileTail {
     if (cur !== undefined) await cur.fh.close();
   }
 
-  private async openAt(path: string, old: boolean, inode: number): Promise<void> {
-    const fh = await open(path, "r");
-    const real = (await fh.stat()).ino;
-    this.cur = { fh, inode: real === inode ? inode : real, old };
-  }
-
   private seek(offset: number, line: number, gen: number): void {
     this.pos = offset;
     this.lineNo = line;
     this.gen = gen;
+  }
+
+  /** Reads `inode` from byte 0 as generation `gen`, fingerprinting its first bytes afresh. */
+  private restart(inode: number, gen: number): void {
+    this.seek(0, 0, gen);
+    this.heads.set(inode, { bytes: Buffer.alloc(0) });
+    // Only the current file and the one before it can be named by a position.
+    while (this.heads.size > 2) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest === undefined) break;
+      this.heads.delete(oldest);
+    }
+  }
+
+  private noteHead(inode: number, at: number, chunk: Buffer): void {
+    const h = this.heads.get(inode);
+    if (h === undefined || at !== h.bytes.length || h.bytes.length >= HEAD_BYTES) return;
+    h.bytes = Buffer.concat([h.bytes, chunk.subarray(0, HEAD_BYTES - h.bytes.length)]);
+    h.head = { len: h.bytes.length, sha1: createHash("sha1").update(h.bytes).digest("hex") };
   }
 
   private async switchToPath(out: TailLine[], cur: Open): Promise<void> {
@@ -175,14 +217,18 @@ export class FileTail {
     this.flushCarry(out);
     await cur.fh.close();
     this.cur = undefined;
-    await this.openAt(this.path, false, st.ino);
-    this.events.rotated?.(cur.inode, st.ino);
-    this.seek(0, 0, 0);
+    const fh = await openOrUndefined(this.path);
+    if (fh === undefined) return;
+    const ino = (await fh.stat()).ino;
+    this.cur = { fh, inode: ino, old: false };
+    this.events.rotated?.(cur.inode, ino);
+    this.restart(ino, 0);
   }
 
   private async readSome(cur: Open, out: TailLine[]): Promise<number> {
     const { bytesRead } = await cur.fh.read(this.buf, 0, CHUNK, this.pos);
     if (bytesRead === 0) return 0;
+    this.noteHead(cur.inode, this.pos, this.buf.subarray(0, bytesRead));
     this.split(this.buf.subarray(0, bytesRead), cur, out);
     return bytesRead;
   }
@@ -255,20 +301,30 @@ async function statOrUndefined(path: string): Promise<{ ino: number; size: numbe
   }
 }
 
-/** A file next to `path` whose name extends its base name (rotation suffixes) and has inode `inode`. */
-async function findByInode(path: string, inode: number): Promise<{ path: string; size: number } | undefined> {
+/** Files next to `path` whose names extend its base name (rotation suffixes: .1, -20261128), sorted. */
+async function siblings(path: string): Promise<string[]> {
   const dir = dirname(path);
   const base = basename(path);
-  let names: string[];
   try {
-    names = await readdir(dir);
+    return (await readdir(dir)).filter((n) => n !== base && n.startsWith(base)).sort().map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+async function openOrUndefined(path: string): Promise<FileHandle | undefined> {
+  if ((await statOrUndefined(path)) === undefined) return undefined;
+  try {
+    return await open(path, "r");
   } catch {
     return undefined;
   }
-  for (const n of names.sort()) {
-    if (n === base || !n.startsWith(base)) continue;
-    const st = await statOrUndefined(join(dir, n));
-    if (st !== undefined && st.ino === inode) return { path: join(dir, n), size: st.size };
-  }
-  return undefined;
+}
+
+/** Does the file start with the bytes `head` fingerprints? (No fingerprint: assume yes.) */
+async function startsWith(fh: FileHandle, head: FileHead | undefined): Promise<boolean> {
+  if (head === undefined) return true;
+  const b = Buffer.alloc(head.len);
+  const { bytesRead } = await fh.read(b, 0, head.len, 0);
+  return bytesRead === head.len && createHash("sha1").update(b).digest("hex") === head.sha1;
 }
