@@ -15,7 +15,7 @@ import { ecsIndexPattern } from "../../ecs/field-types.js";
 import { diagnostic, DiagnosticError } from "../../diag/index.js";
 
 export function register(program: Command, ctx: CliContext): void {
-  const kql = program.command("kql").description("KQL (kuery) query tools: parse a query the way Kibana does.");
+  const kql = program.command("kql").description("KQL (kuery) query tools: parse, translate to Elasticsearch DSL, match events — as Kibana does.");
   registerParse(kql, ctx);
   registerMatch(kql, ctx);
   registerDsl(kql, ctx);

@@ -7,6 +7,7 @@ import { SEED_DIR } from "../../testing/paths.js";
 import { loadRuleFile } from "../load.js";
 import { comparableRule } from "../compare.js";
 import { OneLineError, isOneLine, rebuildOneLine } from "./oneline.js";
+import { parseKql, stripSpans } from "../../lang/kql/index.js";
 
 test("detects a file whose first line holds several statements", () => {
   assert.equal(isOneLine('[metadata] creation_date = "2023/06/09"'), true);
@@ -76,6 +77,8 @@ test("the one-line seed loads to the canonical seed's rule — except for one ta
   assert.equal(b.query, a.query?.replace(/\s+/g, " ").trimStart().replace(/ $/, "\n"));
   assert.equal(b.description, a.description.replace(/\s+/g, " ").replace(/ $/, "\n"));
   assert.deepEqual({ ...b, origin: a.origin, tags: a.tags, query: a.query, description: a.description }, a);
+  // The queries are the same query, not only the same text modulo whitespace: their ASTs are equal.
+  assert.deepEqual(stripSpans(parseKql(b.query!)), stripSpans(parseKql(a.query!)));
 });
 
 test("an EQL query with a // comment cannot be rebuilt: TOML002 at the comment", async () => {
