@@ -25,5 +25,5 @@ test("--version prints the version and exits 0", async () => {
 test("an unknown command is a usage error: exit 2 with a message on stderr", async () => {
   const c = capture();
   assert.equal(await main(["node", "tern", "no-such-verb"], c.ctx), 2);
-  assert.match(c.err(), /^error: unknown command 'no-such-verb'|^error: too many arguments/m);
+  assert.equal(c.err().split("\n")[0], "error: unknown command 'no-such-verb'");
 });
