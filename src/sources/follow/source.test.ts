@@ -230,3 +230,28 @@ test("resume: same inode but other first bytes (rewritten or inode reused while 
   assert.deepEqual(ns(second), [8, 9, 10]);
   assert.equal(second.committed()[0].position.extra, JSON.stringify({ gen: 1, head: head(lines(8, 9, 10)) }));
 });
+
+test("sysmon-linux: followed events get ids that differ across a rotation even at the same offsets", async () => {
+  const d = tmp();
+  const f = join(d, "syslog");
+  const ev = (rec: number, target: string) =>
+    `Nov 28 12:00:00 deb12 sysmon: <Event><System><Provider Name="Linux-Sysmon" Guid="{ff032593-a8d3-4f13-b0d6-01fc615a0f97}"/><EventID>11</EventID><Version>2</Version><TimeCreated SystemTime="2026-11-28T12:00:0${rec}.000000000Z"/><EventRecordID>${rec}</EventRecordID><Computer>deb12</Computer><Security UserId="0"/></System><EventData><Data Name="UtcTime">2026-11-28 12:00:0${rec}.000</Data><Data Name="ProcessId">7</Data><Data Name="Image">/usr/bin/cp</Data><Data Name="TargetFilename">${target}</Data></EventData></Event>\n`;
+  writeFileSync(f, ev(1, "/dev/shm/a.so"));
+  const r = follow([f], { format: "sysmon-linux", hostname: "h" });
+  try {
+    await until(() => r.events.length === 1, "1 event");
+    renameSync(f, f + ".1");
+    writeFileSync(f, ev(2, "/dev/shm/b.so"));
+    await until(() => r.events.length === 2, "2 events");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(r.events.map((e) => [(e._source.file as { path: string }).path, e.loc.line, e.loc.byteOffset, e._index]), [
+    ["/dev/shm/a.so", 1, 0, "logs-endpoint.events.file-sysmon"],
+    ["/dev/shm/b.so", 1, 0, "logs-endpoint.events.file-sysmon"],
+  ]);
+  assert.notEqual(r.events[0]._id, r.events[1]._id);
+  assert.deepEqual(r.bad, []);
+});
