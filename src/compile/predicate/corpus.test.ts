@@ -3,31 +3,11 @@
 // every matching line (docs/kql.md §7; issue 3 acceptance). Untyped and ECS-typed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "smol-toml";
-import { CORPUS_DIR } from "../../testing/paths.js";
+import { activeKueryQueries } from "../../testing/corpus.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql, evaluateKql, type KqlEvalOptions } from "./index.js";
 import { kqlPrefilter } from "../prefilter/index.js";
 import { toIr, type Q } from "./ir.js";
-
-function ruleFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== "_deprecated") ruleFiles(p, out);
-    } else if (entry.name.endsWith(".toml")) out.push(p);
-  }
-  return out;
-}
-
-function kueryQuery(doc: unknown): string | undefined {
-  if (typeof doc !== "object" || doc === null || !("rule" in doc)) return undefined;
-  const rule = doc.rule;
-  if (typeof rule !== "object" || rule === null || !("language" in rule) || rule.language !== "kuery") return undefined;
-  return "query" in rule && typeof rule.query === "string" ? rule.query : "";
-}
 
 /** field → values named by the query's `is` leaves (wildcards instantiated with "x"), outside `not`. */
 function witnessValues(q: Q, out: Map<string, string[]>, negated: boolean): void {
@@ -71,11 +51,7 @@ function escapingStringify(v: unknown): string {
     .replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
-const queries: string[] = [];
-for (const file of ruleFiles(CORPUS_DIR)) {
-  const q = kueryQuery(parse(readFileSync(file, "utf8")));
-  if (q !== undefined) queries.push(q);
-}
+const queries: string[] = activeKueryQueries().map((q) => q.query);
 
 const MODES: Array<[string, KqlEvalOptions]> = [
   ["untyped", { fieldTypes: () => undefined }],
