@@ -47,7 +47,7 @@ test("the README's main-job command runs the example and lists its 6 alerts; a s
     "npm ci && node bin/tern.js run examples/rules --events examples/events --state .tern/example.db > alerts.ndjson && node bin/tern.js alerts list --state .tern/example.db",
   );
   assert.equal(tests.trim(), "bash scripts/setup-system.sh && npm ci && npm test");
-  assert.equal(readFileSync(join(REPO_ROOT, ".ci", "run"), "utf8").trim().split("\n").at(-1), tests.trim());
+  assert.ok(readFileSync(join(REPO_ROOT, ".ci", "run"), "utf8").split("\n").includes(tests.trim()), ".ci/run runs the README's test command");
   // Run the part after `npm ci` in a scratch directory (same command, paths made absolute).
   const dir = mkdtempSync(join(tmpdir(), "tern-readme-"));
   try {
