@@ -51,7 +51,7 @@ export interface TailEvents {
   truncated?: (inode: number) => void;
 }
 
-const CHUNK = 1 << 16;
+const CHUNK = 1 << 18;
 
 interface Open {
   readonly fh: FileHandle;
@@ -68,7 +68,6 @@ export class FileTail {
   private carry: Buffer[] = [];
   private carryLen = 0;
   private tooLong = false;
-  private readonly buf = Buffer.allocUnsafe(CHUNK);
   /** First bytes of each file read (by inode), for TailPosition.head. */
   private readonly heads = new Map<number, { bytes: Buffer; head?: FileHead }>();
 
@@ -226,10 +225,12 @@ export class FileTail {
   }
 
   private async readSome(cur: Open, out: TailLine[]): Promise<number> {
-    const { bytesRead } = await cur.fh.read(this.buf, 0, CHUNK, this.pos);
+    // A fresh buffer per read: lines are views into it (no copy per line), so it must not be reused.
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const { bytesRead } = await cur.fh.read(buf, 0, CHUNK, this.pos);
     if (bytesRead === 0) return 0;
-    this.noteHead(cur.inode, this.pos, this.buf.subarray(0, bytesRead));
-    this.split(this.buf.subarray(0, bytesRead), cur, out);
+    this.noteHead(cur.inode, this.pos, buf.subarray(0, bytesRead));
+    this.split(buf.subarray(0, bytesRead), cur, out);
     return bytesRead;
   }
 
@@ -254,9 +255,9 @@ export class FileTail {
     }
     if (this.carryLen + piece.length > this.maxLineBytes) {
       const keep = Math.max(0, this.maxLineBytes - this.keptLen());
-      if (keep > 0) this.carry.push(Buffer.from(piece.subarray(0, keep)));
+      if (keep > 0) this.carry.push(piece.subarray(0, keep));
       this.tooLong = true;
-    } else this.carry.push(Buffer.from(piece));
+    } else this.carry.push(piece);
     this.carryLen += piece.length;
   }
 
