@@ -9,6 +9,10 @@ import { dirname } from "node:path";
 import { DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { hash53 } from "./hash.js";
+import { TermCache } from "./term-cache.js";
+
+/** Default size of the in-process terms cache (entries; about 150 bytes each with a 2-field combination). */
+export const DEFAULT_TERM_CACHE_ENTRIES = 100_000;
 
 export interface TermRow {
   readonly key: string;
@@ -68,11 +72,15 @@ interface DbTermRow {
 export class SqliteStore {
   readonly db: Database.Database;
   private readonly stmts;
-  private readonly sets = new Map<string, number>();
+  /** rule id → field list → term set id. */
+  private readonly sets = new Map<string, Map<string, number>>();
+  /** term set id → cached rows; write-through, cleared on rollback and prune. */
+  private readonly caches = new Map<number, TermCache>();
 
   private constructor(
     readonly path: string,
     db: Database.Database,
+    private readonly termCacheEntries: number,
   ) {
     this.db = db;
     this.stmts = {
@@ -108,7 +116,7 @@ export class SqliteStore {
   }
 
   /** Opens (creating if needed) the store at `path`; ":memory:" keeps it in memory. */
-  static open(path: string, opts: { cacheMb?: number } = {}): SqliteStore {
+  static open(path: string, opts: { cacheMb?: number; termCacheEntries?: number } = {}): SqliteStore {
     let db: Database.Database;
     try {
       if (path !== ":memory:") {
@@ -140,7 +148,7 @@ export class SqliteStore {
         db.pragma(`user_version = ${i + 1}`);
       })();
     }
-    return new SqliteStore(path, db);
+    return new SqliteStore(path, db, opts.termCacheEntries ?? DEFAULT_TERM_CACHE_ENTRIES);
   }
 
   close(): void {
@@ -149,21 +157,66 @@ export class SqliteStore {
 
   /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      // The caches may hold what the rollback undid.
+      this.forgetCached();
+      throw e;
+    }
+  }
+
+  /** Empties the in-process caches (after a rollback, a prune, or writes by another connection). */
+  forgetCached(): void {
+    this.sets.clear();
+    this.caches.clear();
   }
 
   /** The integer id of a (rule, field list) pair; created on first write. */
   private setId(ruleId: string, fields: string, create: boolean): number | undefined {
-    const k = ruleId + "\u0000" + fields;
-    let id = this.sets.get(k);
+    let byFields = this.sets.get(ruleId);
+    let id = byFields?.get(fields);
     if (id !== undefined) return id;
     id = this.stmts.getSet.get(ruleId, fields)?.id;
     if (id === undefined) {
       if (!create) return undefined;
       id = Number(this.stmts.insertSet.run(ruleId, fields).lastInsertRowid);
     }
-    this.sets.set(k, id);
+    if (byFields === undefined) this.sets.set(ruleId, (byFields = new Map()));
+    byFields.set(fields, id);
     return id;
+  }
+
+  private cacheOf(set: number): TermCache {
+    let c = this.caches.get(set);
+    if (c === undefined) this.caches.set(set, (c = new TermCache(this.termCacheEntries)));
+    return c;
+  }
+
+  /** Cache hits and misses of term lookups since open (bench/state.ts reports them). */
+  termCacheStats(): { hits: number; misses: number; entries: number } {
+    let hits = 0;
+    let misses = 0;
+    let entries = 0;
+    for (const c of this.caches.values()) {
+      hits += c.hits;
+      misses += c.misses;
+      entries += c.size;
+    }
+    return { hits, misses, entries };
+  }
+
+  /** One combination: from the cache, else from SQLite (then cached, absent included). */
+  private lookup(set: number, cache: TermCache, key: string): TermRow | undefined {
+    const c = cache.get(key);
+    if (c !== undefined) return c === null ? undefined : { key, first: c.first, last: c.last, count: c.count };
+    const r = this.stmts.getTerm.get(set, hash53(key), key);
+    if (r === undefined) {
+      cache.put(key, null);
+      return undefined;
+    }
+    cache.put(key, { first: r.first_seen, last: r.last_seen, count: r.count });
+    return { key, first: r.first_seen, last: r.last_seen, count: r.count };
   }
 
   /**
@@ -177,8 +230,7 @@ export class SqliteStore {
   getTerm(ruleId: string, fields: string, key: string): TermRow | undefined {
     const set = this.setId(ruleId, fields, false);
     if (set === undefined) return undefined;
-    const r = this.stmts.getTerm.get(set, hash53(key), key);
-    return r === undefined ? undefined : { key, first: r.first_seen, last: r.last_seen, count: r.count };
+    return this.lookup(set, this.cacheOf(set), key);
   }
 
   /** Looks up many combinations in one read transaction (the engine's per-run and per-batch path). */
@@ -186,11 +238,26 @@ export class SqliteStore {
     const out = new Map<string, TermRow>();
     const set = this.setId(ruleId, fields, false);
     if (set === undefined) return out;
+    const cache = this.cacheOf(set);
+    // Cached keys answer at once; the others are looked up in key (hash) order, so that consecutive
+    // lookups walk the B-tree's leaves forwards and mostly find their page already in SQLite's cache.
+    const todo: { h: number; key: string }[] = [];
+    for (const key of keys) {
+      const c = cache.get(key);
+      if (c === undefined) todo.push({ h: hash53(key), key });
+      else if (c !== null) out.set(key, { key, first: c.first, last: c.last, count: c.count });
+    }
+    if (todo.length === 0) return out;
+    todo.sort((a, b) => a.h - b.h);
     const get = this.stmts.getTerm;
     return this.read(() => {
-      for (const key of keys) {
-        const r = get.get(set, hash53(key), key);
-        if (r !== undefined) out.set(key, { key, first: r.first_seen, last: r.last_seen, count: r.count });
+      for (const { h, key } of todo) {
+        const r = get.get(set, h, key);
+        if (r === undefined) cache.put(key, null);
+        else {
+          cache.put(key, { first: r.first_seen, last: r.last_seen, count: r.count });
+          out.set(key, { key, first: r.first_seen, last: r.last_seen, count: r.count });
+        }
       }
       return out;
     });
@@ -200,6 +267,11 @@ export class SqliteStore {
   upsertTerm(ruleId: string, fields: string, row: TermRow): void {
     const set = this.setId(ruleId, fields, true) ?? 0;
     this.stmts.upsertTerm.run(set, hash53(row.key), row.key, row.first, row.last, row.count);
+    // Write-through: a cached row (or known absence) becomes the merged row; an uncached key stays uncached.
+    const cache = this.caches.get(set);
+    const c = cache?.peek(row.key);
+    if (cache === undefined || c === undefined) return;
+    cache.put(row.key, c === null ? { first: row.first, last: row.last, count: row.count } : { first: Math.min(c.first, row.first), last: Math.max(c.last, row.last), count: c.count + row.count });
   }
 
   hasAlert(id: string): boolean {
@@ -238,6 +310,7 @@ export class SqliteStore {
 
   /** Deletes terms of `ruleId` last seen before `beforeMs`; returns how many. */
   pruneTerms(ruleId: string, beforeMs: number): number {
+    this.forgetCached();
     return this.db.prepare("DELETE FROM terms WHERE set_id IN (SELECT id FROM term_sets WHERE rule_id = ?) AND last_seen < ?").run(ruleId, beforeMs).changes;
   }
 
