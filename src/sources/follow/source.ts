@@ -1,4 +1,4 @@
-// `tern run --follow` (issue 5 "Conversion and follow"; docs/engine.md "Follow"): an EventSource that tails
+// `tern run --follow` (issue 5 "Conversion and follow"; contrib/auditd/README.md "Follow the live log"): an EventSource that tails
 // files (ndjson, auditd or sysmon-linux lines) across rotation and truncation (tail.ts), and reports, per
 // file, the position a restart must resume from. The engine commits those positions in the same
 // transaction as the alerts and terms of the events before them, so a restart loses nothing and alerts
@@ -261,13 +261,10 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
         }
         if (!readAny && !stopped) await sleep(pollMs);
       }
-      // Stop: what is already written is read, open audit events are closed, the rest is yielded.
+      // Stop: no more reading (what is unread, and a partial last line, is the next run's); open audit
+      // events are closed and yielded with the final position.
       const out: InputEvent[] = [];
-      for (const f of files) {
-        // A partial last line stays unread: the position excludes it, so the next run reads it whole.
-        feedLines(f, await f.tail.poll(Number.MAX_SAFE_INTEGER), out);
-        f.dec.flush(out);
-      }
+      for (const f of files) f.dec.flush(out);
       stats.events += out.length;
       yield out;
     } finally {
