@@ -137,3 +137,30 @@ test("--follow refuses stdin and --mode replay (exit 2)", async () => {
   const b = await tern(["run", SEED, "--follow", "--mode", "replay", "-e", CAPTURE, "--state", ":memory:"]);
   assert.deepEqual([b.code, b.stderr], [2, "tern run: --follow runs in stream mode (not --mode replay)\n"]);
 });
+
+test("--follow --format ecs: an Auditbeat line appended to a followed file alerts; SIGTERM ends the run with exit 0", async () => {
+  const d = mkdtempSync(join(tmpdir(), "tern-fmt-"));
+  try {
+    const f = join(d, "auditbeat.ndjson");
+    writeFileSync(f, "");
+    const o = new PassThrough();
+    const e = new PassThrough();
+    let so = "";
+    let se = "";
+    o.on("data", (c: Buffer) => (so += c.toString()));
+    e.on("data", (c: Buffer) => (se += c.toString()));
+    const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: d, exitCode: 0 };
+    const listeners = process.listenerCount("SIGTERM");
+    const running = main(["node", "tern", "run", SEED, "--follow", "--poll-interval-ms", "20", "-e", "auditbeat.ndjson", "--state", "s.db"], ctx);
+    writeFileSync(f, JSON.stringify(auditbeatDoc) + "\n");
+    const t0 = Date.now();
+    while (!so.includes("\n") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    process.emit("SIGTERM");
+    assert.equal(await running, 0, se);
+    assert.deepEqual(pairs(so), [["curl", "/dev/shm/x.so"]]);
+    assert.match(se, /^tern run: stream mode, 1 rule run\n {2}lines read: {5}1 \(1 events, 0 prefiltered, 0 bad\)/);
+    assert.equal(process.listenerCount("SIGTERM"), listeners);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
