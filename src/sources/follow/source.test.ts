@@ -255,3 +255,26 @@ test("sysmon-linux: followed events get ids that differ across a rotation even a
   assert.notEqual(r.events[0]._id, r.events[1]._id);
   assert.deepEqual(r.bad, []);
 });
+
+test("two files followed at once, each with its own position; a bad line is reported with file:line", async () => {
+  const d = tmp();
+  const a = join(d, "a.ndjson");
+  const b = join(d, "b.ndjson");
+  writeFileSync(a, lines(1));
+  writeFileSync(b, lines(2) + "{oops\n");
+  const r = follow([a, b]);
+  try {
+    await until(() => r.events.length === 2 && r.bad.length === 1, "2 events and a bad line");
+    appendFileSync(b, lines(4));
+    appendFileSync(a, lines(3));
+    await until(() => r.events.length === 4, "4 events");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(ns(r).sort(), [1, 2, 3, 4]);
+  assert.deepEqual(r.bad.map((x) => [x.loc.file, x.loc.line, x.reason]), [[b, 2, "invalid-json"]]);
+  assert.deepEqual(r.committed().map((c) => [c.key, c.position.offset, c.position.line]), [[followKey("ecs", a), 16, 2], [followKey("ecs", b), 22, 3]]);
+  assert.deepEqual(r.src.stats.files, 2);
+});
