@@ -278,3 +278,22 @@ test("two files followed at once, each with its own position; a bad line is repo
   assert.deepEqual(r.committed().map((c) => [c.key, c.position.offset, c.position.line]), [[followKey("ecs", a), 16, 2], [followKey("ecs", b), 22, 3]]);
   assert.deepEqual(r.src.stats.files, 2);
 });
+
+test("copytruncate then more writes than were read: the changed first bytes restart the read at 0", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, lines(10, 11));
+  const r = follow([f]);
+  try {
+    await until(() => r.events.length === 2, "2 events");
+    writeFileSync(f, lines(100, 101, 102, 103)); // truncate and rewrite in one go: size above the old position
+    await until(() => r.events.length === 6, "6 events");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(ns(r), [10, 11, 100, 101, 102, 103]);
+  assert.deepEqual(r.bad, []);
+  assert.deepEqual(r.notices, [`${f}: truncated, reading again from the start`]);
+});

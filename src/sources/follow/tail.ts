@@ -2,11 +2,12 @@
 // polling, line by line, and survives the two ways logs are rotated:
 //   - rename + create (logrotate default, auditd's own rotation): the path names a new inode; the old fd is
 //     read to its end first, then the new file from byte 0;
-//   - copytruncate: same inode, size below the read position; reading restarts at 0 with a new generation.
+//   - copytruncate: same inode, size below the read position or other first bytes; reading restarts at 0
+//     with a new generation.
 // A resume position (inode, offset, line, generation) restarts where a previous run stopped; if the path
 // has been rotated meanwhile, the rotated sibling (`audit.log.1`, `app.log-2026…`) with that inode is read
-// to its end first. Only complete lines are returned until the file is switched or the follower is
-// drained at stop, so a line being written is never cut in two.
+// to its end first. Only complete lines are returned (a rotated-away file's unterminated last line once
+// the switch is made), so a line being written is never cut in two.
 
 import { createHash } from "node:crypto";
 import { open, readdir, stat, type FileHandle } from "node:fs/promises";
@@ -125,6 +126,15 @@ export class FileTail {
       this.cur = { fh, inode: ino, old: false };
       this.restart(ino, 0);
     }
+    // copytruncate followed by more writes than we had read leaves the size above our position: the
+    // changed first bytes tell (one small read per poll).
+    const c0 = this.cur;
+    const h = c0 === undefined ? undefined : this.heads.get(c0.inode)?.head;
+    if (c0 !== undefined && h !== undefined && this.pos > 0 && !(await startsWith(c0.fh, h))) {
+      this.events.truncated?.(c0.inode);
+      this.dropCarry();
+      this.restart(c0.inode, this.gen + 1);
+    }
     let read = 0;
     for (;;) {
       const cur: Open | undefined = this.cur;
@@ -164,13 +174,6 @@ export class FileTail {
   /** The first-bytes fingerprint of a file read by this follower (undefined before anything was read). */
   headOf(inode: number): FileHead | undefined {
     return this.heads.get(inode)?.head;
-  }
-
-  /** Returns the partial last line as a line (at stop, when nothing more will be appended to it). */
-  drain(): TailLine[] {
-    const out: TailLine[] = [];
-    this.flushCarry(out);
-    return out;
   }
 
   async close(): Promise<void> {
