@@ -297,3 +297,28 @@ test("copytruncate then more writes than were read: the changed first bytes rest
   assert.deepEqual(r.bad, []);
   assert.deepEqual(r.notices, [`${f}: truncated, reading again from the start`]);
 });
+
+test("auditd: rotation by rename (auditd's own rotation) — events of both files, distinct ids at equal offsets", async () => {
+  const d = tmp();
+  const f = join(d, "audit.log");
+  const event = (s: number, name: string) => [SYSCALL(s), CWD(s), PARENT(s), CREATE(s, name), PROCTITLE(s)].join("\n") + "\n";
+  writeFileSync(f, event(600, "/dev/shm/old.so"));
+  const r = follow([f], { format: "auditd", closeAfterMs: 600_000, hostname: "h" });
+  try {
+    await until(() => r.events.length === 1, "the first event");
+    renameSync(f, f + ".1");
+    writeFileSync(f, event(601, "/dev/shm/new.so"));
+    await until(() => r.events.length === 2, "the second event");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  const path = (e: InputEvent) => (e._source.file as { path?: string } | undefined)?.path;
+  assert.deepEqual(r.events.map((e) => [path(e), e.loc.line, e.loc.byteOffset, e._index]), [
+    ["/dev/shm/old.so", 1, 0, "logs-endpoint.events.file-auditd"],
+    ["/dev/shm/new.so", 1, 0, "logs-endpoint.events.file-auditd"],
+  ]);
+  assert.notEqual(r.events[0]._id, r.events[1]._id);
+  assert.deepEqual(r.notices, [`${f}: rotated, now reading the new file`]);
+});
