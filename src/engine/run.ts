@@ -114,26 +114,47 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
  * Index routing. An event whose `_index` was derived from its file name is filtered only if that name is
  * an index some rule targets (files named like `logs-endpoint.events.process-default.ndjson`); events
  * from arbitrarily named files or stdin reach every rule. Hits that carry `_index`, and --index, always filter.
+ * The answer depends only on (file, _index), so it is computed once per distinct pair: the rules an event
+ * reaches are a cached list, not 84 pattern matches per event (issue 6, many rules).
  */
-function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputEvent, s: RuleState) => boolean {
-  if (opts.indexFilter === false) return () => true;
+function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputEvent) => readonly RuleState[] {
+  if (opts.indexFilter === false) return () => states;
   const anyTargets = new Map<string, boolean>();
-  const derived = (ev: InputEvent) => {
-    const base = ev.loc.file.split(/[\\/]/).pop() ?? "";
-    const name = ev.loc.file === "<stdin>" ? "stdin" : base.replace(/\.gz$/i, "").replace(/\.(ndjson|jsonl|json)$/i, "");
-    return name === ev._index;
-  };
-  return (ev, s) => {
-    if (s.index === undefined) return true;
-    if (opts.indexIsExplicit !== true && derived(ev)) {
-      let targeted = anyTargets.get(ev._index);
-      if (targeted === undefined) {
-        targeted = states.some((x) => x.index !== undefined && x.index(ev._index));
-        anyTargets.set(ev._index, targeted);
-      }
-      if (!targeted) return true;
+  const targeted = (index: string): boolean => {
+    let t = anyTargets.get(index);
+    if (t === undefined) {
+      t = states.some((x) => x.index !== undefined && x.index(index));
+      anyTargets.set(index, t);
     }
-    return s.index(ev._index);
+    return t;
+  };
+  const derived = (file: string, index: string): boolean => {
+    const base = file.split(/[\\/]/).pop() ?? "";
+    const name = file === "<stdin>" ? "stdin" : base.replace(/\.gz$/i, "").replace(/\.(ndjson|jsonl|json)$/i, "");
+    return name === index;
+  };
+  const reaches = (file: string, index: string, s: RuleState): boolean => {
+    if (s.index === undefined) return true;
+    if (opts.indexIsExplicit !== true && derived(file, index) && !targeted(index)) return true;
+    return s.index(index);
+  };
+  // file -> _index -> rules; the last pair is kept apart because consecutive events nearly always share it
+  const cache = new Map<string, Map<string, readonly RuleState[]>>();
+  let lastFile = "";
+  let lastIndex = "";
+  let last: readonly RuleState[] | undefined;
+  return (ev) => {
+    const file = ev.loc.file;
+    const index = ev._index;
+    if (last !== undefined && file === lastFile && index === lastIndex) return last;
+    let byIndex = cache.get(file);
+    if (byIndex === undefined) cache.set(file, (byIndex = new Map()));
+    let list = byIndex.get(index);
+    if (list === undefined) byIndex.set(index, (list = states.filter((s) => reaches(file, index, s))));
+    lastFile = file;
+    lastIndex = index;
+    last = list;
+    return list;
   };
 }
 
@@ -238,8 +259,10 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     for (const ev of batch) {
       let matchedAny = false;
       let ref: number | undefined;
-      for (const s of states) {
-        if (!route(ev, s) || !s.er.matches(ev._source)) continue;
+      const routed = route(ev);
+      for (let i = 0; i < routed.length; i++) {
+        const s = routed[i];
+        if (!s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) continue;
         matchedAny = true;
@@ -410,8 +433,10 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         if (ev.loc.file !== "<stdin>") lastLine.set(ev.loc.file, { line: ev.loc.line, offset: ev.loc.byteOffset });
       }
       let matchedAny = false;
-      for (const s of states) {
-        if (!route(ev, s) || !s.er.matches(ev._source)) continue;
+      const routed = route(ev);
+      for (let i = 0; i < routed.length; i++) {
+        const s = routed[i];
+        if (!s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) continue;
         matchedAny = true;

@@ -18,9 +18,9 @@ import { openSysmonSource } from "../../sources/sysmon/index.js";
 import { mayBeNormalized, normalizeEcsEvent } from "../../sources/ecs-normalize/index.js";
 import { openFollowSource, type FollowSource } from "../../sources/follow/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
-import { parseKql } from "../../lang/kql/index.js";
+import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
-import { kqlPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
+import { kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { fileSink, streamSink } from "../../sinks/ndjson.js";
@@ -211,18 +211,17 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     throw new ExitError(2);
   }
   const engineRules: EngineRule[] = [];
-  const prefilters: KqlPrefilter[] = [];
+  const queries: KqlNode[] = [];
   const skipped: string[] = [];
   for (const lr of loaded.rules) {
     const rule = lr.rule;
     let reason = lr.status === "valid" ? skipReason(rule) : (lr.reason ?? "not runnable");
     let matches: EngineRule["matches"] | undefined;
-    let prefilter: KqlPrefilter | undefined;
+    let ast: KqlNode | undefined;
     if (reason === undefined) {
       try {
-        const ast = parseKql(rule.query ?? "*");
+        ast = parseKql(rule.query ?? "*");
         matches = compileKql(ast);
-        prefilter = kqlPrefilter(ast);
       } catch (e) {
         reason = `query does not compile: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -232,7 +231,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       continue;
     }
     engineRules.push({ rule, ruleUuid: rule.rule_id, matches });
-    if (prefilter !== undefined) prefilters.push(prefilter);
+    if (ast !== undefined) queries.push(ast);
   }
   for (const s of skipped) err(`tern run: ${s}\n`);
   if (opts.ruleUuid !== undefined) {
@@ -279,7 +278,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   const mode: RunMode = opts.follow === true ? "stream" : (opts.mode ?? (stdinInput ? "stream" : "replay"));
   const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
   // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed.
-  const prefilter = (line: string | Uint8Array) => prefilters.some((p) => p(line));
+  const prefilter: KqlPrefilter = kqlUnionPrefilter(queries.map((q) => ({ ast: q }))) ?? (() => true);
   const statePath = opts.state === ":memory:" ? ":memory:" : resolve(ctx.cwd, opts.state);
   let source: EventSource;
   let store: SqliteStore;

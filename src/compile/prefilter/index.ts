@@ -1,3 +1,4 @@
-// Public surface of the KQL byte-level prefilter (issue 3): kqlPrefilter and its requirement formula.
-export { kqlPrefilter, decodeJsonEscapes, describeRequirements, type KqlPrefilter } from "./prefilter.js";
+// Public surface of the KQL byte-level prefilter (issue 3): kqlPrefilter and its requirement formula;
+// kqlUnionPrefilter for a run's many rules (issue 6).
+export { kqlPrefilter, kqlUnionPrefilter, prefilterOf, unionOf, decodeJsonEscapes, describeRequirements, type KqlPrefilter } from "./prefilter.js";
 export { requirementsOf, MIN_LITERAL_LENGTH, type Req } from "./requirements.js";

@@ -10,7 +10,7 @@ import { compileKql, type KqlEvalOptions } from "../predicate/index.js";
 import { compileAst } from "../predicate/compile.js";
 import { arbDoc, arbOptions, arbQuery, and, is, or, not } from "../predicate/test-support.js";
 import { KQL_CASES } from "../../testing/paths.js";
-import { decodeJsonEscapes, describeRequirements, kqlPrefilter, requirementsOf } from "./index.js";
+import { decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf } from "./index.js";
 
 const SEED =
   'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
@@ -22,6 +22,14 @@ function escapingStringify(v: unknown): string {
     .replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
+/** JSON with a space after every ':' and ',' outside strings (and around brackets), as pretty-ish printers do. */
+function spacedStringify(v: unknown): string {
+  return JSON.stringify(v).replace(/"(?:[^"\\]|\\.)*"|[:,{}[\]]/g, (t) => (t.length > 1 || t === '"' ? t : t === ":" || t === "," ? `${t} ` : ` ${t} `));
+}
+
+/** Every serialisation the soundness properties check. */
+const SERIALISATIONS = (doc: unknown): string[] => [JSON.stringify(doc), escapingStringify(doc), allEscapedStringify(doc), spacedStringify(doc)];
+
 /** JSON with every character of every string written as \uXXXX: no needle survives verbatim. */
 function allEscapedStringify(v: unknown): string {
   return JSON.stringify(v, null, 0).replace(/"((?:[^"\\]|\\.)*)"/g, (_m, body: string) => {
@@ -30,10 +38,10 @@ function allEscapedStringify(v: unknown): string {
   });
 }
 
-test("the seed query needs linux, one event.action and one path prefix; short, negated and exists clauses add nothing", () => {
+test("the seed query needs the quoted tokens linux, one event.action, one path prefix and so; negated and exists clauses add nothing", () => {
   assert.equal(
     describeRequirements(requirementsOf(parseKql(SEED))),
-    '("linux" AND ("creation" OR "file_create_event" OR "rename") AND ("/dev/shm/" OR "/usr/lib/"))',
+    String.raw`("\"linux\"" AND ("\"creation\"" OR "\"file_create_event\"" OR "\"file_rename_event\"" OR "\"rename\"") AND ("\"/dev/shm/" OR "\"/usr/lib/") AND "\"so\"")`,
   );
 });
 
@@ -43,7 +51,7 @@ test("values whose text can vary give no requirement: numbers, CIDR, dates, IPs,
   assert.equal(req('a:"443.0"'), "true");
   assert.equal(req("a:10.0.0.0/8"), "true");
   assert.equal(req("source.ip:10.1.2.3"), "true");
-  assert.equal(req("a:10.1.2.3"), '"10.1.2.3"');
+  assert.equal(req("a:10.1.2.3"), String.raw`"\"10.1.2.3\""`);
   assert.equal(req("@timestamp:2024-01-01"), "true");
   assert.equal(req("message:hello"), "true");
   assert.equal(req("a > abc"), "true");
@@ -53,19 +61,19 @@ test("values whose text can vary give no requirement: numbers, CIDR, dates, IPs,
   assert.equal(req("a:hello or b > 1"), "true");
   assert.equal(req("a:*hello*wor*"), '("hello" AND "wor")');
   assert.equal(req("flag:true", { fieldTypes: () => "boolean" }), '"true"');
-  assert.equal(req("a:{ b:hello and c:world }"), '("hello" AND "world")');
+  assert.equal(req("a:{ b:hello and c:world }"), String.raw`("\"hello\"" AND "\"world\"")`);
 });
 
 test("case-insensitive mode keeps only needles without letters", () => {
   const req = (q: string) => describeRequirements(requirementsOf(parseKql(q), { caseInsensitive: true }));
   assert.equal(req("a:Hello"), "true");
   assert.equal(req("a:/dev/shm/*"), "true");
-  assert.equal(req("a:/1.0/* and b:/Dev/*"), '"/1.0/"');
-  assert.equal(req("a:/Dev/* and b:1-2-3"), '"1-2-3"');
+  assert.equal(req("a:/1.0/* and b:/Dev/*"), String.raw`"\"/1.0/"`);
+  assert.equal(req("a:/Dev/* and b:1-2-3"), String.raw`"\"1-2-3\""`);
   const plain = (q: string) => describeRequirements(requirementsOf(parseKql(q)));
   assert.equal(plain("process.name.caseless:powershell.exe"), "true");
   assert.equal(plain("process.name.caseless:*-1234-*"), '"-1234-"');
-  assert.equal(plain("process.name:powershell.exe"), '"powershell.exe"');
+  assert.equal(plain("process.name:powershell.exe"), String.raw`"\"powershell.exe\""`);
 });
 
 test("lines are searched raw, and decoded only when they hold a backslash", () => {
@@ -79,8 +87,8 @@ test("lines are searched raw, and decoded only when they hold a backslash", () =
   const other = JSON.stringify({ ...doc, file: { path: "/tmp/x.so" } });
   assert.equal(pf(other), false);
   assert.equal(pf(Buffer.from(other)), false);
-  assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lib\\/x"}'), true);
-  assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lob\\/x"}'), false);
+  assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lib\\/x","file.extension":"so"}'), true);
+  assert.equal(pf('{"host.os.type":"linux","event.action":"rename","file.path":"\\/usr\\/lob\\/x","file.extension":"so"}'), false);
   assert.equal(pf(""), false);
   // Short escapes cannot produce the letters of "linux": a line with only those is judged by the raw search;
   // a \u escape anywhere sends it through the decoder.
@@ -111,7 +119,7 @@ test("never rejects the line of any matching kql_cases.json document, in any ser
     const doc = c.doc as Record<string, unknown>;
     if (!compileKql(c.query)(doc)) continue;
     const pf = kqlPrefilter(c.query);
-    for (const line of [JSON.stringify(doc), escapingStringify(doc), allEscapedStringify(doc)]) {
+    for (const line of SERIALISATIONS(doc)) {
       assert.equal(pf(line), true, `${c.query} / ${line}`);
       assert.equal(pf(Buffer.from(line)), true, `${c.query} / bytes ${line}`);
     }
@@ -141,12 +149,82 @@ test("fast-check: prefilter(line) || !predicate(event) for generated queries, ev
   const property = (q: KqlNode, doc: Record<string, unknown>, opts: KqlEvalOptions) => {
     const matches = compileAst(q, opts)(doc);
     if (!matches) return;
-    const pf = kqlPrefilter(q, opts);
-    for (const line of [JSON.stringify(doc), escapingStringify(doc), allEscapedStringify(doc)]) {
-      assert.equal(pf(line), true, line);
-      assert.equal(pf(Buffer.from(line, "utf8")), true, `bytes ${line}`);
+    // both search strategies: one indexOf per needle, and the one-pass scanner
+    const req = requirementsOf(q, opts);
+    for (const pf of [kqlPrefilter(q, opts), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true)]) {
+      for (const line of SERIALISATIONS(doc)) {
+        assert.equal(pf(line), true, line);
+        assert.equal(pf(Buffer.from(line, "utf8")), true, `bytes ${line}`);
+      }
     }
   };
   fc.assert(fc.property(arbQuery, arbDoc, arbOptions, property), { numRuns: 3000 });
   fc.assert(fc.property(arbNeedleQuery, arbNeedleDoc, arbOptions, property), { numRuns: 3000 });
+});
+
+test("keyword values only a string can equal are required with their quotes; wildcards quote their outer ends", () => {
+  const req = (q: string) => describeRequirements(requirementsOf(parseKql(q)));
+  assert.equal(req("a:so"), String.raw`"\"so\""`);
+  assert.equal(req("a:s"), "true");
+  assert.equal(req("a:true"), '"true"');
+  assert.equal(req("a:false"), '"false"');
+  assert.equal(req("a:null"), String.raw`"\"null\""`);
+  assert.equal(req("a:1.5e3"), "true");
+  assert.equal(req("a:/dev/shm/*"), String.raw`"\"/dev/shm/"`);
+  assert.equal(req("a:*.so"), String.raw`".so\""`);
+  assert.equal(req("a:*/dev/*"), '"/dev/"');
+  assert.equal(req("a:lib*.so*x"), String.raw`("\"lib" AND ".so")`);
+  assert.equal(req("a:lib*.so*xy"), String.raw`("\"lib" AND ".so" AND "xy\"")`);
+  const pf = kqlPrefilter("a:so");
+  assert.equal(pf('{"a":"so"}'), true);
+  assert.equal(pf('{"a" : "so" , "b":1}'), true);
+  assert.equal(pf('{"a":["x","so"]}'), true);
+  assert.equal(pf('{"a":"\u0073o"}'), true);
+  assert.equal(pf('{"a":"x.so"}'), false);
+  assert.equal(pf('{"a":"sox"}'), false);
+  // a raw `"so"` anywhere passes (the prefilter does not know keys): the predicate decides
+  assert.equal(pf('{"b":"so"}'), true);
+  const t = kqlPrefilter("a:true");
+  assert.equal(t('{"a":true}'), true);
+  assert.equal(t('{"a":"true"}'), true);
+});
+
+test("the union of many rules' prefilters passes a line when some rule may match it, searching shared needles once", () => {
+  const queries = ["a:linux and b:start", "a:linux and c:(x1 or x2 or x3 or x4 or x5 or x6)", "d:/tmp/*"].map((ast) => ({ ast }));
+  const u = kqlUnionPrefilter(queries);
+  assert.notEqual(u, undefined);
+  const pf = u ?? (() => true);
+  const lines: Array<[string, boolean]> = [
+    ['{"a":"linux","b":"start"}', true],
+    ['{"a":"linux","c":"x4"}', true],
+    ['{"d":"/tmp/q"}', true],
+    ['{"d":"\\/tmp\\/q"}', true],
+    ['{"a":"linux","b":"stop","c":"x7","d":"/var/tmp/q"}', false],
+    ['{"a":"windows","b":"start","c":"x1"}', false],
+  ];
+  for (const [line, want] of lines) {
+    assert.equal(pf(line), want, line);
+    assert.equal(pf(Buffer.from(line)), want, `bytes ${line}`);
+  }
+  // one rule without requirements makes every line pass
+  assert.equal(kqlUnionPrefilter([...queries, { ast: "not a:b" }]), undefined);
+  assert.equal(kqlUnionPrefilter([]), undefined);
+});
+
+test("the one-pass scanner finds needles that are prefixes of others and needles inside others", () => {
+  const req = requirementsOf(parseKql("a:(abcdef or abc or bcd or cdefgh or zzz1 or zzz2)"));
+  const scan = prefilterOf(req, 1) ?? (() => false);
+  const each = prefilterOf(req, Infinity) ?? (() => false);
+  for (const [line, want] of [
+    ['{"a":"abc"}', true],
+    ['{"a":"abcdef"}', true],
+    ['{"a":"bcd"}', true],
+    ['{"a":"abcd"}', false],
+    ['{"x":"abcdefgh","a":"cdefgh"}', true],
+    ['{"a":"zzz2"}', true],
+    ['{"a":"zzz"}', false],
+  ] as const) {
+    assert.equal(scan(Buffer.from(line)), want, line);
+    assert.equal(each(Buffer.from(line)), want, line);
+  }
 });

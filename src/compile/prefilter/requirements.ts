@@ -2,6 +2,9 @@
 // substrings, at least one per `or` branch, that the decoded text of every matching event's JSON must
 // contain. Only sound derivations: anything whose textual form can vary (numbers, CIDR, dates, IPs,
 // analysed text, case folding of letters, `not`, ranges) contributes "no requirement".
+// Keyword values that only a JSON string can match are required WITH their quotes (issue 6): an exact
+// value needs `"so"`, a wildcard's first segment `"/dev/shm/`, its last `.so"` — the token delimiters
+// are never escaped, so the decoded line holds them verbatim whatever the serialisation.
 
 import type { EsFieldType } from "../../ecs/field-types.js";
 import { assertNever, fieldTypeFn, fullName, planField, toIr, type KqlEvalOptions, type KqlNodeLike, type Q } from "../predicate/ir.js";
@@ -9,7 +12,8 @@ import { parseCidr, parseKqlNumber } from "../predicate/values.js";
 
 export type Req =
   | { readonly k: "true" }
-  | { readonly k: "lit"; readonly s: string }
+  /** `inner`: the part of `s` between added token quotes (what escapes could hide); absent = all of `s`. */
+  | { readonly k: "lit"; readonly s: string; readonly inner?: string }
   | { readonly k: "and"; readonly c: readonly Req[] }
   | { readonly k: "or"; readonly c: readonly Req[] };
 
@@ -21,12 +25,19 @@ export const MIN_LITERAL_LENGTH = 3;
 // Lone surrogates and U+FFFD cannot be searched for in raw UTF-8 bytes reliably (decoders substitute).
 const UNSEARCHABLE = /[\uD800-\uDFFF\uFFFD]/;
 
-function lit(s: string, ci: boolean): Req {
-  if (s.length < MIN_LITERAL_LENGTH || UNSEARCHABLE.test(s)) return TRUE;
+/** Which ends of a string token the needle includes: the opening quote, the closing one, both or none. */
+type Quote = "none" | "open" | "close" | "both";
+
+function lit(s: string, ci: boolean, quote: Quote = "none"): Req {
+  if (UNSEARCHABLE.test(s)) return TRUE;
   // Case folding can turn many different texts into this one, except when it has no letters at all.
   // ASCII only: some non-ASCII characters lowercase into sequences with other characters (İ → i̇).
   if (ci && !/^[\x00-\x40\x5b-\x60\x7b-\x7f]*$/.test(s)) return TRUE;
-  return { k: "lit", s };
+  if (quote === "none") return s.length < MIN_LITERAL_LENGTH ? TRUE : { k: "lit", s };
+  // A quoted needle is selective even when short (`"so"`), but one quote plus one character is not.
+  if (s.length < 2) return TRUE;
+  const q = (quote === "open" || quote === "both" ? '"' : "") + s + (quote === "close" || quote === "both" ? '"' : "");
+  return { k: "lit", s: q, inner: s };
 }
 
 function andReq(cs: readonly Req[]): Req {
@@ -38,6 +49,11 @@ function andReq(cs: readonly Req[]): Req {
   }
   if (out.length === 0) return TRUE;
   return out.length === 1 ? out[0] : { k: "and", c: out };
+}
+
+/** OR of formulas, simplified: flattened, a `true` member absorbs it, implied literals dropped. */
+export function orOf(cs: readonly Req[]): Req {
+  return orReq(cs);
 }
 
 function orReq(cs: readonly Req[]): Req {
@@ -56,10 +72,25 @@ function orReq(cs: readonly Req[]): Req {
   return dedup.length === 1 ? dedup[0] : { k: "or", c: dedup };
 }
 
-/** The literal a keyword-mode `field:text` needs, if any (§7.2: strings equal exactly; numbers/CIDR vary). */
+/**
+ * The literal a keyword-mode `field:text` needs, if any (§7.2: strings equal exactly; numbers/CIDR vary).
+ * Only a string leaf can equal a text that is neither a number, a CIDR nor a boolean's name, so the
+ * needle is the whole string token, quotes included.
+ */
 function keywordLiteral(text: string, ci: boolean): Req {
   if (parseKqlNumber(text) !== undefined || parseCidr(text) !== undefined) return TRUE;
-  return lit(text, ci);
+  // JSON true/false equal "true"/"false" by name (compile.ts keywordLiterals): those may be unquoted.
+  if (text === "true" || text === "false") return lit(text, ci);
+  return lit(text, ci, "both");
+}
+
+/**
+ * A keyword wildcard matches string leaves only (compile.ts keywordWildcard), so its first segment opens
+ * a string token and its last one closes it; middle segments are bare. `a*` → `"a`, `*b` → `b"`.
+ */
+function wildcardLiterals(segments: readonly string[], ci: boolean): Req {
+  const last = segments.length - 1;
+  return andReq(segments.map((seg, i) => (seg === "" ? TRUE : lit(seg, ci, i === 0 ? "open" : i === last ? "close" : "none"))));
 }
 
 function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | undefined, ci: boolean): Req {
@@ -84,7 +115,7 @@ function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | unde
       switch (mode) {
         case "keyword":
           if (q.value.k === "lit") return keywordLiteral(q.value.text, fold);
-          return andReq(q.value.segments.map((s) => lit(s, fold)));
+          return wildcardLiterals(q.value.segments, fold);
         case "boolean":
           return q.value.k === "lit" && (q.value.text === "true" || q.value.text === "false") ? lit(q.value.text, false) : TRUE;
         case "text":

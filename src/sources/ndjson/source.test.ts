@@ -249,10 +249,11 @@ test("lines split across tiny chunks, and a too-long line spanning chunks, give 
   }
 });
 
-test("prefilter: rejected lines are counted and never parsed or validated (not even bad JSON or bad UTF-8)", async () => {
+test("prefilter: rejected lines are counted and never parsed or UTF-8-validated; only their object shape is checked", async () => {
   const dir = tmp();
   const f = join(dir, "pf.ndjson");
-  writeFileSync(f, Buffer.concat([Buffer.from('{"k":"keep"}\n{"k":"drop"}\nnot json, dropped\n'), Buffer.from([0xff, 0x0a]), Buffer.from('{"k":"keep"\n')]));
+  const rejectedButObjectShaped = Buffer.from([0x7b, 0xff, 0x7d, 0x0a]); // {\xff}: bad UTF-8 and bad JSON, not looked at
+  writeFileSync(f, Buffer.concat([Buffer.from('{"k":"keep"}\n{"k":"drop"}\nnot json, dropped\n'), Buffer.from([0xff, 0x0a]), Buffer.from('{"k":"keep"\n'), rejectedButObjectShaped, Buffer.from(' \t{"k":1 } \r\n[1]\n{\n')]));
   const seen: string[] = [];
   const r = await collect([f], {
     prefilter: (line) => {
@@ -261,10 +262,19 @@ test("prefilter: rejected lines are counted and never parsed or validated (not e
       return s.includes("keep");
     },
   });
-  assert.deepEqual(seen, ['{"k":"keep"}', '{"k":"drop"}', "not json, dropped", "\xff", '{"k":"keep"']);
+  assert.deepEqual(seen, ['{"k":"keep"}', '{"k":"drop"}', "not json, dropped", "\xff", '{"k":"keep"', "{\xff}", ' \t{"k":1 } ', "[1]", "{"]);
   assert.deepEqual(r.events.map((e) => e._source), [{ k: "keep" }]);
-  assert.deepEqual(r.bad.map((b) => [b.bad.loc.line, b.bad.reason]), [[5, "invalid-json"]]);
-  assert.deepEqual(r.stats, { files: 1, lines: 5, bytes: 58, bad: 1, prefiltered: 3, events: 1 });
+  assert.deepEqual(
+    r.bad.map((b) => [b.bad.loc.line, b.bad.reason, b.bad.message]),
+    [
+      [3, "not-an-object", "line is not a JSON object (it does not start with { and end with })"],
+      [4, "not-an-object", "line is not a JSON object (it does not start with { and end with })"],
+      [5, "invalid-json", "invalid JSON: Expected ',' or '}' after property value in JSON at position 11"],
+      [8, "not-an-object", "line is not a JSON object (it does not start with { and end with })"],
+      [9, "not-an-object", "line is not a JSON object (it does not start with { and end with })"],
+    ],
+  );
+  assert.deepEqual(r.stats, { files: 1, lines: 9, bytes: 81, bad: 5, prefiltered: 3, events: 1 });
 });
 
 test("batches hold batchSize events (the last may be shorter) and cross file boundaries in order", async () => {

@@ -1,6 +1,7 @@
 // The NDJSON event source (issue 4 "Inputs", issue 6 speed): files, directories, globs and stdin, gzip
 // detected by magic bytes, lines split on 0x0A in 1 MiB Buffers, the KQL prefilter run on the raw bytes
-// BEFORE any decoding, and only surviving lines UTF-8-checked and JSON.parsed. Implements
+// BEFORE any decoding, and only surviving lines UTF-8-checked and JSON.parsed (rejected lines get only a
+// cheap object-shape check, so a non-JSON line is still reported with its file:line). Implements
 // src/sources/types.ts (EventSource). Ids for plain events: see eventId() below.
 
 import { createReadStream } from "node:fs";
@@ -93,6 +94,15 @@ function isBlank(buf: Buffer, s: number, e: number): boolean {
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
   }
   return true;
+}
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d;
+
+/** First non-blank byte of [s, e) is `{` and last is `}` (the line is not blank). */
+function objectShaped(buf: Buffer, s: number, e: number): boolean {
+  while (s < e && isSpace(buf[s])) s++;
+  while (e > s && isSpace(buf[e - 1])) e--;
+  return e - s >= 2 && buf[s] === 0x7b && buf[e - 1] === 0x7d;
 }
 
 /** Splits one input into lines and turns each into an event or a bad line. */
@@ -201,9 +211,14 @@ class LineProcessor {
     // blank lines (empty, or spaces/tabs only) are counted in stats.lines and otherwise skipped
     if (e === s || ((buf[s] === 0x20 || buf[s] === 0x09) && isBlank(buf, s, e))) return;
     const raw = buf.subarray(s, e);
-    // A prefiltered line is neither UTF-8-validated nor parsed: it is only counted.
+    // A prefiltered line is neither UTF-8-validated nor parsed, only checked to look like an object: its
+    // first and last non-blank bytes must be { and } (issue 6: deeper validation is skipped for speed).
     const pf = this.opts.prefilter;
     if (pf !== undefined && !pf(raw)) {
+      if (!objectShaped(buf, s, e)) {
+        this.bad({ file: this.file, line: lineNo, byteOffset: offset }, "not-an-object", "line is not a JSON object (it does not start with { and end with })", raw);
+        return;
+      }
       this.stats.prefiltered++;
       return;
     }
