@@ -232,9 +232,33 @@ export function replayStart(sched: RuleSchedule, explicit: number | undefined, s
 
 const EMPTY_SOURCE: EventDoc = Object.freeze({}) as EventDoc;
 
-function fullHit(ev: MatchedEvent, spill: TextSpill): InputEvent {
-  const json = ev.ref !== undefined ? spill.get(ev.ref) : ev.json;
-  return json === undefined ? ev.hit : { ...ev.hit, _source: JSON.parse(json) as EventDoc };
+/**
+ * A matched event whose hit is on disk: spill record `ref` holds [_index, _id, file, line, byteOffset] and
+ * record `ref + 1` the `_source` JSON. Memory keeps a few numbers and the shared combinations; the hit is
+ * read back (a small record) only when an alert id or an alert needs it.
+ */
+class SpilledEvent implements MatchedEvent {
+  constructor(
+    private readonly spill: TextSpill,
+    readonly ref: number,
+    readonly t: number,
+    readonly seq: number,
+    readonly combos: readonly Combo[],
+  ) {}
+
+  get hit(): InputEvent {
+    const [_index, _id, file, line, byteOffset] = JSON.parse(this.spill.get(this.ref)) as [string, string, string, number, number];
+    return { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } };
+  }
+
+  source(): EventDoc {
+    return JSON.parse(this.spill.get(this.ref + 1)) as EventDoc;
+  }
+}
+
+function fullHit(ev: MatchedEvent): InputEvent {
+  if (ev instanceof SpilledEvent) return { ...ev.hit, _source: ev.source() };
+  return ev.json === undefined ? ev.hit : { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc };
 }
 
 interface Work {
@@ -271,8 +295,11 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
         // A new_terms rule needs only events that carry every field (§0.5); others can neither alert nor age a term.
         if (s.combos !== undefined && combos.length === 0) continue;
         // Several rules share one spilled JSON text of the event; objects are rebuilt only for alerts.
-        ref ??= spill.add(JSON.stringify(ev._source));
-        s.mem.add({ hit: { _index: ev._index, _id: ev._id, _source: EMPTY_SOURCE, loc: ev.loc }, ref, t, seq: seq++, combos });
+        if (ref === undefined) {
+          ref = spill.add(JSON.stringify([ev._index, ev._id, ev.loc.file, ev.loc.line, ev.loc.byteOffset]));
+          spill.add(JSON.stringify(ev._source));
+        }
+        s.mem.add(new SpilledEvent(spill, ref, t, seq++, s.mem.shared(combos)));
       }
       if (matchedAny) summary.matchedEvents++;
     }
@@ -350,7 +377,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       ruleId: s.key,
       eventTime: it.ev.t,
       newTerms: it.terms,
-      doc: buildAlert(rule, fullHit(it.ev, spill), it.id, ctx, it.terms),
+      doc: buildAlert(rule, fullHit(it.ev), it.id, ctx, it.terms),
     }));
     if (cut.truncated) {
       const w = `${rule.rule_id}: execution at ${new Date(exec.startedAt).toISOString()}: ${MAX_SIGNALS_WARNING}`;

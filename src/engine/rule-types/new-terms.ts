@@ -133,22 +133,30 @@ export class NewTermsMemory {
       const last = this.events[n - 1];
       if (ev.t < last.t) this.sorted = false;
     }
-    let combos = ev.combos;
-    if (combos.length > 0) {
-      const shared: Combo[] = [];
-      for (const c of combos) {
-        const o = this.occ.get(c.key);
-        if (o === undefined) {
-          this.occ.set(c.key, { combo: c, times: [ev.t] });
-          shared.push(c);
-        } else {
-          o.times.push(ev.t);
-          shared.push(o.combo);
-        }
+    let own = false;
+    for (const c of ev.combos) {
+      const o = this.occ.get(c.key);
+      if (o === undefined) this.occ.set(c.key, { combo: c, times: [ev.t] });
+      else {
+        o.times.push(ev.t);
+        if (o.combo !== c) own = true;
       }
-      combos = shared;
     }
-    this.events.push(combos === ev.combos ? ev : { ...ev, combos });
+    // Events built with shared() combinations are kept as they are; others get a copy that shares them.
+    this.events.push(own ? { ...ev, combos: this.shared(ev.combos) } : ev);
+  }
+
+  /** The rule's one object per distinct combination (the given ones for combinations not seen yet). */
+  shared(combos: readonly Combo[]): readonly Combo[] {
+    let out: Combo[] | undefined;
+    for (let i = 0; i < combos.length; i++) {
+      const o = this.occ.get(combos[i].key);
+      if (o !== undefined && o.combo !== combos[i]) {
+        out ??= combos.slice();
+        out[i] = o.combo;
+      }
+    }
+    return out ?? combos;
   }
 
   /** Sorts events by (time, input order), the documented basis-document tie-break. */
