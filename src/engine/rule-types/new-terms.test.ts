@@ -76,3 +76,23 @@ test("max_signals: stored ids dropped first and not counted; cut at the budget w
   assert.deepEqual(applyMaxSignals(items, (id) => id === "a", 2), { kept: [{ id: "b" }, { id: "c" }], duplicates: 1, truncated: true });
   assert.deepEqual(applyMaxSignals(items, (id) => id === "a", 3), { kept: [{ id: "b" }, { id: "c" }, { id: "d" }], duplicates: 1, truncated: false });
 });
+
+test("NewTermsMemory: one object per distinct combination, shared by every event that has it", () => {
+  const mem = new NewTermsMemory();
+  const x = comboExtractor(["k"]);
+  const h = hit("i", "e0", { k: "a" });
+  mem.add({ hit: h, t: 1, seq: 0, combos: x({ k: "a" }) });
+  mem.add({ hit: h, t: 2, seq: 1, combos: x({ k: ["a", "b"] }) });
+  const fresh = x({ k: ["b", "c"] });
+  const shared = mem.shared(fresh);
+  assert.notEqual(shared, fresh);
+  assert.deepEqual(shared.map((c) => c.key), ['["b"]', '["c"]']);
+  assert.equal(shared[0], mem.events[1].combos[1]);
+  assert.equal(shared[1], fresh[1]); // not seen yet: the given object
+  assert.equal(mem.events[1].combos[0], mem.events[0].combos[0]);
+  const own = x({ k: "z" });
+  assert.equal(mem.shared(own), own);
+  mem.add({ hit: h, t: 3, seq: 2, combos: shared });
+  assert.equal(mem.events[2].combos, shared); // already shared: kept as given
+  assert.deepEqual([...mem.keys()], ['["a"]', '["b"]', '["c"]']);
+});
