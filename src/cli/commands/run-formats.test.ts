@@ -16,7 +16,7 @@ import type { CliContext } from "../context.js";
 import { REALDATA_DIR, SEED_DIR } from "../../testing/paths.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { kqlPrefilter } from "../../compile/prefilter/index.js";
-import { ecsPrefilter } from "./run.js";
+import { runPrefilter } from "./run.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
@@ -104,13 +104,17 @@ const auditbeatDoc = {
   auditd: { paths: [{ name: "/dev/shm/", nametype: "PARENT", inode: "1", mode: "040777" }, { name: "x.so", nametype: "CREATE", inode: "2", mode: "0100644" }] },
 };
 
-test("prefilter guard: the raw Auditbeat line fails the seed query's prefilter, the ecs guard lets it through", () => {
-  const rules = kqlPrefilter(parseKql(seedQuery()));
+test("prefilter guard: the raw Auditbeat line fails the seed query's prefilter, the ecs run prefilter lets it through", () => {
+  const seed = parseKql(seedQuery());
   const line = Buffer.from(JSON.stringify(auditbeatDoc));
-  assert.equal(rules(line), false);
-  assert.equal(ecsPrefilter(rules)(line), true);
-  assert.equal(ecsPrefilter(rules)(JSON.stringify({ event: { action: "exec" }, process: { name: "ls" } })), false);
-  assert.equal(ecsPrefilter(rules)('{"event":{"module":"aud\\u0069td"}}'), true);
+  assert.equal(kqlPrefilter(seed)(line), false);
+  assert.equal(runPrefilter([seed], "auditd")(line), false);
+  const ecs = runPrefilter([seed], "ecs");
+  assert.equal(ecs(line), true);
+  assert.equal(ecs(JSON.stringify({ event: { action: "exec" }, process: { name: "ls" } })), false);
+  assert.equal(ecs(Buffer.from('{"event":{"module":"aud\\u0069td"}}')), true);
+  assert.equal(ecs(Buffer.from('{"event":{"module":"file_integrity","action":"created"},"file":{"path":"/dev/shm/a.so"}}')), true);
+  assert.equal(ecs(Buffer.from('{"event":{"dataset":"sysmon_linux.log","code":"11"}}')), true);
 });
 
 test("--format ecs: an Auditbeat opened-file with a CREATE path alerts as a creation; an unrelated line is prefiltered", async () => {

@@ -15,7 +15,7 @@ import type { EventSource, SourceOptions, SourcePosition } from "../../sources/t
 import { openNdjsonSource } from "../../sources/ndjson/index.js";
 import { openAuditdSource } from "../../sources/auditd/index.js";
 import { openSysmonSource } from "../../sources/sysmon/index.js";
-import { mayBeNormalized, normalizeEcsEvent } from "../../sources/ecs-normalize/index.js";
+import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../../sources/ecs-normalize/index.js";
 import { openFollowSource, type FollowSource } from "../../sources/follow/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
@@ -75,12 +75,17 @@ export function normalizingSource<S extends EventSource>(src: S): S {
   return Object.assign(Object.create(src) as S, { stats: src.stats, batches });
 }
 
-/** The run's line prefilter for `--format ecs`: lines normalizeEcsEvent may rewrite are never dropped by it. */
-export function ecsPrefilter(rules: (line: string | Uint8Array) => boolean): (line: string | Uint8Array) => boolean {
-  return (line) => mayBeNormalized(line) || rules(line);
+/**
+ * The run's one line prefilter: the union of the rules' queries, and with `--format ecs` also of the
+ * documents normalizeEcsEvent rewrites (their raw line may lack what the rule needs after normalisation,
+ * e.g. "creation"), so the prefilter stays sound for normalised events.
+ */
+export function runPrefilter(queries: readonly KqlNode[], format: RunFormat): KqlPrefilter {
+  const all: { ast: KqlNode | string }[] = queries.map((q) => ({ ast: q }));
+  if (format === "ecs") all.push({ ast: NORMALIZED_PRODUCERS_KQL });
+  return kqlUnionPrefilter(all) ?? (() => true);
 }
 
-/** The seam for event inputs: builds the EventSource for the chosen --format (other formats plug in here). */
 export function buildEventSource(opts: RunCliOptions, base: SourceOptions, prefilter: KqlPrefilter, ctx: CliContext, follow?: FollowWiring): EventSource {
   if (opts.follow === true) {
     const src: FollowSource = openFollowSource(opts.events, {
@@ -89,13 +94,13 @@ export function buildEventSource(opts: RunCliOptions, base: SourceOptions, prefi
       pollIntervalMs: opts.pollIntervalMs,
       resume: follow?.resume,
       onNotice: follow?.onNotice,
-      prefilter: opts.format === "ecs" ? ecsPrefilter(prefilter) : undefined,
+      prefilter: opts.format === "ecs" ? prefilter : undefined,
     });
     return opts.format === "ecs" ? normalizingSource(src) : src;
   }
   switch (opts.format) {
     case "ecs":
-      return normalizingSource(openNdjsonSource(opts.events, { ...base, prefilter: ecsPrefilter(prefilter), stdin: ctx.stdin }));
+      return normalizingSource(openNdjsonSource(opts.events, { ...base, prefilter, stdin: ctx.stdin }));
     case "auditd":
       return openAuditdSource(opts.events, { ...base, stdin: ctx.stdin });
     case "sysmon-linux":
@@ -278,7 +283,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   const mode: RunMode = opts.follow === true ? "stream" : (opts.mode ?? (stdinInput ? "stream" : "replay"));
   const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
   // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed.
-  const prefilter: KqlPrefilter = kqlUnionPrefilter(queries.map((q) => ({ ast: q }))) ?? (() => true);
+  const prefilter = runPrefilter(queries, opts.format);
   const statePath = opts.state === ":memory:" ? ":memory:" : resolve(ctx.cwd, opts.state);
   let source: EventSource;
   let store: SqliteStore;

@@ -2,4 +2,4 @@
 export { normalizeEcsEvent } from "./normalize.js";
 export { fileFieldsOf, fileExtension, baseName, dirName, joinPath, normalizePath, type FileFields } from "./file-fields.js";
 export { defendIndexFor, type LinuxProducer } from "./index-name.js";
-export { mayBeNormalized } from "./markers.js";
+export { NORMALIZED_PRODUCERS_KQL } from "./markers.js";
