@@ -135,6 +135,21 @@ test("--format ecs: an Auditbeat opened-file with a CREATE path alerts as a crea
   }
 });
 
+test("--no-normalize: the Auditbeat document is used as written (no creation, so prefiltered and no alert)", async () => {
+  const d = mkdtempSync(join(tmpdir(), "tern-fmt-"));
+  try {
+    const f = join(d, "auditbeat.ndjson");
+    writeFileSync(f, JSON.stringify(auditbeatDoc) + "\n");
+    const r = await tern(["run", SEED, "-e", f, "--state", ":memory:", "--no-normalize"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /lines read: {5}1 \(0 events, 1 prefiltered, 0 bad\)/);
+    assert.equal(runPrefilter([parseKql(seedQuery())], "ecs", false)(Buffer.from(JSON.stringify(auditbeatDoc))), false);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test("--follow refuses stdin and --mode replay (exit 2)", async () => {
   const a = await tern(["run", SEED, "--follow", "-e", "-", "--state", ":memory:"]);
   assert.deepEqual([a.code, a.stderr], [2, "tern run: --follow reads files, not stdin (stdin is streamed without it)\n"]);
