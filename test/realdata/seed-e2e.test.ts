@@ -5,32 +5,20 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.js";
-import type { CliContext } from "../../src/cli/context.js";
 import { REALDATA_DIR, REPO_ROOT, SEED_DIR } from "../../src/testing/paths.js";
 import { collect, field, FIXED_NOW, seedPredicate } from "./support.js";
 import { openAuditdSource } from "../../src/sources/auditd/index.js";
+import { runCli } from "../../src/testing/cli.js";
 
 // The fixture lives in the source tree, also when this test runs compiled from dist/.
 const FIXTURE = join(REPO_ROOT, "test", "realdata", "fixtures", "shm-so-drop.log");
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
 
-async function tern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  o.on("data", (c: Buffer) => (stdout += c.toString()));
-  e.on("data", (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, stdout, stderr };
-}
+const tern = (args: string[]) => runCli(args);
 
 const lines = (s: string) => s.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
 

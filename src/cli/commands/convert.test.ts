@@ -2,27 +2,13 @@
 // exact warnings for bad lines (file:line:1: warning[SRC111]), --strict, --output (mode 0600), --hits.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../main.js";
-import type { CliContext } from "../context.js";
 import { REALDATA_DIR } from "../../testing/paths.js";
+import { runCli } from "../../testing/cli.js";
 
-async function tern(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  o.on("data", (c: Buffer) => (stdout += c.toString()));
-  e.on("data", (c: Buffer) => (stderr += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end(input ?? "");
-  const ctx: CliContext = { stdout: o, stderr: e, stdin, env: {}, cwd: process.cwd(), exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, stdout, stderr };
-}
+const tern = (args: string[], input?: string) => runCli(args, { stdin: input });
 
 const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
 const SYSMON = join(REALDATA_DIR, "integrations", "packages", "sysmon_linux", "_dev", "deploy", "docker", "sample_logs", "sysmon.log");

@@ -1,20 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
-import { main } from "../main.js";
-import type { CliContext } from "../context.js";
+import { runCli } from "../../testing/cli.js";
 import { CODES } from "../../diag/codes.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on("data", (b: Buffer) => o.push(b));
-  stderr.on("data", (b: Buffer) => e.push(b));
-  const ctx: CliContext = { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, out: Buffer.concat(o).toString(), err: Buffer.concat(e).toString() };
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 test("tern explain CODE prints the code's severity, title and description", async () => {

@@ -2,24 +2,12 @@
 // §5): exact JSON on stdout, exact diagnostics / caret message on stderr, exit codes 0 and 2.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../main.js";
-import type { CliContext } from "../context.js";
+import { runCli } from "../../testing/cli.js";
 
-async function tern(args: string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  o.on("data", (c: Buffer) => (stdout += c.toString()));
-  e.on("data", (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd, exitCode: 0 };
-  const code = await main(["node", "tern", "kql", "dsl", ...args], ctx);
-  return { code, stdout, stderr };
-}
+const tern = (args: string[], cwd = process.cwd()) => runCli(["kql", "dsl", ...args], { cwd });
 
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + "\n";
 const should1 = (...c: unknown[]) => ({ bool: { should: c, minimum_should_match: 1 } });

@@ -2,23 +2,9 @@
 // KQL010 diagnostics with line numbers for bad lines, exit codes 0 and 2.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
-import { main } from "../main.js";
-import type { CliContext } from "../context.js";
+import { runCli } from "../../testing/cli.js";
 
-async function tern(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  const i = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  o.on("data", (c: Buffer) => (stdout += c.toString()));
-  e.on("data", (c: Buffer) => (stderr += c.toString()));
-  i.end(stdin);
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: i, env: {}, cwd: process.cwd(), exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, stdout, stderr };
-}
+const tern = (args: string[], stdin: string) => runCli(args, { stdin });
 
 const SEED =
   'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';

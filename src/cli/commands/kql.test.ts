@@ -2,21 +2,9 @@
 // stderr, exit codes 0 and 2.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
-import { main } from "../main.js";
-import type { CliContext } from "../context.js";
+import { runCli } from "../../testing/cli.js";
 
-async function tern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  o.on("data", (c: Buffer) => (stdout += c.toString()));
-  e.on("data", (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, stdout, stderr };
-}
+const tern = (args: string[]) => runCli(args);
 
 describe("tern kql parse", () => {
   test("prints the AST as 2-space JSON without spans", async () => {

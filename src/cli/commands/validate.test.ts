@@ -2,22 +2,10 @@
 // exact lines, summary, --json, --verbose snippets and exit codes 0 / 1 / 2.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
-import { main } from "../main.js";
-import type { CliContext } from "../context.js";
 import { REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
+import { runCli } from "../../testing/cli.js";
 
-async function tern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  let so = "";
-  let se = "";
-  o.on("data", (c: Buffer) => (so += c.toString()));
-  e.on("data", (c: Buffer) => (se += c.toString()));
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: REPO_ROOT, exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, stdout: so, stderr: se };
-}
+const tern = (args: string[]) => runCli(args, { cwd: REPO_ROOT });
 
 const F = "test/fixtures/rules";
 
