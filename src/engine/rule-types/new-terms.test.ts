@@ -95,4 +95,8 @@ test("NewTermsMemory: one object per distinct combination, shared by every event
   mem.add({ hit: h, t: 3, seq: 2, combos: shared });
   assert.equal(mem.events[2].combos, shared); // already shared: kept as given
   assert.deepEqual([...mem.keys()], ['["a"]', '["b"]', '["c"]']);
+  // One combination alone: every such event shares one array.
+  const one = mem.shared(x({ k: "a" }));
+  assert.equal(mem.shared(x({ k: "a" })), one);
+  assert.equal(one[0], mem.events[0].combos[0]);
 });

@@ -124,7 +124,8 @@ export interface NewTermCandidate {
  */
 export class NewTermsMemory {
   readonly events: MatchedEvent[] = [];
-  private readonly occ = new Map<string, { combo: Combo; times: number[] }>();
+  /** Per distinct combination: its one object, a one-element array of it (shared by events that have only it), its times. */
+  private readonly occ = new Map<string, { combo: Combo; alone: readonly Combo[]; times: number[] }>();
   private sorted = true;
 
   add(ev: MatchedEvent): void {
@@ -136,7 +137,7 @@ export class NewTermsMemory {
     let own = false;
     for (const c of ev.combos) {
       const o = this.occ.get(c.key);
-      if (o === undefined) this.occ.set(c.key, { combo: c, times: [ev.t] });
+      if (o === undefined) this.occ.set(c.key, { combo: c, alone: [c], times: [ev.t] });
       else {
         o.times.push(ev.t);
         if (o.combo !== c) own = true;
@@ -148,6 +149,10 @@ export class NewTermsMemory {
 
   /** The rule's one object per distinct combination (the given ones for combinations not seen yet). */
   shared(combos: readonly Combo[]): readonly Combo[] {
+    if (combos.length === 1) {
+      const o = this.occ.get(combos[0].key);
+      if (o !== undefined) return o.alone;
+    }
     let out: Combo[] | undefined;
     for (let i = 0; i < combos.length; i++) {
       const o = this.occ.get(combos[i].key);
