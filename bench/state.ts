@@ -10,6 +10,8 @@
 import { mkdtempSync, rmSync, statSync, existsSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { DEFAULT_TERM_CACHE_ENTRIES, SqliteStore } from "../src/state/sqlite.js";
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -58,13 +60,11 @@ const inReadTxn = (st: SqliteStore, list: string[], expectHit: boolean, lookups 
   }
   return [ok, Number(process.hrtime.bigint() - t)];
 };
-// The same keys straight from SQLite (a second connection whose cache is off), before the cached runs.
-const raw = SqliteStore.open(path, { cacheMb: CACHE_MB, termCacheEntries: 0 });
-const [rawHits, rawNs] = inReadTxn(raw, keys, true, LOOKUPS / 5);
-raw.close();
 const [hits, lookupNs] = inReadTxn(store, keys, true);
 const absent = Array.from({ length: 10_000 }, (_, i) => combo(N + i));
 const [misses, missNs] = inReadTxn(store, absent, false);
+// The store's footprint before the uniform rounds below churn through about 100 MB of key strings and result maps.
+const rssHot = process.memoryUsage().rss;
 // The same lookups one statement at a time (each its own implicit transaction), for comparison.
 const t5 = process.hrtime.bigint();
 for (let i = 0; i < LOOKUPS / 10; i++) store.getTerm(RULE, FIELDS, keys[i % keys.length]);
@@ -89,8 +89,21 @@ const one = store.db.prepare("SELECT 1");
 const t4 = process.hrtime.bigint();
 for (let i = 0; i < LOOKUPS; i++) one.get();
 const oneNs = Number(process.hrtime.bigint() - t4);
+// RSS after a full collection: the store's SQLite page cache and terms cache, not the benchmark's own
+// garbage (10 rounds of 100 000 fresh key strings). --expose-gc set at run time, as tsx takes no node flags.
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const rssBeforeGc = process.memoryUsage().rss;
+gc();
 const rss = process.memoryUsage().rss;
+const heapUsed = process.memoryUsage().heapUsed;
 const cacheStats = store.termCacheStats();
+// The hot keys straight from SQLite: a second connection whose terms cache is off (after the RSS
+// measure, which it would inflate by its own page cache).
+const raw = SqliteStore.open(path, { cacheMb: CACHE_MB, termCacheEntries: 0 });
+inReadTxn(raw, keys, true, keys.length); // warm its page cache as the first cached round warmed the store's
+const [rawHits, rawNs] = inReadTxn(raw, keys, true, LOOKUPS / 5);
+raw.close();
 store.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -100,7 +113,10 @@ const result = {
   write_seconds: +(writeMs / 1000).toFixed(2),
   writes_per_second: Math.round(N / (writeMs / 1000)),
   state_file_mb: +mb(fileBytes),
+  rss_after_hot_lookups_mb: +mb(rssHot),
   rss_mb: +mb(rss),
+  rss_before_gc_mb: +mb(rssBeforeGc),
+  heap_used_mb: +mb(heapUsed),
   term_cache_entries: TERM_CACHE ?? DEFAULT_TERM_CACHE_ENTRIES,
   term_cache_hit_ratio: +(cacheStats.hits / Math.max(1, cacheStats.hits + cacheStats.misses)).toFixed(3),
   lookups_per_second_hit_sqlite: Math.round(LOOKUPS / 5 / (rawNs / 1e9)),
