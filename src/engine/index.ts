@@ -1,6 +1,6 @@
 // Public surface of the engine (issue 4): run rules over an event source in replay or stream mode, the
 // Kibana alert builder and ids, and the rule-type cores. See docs/engine.md.
-export { runEngine, replayStart, type RunOptions, type RunSummary, type RuleRunSummary, type RunMode } from "./run.js";
+export { runEngine, replayStart, indexRouter, type RunOptions, type RunSummary, type RuleRunSummary, type RunMode } from "./run.js";
 export type { EngineRule, AlertSink } from "./ports.js";
 export { buildAlert, newTermsAlertId, queryAlertId, alertSeverity, alertRiskScore, type AlertContext } from "./alert.js";
 export { buildReason } from "./reason.js";

@@ -19,7 +19,7 @@ import type { AlertSink, EngineRule } from "./ports.js";
 import { buildAlert, newTermsAlertId, queryAlertId, type AlertContext } from "./alert.js";
 import { eventTime, timeSpec, type TimeSpec } from "./time.js";
 import { defaultStart, executionsWithEvents, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
-import { compileIndexPatterns, type IndexFilter } from "./index-filter.js";
+import { compileIndexPatterns } from "./index-filter.js";
 import {
   MAX_SIGNALS_WARNING,
   NewTermsMemory,
@@ -87,7 +87,6 @@ interface RuleState {
   readonly key: string;
   readonly fieldsKey: string;
   readonly time: TimeSpec;
-  readonly index?: IndexFilter;
   readonly combos?: (doc: EventDoc) => Combo[];
   readonly mem: NewTermsMemory;
   readonly summary: RuleRunSummary;
@@ -102,7 +101,6 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
       key: r.rule_id,
       fieldsKey: JSON.stringify(nt?.fields ?? []),
       time: timeSpec(r),
-      index: r.index !== undefined && r.index.length > 0 ? compileIndexPatterns(r.index) : undefined,
       combos: nt !== undefined ? comboExtractor(nt.fields) : undefined,
       mem: new NewTermsMemory(),
       summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, warnings: [] },
@@ -114,16 +112,20 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
  * Index routing. An event whose `_index` was derived from its file name is filtered only if that name is
  * an index some rule targets (files named like `logs-endpoint.events.process-default.ndjson`); events
  * from arbitrarily named files or stdin reach every rule. Hits that carry `_index`, and --index, always filter.
- * The answer depends only on (file, _index), so it is computed once per distinct pair: the rules an event
- * reaches are a cached list, not 84 pattern matches per event (issue 6, many rules).
+ * Returns, for an event's (file, _index), which of the rules (by position in `indexes`) it reaches. The
+ * engine and the per-input prefilter (kqlRoutedPrefilter) both use it, so they cannot disagree.
  */
-function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputEvent) => readonly RuleState[] {
-  if (opts.indexFilter === false) return () => states;
+export function indexRouter(
+  indexes: readonly (readonly string[] | undefined)[],
+  opts: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean },
+): (file: string, index: string) => boolean[] {
+  if (opts.indexFilter === false) return () => indexes.map(() => true);
+  const filters = indexes.map((ix) => (ix !== undefined && ix.length > 0 ? compileIndexPatterns(ix) : undefined));
   const anyTargets = new Map<string, boolean>();
   const targeted = (index: string): boolean => {
     let t = anyTargets.get(index);
     if (t === undefined) {
-      t = states.some((x) => x.index !== undefined && x.index(index));
+      t = filters.some((f) => f !== undefined && f(index));
       anyTargets.set(index, t);
     }
     return t;
@@ -133,11 +135,19 @@ function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputE
     const name = file === "<stdin>" ? "stdin" : base.replace(/\.gz$/i, "").replace(/\.(ndjson|jsonl|json)$/i, "");
     return name === index;
   };
-  const reaches = (file: string, index: string, s: RuleState): boolean => {
-    if (s.index === undefined) return true;
-    if (opts.indexIsExplicit !== true && derived(file, index) && !targeted(index)) return true;
-    return s.index(index);
+  return (file, index) => {
+    const all = opts.indexIsExplicit !== true && derived(file, index) && !targeted(index);
+    return filters.map((f) => f === undefined || all || f(index));
   };
+}
+
+/** The rules an event reaches, computed once per distinct (file, _index): not 84 pattern matches per event. */
+function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputEvent) => readonly RuleState[] {
+  if (opts.indexFilter === false) return () => states;
+  const mask = indexRouter(
+    states.map((s) => s.er.rule.index),
+    opts,
+  );
   // file -> _index -> rules; the last pair is kept apart because consecutive events nearly always share it
   const cache = new Map<string, Map<string, readonly RuleState[]>>();
   let lastFile = "";
@@ -150,7 +160,10 @@ function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputE
     let byIndex = cache.get(file);
     if (byIndex === undefined) cache.set(file, (byIndex = new Map()));
     let list = byIndex.get(index);
-    if (list === undefined) byIndex.set(index, (list = states.filter((s) => reaches(file, index, s))));
+    if (list === undefined) {
+      const m = mask(file, index);
+      byIndex.set(index, (list = states.filter((_, i) => m[i])));
+    }
     lastFile = file;
     lastIndex = index;
     last = list;

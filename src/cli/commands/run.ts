@@ -20,12 +20,12 @@ import { openFollowSource, type FollowSource } from "../../sources/follow/index.
 import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
-import { kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
+import { kqlRoutedPrefilter, kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
-import { runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
+import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
@@ -88,7 +88,39 @@ export function runPrefilter(queries: readonly KqlNode[], format: RunFormat, nor
   return kqlUnionPrefilter(all) ?? (() => true);
 }
 
-export function buildEventSource(opts: RunCliOptions, base: SourceOptions, prefilter: KqlPrefilter, ctx: CliContext, follow?: FollowWiring): EventSource {
+/**
+ * The same union narrowed per input to the rules its events reach by index (the engine's indexRouter):
+ * `queries[i]` is the query of `rules[i]`. A file that only some rules target is prefiltered for those.
+ */
+export function runPrefilterFor(
+  queries: readonly KqlNode[],
+  rules: readonly EngineRule[],
+  format: RunFormat,
+  normalize: boolean,
+  routing: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean },
+): (file: string, index: string) => KqlPrefilter | undefined {
+  const always = format === "ecs" && normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
+  // rules without their query alongside cannot be narrowed: every input gets the whole union
+  if (queries.length !== rules.length) return () => kqlUnionPrefilter([...queries.map((q) => ({ ast: q })), ...always]);
+  const route = indexRouter(
+    rules.map((r) => r.rule.index),
+    routing,
+  );
+  return kqlRoutedPrefilter(
+    queries.map((q) => ({ ast: q })),
+    always,
+    route,
+  );
+}
+
+export function buildEventSource(
+  opts: RunCliOptions,
+  base: SourceOptions,
+  prefilter: KqlPrefilter,
+  ctx: CliContext,
+  follow?: FollowWiring,
+  prefilterFor?: (file: string, index: string) => KqlPrefilter | undefined,
+): EventSource {
   if (opts.follow === true) {
     const src: FollowSource = openFollowSource(opts.events, {
       ...base,
@@ -102,7 +134,7 @@ export function buildEventSource(opts: RunCliOptions, base: SourceOptions, prefi
   }
   switch (opts.format) {
     case "ecs": {
-      const src = openNdjsonSource(opts.events, { ...base, prefilter, stdin: ctx.stdin });
+      const src = openNdjsonSource(opts.events, { ...base, prefilter, prefilterFor, stdin: ctx.stdin });
       return opts.normalize === false ? src : normalizingSource(src);
     }
     case "auditd":
@@ -299,10 +331,19 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   }
   try {
     const events = opts.follow === true ? opts.events.map((p) => resolve(ctx.cwd, p)) : opts.events;
-    source = buildEventSource({ ...opts, events }, base, prefilter, ctx, {
-      resume: (key) => store.getCheckpoint(key),
-      onNotice: (m) => err(`tern run: ${m}\n`),
-    });
+    const routing = { indexFilter: opts.indexFilter, indexIsExplicit: opts.index !== undefined };
+    const prefilterFor = runPrefilterFor(queries, engineRules, opts.format, opts.normalize !== false, routing);
+    source = buildEventSource(
+      { ...opts, events },
+      base,
+      prefilter,
+      ctx,
+      {
+        resume: (key) => store.getCheckpoint(key),
+        onNotice: (m) => err(`tern run: ${m}\n`),
+      },
+      prefilterFor,
+    );
   } catch (e) {
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);

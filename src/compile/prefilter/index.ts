@@ -1,4 +1,4 @@
 // Public surface of the KQL byte-level prefilter (issue 3): kqlPrefilter and its requirement formula;
 // kqlUnionPrefilter for a run's many rules (issue 6).
-export { kqlPrefilter, kqlUnionPrefilter, prefilterOf, unionOf, decodeJsonEscapes, describeRequirements, type KqlPrefilter } from "./prefilter.js";
+export { kqlPrefilter, kqlUnionPrefilter, kqlRoutedPrefilter, type PrefilterQuery, prefilterOf, unionOf, decodeJsonEscapes, describeRequirements, type KqlPrefilter } from "./prefilter.js";
 export { requirementsOf, MIN_LITERAL_LENGTH, type Req } from "./requirements.js";

@@ -10,7 +10,7 @@ import { compileKql, type KqlEvalOptions } from "../predicate/index.js";
 import { compileAst } from "../predicate/compile.js";
 import { arbDoc, arbOptions, arbQuery, and, is, or, not } from "../predicate/test-support.js";
 import { KQL_CASES } from "../../testing/paths.js";
-import { decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf } from "./index.js";
+import { decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf } from "./index.js";
 
 const SEED =
   'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
@@ -227,4 +227,27 @@ test("the one-pass scanner finds needles that are prefixes of others and needles
     assert.equal(scan(Buffer.from(line)), want, line);
     assert.equal(each(Buffer.from(line)), want, line);
   }
+});
+
+test("routed prefilter: plain lines judged by the routed rules (and `always`), possible hits by all rules", () => {
+  const queries = ["a:one", "a:two", "a:three"].map((ast) => ({ ast }));
+  const masks: Record<string, boolean[]> = { "logs-x": [true, false, false], "logs-y": [false, true, true], none: [false, false, false] };
+  const forInput = kqlRoutedPrefilter(queries, [{ ast: "m:marker" }], (_file, index) => masks[index]);
+  const x = forInput("f.ndjson", "logs-x") ?? (() => true);
+  assert.equal(x('{"a":"one"}'), true);
+  assert.equal(x('{"a":"two"}'), false);
+  assert.equal(x('{"m":"marker"}'), true);
+  // an Elasticsearch hit carries its own _index: any rule may see it
+  assert.equal(x('{"_index":"logs-y","_source":{"a":"two"}}'), true);
+  assert.equal(x('{"_index":"logs-y","\\u005fsource":{"a":"two"}}'), true);
+  assert.equal(x('{"_index":"logs-y","_source":{"a":"four"}}'), false);
+  const y = forInput("g.ndjson", "logs-y") ?? (() => true);
+  assert.equal(y('{"a":"one"}'), false);
+  assert.equal(y('{"a":"three"}'), true);
+  // inputs with the same routed rules share one compiled prefilter
+  assert.equal(forInput("h.ndjson", "logs-x"), forInput("f.ndjson", "logs-x"));
+  const none = forInput("n.ndjson", "none") ?? (() => true);
+  assert.equal(none('{"a":"one"}'), false);
+  assert.equal(none('{"m":"marker"}'), true);
+  assert.equal(kqlRoutedPrefilter([{ ast: "not a:b" }], [], () => [false])("f", "i"), undefined);
 });

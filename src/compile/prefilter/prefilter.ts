@@ -5,7 +5,7 @@
 
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
-import { orOf, requirementsOf, type Req } from "./requirements.js";
+import { andOf, orOf, requirementsOf, type Req } from "./requirements.js";
 
 export type KqlPrefilter = (line: string | Uint8Array) => boolean;
 
@@ -370,6 +370,41 @@ export function kqlUnionPrefilter(queries: readonly { readonly ast: KqlNode | st
 /** OR of formulas, simplified like any `or` (a `true` member absorbs it). */
 export function unionOf(reqs: readonly Req[]): Req {
   return orOf(reqs);
+}
+
+export interface PrefilterQuery {
+  readonly ast: KqlNode | string;
+  readonly opts?: KqlEvalOptions;
+}
+
+/** A line holding this token may be an Elasticsearch hit, whose own `_index` can route it anywhere. */
+const HIT_KEY: Req = { k: "lit", s: '"_source"', inner: "_source" };
+
+/**
+ * Per-input prefilters when rules are routed by index (issue 6, many rules): a plain line of an input
+ * becomes an event of that input's `_index`, so only the queries of the rules `route(file, index)` says it
+ * reaches (plus `always`) can match it; a line that may be a hit (a `"_source"` key) is judged by the union
+ * of all. Inputs with the same routed rules share one compiled prefilter. undefined = pass every line.
+ */
+export function kqlRoutedPrefilter(
+  queries: readonly PrefilterQuery[],
+  always: readonly PrefilterQuery[],
+  route: (file: string, index: string) => readonly boolean[],
+): (file: string, index: string) => KqlPrefilter | undefined {
+  const reqOf = (q: PrefilterQuery) => requirementsOf(typeof q.ast === "string" ? parseKql(q.ast) : q.ast, q.opts ?? {});
+  const reqs = queries.map(reqOf);
+  const alwaysReqs = always.map(reqOf);
+  const all = unionOf([...reqs, ...alwaysReqs]);
+  const byMask = new Map<string, KqlPrefilter | undefined>();
+  return (file, index) => {
+    const mask = route(file, index);
+    const key = mask.map((b) => (b ? "1" : "0")).join("");
+    if (byMask.has(key)) return byMask.get(key);
+    const routed = unionOf([...reqs.filter((_, i) => mask[i] === true), ...alwaysReqs]);
+    const pf = prefilterOf(unionOf([routed, andOf([HIT_KEY, all])]));
+    byMask.set(key, pf);
+    return pf;
+  };
 }
 
 /**

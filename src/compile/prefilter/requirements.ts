@@ -40,6 +40,11 @@ function lit(s: string, ci: boolean, quote: Quote = "none"): Req {
   return { k: "lit", s: q, inner: s };
 }
 
+/** AND of formulas, simplified: flattened, `true` members dropped. */
+export function andOf(cs: readonly Req[]): Req {
+  return andReq(cs);
+}
+
 function andReq(cs: readonly Req[]): Req {
   const out: Req[] = [];
   for (const c of cs) {

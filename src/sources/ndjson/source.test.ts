@@ -320,3 +320,25 @@ test("a consumer that stops early gets no more batches and the source does not h
     assert.ok(src.stats.lines < 50_000, `${f}: read ${src.stats.lines} lines`);
   }
 });
+
+test("prefilterFor: each input gets the prefilter of its name and the _index its plain lines get (--index wins)", async () => {
+  const dir = tmp();
+  const a = join(dir, "logs-a-default.ndjson");
+  const b = join(dir, "other.jsonl");
+  writeFileSync(a, '{"k":"a1"}\n{"k":"b1"}\n');
+  writeFileSync(b, '{"k":"a2"}\n{"k":"b2"}\n');
+  const asked: string[] = [];
+  const prefilterFor = (file: string, index: string) => {
+    asked.push(`${file} ${index}`);
+    if (index === "logs-a-default") return (line: Uint8Array | string) => Buffer.from(line).toString().includes('"a');
+    return undefined;
+  };
+  const r = await collect([a, b], { prefilterFor, prefilter: () => false });
+  assert.deepEqual(asked, [`${a} logs-a-default`, `${b} other`]);
+  assert.deepEqual(r.events.map((e) => e._source.k), ["a1", "a2", "b2"]);
+  assert.equal(r.stats.prefiltered, 1);
+  asked.length = 0;
+  const o = await collect([a], { prefilterFor, index: "forced" });
+  assert.deepEqual(asked, [`${a} forced`]);
+  assert.deepEqual(o.events.map((e) => e._source.k), ["a1", "b1"]);
+});

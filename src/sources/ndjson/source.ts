@@ -20,6 +20,11 @@ export type LinePrefilter = (line: Uint8Array | string) => boolean;
 export interface NdjsonSourceOptions extends SourceOptions {
   /** Lines it rejects are counted in stats.prefiltered and never decoded, validated or parsed. */
   readonly prefilter?: LinePrefilter;
+  /**
+   * The prefilter of one input, given its name and the `_index` its plain lines get (rules routed by
+   * index: kqlRoutedPrefilter). When set it replaces `prefilter`; undefined = no prefilter for that input.
+   */
+  readonly prefilterFor?: (file: string, index: string) => LinePrefilter | undefined;
   /** The stream `-` reads (default process.stdin). */
   readonly stdin?: Readable;
   /** Events per batch (default 1024); the last batch may be shorter. */
@@ -115,6 +120,7 @@ class LineProcessor {
   private carryStart = 0;
   private tooLong = false;
   private readonly max: number;
+  private readonly prefilter: LinePrefilter | undefined;
   /** What onBadLine threw (--strict), so it is re-thrown as is and not mistaken for an I/O error. */
   stopError: { readonly error: unknown } | undefined;
 
@@ -127,6 +133,7 @@ class LineProcessor {
     private readonly emit: (e: InputEvent) => void,
   ) {
     this.max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.prefilter = opts.prefilterFor !== undefined ? opts.prefilterFor(file, indexOverride ?? index) : opts.prefilter;
   }
 
   push(chunk: Buffer): void {
@@ -213,7 +220,7 @@ class LineProcessor {
     const raw = buf.subarray(s, e);
     // A prefiltered line is neither UTF-8-validated nor parsed, only checked to look like an object: its
     // first and last non-blank bytes must be { and } (issue 6: deeper validation is skipped for speed).
-    const pf = this.opts.prefilter;
+    const pf = this.prefilter;
     if (pf !== undefined && !pf(raw)) {
       if (!objectShaped(buf, s, e)) {
         this.bad({ file: this.file, line: lineNo, byteOffset: offset }, "not-an-object", "line is not a JSON object (it does not start with { and end with })", raw);
