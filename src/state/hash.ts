@@ -17,3 +17,24 @@ export function hash53(text: string): number {
   b = Math.imul(b ^ (a >>> 16), 0x27d4eb2f);
   return (b >>> 0) * 0x200000 + ((a >>> 0) & 0x1fffff);
 }
+
+/**
+ * A second, independent 32-bit hash of the same text (murmur3-style mixing over UTF-16 code units) with a
+ * caller-chosen seed. The terms index (state/term-index.ts) keys on hash53 plus this one; the store seeds
+ * it at random per open, so a combination crafted offline to collide with a known one cannot be aimed at
+ * it (hash53 is fixed because it is stored).
+ */
+export function hash32(text: string, seed: number): number {
+  let h = seed | 0;
+  for (let i = 0; i < text.length; i++) {
+    let k = Math.imul(text.charCodeAt(i), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= text.length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}

@@ -85,18 +85,18 @@ test("open errors: STATE001 for a file that is not a database, STATE002 for a ne
   assert.throws(() => SqliteStore.open(newer), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0].code === "STATE002" && e.diagnostics[0].message === `The state store "${newer}" has schema version 99; this tern knows up to 1.`);
 });
 
-test("terms cache: write-through on upsert, cached absence updated, cleared by rollback and prune", () => {
-  const s = SqliteStore.open(":memory:", { termCacheEntries: 8 });
+test("terms index: write-through on upsert, absent keys added, dropped by rollback and prune", () => {
+  const s = SqliteStore.open(":memory:");
   const F = '["f"]';
   s.upsertTerm("r", F, { key: '["x"]', first: 10, last: 20, count: 1 });
   assert.deepEqual(s.getTerm("r", F, '["x"]'), { key: '["x"]', first: 10, last: 20, count: 1 });
-  assert.equal(s.getTerm("r", F, '["y"]'), undefined); // cached as absent
+  assert.equal(s.getTerm("r", F, '["y"]'), undefined); // the index is built here
   s.upsertTerm("r", F, { key: '["x"]', first: 5, last: 15, count: 2 });
   s.upsertTerm("r", F, { key: '["y"]', first: 7, last: 7, count: 1 });
   assert.deepEqual(s.getTerm("r", F, '["x"]'), { key: '["x"]', first: 5, last: 20, count: 3 });
   assert.deepEqual(s.getTerm("r", F, '["y"]'), { key: '["y"]', first: 7, last: 7, count: 1 });
-  assert.deepEqual(s.termCacheStats(), { hits: 2, misses: 2, entries: 2 });
-  // A rolled-back write leaves neither the table nor the cache changed.
+  assert.deepEqual({ ...s.termIndexStats(), bytes: 0, buildMs: 0 }, { sets: 1, entries: 2, bytes: 0, buildMs: 0 });
+  // A rolled-back write leaves neither the table nor the index changed.
   assert.throws(() =>
     s.transaction(() => {
       s.upsertTerm("r", F, { key: '["x"]', first: 1, last: 99, count: 10 });
@@ -111,13 +111,13 @@ test("terms cache: write-through on upsert, cached absence updated, cleared by r
   assert.deepEqual(s.getTerm("r2", F, '["z"]'), { key: '["z"]', first: 1, last: 1, count: 1 });
   assert.equal(s.pruneTerms("r", 10), 1); // ["y"], last 7
   assert.equal(s.getTerm("r", F, '["y"]'), undefined);
-  // Eight entries at most, and lookups beyond it still answer from SQLite.
+  // The prune dropped the index; the next lookup rebuilds it from the table: ["x"] and 50 new rows.
   s.transaction(() => {
     for (let i = 0; i < 50; i++) s.upsertTerm("r", F, { key: JSON.stringify([i]), first: i, last: i, count: 1 });
   });
   const got = s.getTerms("r", F, Array.from({ length: 50 }, (_, i) => JSON.stringify([i])));
   assert.equal(got.size, 50);
   assert.deepEqual(got.get("[42]"), { key: "[42]", first: 42, last: 42, count: 1 });
-  assert.ok(s.termCacheStats().entries <= 8);
+  assert.deepEqual({ ...s.termIndexStats(), bytes: 0, buildMs: 0 }, { sets: 1, entries: 51, bytes: 0, buildMs: 0 });
   s.close();
 });

@@ -8,11 +8,9 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
 import { MIGRATIONS } from "./migrations.js";
-import { hash53 } from "./hash.js";
-import { TermCache } from "./term-cache.js";
-
-/** Default size of the in-process terms cache (entries; about 150 bytes each with a 2-field combination). */
-export const DEFAULT_TERM_CACHE_ENTRIES = 100_000;
+import { randomBytes } from "node:crypto";
+import { hash32, hash53 } from "./hash.js";
+import { TermIndex } from "./term-index.js";
 
 export interface TermRow {
   readonly key: string;
@@ -74,18 +72,26 @@ export class SqliteStore {
   private readonly stmts;
   /** rule id → field list → term set id. */
   private readonly sets = new Map<string, Map<string, number>>();
-  /** term set id → cached rows; write-through, cleared on rollback and prune. */
-  private readonly caches = new Map<number, TermCache>();
+  /** term set id → its in-memory index (state/term-index.ts); built on first lookup, written through,
+   * dropped on rollback, prune and writes by another connection. */
+  private readonly indexes = new Map<number, TermIndex>();
+  /** Seed of the index's second hash, new per open: collisions cannot be prepared offline. */
+  private readonly seed = randomBytes(4).readUInt32LE(0);
+  private dataVersion: number;
+  private indexBuildMs = 0;
 
   private constructor(
     readonly path: string,
     db: Database.Database,
-    private readonly termCacheEntries: number,
+    private readonly useIndex: boolean,
   ) {
     this.db = db;
     this.stmts = {
       getSet: db.prepare<[string, string], { id: number }>("SELECT id FROM term_sets WHERE rule_id = ? AND fields = ?"),
       insertSet: db.prepare("INSERT INTO term_sets (rule_id, fields) VALUES (?, ?)"),
+      dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
+      countTerms: db.prepare<[number], number>("SELECT count(*) FROM terms WHERE set_id = ?").pluck(),
+      scanTerms: db.prepare<[number], unknown>("SELECT hash, combo, first_seen, last_seen, count FROM terms WHERE set_id = ?").raw(),
       getTerm: db.prepare<[number, number, string], Omit<DbTermRow, "combo">>("SELECT first_seen, last_seen, count FROM terms WHERE set_id = ? AND hash = ? AND combo = ?"),
       upsertTerm: db.prepare(
         `INSERT INTO terms (set_id, hash, combo, first_seen, last_seen, count) VALUES (?, ?, ?, ?, ?, ?)
@@ -113,10 +119,11 @@ export class SqliteStore {
          ON CONFLICT (source_key) DO UPDATE SET inode = excluded.inode, offset = excluded.offset, line = excluded.line, extra = excluded.extra, updated_at = excluded.updated_at`,
       ),
     };
+    this.dataVersion = this.stmts.dataVersion.get() ?? 0;
   }
 
   /** Opens (creating if needed) the store at `path`; ":memory:" keeps it in memory. */
-  static open(path: string, opts: { cacheMb?: number; termCacheEntries?: number } = {}): SqliteStore {
+  static open(path: string, opts: { cacheMb?: number; termIndex?: boolean } = {}): SqliteStore {
     let db: Database.Database;
     try {
       if (path !== ":memory:") {
@@ -148,7 +155,7 @@ export class SqliteStore {
         db.pragma(`user_version = ${i + 1}`);
       })();
     }
-    return new SqliteStore(path, db, opts.termCacheEntries ?? DEFAULT_TERM_CACHE_ENTRIES);
+    return new SqliteStore(path, db, opts.termIndex ?? true);
   }
 
   close(): void {
@@ -160,16 +167,25 @@ export class SqliteStore {
     try {
       return this.db.transaction(fn)();
     } catch (e) {
-      // The caches may hold what the rollback undid.
+      // The indexes may hold what the rollback undid.
       this.forgetCached();
       throw e;
     }
   }
 
-  /** Empties the in-process caches (after a rollback, a prune, or writes by another connection). */
+  /** Drops the in-process set ids and term indexes (after a rollback, a prune, or writes by another connection). */
   forgetCached(): void {
     this.sets.clear();
-    this.caches.clear();
+    this.indexes.clear();
+  }
+
+  /** Forgets the indexes if another connection committed since the last check (PRAGMA data_version). */
+  private checkDataVersion(): void {
+    const v = this.stmts.dataVersion.get() ?? 0;
+    if (v !== this.dataVersion) {
+      this.dataVersion = v;
+      this.forgetCached();
+    }
   }
 
   /** The integer id of a (rule, field list) pair; created on first write. */
@@ -187,91 +203,88 @@ export class SqliteStore {
     return id;
   }
 
-  private cacheOf(set: number): TermCache {
-    let c = this.caches.get(set);
-    if (c === undefined) this.caches.set(set, (c = new TermCache(this.termCacheEntries)));
-    return c;
+  /** The set's index, built by one scan of its rows on first use. */
+  private indexOf(set: number): TermIndex {
+    let idx = this.indexes.get(set);
+    if (idx !== undefined) return idx;
+    const t0 = performance.now();
+    idx = new TermIndex(this.stmts.countTerms.get(set) ?? 0);
+    const seed = this.seed;
+    for (const row of this.stmts.scanTerms.iterate(set)) {
+      const [h, combo, first, last, count] = row as [number, string, number, number, number];
+      idx.merge(h, hash32(combo, seed), first, last, count);
+    }
+    this.indexBuildMs += performance.now() - t0;
+    this.indexes.set(set, idx);
+    return idx;
   }
 
-  /** Cache hits and misses of term lookups since open (bench/state.ts reports them). */
-  termCacheStats(): { hits: number; misses: number; entries: number } {
-    let hits = 0;
-    let misses = 0;
+  /** Size of the term indexes and the time spent building them since open (bench/state.ts reports them). */
+  termIndexStats(): { sets: number; entries: number; bytes: number; buildMs: number } {
     let entries = 0;
-    for (const c of this.caches.values()) {
-      hits += c.hits;
-      misses += c.misses;
-      entries += c.size;
+    let bytes = 0;
+    for (const idx of this.indexes.values()) {
+      entries += idx.size;
+      bytes += idx.bytes;
     }
-    return { hits, misses, entries };
+    return { sets: this.indexes.size, entries, bytes, buildMs: this.indexBuildMs };
   }
 
-  /** One combination: from the cache, else from SQLite (then cached, absent included). */
-  private lookup(set: number, cache: TermCache, key: string): TermRow | undefined {
-    const c = cache.get(key);
-    if (c !== undefined) return c === null ? undefined : { key, first: c.first, last: c.last, count: c.count };
-    const r = this.stmts.getTerm.get(set, hash53(key), key);
-    if (r === undefined) {
-      cache.put(key, null);
-      return undefined;
+  /** One combination, from the set's index, or from SQLite when the store was opened with `termIndex: false`. */
+  private lookup(set: number, key: string): TermRow | undefined {
+    if (!this.useIndex) {
+      const r = this.stmts.getTerm.get(set, hash53(key), key);
+      return r === undefined ? undefined : { key, first: r.first_seen, last: r.last_seen, count: r.count };
     }
-    cache.put(key, { first: r.first_seen, last: r.last_seen, count: r.count });
-    return { key, first: r.first_seen, last: r.last_seen, count: r.count };
+    const idx = this.indexOf(set);
+    const slot = idx.find(hash53(key), hash32(key, this.seed));
+    return slot < 0 ? undefined : { key, first: idx.first(slot), last: idx.last(slot), count: idx.count(slot) };
   }
 
   /**
-   * Runs `fn` in one read transaction (nested inside a running transaction as a savepoint). Many single
-   * lookups in a row are about twice as fast inside one (bench/state.ts).
+   * Runs `fn` in one read transaction (nested inside a running transaction as a savepoint). Many SQLite
+   * lookups in a row are about twice as fast inside one; it also notices writes by another connection.
    */
   read<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
+    this.checkDataVersion();
+    try {
+      return this.db.transaction(fn).deferred();
+    } catch (e) {
+      this.forgetCached();
+      throw e;
+    }
   }
 
   getTerm(ruleId: string, fields: string, key: string): TermRow | undefined {
     const set = this.setId(ruleId, fields, false);
     if (set === undefined) return undefined;
-    return this.lookup(set, this.cacheOf(set), key);
+    return this.lookup(set, key);
   }
 
-  /** Looks up many combinations in one read transaction (the engine's per-run and per-batch path). */
+  /** Looks up many combinations (the engine's per-run and per-batch path). */
   getTerms(ruleId: string, fields: string, keys: Iterable<string>): Map<string, TermRow> {
+    this.checkDataVersion();
     const out = new Map<string, TermRow>();
     const set = this.setId(ruleId, fields, false);
     if (set === undefined) return out;
-    const cache = this.cacheOf(set);
-    // Cached keys answer at once; the others are looked up in key (hash) order, so that consecutive
-    // lookups walk the B-tree's leaves forwards and mostly find their page already in SQLite's cache.
-    const todo: { h: number; key: string }[] = [];
-    for (const key of keys) {
-      const c = cache.get(key);
-      if (c === undefined) todo.push({ h: hash53(key), key });
-      else if (c !== null) out.set(key, { key, first: c.first, last: c.last, count: c.count });
-    }
-    if (todo.length === 0) return out;
-    todo.sort((a, b) => a.h - b.h);
-    const get = this.stmts.getTerm;
-    return this.read(() => {
-      for (const { h, key } of todo) {
-        const r = get.get(set, h, key);
-        if (r === undefined) cache.put(key, null);
-        else {
-          cache.put(key, { first: r.first_seen, last: r.last_seen, count: r.count });
-          out.set(key, { key, first: r.first_seen, last: r.last_seen, count: r.count });
-        }
+    const one = () => {
+      for (const key of keys) {
+        const r = this.lookup(set, key);
+        if (r !== undefined) out.set(key, r);
       }
       return out;
-    });
+    };
+    // Without the index, one read transaction spares SQLite a lock per statement.
+    return this.useIndex ? one() : this.read(one);
   }
 
   /** Merges sightings: first = min, last = max, count added. */
   upsertTerm(ruleId: string, fields: string, row: TermRow): void {
     const set = this.setId(ruleId, fields, true) ?? 0;
-    this.stmts.upsertTerm.run(set, hash53(row.key), row.key, row.first, row.last, row.count);
-    // Write-through: a cached row (or known absence) becomes the merged row; an uncached key stays uncached.
-    const cache = this.caches.get(set);
-    const c = cache?.peek(row.key);
-    if (cache === undefined || c === undefined) return;
-    cache.put(row.key, c === null ? { first: row.first, last: row.last, count: row.count } : { first: Math.min(c.first, row.first), last: Math.max(c.last, row.last), count: c.count + row.count });
+    const h = hash53(row.key);
+    this.stmts.upsertTerm.run(set, h, row.key, row.first, row.last, row.count);
+    // Write-through to a built index; an unbuilt one reads the row when it is built.
+    this.indexes.get(set)?.merge(h, hash32(row.key, this.seed), row.first, row.last, row.count);
   }
 
   hasAlert(id: string): boolean {
