@@ -251,3 +251,11 @@ test("routed prefilter: plain lines judged by the routed rules (and `always`), p
   assert.equal(none('{"m":"marker"}'), true);
   assert.equal(kqlRoutedPrefilter([{ ast: "not a:b" }], [], () => [false])("f", "i"), undefined);
 });
+
+test("routed prefilter: an input every rule reaches gets the plain union (no hit check needed)", () => {
+  const forInput = kqlRoutedPrefilter(["a:one", "a:two"].map((ast) => ({ ast })), [], () => [true, true]);
+  const pf = forInput("f", "i") ?? (() => true);
+  assert.equal(pf('{"a":"two"}'), true);
+  assert.equal(pf('{"_source":{"a":"three"}}'), false);
+  assert.equal(pf('{"a":"three"}'), false);
+});

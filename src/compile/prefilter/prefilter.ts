@@ -400,11 +400,28 @@ export function kqlRoutedPrefilter(
     const mask = route(file, index);
     const key = mask.map((b) => (b ? "1" : "0")).join("");
     if (byMask.has(key)) return byMask.get(key);
+    // every rule reached: the routed union is the union of all, and hits need no second look
+    if (mask.every((b) => b)) {
+      const pfAll = prefilterOf(all);
+      byMask.set(key, pfAll);
+      return pfAll;
+    }
     const routed = unionOf([...reqs.filter((_, i) => mask[i] === true), ...alwaysReqs]);
-    const pf = prefilterOf(unionOf([routed, andOf([HIT_KEY, all])]));
+    const pf = routed.k === "true" || all.k === "true" ? prefilterOf(unionOf([routed, andOf([HIT_KEY, all])])) : routedOrHit(routed, all);
     byMask.set(key, pf);
     return pf;
   };
+}
+
+/**
+ * routed OR ("_source" AND all), compiled as three prefilters so the routed one's scan holds only its own
+ * needles: the union of all rules is searched only in lines that may be hits.
+ */
+function routedOrHit(routed: Req, all: Req): KqlPrefilter {
+  const r = prefilterOf(routed) ?? (() => true);
+  const hit = prefilterOf(HIT_KEY) ?? (() => true);
+  const a = prefilterOf(all) ?? (() => true);
+  return (line) => r(line) || (hit(line) && a(line));
 }
 
 /**
