@@ -38,3 +38,35 @@ export function hash32(text: string, seed: number): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
+
+/** The second hash of the text last given to hash53x (module state, so a lookup allocates nothing). */
+export let lastHash32 = 0;
+
+/**
+ * hash53(text) and hash32(text, seed) in one pass over the text (the terms index's lookup path computes
+ * both); the second is left in `lastHash32`. Same values as the two functions.
+ */
+export function hash53x(text: string, seed: number): number {
+  let a = 0x9e3779b1;
+  let b = 0x85ebca77;
+  let h = seed | 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+    let k = Math.imul(c, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= text.length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  lastHash32 = (h ^ (h >>> 16)) >>> 0;
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
+  a ^= Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
+  b = Math.imul(b ^ (a >>> 16), 0x27d4eb2f);
+  return (b >>> 0) * 0x200000 + ((a >>> 0) & 0x1fffff);
+}

@@ -9,7 +9,7 @@ import { dirname } from "node:path";
 import { DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { randomBytes } from "node:crypto";
-import { hash32, hash53 } from "./hash.js";
+import { hash32, hash53, hash53x, lastHash32 } from "./hash.js";
 import { TermIndex } from "./term-index.js";
 
 export interface TermRow {
@@ -237,7 +237,8 @@ export class SqliteStore {
       return r === undefined ? undefined : { key, first: r.first_seen, last: r.last_seen, count: r.count };
     }
     const idx = this.indexOf(set);
-    const slot = idx.find(hash53(key), hash32(key, this.seed));
+    const h = hash53x(key, this.seed);
+    const slot = idx.find(h, lastHash32);
     return slot < 0 ? undefined : { key, first: idx.first(slot), last: idx.last(slot), count: idx.count(slot) };
   }
 
@@ -281,10 +282,12 @@ export class SqliteStore {
   /** Merges sightings: first = min, last = max, count added. */
   upsertTerm(ruleId: string, fields: string, row: TermRow): void {
     const set = this.setId(ruleId, fields, true) ?? 0;
-    const h = hash53(row.key);
+    const idx = this.indexes.get(set);
+    const h = idx === undefined ? hash53(row.key) : hash53x(row.key, this.seed);
+    const h2 = lastHash32;
     this.stmts.upsertTerm.run(set, h, row.key, row.first, row.last, row.count);
     // Write-through to a built index; an unbuilt one reads the row when it is built.
-    this.indexes.get(set)?.merge(h, hash32(row.key, this.seed), row.first, row.last, row.count);
+    idx?.merge(h, h2, row.first, row.last, row.count);
   }
 
   hasAlert(id: string): boolean {

@@ -1,67 +1,69 @@
 // The in-memory index of one term set (issue 4 "Memory": 1 M combinations well under 200 MB, looked up at
-// ≥ 500 k/s): an open-addressing hash table in typed arrays, keyed by the stored hash53 of a combination
-// plus a second, seeded 32-bit hash (state/hash.ts), holding first/last sighting and count. 36 bytes per
-// slot and no per-entry object. The store builds it from one scan of the set's rows and keeps it in step
+// ≥ 500 k/s): an open-addressing hash table keyed by the stored hash53 of a combination plus a second,
+// seeded 32-bit hash (state/hash.ts), holding first/last sighting and count. Entries sit densely in typed
+// arrays (36 bytes each) and the table holds 4-byte entry numbers, so memory follows the entry count and
+// no per-entry object exists. The store builds it from one scan of the set's rows and keeps it in step
 // with its writes (state/sqlite.ts); docs/engine.md "Memory" gives the false-match bound of the 85-bit key.
 
-/** Largest share of used slots before the table grows (by half again, rehashing every entry). */
+/** Largest share of used table slots before the table doubles (rehashing entry numbers only). */
 export const MAX_LOAD = 0.7;
-/** Share of used slots a table built for `n` entries starts with, so that it takes writes before growing. */
-const BUILD_LOAD = 0.6;
-const EMPTY = -1; // hash53 is never negative
 const TWO32 = 0x1_0000_0000;
 
 export class TermIndex {
-  private cap: number;
-  private hi: Float64Array; // hash53, or EMPTY
+  private slots: Int32Array; // entry number + 1, or 0 for an empty slot
+  private entCap: number;
+  private hi: Float64Array; // hash53
   private h2: Uint32Array;
   private firsts: Float64Array;
   private lasts: Float64Array;
   private counts: Float64Array;
   size = 0;
 
+  /** Sized for `expected` entries plus a tenth for writes, at table load 0.5. */
   constructor(expected = 0) {
-    this.cap = Math.max(16, Math.ceil(expected / BUILD_LOAD));
-    this.hi = new Float64Array(this.cap).fill(EMPTY);
-    this.h2 = new Uint32Array(this.cap);
-    this.firsts = new Float64Array(this.cap);
-    this.lasts = new Float64Array(this.cap);
-    this.counts = new Float64Array(this.cap);
+    this.slots = new Int32Array(Math.max(16, Math.ceil(expected * 2)));
+    this.entCap = Math.max(16, Math.ceil(expected * 1.1));
+    this.hi = new Float64Array(this.entCap);
+    this.h2 = new Uint32Array(this.entCap);
+    this.firsts = new Float64Array(this.entCap);
+    this.lasts = new Float64Array(this.entCap);
+    this.counts = new Float64Array(this.entCap);
   }
 
-  get capacity(): number {
-    return this.cap;
+  /** Table slots and entry room (tests and bench/state.ts). */
+  get capacity(): { slots: number; entries: number } {
+    return { slots: this.slots.length, entries: this.entCap };
   }
 
-  /** Bytes held by the table's arrays. */
+  /** Bytes held by the arrays. */
   get bytes(): number {
-    return this.cap * 36;
+    return this.slots.length * 4 + this.entCap * 36;
   }
 
-  /** The slot of the entry with these hashes, or -1. Read it with first/last/count. */
+  /** The entry with these hashes, or -1. Read it with first/last/count. */
   find(h53: number, h2: number): number {
-    const cap = this.cap;
-    const hi = this.hi;
-    // Low 32 bits of hash53, scaled to the capacity (no power-of-two sizes needed); then linear probing.
+    const slots = this.slots;
+    const cap = slots.length;
+    // Low 32 bits of hash53 scaled to the table (no power-of-two sizes needed); then linear probing.
     let i = Math.floor(((h53 >>> 0) / TWO32) * cap);
     for (;;) {
-      const h = hi[i];
-      if (h === EMPTY) return -1;
-      if (h === h53 && this.h2[i] === h2) return i;
+      const e = slots[i] - 1;
+      if (e < 0) return -1;
+      if (this.hi[e] === h53 && this.h2[e] === h2) return e;
       if (++i === cap) i = 0;
     }
   }
 
-  first(slot: number): number {
-    return this.firsts[slot];
+  first(e: number): number {
+    return this.firsts[e];
   }
 
-  last(slot: number): number {
-    return this.lasts[slot];
+  last(e: number): number {
+    return this.lasts[e];
   }
 
-  count(slot: number): number {
-    return this.counts[slot];
+  count(e: number): number {
+    return this.counts[e];
   }
 
   /** Adds a sighting the way the terms table's upsert does: first = min, last = max, counts added. */
@@ -73,30 +75,41 @@ export class TermIndex {
       this.counts[found] += count;
       return;
     }
-    if (this.size + 1 > this.cap * MAX_LOAD) this.grow();
-    this.place(h53, h2, first, last, count);
-    this.size++;
+    if (this.size + 1 > this.slots.length * MAX_LOAD) this.rehash(this.slots.length * 2);
+    if (this.size === this.entCap) this.growEntries();
+    const e = this.size++;
+    this.hi[e] = h53;
+    this.h2[e] = h2;
+    this.firsts[e] = first;
+    this.lasts[e] = last;
+    this.counts[e] = count;
+    this.place(h53, e);
   }
 
-  private place(h53: number, h2: number, first: number, last: number, count: number): void {
-    const cap = this.cap;
+  private place(h53: number, e: number): void {
+    const slots = this.slots;
+    const cap = slots.length;
     let i = Math.floor(((h53 >>> 0) / TWO32) * cap);
-    while (this.hi[i] !== EMPTY) if (++i === cap) i = 0;
-    this.hi[i] = h53;
-    this.h2[i] = h2;
-    this.firsts[i] = first;
-    this.lasts[i] = last;
-    this.counts[i] = count;
+    while (slots[i] !== 0) if (++i === cap) i = 0;
+    slots[i] = e + 1;
   }
 
-  private grow(): void {
-    const { cap, hi, h2, firsts, lasts, counts } = this;
-    this.cap = Math.ceil(cap * 1.5);
-    this.hi = new Float64Array(this.cap).fill(EMPTY);
-    this.h2 = new Uint32Array(this.cap);
-    this.firsts = new Float64Array(this.cap);
-    this.lasts = new Float64Array(this.cap);
-    this.counts = new Float64Array(this.cap);
-    for (let i = 0; i < cap; i++) if (hi[i] !== EMPTY) this.place(hi[i], h2[i], firsts[i], lasts[i], counts[i]);
+  private rehash(slotCount: number): void {
+    this.slots = new Int32Array(slotCount);
+    for (let e = 0; e < this.size; e++) this.place(this.hi[e], e);
+  }
+
+  private growEntries(): void {
+    this.entCap = Math.ceil(this.entCap * 1.5);
+    const bigger = <T extends Float64Array | Uint32Array>(old: T, make: (n: number) => T): T => {
+      const a = make(this.entCap);
+      a.set(old);
+      return a;
+    };
+    this.hi = bigger(this.hi, (n) => new Float64Array(n));
+    this.h2 = bigger(this.h2, (n) => new Uint32Array(n));
+    this.firsts = bigger(this.firsts, (n) => new Float64Array(n));
+    this.lasts = bigger(this.lasts, (n) => new Float64Array(n));
+    this.counts = bigger(this.counts, (n) => new Float64Array(n));
   }
 }
