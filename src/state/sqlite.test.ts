@@ -86,7 +86,7 @@ test("open errors: STATE001 for a file that is not a database, STATE002 for a ne
 });
 
 test("terms index: write-through on upsert, absent keys added, dropped by rollback and prune", () => {
-  const s = SqliteStore.open(":memory:");
+  const s = SqliteStore.open(":memory:", { indexAfterLookups: 0 });
   const F = '["f"]';
   s.upsertTerm("r", F, { key: '["x"]', first: 10, last: 20, count: 1 });
   assert.deepEqual(s.getTerm("r", F, '["x"]'), { key: '["x"]', first: 10, last: 20, count: 1 });

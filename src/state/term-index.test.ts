@@ -81,7 +81,7 @@ test("store index: built from an existing file, written through, dropped by roll
   assert.deepEqual(a.termIndexStats(), { sets: 0, entries: 0, bytes: 0, buildMs: 0 }); // writes alone build nothing
   a.close();
 
-  const s = SqliteStore.open(path);
+  const s = SqliteStore.open(path, { indexAfterLookups: 0 });
   assert.deepEqual(s.getTerm("r", F, '["v299"]'), { key: '["v299"]', first: 299, last: 309, count: 300 });
   const st = s.termIndexStats();
   assert.deepEqual({ sets: st.sets, entries: st.entries, bytes: st.bytes }, { sets: 1, entries: 300, bytes: 600 * 4 + 330 * 36 });
@@ -141,4 +141,27 @@ test("hash53x: hash53 and hash32 in one pass, same values", () => {
   }
   assert.equal(hash32("abc", 1) === hash32("abc", 2), false);
   assert.equal(hash32("", 0), 0);
+});
+
+test("store index: the first lookups of a set go to SQLite, the index is built once they reach indexAfterLookups", () => {
+  const s = SqliteStore.open(":memory:", { indexAfterLookups: 3 });
+  const F = '["f"]';
+  s.transaction(() => {
+    for (let i = 0; i < 10; i++) s.upsertTerm("r", F, { key: JSON.stringify([i]), first: i, last: i, count: 1 });
+  });
+  assert.deepEqual(s.getTerm("r", F, "[1]"), { key: "[1]", first: 1, last: 1, count: 1 });
+  assert.equal(s.getTerm("r", F, "[99]"), undefined);
+  s.upsertTerm("r", F, { key: "[1]", first: 0, last: 5, count: 1 }); // no index yet: SQLite only
+  assert.deepEqual(s.getTerm("r", F, "[1]"), { key: "[1]", first: 0, last: 5, count: 2 });
+  assert.equal(s.termIndexStats().sets, 0);
+  // The fourth lookup builds it from the table, which already holds the merge above.
+  assert.deepEqual(s.getTerms("r", F, ["[1]", "[2]", "[99]"]), new Map([["[1]", { key: "[1]", first: 0, last: 5, count: 2 }], ["[2]", { key: "[2]", first: 2, last: 2, count: 1 }]]));
+  assert.deepEqual({ sets: s.termIndexStats().sets, entries: s.termIndexStats().entries }, { sets: 1, entries: 10 });
+  // With the default, a few lookups never build it.
+  const d = SqliteStore.open(":memory:");
+  d.upsertTerm("r", F, { key: "[1]", first: 1, last: 1, count: 1 });
+  assert.equal(d.getTerms("r", F, ["[1]", "[2]"]).size, 1);
+  assert.equal(d.termIndexStats().sets, 0);
+  d.close();
+  s.close();
 });
