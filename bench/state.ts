@@ -99,6 +99,7 @@ const rssBeforeGc = process.memoryUsage().rss;
 gc();
 const rss = process.memoryUsage().rss;
 const heapUsed = process.memoryUsage().heapUsed;
+const heapTotal = process.memoryUsage().heapTotal;
 const external = process.memoryUsage().arrayBuffers;
 // The same uniform lookups straight from SQLite (after the RSS measure, which its page cache would inflate).
 const raw = SqliteStore.open(path, { cacheMb: CACHE_MB, termIndex: false });
@@ -134,6 +135,7 @@ const result = {
   rss_mb: +mb(rss),
   rss_before_gc_mb: +mb(rssBeforeGc),
   heap_used_mb: +mb(heapUsed),
+  heap_total_mb: +mb(heapTotal),
   array_buffers_mb: +mb(external),
   lookups_per_second_uniform: perSecond(LOOKUPS, hit.ns),
   lookups_per_second_absent: perSecond(LOOKUPS, miss.ns),

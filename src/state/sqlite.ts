@@ -14,7 +14,7 @@ import { TermIndex } from "./term-index.js";
 
 /**
  * Lookups of a term set answered by SQLite before its index is built: a run that looks up a few
- * combinations does not pay a scan of a large set (about 1.8 s for 1 M rows); 10,000 SQLite lookups
+ * combinations does not pay a scan of a large set (about 1.5 s for 1 M rows); 10,000 SQLite lookups
  * cost about 50 ms.
  */
 export const DEFAULT_INDEX_AFTER_LOOKUPS = 10_000;
