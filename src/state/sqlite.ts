@@ -2,6 +2,8 @@
 // first/last sighting and a count; stored alerts (their ids de-duplicate overlapping windows and reruns);
 // replay executions and each rule's schedule cursor; source checkpoints for --follow. The directory is
 // created 0700 and the file 0600. Callers group writes with `transaction` (one per batch or execution).
+// Term lookups are answered by an in-memory index per term set (state/term-index.ts, docs/engine.md
+// "Terms index").
 
 import Database from "better-sqlite3";
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
