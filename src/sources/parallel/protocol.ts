@@ -1,0 +1,38 @@
+// Messages between the parallel NDJSON source (source.ts) and its worker threads (worker.ts), issue 6.
+// Locations in posted events and bad lines are relative to the worker's stream (see source.ts: shift).
+
+import type { BadLine, InputEvent } from "../../event/types.js";
+
+export interface RangeJob {
+  /** The path read. */
+  readonly path: string;
+  /** The name used in locations and index routing (the input as given). */
+  readonly file: string;
+  /** `_index` of the file's plain lines (--index or the file's base name). */
+  readonly index: string;
+  readonly range: { readonly start: number; readonly end: number };
+  readonly maxLineBytes?: number;
+  /** KQL text of every rule, in rule order. */
+  readonly queries: readonly string[];
+  /** Index patterns of every rule, in rule order (undefined = all indices). */
+  readonly indexes: readonly (readonly string[] | undefined)[];
+  readonly routing: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean };
+  /** ECS normalisation before the predicates (and the prefilter widened for normalised producers). */
+  readonly normalize: boolean;
+}
+
+export interface RangeStats {
+  readonly lines: number;
+  readonly bytes: number;
+  readonly bad: number;
+  readonly prefiltered: number;
+  readonly events: number;
+}
+
+export type FromWorker =
+  | { readonly type: "events"; readonly events: InputEvent[] }
+  | { readonly type: "bad"; readonly bad: BadLine; readonly raw: Uint8Array }
+  | { readonly type: "done"; readonly stats: RangeStats }
+  | { readonly type: "error"; readonly message: string };
+
+export type ToWorker = { readonly type: "ack" };

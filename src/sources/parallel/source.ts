@@ -1,0 +1,210 @@
+// The parallel NDJSON source (issue 6, worker threads): files split into newline-aligned byte ranges
+// (ranges.ts), each read, prefiltered, parsed and filtered by the rules' queries in a worker thread
+// (worker.ts); results yielded strictly in input order with exact file:line:byteOffset. Implements
+// src/sources/types.ts (EventSource) like openNdjsonSource, except that events no rule's query matches are
+// counted in stats.events (parsed) but not yielded.
+
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { DiagnosticError, diagnostic, fileSpan } from "../../diag/index.js";
+import type { InputEvent } from "../../event/types.js";
+import { emptyStats, type EventSource, type SourceOptions } from "../types.js";
+import { defaultIndexName, expandInputs } from "../ndjson/expand.js";
+import { STDIN_NAME } from "../ndjson/source.js";
+import { newlineRanges } from "./ranges.js";
+import type { FromWorker, RangeJob, RangeStats, ToWorker } from "./protocol.js";
+
+export interface ParallelRule {
+  /** KQL text (kuery) of the rule's query. */
+  readonly query: string;
+  /** The rule's index patterns (undefined: every index). */
+  readonly index?: readonly string[];
+}
+
+export interface ParallelNdjsonOptions extends SourceOptions {
+  /** Worker threads run at once (>= 1); each file is split into this many ranges. */
+  readonly threads: number;
+  /** The run's rules, in the engine's order: an event is yielded only when one of them matches it. */
+  readonly ruleQueries: readonly ParallelRule[];
+  /** Index routing as given to the engine (indexRouter). */
+  readonly routing?: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean };
+  /** Apply normalizeEcsEvent before matching (`--format ecs` without --no-normalize). Default true. */
+  readonly normalize?: boolean;
+  /** Events per batch (default 1024). */
+  readonly batchSize?: number;
+  /** Worker script (tests); default worker.js beside this module (worker.ts under tsx). */
+  readonly workerUrl?: URL;
+}
+
+/** True when the file starts with the gzip magic bytes (such a file is read whole by one worker). */
+export function isGzipFile(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Largest regular non-gzip input in bytes (0 when none, or when stdin is among the inputs). */
+export function largestPlainInput(inputs: readonly string[]): number {
+  let max = 0;
+  for (const spec of expandInputs(inputs)) {
+    if (spec.kind === "stdin") return 0;
+    const st = statSync(spec.path);
+    if (st.isFile() && st.size > max && !isGzipFile(spec.path)) max = st.size;
+  }
+  return max;
+}
+
+/** How a worker is started: a script URL, or (tests under tsx) an eval'd loader of worker.ts. */
+type WorkerStart = { readonly url: URL } | { readonly evalCode: string };
+
+function defaultWorker(): WorkerStart {
+  const js = new URL("./worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(js))) return { url: js };
+  // running from sources under tsx (tests): worker threads do not inherit tsx's loader, so the worker
+  // imports worker.ts through tsx's tsImport
+  const ts = new URL("./worker.ts", import.meta.url).href;
+  const api = import.meta.resolve("tsx/esm/api");
+  return { evalCode: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts)}, ${JSON.stringify(ts)}));` };
+}
+
+interface RangeTask {
+  readonly job: RangeJob;
+  /** 1 when the worker's stream starts with an extra "\n" (ranges after the first): one line and byte. */
+  readonly shift: number;
+  /** First range of its file (the file is counted in stats.files when it is reached). */
+  readonly firstOfFile: boolean;
+  readonly queue: FromWorker[];
+  worker?: Worker;
+  finished: boolean;
+  notify?: () => void;
+}
+
+/**
+ * Open NDJSON files for reading by `threads` worker threads. Inputs are expanded and split now (missing
+ * files throw SRC001/SRC002 like openNdjsonSource); stdin is not supported (the CLI keeps one thread).
+ */
+export function openParallelNdjsonSource(inputs: readonly string[], opts: ParallelNdjsonOptions): EventSource {
+  const specs = expandInputs(inputs);
+  const stats = emptyStats();
+  const threads = Math.max(1, Math.floor(opts.threads));
+  const batchSize = Math.max(1, opts.batchSize ?? 1024);
+  const queries = opts.ruleQueries.map((r) => r.query);
+  const indexes = opts.ruleQueries.map((r) => r.index);
+  const tasks: RangeTask[] = [];
+  for (const spec of specs) {
+    if (spec.kind === "stdin") throw new Error(`openParallelNdjsonSource reads files, not ${STDIN_NAME}`);
+    const index = opts.index ?? defaultIndexName(spec);
+    const ranges = isGzipFile(spec.path) ? [{ start: 0, end: statSync(spec.path).size }] : newlineRanges(spec.path, threads);
+    // an empty file still counts as a file
+    if (ranges.length === 0) ranges.push({ start: 0, end: 0 });
+    ranges.forEach((range, i) => {
+      const job: RangeJob = {
+        path: spec.path,
+        file: spec.path,
+        index,
+        range,
+        maxLineBytes: opts.maxLineBytes,
+        queries,
+        indexes,
+        routing: opts.routing ?? {},
+        normalize: opts.normalize ?? true,
+      };
+      tasks.push({ job, shift: range.start > 0 ? 1 : 0, firstOfFile: i === 0, queue: [], finished: false });
+    });
+  }
+
+  const how: WorkerStart = opts.workerUrl !== undefined ? { url: opts.workerUrl } : defaultWorker();
+
+  function start(t: RangeTask): void {
+    const w = "url" in how ? new Worker(how.url, { workerData: t.job }) : new Worker(how.evalCode, { eval: true, workerData: t.job });
+    t.worker = w;
+    const push = (m: FromWorker): void => {
+      if (t.finished) return;
+      t.queue.push(m);
+      if (m.type === "done" || m.type === "error") t.finished = true;
+      const n = t.notify;
+      t.notify = undefined;
+      n?.();
+    };
+    w.on("message", push);
+    w.on("error", (e: Error) => push({ type: "error", message: e.message }));
+    w.on("exit", (code) => push({ type: "error", message: `worker thread exited (code ${code}) before the end of its range` }));
+  }
+
+  async function* batches(): AsyncGenerator<InputEvent[]> {
+    let next = 0;
+    let running = 0;
+    const fill = (): void => {
+      while (running < threads && next < tasks.length) {
+        start(tasks[next++]);
+        running++;
+      }
+    };
+    let batch: InputEvent[] = [];
+    let lineBase = 0;
+    try {
+      fill();
+      for (const t of tasks) {
+        if (t.firstOfFile) {
+          stats.files++;
+          lineBase = 0;
+        }
+        const file = t.job.file;
+        const relocate = (loc: { line: number; byteOffset: number }) => ({
+          file,
+          line: loc.line - t.shift + lineBase,
+          byteOffset: loc.byteOffset - t.shift + t.job.range.start,
+        });
+        for (;;) {
+          const m = t.queue.shift();
+          if (m === undefined) {
+            await new Promise<void>((r) => (t.notify = r));
+            continue;
+          }
+          if (m.type === "events") {
+            for (const ev of m.events) {
+              batch.push({ _index: ev._index, _id: ev._id, _source: ev._source, loc: relocate(ev.loc) });
+              if (batch.length >= batchSize) {
+                yield batch;
+                batch = [];
+              }
+            }
+            t.worker?.postMessage({ type: "ack" } satisfies ToWorker);
+          } else if (m.type === "bad") {
+            stats.bad++;
+            opts.onBadLine({ ...m.bad, loc: relocate(m.bad.loc) }, m.raw);
+          } else if (m.type === "done") {
+            const s: RangeStats = m.stats;
+            stats.lines += s.lines - t.shift;
+            stats.bytes += s.bytes - t.shift;
+            stats.prefiltered += s.prefiltered;
+            stats.events += s.events;
+            lineBase += s.lines - t.shift;
+            break;
+          } else if (m.type === "error") {
+            const msg = m.message.split(STDIN_NAME).join(file);
+            throw new DiagnosticError([diagnostic("SRC003", msg.startsWith("cannot read ") ? msg : `cannot read ${file}: ${msg}`, fileSpan(file))]);
+          } else {
+            const never: never = m;
+            throw new Error(`unknown worker message ${String(never)}`);
+          }
+        }
+        running--;
+        fill();
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      for (const t of tasks) {
+        t.finished = true;
+        if (t.worker !== undefined) void t.worker.terminate();
+      }
+    }
+  }
+
+  return { stats, batches };
+}

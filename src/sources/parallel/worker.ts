@@ -1,0 +1,90 @@
+// Worker thread of the parallel NDJSON source (issue 6, worker threads): reads one newline-aligned byte
+// range of a file through the single-thread NDJSON line processor (same bad lines, same prefilter), then
+// keeps only the events some rule's query matches (after ECS normalisation, routed by index exactly like
+// the engine) and posts them back in order with bad lines and the range's counters. See source.ts.
+
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { parentPort, workerData } from "node:worker_threads";
+import type { BadLine, EventDoc, InputEvent } from "../../event/types.js";
+import { openNdjsonSource } from "../ndjson/source.js";
+import { kqlRoutedPrefilter } from "../../compile/prefilter/index.js";
+import { compileKql } from "../../compile/predicate/index.js";
+import { indexRouter } from "../../engine/run.js";
+import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../ecs-normalize/index.js";
+import type { FromWorker, RangeJob, ToWorker } from "./protocol.js";
+
+const port = parentPort;
+if (port === null) throw new Error("sources/parallel/worker.js must run in a worker thread");
+const job = workerData as RangeJob;
+
+/** Chunks posted and not yet acknowledged that make the worker wait (bounded memory when ahead). */
+const MAX_UNACKED = 16;
+let unacked = 0;
+let wake: (() => void) | undefined;
+port.on("message", (m: ToWorker) => {
+  if (m.type === "ack") {
+    unacked--;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  }
+});
+
+function post(m: FromWorker): void {
+  port?.postMessage(m);
+}
+
+/** The range's bytes; a range that does not start the file gets a leading "\n" (see source.ts: shift). */
+async function* rangeBytes(): AsyncGenerator<Buffer> {
+  if (job.range.start > 0) yield Buffer.from("\n");
+  if (job.range.end <= job.range.start) return;
+  const stream = createReadStream(job.path, { start: job.range.start, end: job.range.end - 1, highWaterMark: 1024 * 1024 });
+  for await (const chunk of stream) yield chunk as Buffer;
+}
+
+async function main(): Promise<void> {
+  const route = indexRouter(job.indexes, job.routing);
+  const always = job.normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
+  const prefilter = kqlRoutedPrefilter(
+    job.queries.map((q) => ({ ast: q })),
+    always,
+    route,
+  )(job.file, job.index);
+  const preds = job.queries.map((q) => compileKql(q));
+  const masks = new Map<string, readonly boolean[]>();
+  const matchesSome = (ev: InputEvent): boolean => {
+    let mask = masks.get(ev._index);
+    if (mask === undefined) {
+      mask = route(job.file, ev._index);
+      masks.set(ev._index, mask);
+    }
+    const doc: EventDoc = job.normalize ? normalizeEcsEvent(ev._source) : ev._source;
+    for (let i = 0; i < preds.length; i++) if (mask[i] && preds[i](doc)) return true;
+    return false;
+  };
+  const src = openNdjsonSource(["-"], {
+    stdin: Readable.from(rangeBytes(), { objectMode: false }),
+    index: job.index,
+    maxLineBytes: job.maxLineBytes,
+    prefilter,
+    onBadLine: (bad: BadLine, raw: Uint8Array) => post({ type: "bad", bad, raw: Uint8Array.from(raw) }),
+  });
+  for await (const batch of src.batches()) {
+    const events = batch.filter(matchesSome);
+    if (events.length === 0) continue;
+    post({ type: "events", events });
+    unacked++;
+    while (unacked >= MAX_UNACKED) await new Promise<void>((r) => (wake = r));
+  }
+  const s = src.stats;
+  post({ type: "done", stats: { lines: s.lines, bytes: s.bytes, bad: s.bad, prefiltered: s.prefiltered, events: s.events } });
+}
+
+main().then(
+  () => port.close(),
+  (err: unknown) => {
+    post({ type: "error", message: err instanceof Error ? err.message : String(err) });
+    port.close();
+  },
+);
