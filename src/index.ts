@@ -30,6 +30,7 @@ export * from "./sources/auditd/index.js";
 export * from "./sources/sysmon/index.js";
 export * from "./sources/ecs-normalize/index.js";
 export * from "./sources/follow/index.js";
+export * from "./sources/parallel/index.js";
 export { compileKql, evaluateKql, type KqlEvalOptions, type KqlPredicate } from "./compile/predicate/index.js";
 export { kqlPrefilter, kqlUnionPrefilter, requirementsOf, describeRequirements, type KqlPrefilter } from "./compile/prefilter/index.js";
 export { compileWildcard, wildcardSegments, WILDCARD_MARKER, type WildcardMatcher } from "./util/wildcard.js";

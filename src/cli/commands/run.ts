@@ -13,6 +13,8 @@ import { ExitError, renderDiagnostics, useColor } from "../../diag/index.js";
 import type { BadLine, InputEvent } from "../../event/types.js";
 import type { EventSource, SourceOptions, SourcePosition } from "../../sources/types.js";
 import { openNdjsonSource } from "../../sources/ndjson/index.js";
+import { availableParallelism } from "node:os";
+import { largestPlainInput, openParallelNdjsonSource, type ParallelRule } from "../../sources/parallel/index.js";
 import { openAuditdSource } from "../../sources/auditd/index.js";
 import { openSysmonSource } from "../../sources/sysmon/index.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../../sources/ecs-normalize/index.js";
@@ -50,6 +52,27 @@ export interface RunCliOptions {
   pollIntervalMs?: number;
   /** --no-normalize sets false: ecs documents are used as written (and the prefilter is not widened). */
   normalize?: boolean;
+  /** --threads: "auto" (default) or a positive integer; see resolveThreads. */
+  threads?: string;
+}
+
+/** `--threads auto` uses worker threads when some plain (non-gzip) input file is larger than this. */
+export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Worker threads for `--format ecs` file inputs (1 = the single-thread path). --follow, stdin and the
+ * other formats always use one. auto: 2 (when the machine has 2 cores) if a plain input file exceeds
+ * AUTO_THREADS_MIN_BYTES. Throws UsageError for a bad value.
+ */
+export function resolveThreads(opts: RunCliOptions): number {
+  const t = opts.threads ?? "auto";
+  let n: number;
+  if (t === "auto") n = -1;
+  else if (/^[1-9][0-9]{0,2}$/.test(t)) n = Number(t);
+  else throw new UsageError(`--threads: expected a positive integer or auto, got "${t}"`);
+  if (opts.follow === true || opts.format !== "ecs" || opts.events.includes("-")) return 1;
+  if (n > 0) return n;
+  return availableParallelism() >= 2 && largestPlainInput(opts.events) > AUTO_THREADS_MIN_BYTES ? 2 : 1;
 }
 
 export const RUN_FORMATS = ["ecs", "auditd", "sysmon-linux"] as const;
@@ -120,6 +143,7 @@ export function buildEventSource(
   ctx: CliContext,
   follow?: FollowWiring,
   prefilterFor?: (file: string, index: string) => KqlPrefilter | undefined,
+  parallel?: { readonly threads: number; readonly rules: readonly ParallelRule[]; readonly routing: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean } },
 ): EventSource {
   if (opts.follow === true) {
     const src: FollowSource = openFollowSource(opts.events, {
@@ -134,7 +158,11 @@ export function buildEventSource(
   }
   switch (opts.format) {
     case "ecs": {
-      const src = openNdjsonSource(opts.events, { ...base, prefilter, prefilterFor, stdin: ctx.stdin });
+      // worker threads yield only the events some rule's query matches (the engine drops the others anyway)
+      const src =
+        parallel !== undefined && parallel.threads > 1
+          ? openParallelNdjsonSource(opts.events, { ...base, threads: parallel.threads, ruleQueries: parallel.rules, routing: parallel.routing, normalize: opts.normalize !== false })
+          : openNdjsonSource(opts.events, { ...base, prefilter, prefilterFor, stdin: ctx.stdin });
       return opts.normalize === false ? src : normalizingSource(src);
     }
     case "auditd":
@@ -316,6 +344,13 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     err("tern run: --poll-interval-ms must be a positive integer\n");
     throw new ExitError(2);
   }
+  let threads: number;
+  try {
+    threads = resolveThreads(opts);
+  } catch (e) {
+    err(`tern run: ${e instanceof Error ? e.message : String(e)}\n`);
+    throw new ExitError(2);
+  }
   const mode: RunMode = opts.follow === true ? "stream" : (opts.mode ?? (stdinInput ? "stream" : "replay"));
   const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
   // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed.
@@ -343,6 +378,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
         onNotice: (m) => err(`tern run: ${m}\n`),
       },
       prefilterFor,
+      { threads, rules: engineRules.map((r) => ({ query: r.rule.query ?? "*", index: r.rule.index })), routing },
     );
   } catch (e) {
     store.close();
@@ -414,6 +450,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--no-normalize", "ecs: use Auditbeat/auditd_manager/file_integrity/sysmon_linux documents as written (no Defend normalisation; a slightly faster prefilter)")
     .option("-f, --follow", "follow growing files (stream mode) across rotation and truncation; resume from the state DB; stop with SIGINT/SIGTERM")
     .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", (v) => Number.parseInt(v, 10))
+    .option("--threads <n>", "ecs files: worker threads that read, prefilter, parse and match (auto: 2 when a plain input file exceeds 64 MiB, else 1)", "auto")
     .option("--fail-on-alerts", "exit 1 when alerts were created")
     .action(async (rules: string[], opts: RunCliOptions) => {
       await runCommand(rules, opts, ctx);
