@@ -289,25 +289,30 @@ class Parser {
   }
 
   private subQuery(): KqlNode | null {
+    return this.parenthesised(() => this.orQuery(), () => this.nestedQuery());
+  }
+
+  /** `"(" space* inner space* ")"`, else `otherwise` — shared by sub-queries and value lists (same failures). */
+  private parenthesised<T>(inner: () => T | null, otherwise: () => T | null): T | null {
     const start = this.pos;
     if (this.text.charCodeAt(start) === 40) {
       this.enter(start);
       this.pos++;
       this.spaces();
-      const inner = this.orQuery();
-      if (inner !== FAILED) {
+      const node = inner();
+      if (node !== FAILED) {
         this.spaces();
         if (this.text.charCodeAt(this.pos) === 41) {
           this.pos++;
           this.depth--;
-          return inner;
+          return node;
         }
         this.fail(EXP.rparen);
       }
       this.depth--;
       this.pos = start;
     } else this.fail(EXP.lparen);
-    return this.nestedQuery();
+    return otherwise();
   }
 
   private nestedQuery(): KqlNode | null {
@@ -407,25 +412,7 @@ class Parser {
   // ---- value lists --------------------------------------------------------------------------------------
 
   private listOfValues(): ValueTree | null {
-    const start = this.pos;
-    if (this.text.charCodeAt(start) === 40) {
-      this.enter(start);
-      this.pos++;
-      this.spaces();
-      const inner = this.orList();
-      if (inner !== FAILED) {
-        this.spaces();
-        if (this.text.charCodeAt(this.pos) === 41) {
-          this.pos++;
-          this.depth--;
-          return inner;
-        }
-        this.fail(EXP.rparen);
-      }
-      this.depth--;
-      this.pos = start;
-    } else this.fail(EXP.lparen);
-    return this.value();
+    return this.parenthesised(() => this.orList(), () => this.value());
   }
 
   private orList(): ValueTree | null {
