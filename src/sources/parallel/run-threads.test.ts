@@ -3,11 +3,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import { runCli } from "../../testing/cli.js";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
 import { benchLines } from "../../testing/gen/bench.js";
@@ -72,6 +71,13 @@ test("tern run --threads 2 = --threads 1 on a generated file with bad lines, see
     const seed = await compare(SEED_DIR, events);
     assert.ok(seed.alerts > 0);
     assert.match(seed.stderr, /lines read: {5}6,048 \(.* 24 bad\)/);
+    // --strict: the first bad line (in input order, here in the first range) stops the run, workers ended
+    for (const t of ["1", "2"]) {
+      const strict = await runCli(["run", SEED_DIR, "--events", events, "--state", ":memory:", "--threads", t, "--strict"]);
+      assert.equal(strict.code, 2);
+      assert.equal(strict.stdout, "");
+      assert.equal(strict.stderr, `${events}:501: error: bad line (not-an-object): line is not a JSON object (it does not start with { and end with })\n`);
+    }
     const many = join(dir, "rules");
     mkdirSync(many);
     for (const r of linuxCorpusRules(CORPUS_DIR)) copyFileSync(r.path, join(many, basename(r.path)));
