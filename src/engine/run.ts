@@ -1,12 +1,13 @@
 // Drives rules over an event source (issue 4 "Semantics"): every line is read once for all rules.
 //  - replay: matched events are kept (only those), then each rule's scheduled executions are simulated over
-//    event time exactly as Kibana runs them (new_terms.md §2.4, §3–§5, §8) — one transaction per execution
-//    holding its alerts, the execution record, the terms it learned and the schedule cursor.
+//    event time exactly as Kibana runs them (new_terms.md §2.4, §3–§5, §8) — consecutive executions are
+//    committed in bounded groups: one sink write and one transaction hold the group's alerts, execution
+//    records, learned terms and schedule cursors.
 //  - stream: each matching event is checked against the stored terms as it arrives — one transaction per
 //    batch holding its alerts, term updates and the per-file checkpoint.
 // Output guarantee: alerts are written to the sink (and flushed) BEFORE the transaction that records them
 // commits, so a killed run loses nothing; its rerun may repeat on stdout at most the alerts of the one
-// execution/batch that was in flight, and the alerts table never holds a duplicate (ids are keys).
+// group (replay) or batch (stream) that was in flight, and the alerts table never holds a duplicate.
 
 import { randomUUID } from "node:crypto";
 import type { EventDoc, InputEvent } from "../event/types.js";
@@ -274,6 +275,11 @@ function fullHit(ev: MatchedEvent): InputEvent {
   return ev.json === undefined ? ev.hit : { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc };
 }
 
+/** Replay commit groups: at most this many alerts (unless one execution alone has more), executions, ms of work. */
+export const GROUP_ALERTS = 256;
+export const GROUP_EXECUTIONS = 4096;
+export const GROUP_MS = 250;
+
 interface Work {
   readonly s: RuleState;
   readonly exec: Execution;
@@ -360,6 +366,24 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     return acc;
   };
 
+  // Executions are committed in groups (docs/engine.md "Transactions and the rerun guarantee"): one sink
+  // write (one fsync) and one transaction per group instead of per execution. Later executions of the group
+  // see its not-yet-stored alert ids through `group.ids`, so duplicates are dropped exactly as before.
+  const group = { docs: [] as EventDoc[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
+  const flush = async (): Promise<void> => {
+    if (group.executions === 0) return;
+    await opts.sink.write(group.docs);
+    const commits = group.commits;
+    opts.store.transaction(() => {
+      for (const c of commits) c();
+    });
+    group.docs = [];
+    group.ids = new Set();
+    group.commits = [];
+    group.executions = 0;
+  };
+  const seen = (id: string): boolean => group.ids.has(id) || opts.store.hasAlert(id);
+
   let done = 0;
   for (const { s, exec } of work) {
     done++;
@@ -384,7 +408,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       const [lo, hi] = s.mem.range(exec.from, exec.to);
       items = s.mem.events.slice(lo, hi).map((ev) => ({ id: queryAlertId(ev.hit, spaceId, s.er.ruleUuid), ev }));
     }
-    const cut = opts.store.read(() => applyMaxSignals(items, (id) => opts.store.hasAlert(id), rule.max_signals));
+    const cut = opts.store.read(() => applyMaxSignals(items, seen, rule.max_signals));
     const alerts: PendingAlert[] = cut.kept.map((it) => ({
       id: it.id,
       ruleId: s.key,
@@ -397,9 +421,17 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       s.summary.warnings.push(w);
       summary.warnings.push(w);
     }
-    await opts.sink.write(alerts.map((a) => a.doc));
+    // Bounded group: its alerts are what a rerun after a kill may write again (at most ~GROUP_ALERTS plus one
+    // execution's max_signals); the time bound keeps a slow group from holding back output and commits.
+    if (group.executions > 0 && (group.docs.length + alerts.length > GROUP_ALERTS || group.executions >= GROUP_EXECUTIONS || performance.now() - group.since >= GROUP_MS)) await flush();
+    if (group.executions === 0) group.since = performance.now();
+    group.executions++;
+    for (const a of alerts) {
+      group.docs.push(a.doc);
+      group.ids.add(a.id);
+    }
     const learned = s.combos !== undefined ? collect(s, exec.to) : new Map<string, TermRow>();
-    opts.store.transaction(() => {
+    group.commits.push(() => {
       for (const a of alerts) storeAlert(opts.store, a, exec.startedAt);
       opts.store.recordExecution({
         ruleId: s.key,
@@ -418,6 +450,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     summary.alerts += alerts.length;
     opts.onProgress?.({ stats: opts.source.stats, phase: "execute", done, total: work.length });
   }
+  await flush();
 
   // Close the schedule: learn what the last windows covered, move the cursor, prune old terms.
   opts.store.transaction(() => {
