@@ -7,7 +7,7 @@ import objectHash from "object-hash";
 import type { InputEvent } from "../event/types.js";
 import { SqliteStore } from "../state/sqlite.js";
 import { memorySink } from "../sinks/ndjson.js";
-import { runEngine, replayStart } from "./run.js";
+import { GROUP_ALERTS, runEngine, replayStart } from "./run.js";
 import { ruleSchedule } from "./schedule.js";
 import { arraySource, hit, makeRule } from "./test-support.js";
 
@@ -78,4 +78,51 @@ test("index routing: hits with _index are filtered by the rule's patterns; --no-
   };
   assert.deepEqual(await run(true), ["1", "3"]);
   assert.deepEqual(await run(false), ["1", "2", "3"]);
+});
+
+// 600 events 30 s apart, query rule (5m interval, 6m lookback): executions of ~10 alerts, overlapping by 1 minute.
+const q = makeRule({ rule_id: "q", type: "query" });
+const every30s = Array.from({ length: 600 }, (_, i) => ({ ...hit("logs", `e${i}`, { "@timestamp": new Date(ms("00:00:00") + i * 30_000).toISOString() }, i + 1) }));
+function recordingSink(failOnWrite?: number) {
+  const sizes: number[] = [];
+  const inner = memorySink();
+  return {
+    sizes,
+    alerts: inner.alerts,
+    write(docs: readonly Record<string, unknown>[]) {
+      if (sizes.length + 1 === failOnWrite) return Promise.reject(new Error("disk gone"));
+      sizes.push(docs.length);
+      return inner.write(docs);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+test("replay: executions are written and committed in groups of at most GROUP_ALERTS; overlaps deduplicated within a group", async () => {
+  const sink = recordingSink();
+  const store = SqliteStore.open(":memory:");
+  const summary = await runEngine({ rules: [{ rule: q, ruleUuid: "q", matches: () => true }], source: arraySource(every30s), store, sink, mode: "replay" });
+  assert.equal(GROUP_ALERTS, 256);
+  assert.deepEqual(sink.sizes, [251, 250, 99]);
+  assert.equal(summary.rules[0].alerts, 600);
+  // the same count as one transaction per execution (61 writes of at most 13 alerts) gives
+  assert.equal(summary.rules[0].duplicates, 178);
+  assert.equal(new Set(sink.alerts.map((a) => a["kibana.alert.uuid"])).size, 600);
+  assert.equal(store.listAlerts(undefined, 10_000).length, 600);
+});
+
+test("replay: a failed group write commits nothing of that group; the rerun writes exactly the rest", async () => {
+  const store = SqliteStore.open(":memory:");
+  const first = recordingSink(2);
+  await assert.rejects(runEngine({ rules: [{ rule: q, ruleUuid: "q", matches: () => true }], source: arraySource(every30s), store, sink: first, mode: "replay" }), /disk gone/);
+  assert.deepEqual(first.sizes, [251]);
+  assert.equal(store.listAlerts(undefined, 10_000).length, 251);
+  const second = recordingSink();
+  const summary = await runEngine({ rules: [{ rule: q, ruleUuid: "q", matches: () => true }], source: arraySource(every30s), store, sink: second, mode: "replay" });
+  assert.deepEqual(second.sizes, [250, 99]);
+  // 61 executions in all: the first group committed 26 (1 + 25 × 10 alerts), the rerun continues after them
+  assert.equal(summary.rules[0].executions, 35);
+  const ids = (s: { alerts: Record<string, unknown>[] }) => s.alerts.map((a) => a["kibana.alert.uuid"] as string);
+  assert.equal(new Set([...ids(first), ...ids(second)]).size, 600);
+  assert.equal(store.listAlerts(undefined, 10_000).length, 600);
 });
