@@ -13,8 +13,12 @@ export interface EngineRule {
   readonly matches: (doc: EventDoc) => boolean;
 }
 
-/** Where alerts go. `write` resolves once the alerts are durable (flushed/fsynced): state commits after it. */
+/**
+ * Where alerts go. `write` resolves once the alerts are durable (flushed/fsynced): state commits after it.
+ * `json[i]`, when given, is `JSON.stringify(alerts[i])`: the engine serialises each alert once for the
+ * alerts table and the sink.
+ */
 export interface AlertSink {
-  write(alerts: readonly EventDoc[]): Promise<void>;
+  write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -180,6 +180,8 @@ function firstString(doc: EventDoc, path: string): string | null {
 interface PendingAlert {
   readonly id: string;
   readonly doc: EventDoc;
+  /** `JSON.stringify(doc)`, shared by the sink and the alerts table. */
+  readonly json: string;
   readonly ruleId: string;
   readonly eventTime: number;
   readonly newTerms?: readonly TermValue[];
@@ -198,7 +200,7 @@ function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number): voi
     process: firstString(d, "process.executable") ?? firstString(d, "process.name"),
     file: firstString(d, "file.path") ?? firstString(d, "file.name"),
     newTerms: a.newTerms === undefined ? null : JSON.stringify(a.newTerms),
-    doc: JSON.stringify(d),
+    doc: a.json,
   });
 }
 
@@ -369,15 +371,16 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   // Executions are committed in groups (docs/engine.md "Transactions and the rerun guarantee"): one sink
   // write (one fsync) and one transaction per group instead of per execution. Later executions of the group
   // see its not-yet-stored alert ids through `group.ids`, so duplicates are dropped exactly as before.
-  const group = { docs: [] as EventDoc[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
+  const group = { docs: [] as EventDoc[], json: [] as string[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
   const flush = async (): Promise<void> => {
     if (group.executions === 0) return;
-    await opts.sink.write(group.docs);
+    await opts.sink.write(group.docs, group.json);
     const commits = group.commits;
     opts.store.transaction(() => {
       for (const c of commits) c();
     });
     group.docs = [];
+    group.json = [];
     group.ids = new Set();
     group.commits = [];
     group.executions = 0;
@@ -409,13 +412,10 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       items = s.mem.events.slice(lo, hi).map((ev) => ({ id: queryAlertId(ev.hit, spaceId, s.er.ruleUuid), ev }));
     }
     const cut = opts.store.read(() => applyMaxSignals(items, seen, rule.max_signals));
-    const alerts: PendingAlert[] = cut.kept.map((it) => ({
-      id: it.id,
-      ruleId: s.key,
-      eventTime: it.ev.t,
-      newTerms: it.terms,
-      doc: buildAlert(rule, fullHit(it.ev), it.id, ctx, it.terms),
-    }));
+    const alerts: PendingAlert[] = cut.kept.map((it) => {
+      const doc = buildAlert(rule, fullHit(it.ev), it.id, ctx, it.terms);
+      return { id: it.id, ruleId: s.key, eventTime: it.ev.t, newTerms: it.terms, doc, json: JSON.stringify(doc) };
+    });
     if (cut.truncated) {
       const w = `${rule.rule_id}: execution at ${new Date(exec.startedAt).toISOString()}: ${MAX_SIGNALS_WARNING}`;
       s.summary.warnings.push(w);
@@ -428,6 +428,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     group.executions++;
     for (const a of alerts) {
       group.docs.push(a.doc);
+      group.json.push(a.json);
       group.ids.add(a.id);
     }
     const learned = s.combos !== undefined ? collect(s, exec.to) : new Map<string, TermRow>();
@@ -548,7 +549,8 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
               if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
               else {
                 batchIds.add(id);
-                alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc: buildAlert(rule, ev, id, ctx, c.terms) });
+                const doc = buildAlert(rule, ev, id, ctx, c.terms);
+                alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc, json: JSON.stringify(doc) });
                 s.summary.alerts++;
               }
             }
@@ -560,13 +562,17 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
           if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
           else {
             batchIds.add(id);
-            alerts.push({ id, ruleId: s.key, eventTime: t, doc: buildAlert(rule, ev, id, ctx) });
+            const doc = buildAlert(rule, ev, id, ctx);
+            alerts.push({ id, ruleId: s.key, eventTime: t, doc, json: JSON.stringify(doc) });
             s.summary.alerts++;
           }
         }
       }
     });
-    await opts.sink.write(alerts.map((a) => a.doc));
+    await opts.sink.write(
+      alerts.map((a) => a.doc),
+      alerts.map((a) => a.json),
+    );
     opts.store.transaction(() => {
       for (const a of alerts) storeAlert(opts.store, a, now);
       for (const [s, delta] of deltas) for (const row of delta.values()) opts.store.upsertTerm(s.key, s.fieldsKey, row);

@@ -27,3 +27,17 @@ test("stream sink: resolves after the write is handed over", async () => {
   await streamSink(out).write([{ a: 1 }]);
   assert.equal(text, '{"a":1}\n');
 });
+
+test("file and stream sinks: the caller's serialisation (json[i]) is written as is", async () => {
+  const p = join(mkdtempSync(join(tmpdir(), "tern-sink-")), "alerts.ndjson");
+  const s = fileSink(p);
+  // a serialisation that differs from JSON.stringify(alerts[i]) proves json[] is the one written
+  await s.write([{ a: 1 }, { b: 2 }], ['{"a": 1}', '{"b": 2}']);
+  await s.close();
+  assert.equal(readFileSync(p, "utf8"), '{"a": 1}\n{"b": 2}\n');
+  const out = new PassThrough();
+  let text = "";
+  out.on("data", (c: Buffer) => (text += c.toString()));
+  await streamSink(out).write([{ a: 1 }], ['{"a":  1}']);
+  assert.equal(text, '{"a":  1}\n');
+});

@@ -7,11 +7,15 @@ import type { Writable } from "node:stream";
 import type { EventDoc } from "../event/types.js";
 import type { AlertSink } from "../engine/ports.js";
 
+function lines(alerts: readonly EventDoc[], json: readonly string[] | undefined): string {
+  return (json ?? alerts.map((a) => JSON.stringify(a))).join("\n") + "\n";
+}
+
 export function streamSink(out: Writable): AlertSink {
   return {
-    write(alerts: readonly EventDoc[]): Promise<void> {
+    write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
-      const text = alerts.map((a) => JSON.stringify(a)).join("\n") + "\n";
+      const text = lines(alerts, json);
       return new Promise((resolve, reject) => {
         out.write(text, (err) => (err ? reject(err) : resolve()));
       });
@@ -25,9 +29,9 @@ export function fileSink(path: string): AlertSink {
   const fd = openSync(path, "a", 0o600);
   chmodSync(path, 0o600);
   return {
-    write(alerts: readonly EventDoc[]): Promise<void> {
+    write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
-      writeSync(fd, alerts.map((a) => JSON.stringify(a)).join("\n") + "\n");
+      writeSync(fd, lines(alerts, json));
       fsyncSync(fd);
       return Promise.resolve();
     },
