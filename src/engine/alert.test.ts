@@ -61,3 +61,18 @@ test("alert on an alert: ancestors chain extended with a signal entry, depth + 1
   ]);
   assert.equal(a["kibana.alert.depth"], 2);
 });
+
+test("alert document: an owned source becomes the alert in place, with the same document as a copied one", () => {
+  const rule = makeRule({ rule_id: "own", new_terms: { fields: ["host.name"], history_window_start: "now-7d" } });
+  const src = () => ({ "@timestamp": "2024-05-01T09:00:00Z", "event.kind": "flat", event: { kind: "event", action: "creation", category: ["file"] }, host: { name: "h1" } });
+  const shared = hit("logs", "d1", src());
+  const copied = buildAlert(rule, shared, "ID", ctx, ["h1"]);
+  assert.deepEqual(shared._source, src());
+  const owned = hit("logs", "d1", src());
+  const inPlace = buildAlert(rule, owned, "ID", ctx, ["h1"], true);
+  assert.equal(inPlace, owned._source);
+  assert.equal(JSON.stringify(inPlace), JSON.stringify(copied));
+  assert.deepEqual(inPlace.event, { action: "creation", category: ["file"] });
+  assert.equal(inPlace["kibana.alert.original_event.kind"], "event");
+  assert.equal(inPlace["event.kind"], "signal");
+});

@@ -70,9 +70,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The source without `event.kind` (nested or flat), deep-copied so alerts never share objects with events. */
-function stripEventKind(src: EventDoc): EventDoc {
-  const out = structuredClone(src);
+/** The source without `event.kind` (nested or flat); callers copy it first unless it is theirs alone. */
+function dropEventKind(out: EventDoc): EventDoc {
   delete out["event.kind"];
   const ev = out.event;
   if (isPlainObject(ev)) delete ev.kind;
@@ -170,15 +169,22 @@ const RULE_TYPE_INFO: Readonly<Record<string, { category: string; typeId: string
 };
 
 /** The alert document for `hit`; `newTerms` only for new_terms rules. */
-export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms?: readonly unknown[]): EventDoc {
+/**
+ * `ownsSource`: the caller made `hit._source` for this alert alone (parsed from the replay spill) and never
+ * reads it again, so it becomes the alert in place instead of being deep-copied first.
+ */
+export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms?: readonly unknown[], ownsSource = false): EventDoc {
   const src = hit._source;
+  // Read from the source before `event.kind` is removed (in place when owned).
+  const origEvent = originalEvent(src);
+  const orig = originalTime(src);
   const severity = alertSeverity(rule, src);
   const riskScore = alertRiskScore(rule, src);
   const name = alertRuleName(rule, src);
   const now = new Date(ctx.now).toISOString();
   const { ancestors, depth } = ancestry(hit);
   const info = RULE_TYPE_INFO[rule.type] ?? { category: rule.type, typeId: `siem.${rule.type}Rule` };
-  const alert: EventDoc = stripEventKind(src);
+  const alert: EventDoc = ownsSource ? dropEventKind(src) : dropEventKind(structuredClone(src));
   const fields: Record<string, unknown> = {
     "@timestamp": now,
     "event.kind": "signal",
@@ -231,9 +237,8 @@ export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertCo
     "kibana.alert.rule.actions": [],
     "kibana.alert.rule.meta.from": rule.from,
     "kibana.alert.rule.parameters": ruleParameters(rule),
-    ...originalEvent(src),
+    ...origEvent,
   };
-  const orig = originalTime(src);
   if (orig !== undefined) fields["kibana.alert.original_time"] = orig;
   if (newTerms !== undefined) fields["kibana.alert.new_terms"] = [...newTerms];
   if (rule.note !== undefined) fields["kibana.alert.rule.note"] = rule.note;

@@ -272,9 +272,10 @@ class SpilledEvent implements MatchedEvent {
   }
 }
 
-function fullHit(ev: MatchedEvent): InputEvent {
-  if (ev instanceof SpilledEvent) return { ...ev.hit, _source: ev.source() };
-  return ev.json === undefined ? ev.hit : { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc };
+/** The event with its `_source`; `owned` when that object was parsed for this call alone (no copy needed). */
+function fullHit(ev: MatchedEvent): { hit: InputEvent; owned: boolean } {
+  if (ev instanceof SpilledEvent) return { hit: { ...ev.hit, _source: ev.source() }, owned: true };
+  return ev.json === undefined ? { hit: ev.hit, owned: false } : { hit: { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc }, owned: true };
 }
 
 /** Replay commit groups: at most this many alerts (unless one execution alone has more), executions, ms of work. */
@@ -413,7 +414,8 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     }
     const cut = opts.store.read(() => applyMaxSignals(items, seen, rule.max_signals));
     const alerts: PendingAlert[] = cut.kept.map((it) => {
-      const doc = buildAlert(rule, fullHit(it.ev), it.id, ctx, it.terms);
+      const { hit, owned } = fullHit(it.ev);
+      const doc = buildAlert(rule, hit, it.id, ctx, it.terms, owned);
       return { id: it.id, ruleId: s.key, eventTime: it.ev.t, newTerms: it.terms, doc, json: JSON.stringify(doc) };
     });
     if (cut.truncated) {
