@@ -15,6 +15,9 @@ import { STDIN_NAME } from "../ndjson/source.js";
 import { newlineRanges } from "./ranges.js";
 import type { FromWorker, RangeJob, RangeStats, ToWorker } from "./protocol.js";
 
+/** V8 young-generation size of each reading worker (MB). */
+const WORKER_YOUNG_GENERATION_MB = 12;
+
 export interface ParallelRule {
   /** KQL text (kuery) of the rule's query. */
   readonly query: string;
@@ -121,7 +124,15 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
   const how: WorkerStart = opts.workerUrl !== undefined ? { url: opts.workerUrl } : defaultWorker();
 
   function start(t: RangeTask): void {
-    const w = "url" in how ? new Worker(how.url, { workerData: t.job }) : new Worker(how.evalCode, { eval: true, workerData: t.job });
+    // A small young generation: a worker's garbage is almost all short-lived JSON.parse output, and V8's
+    // default lets it grow much larger per worker before scavenging. Measured on 1 M events (1.94 GB), 2
+    // workers, state file + --output: default 3.3 s / ~310 MB (seed rule), 12.4 s / 315 MB (65 Linux rules);
+    // 12 MB: 3.4 s / 239 MB and 12.9 s / 245 MB; 8 MB: 3.3 s / 230 MB but 14.0 s / 255 MB.
+    const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
+    const w =
+      "url" in how
+        ? new Worker(how.url, { workerData: t.job, resourceLimits })
+        : new Worker(how.evalCode, { eval: true, workerData: t.job, resourceLimits });
     t.worker = w;
     const push = (m: FromWorker): void => {
       if (t.finished) return;
