@@ -17,21 +17,12 @@ import { REALDATA_DIR, SEED_DIR } from "../../testing/paths.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { kqlPrefilter } from "../../compile/prefilter/index.js";
 import { runPrefilter } from "./run.js";
+import { runCli } from "../../testing/cli.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
 
-async function tern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  let so = "";
-  let se = "";
-  o.on("data", (c: Buffer) => (so += c.toString()));
-  e.on("data", (c: Buffer) => (se += c.toString()));
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, stdout: so, stderr: se };
-}
+const tern = (args: string[]) => runCli(args);
 
 type Alert = { process: { name: string; executable: string }; file: { path: string }; "kibana.alert.rule.rule_id": string };
 const alertsOf = (stdout: string): Alert[] => stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Alert);

@@ -16,6 +16,7 @@ import Database from "better-sqlite3";
 import { main } from "../main.js";
 import type { CliContext } from "../context.js";
 import { CORPUS_DIR, SEED_DIR } from "../../testing/paths.js";
+import { runCli } from "../../testing/cli.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const SEED_ID = "aebaa51f-2a91-4f6a-850b-b601db2293f4";
@@ -32,11 +33,7 @@ function capture(): { ctx: CliContext; out: () => string; err: () => string } {
   return { ctx, out: () => so, err: () => se };
 }
 
-async function tern(args: string[]) {
-  const c = capture();
-  const code = await main(["node", "tern", ...args], c.ctx);
-  return { code, stdout: c.out(), stderr: c.err() };
-}
+const tern = (args: string[]) => runCli(args);
 
 function soEvent(ts: string, process: string, path: string, extra: Record<string, unknown> = {}) {
   return { "@timestamp": ts, host: { name: "web-1", os: { type: "linux" } }, event: { action: "creation", category: ["file"] }, file: { path, extension: "so", name: path.split("/").pop() }, process: { name: process, executable: `/usr/bin/${process}` }, ...extra };
