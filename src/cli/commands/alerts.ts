@@ -1,13 +1,10 @@
 // `tern alerts list [--rule <id>] [--json]` (issue 4 "Alerts"): the alerts stored in the SQLite memory, as a
 // table (time, rule, severity, host, process, file, new terms) or, with --json, the alert documents (NDJSON).
 
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { ExitError } from "../../diag/index.js";
-import { SqliteStore } from "../../state/sqlite.js";
 import { DEFAULT_STATE } from "./run.js";
+import { openExisting } from "./state.js";
 
 export function register(program: Command, ctx: CliContext): void {
   const alerts = program.command("alerts").description("Alerts stored in the SQLite memory.");
@@ -19,12 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--limit <n>", "at most this many", (v) => Number.parseInt(v, 10), 10000)
     .option("--json", "the alert documents, one a line")
     .action((opts: { rule?: string; state: string; limit: number; json?: boolean }) => {
-      const p = opts.state === ":memory:" ? opts.state : resolve(ctx.cwd, opts.state);
-      if (p !== ":memory:" && !existsSync(p)) {
-        ctx.stderr.write(`tern alerts: no state at ${p}\n`);
-        throw new ExitError(2);
-      }
-      const store = SqliteStore.open(p);
+      const store = openExisting(opts.state, ctx, "alerts");
       try {
         const rows = store.listAlerts(opts.rule, opts.limit);
         if (opts.json === true) {

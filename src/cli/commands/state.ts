@@ -10,10 +10,11 @@ import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { DEFAULT_STATE } from "./run.js";
 
-function openExisting(path: string, ctx: CliContext): SqliteStore {
+/** Opens a state file that must already exist (`:memory:` aside); a missing one is an input error (exit 2). */
+export function openExisting(path: string, ctx: CliContext, verb = "state"): SqliteStore {
   const p = path === ":memory:" ? path : resolve(ctx.cwd, path);
   if (p !== ":memory:" && !existsSync(p)) {
-    ctx.stderr.write(`tern state: no state at ${p}\n`);
+    ctx.stderr.write(`tern ${verb}: no state at ${p}\n`);
     throw new ExitError(2);
   }
   return SqliteStore.open(p);
