@@ -81,22 +81,22 @@ function put(o: Record<string, unknown>, k: string, v: unknown): void {
   if (v !== undefined) o[k] = v;
 }
 
-function processOf(ev: SysmonEvent): Record<string, unknown> {
+/** The ECS process fields of Sysmon's `<prefix>ProcessId`, `<prefix>Image`, … (prefix "" or "Parent"). */
+function processFields(ev: SysmonEvent, prefix: "" | "Parent"): Record<string, unknown> {
   const p: Record<string, unknown> = {};
-  put(p, "pid", num(val(ev, "ProcessId")));
-  put(p, "entity_id", val(ev, "ProcessGuid"));
-  const image = val(ev, "Image");
+  put(p, "pid", num(val(ev, `${prefix}ProcessId`)));
+  put(p, "entity_id", val(ev, `${prefix}ProcessGuid`));
+  const image = val(ev, `${prefix}Image`);
   put(p, "executable", image);
   put(p, "name", image === undefined ? undefined : baseName(image));
-  put(p, "command_line", val(ev, "CommandLine"));
+  put(p, "command_line", val(ev, `${prefix}CommandLine`));
+  return p;
+}
+
+function processOf(ev: SysmonEvent): Record<string, unknown> {
+  const p = processFields(ev, "");
   put(p, "working_directory", val(ev, "CurrentDirectory"));
-  const parent: Record<string, unknown> = {};
-  put(parent, "pid", num(val(ev, "ParentProcessId")));
-  put(parent, "entity_id", val(ev, "ParentProcessGuid"));
-  const pimage = val(ev, "ParentImage");
-  put(parent, "executable", pimage);
-  put(parent, "name", pimage === undefined ? undefined : baseName(pimage));
-  put(parent, "command_line", val(ev, "ParentCommandLine"));
+  const parent = processFields(ev, "Parent");
   if (Object.keys(parent).length > 0) p.parent = parent;
   return p;
 }
