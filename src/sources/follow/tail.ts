@@ -140,6 +140,7 @@ export class FileTail {
       const cur: Open | undefined = this.cur;
       if (cur === undefined) return out;
       const n = await this.readSome(cur, out);
+      if (n < 0) continue; // rewritten under us: read again from byte 0
       read += n;
       if (n > 0) {
         if (read >= maxBytes) return out;
@@ -227,11 +228,24 @@ export class FileTail {
     this.restart(ino, 0);
   }
 
+  /**
+   * Reads the next chunk and splits it into lines. Returns the bytes read, or -1 when the file was
+   * truncated and rewritten between the first-bytes check and this read (the chunk then holds the
+   * middle of the new content, not the continuation of the old): the chunk is dropped and reading
+   * restarts at byte 0 as a new generation.
+   */
   private async readSome(cur: Open, out: TailLine[]): Promise<number> {
     // A fresh buffer per read: lines are views into it (no copy per line), so it must not be reused.
     const buf = Buffer.allocUnsafe(CHUNK);
     const { bytesRead } = await cur.fh.read(buf, 0, CHUNK, this.pos);
     if (bytesRead === 0) return 0;
+    const h = this.heads.get(cur.inode)?.head;
+    if (this.pos > 0 && h !== undefined && !(await startsWith(cur.fh, h))) {
+      this.events.truncated?.(cur.inode);
+      this.dropCarry();
+      this.restart(cur.inode, this.gen + 1);
+      return -1;
+    }
     this.noteHead(cur.inode, this.pos, buf.subarray(0, bytesRead));
     this.split(buf.subarray(0, bytesRead), cur, out);
     return bytesRead;
