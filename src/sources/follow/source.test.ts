@@ -42,7 +42,7 @@ function follow(paths: string[], opts: Partial<FollowOptions> = {}): Running {
   return { src, events, bad, notices, committed: () => committed, done };
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
