@@ -8,35 +8,13 @@ import { readFileSync } from "node:fs";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql, type KqlEvalOptions } from "../predicate/index.js";
 import { compileAst } from "../predicate/compile.js";
-import { arbDoc, arbOptions, arbQuery, and, is, or, not } from "../predicate/test-support.js";
+import { arbDoc, arbOptions, arbQuery } from "../predicate/test-support.js";
 import { KQL_CASES } from "../../testing/paths.js";
+import { SERIALISATIONS, allEscapedStringify, arbNeedleDoc, arbNeedleQuery, escapingStringify } from "./test-support.js";
 import { decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf } from "./index.js";
 
 const SEED =
   'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
-
-/** JSON with "/" written as "\/" and every non-ASCII character as \uXXXX (keys included), as some shippers do. */
-function escapingStringify(v: unknown): string {
-  return JSON.stringify(v)
-    .replace(/\//g, "\\/")
-    .replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
-}
-
-/** JSON with a space after every ':' and ',' outside strings (and around brackets), as pretty-ish printers do. */
-function spacedStringify(v: unknown): string {
-  return JSON.stringify(v).replace(/"(?:[^"\\]|\\.)*"|[:,{}[\]]/g, (t) => (t.length > 1 || t === '"' ? t : t === ":" || t === "," ? `${t} ` : ` ${t} `));
-}
-
-/** Every serialisation the soundness properties check. */
-const SERIALISATIONS = (doc: unknown): string[] => [JSON.stringify(doc), escapingStringify(doc), allEscapedStringify(doc), spacedStringify(doc)];
-
-/** JSON with every character of every string written as \uXXXX: no needle survives verbatim. */
-function allEscapedStringify(v: unknown): string {
-  return JSON.stringify(v, null, 0).replace(/"((?:[^"\\]|\\.)*)"/g, (_m, body: string) => {
-    const s = JSON.parse(`"${body}"`) as string;
-    return '"' + [...s].map((ch) => [...ch].map((u) => "\\u" + u.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")).join("")).join("") + '"';
-  });
-}
 
 test("the seed query needs the quoted tokens linux, one event.action, one path prefix and so; negated and exists clauses add nothing", () => {
   assert.equal(
@@ -125,25 +103,6 @@ test("never rejects the line of any matching kql_cases.json document, in any ser
     }
   }
 });
-
-const arbNeedleQuery = fc.letrec<{ q: ReturnType<typeof is> }>((tie) => ({
-  q: fc.oneof(
-    { depthSize: "small" },
-    fc.tuple(fc.constantFrom("a", "b", "a.b", "n"), fc.constantFrom("hello", "hel*", "*llo", "/dev/*", "x/y", "Zoë", "é*", "tab\there", 'q"uote', "a\\b", "*\\b*", "true", "null")).map(([f, v]) => is(f, v)),
-    fc.array(tie("q"), { minLength: 2, maxLength: 3 }).map((c) => and(...c)),
-    fc.array(tie("q"), { minLength: 2, maxLength: 3 }).map((c) => or(...c)),
-    tie("q").map((c) => not(c)),
-  ),
-})).q;
-
-const arbNeedleDoc = fc.dictionary(
-  fc.constantFrom("a", "b", "a.b", "n", "c"),
-  fc.oneof(
-    fc.constantFrom("hello", "Hello", "hello world", "/dev/shm/x", "x/y", "Zoë", "éa", "tab\there", 'q"uote', "a\\b", "true", true, "null", 1),
-    fc.array(fc.constantFrom("hello", "x/y", "Zoë", true), { maxLength: 2 }),
-  ),
-  { maxKeys: 4 },
-);
 
 test("fast-check: prefilter(line) || !predicate(event) for generated queries, events, options and serialisations", () => {
   const property = (q: KqlNode, doc: Record<string, unknown>, opts: KqlEvalOptions) => {

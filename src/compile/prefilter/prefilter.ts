@@ -6,13 +6,16 @@
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
 import { andOf, orOf, requirementsOf, type Req } from "./requirements.js";
+import { chooseGate, rawIsFinalWithoutU, type ChunkGate } from "./gate.js";
 
-export type KqlPrefilter = (line: string | Uint8Array) => boolean;
+/**
+ * A line test; `gateFor` (when present) picks, from a sample of the data, a chunk gate: needles at least
+ * one of which every line the test passes contains (gate.ts).
+ */
+export type KqlPrefilter = ((line: string | Uint8Array) => boolean) & { readonly gateFor?: (sample: Buffer) => ChunkGate | undefined };
 
 const BACKSLASH = 0x5c;
 const UNICODE_ESCAPE = Buffer.from("\\u", "latin1");
-/** Characters a JSON escape other than \uXXXX can produce. */
-const SHORT_ESCAPE_PRODUCT = /["\\/\b\f\n\r\t]/;
 const SIMPLE: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
 function hexValue(s: string, at: number): number {
@@ -278,12 +281,12 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
       // A needle with none of the characters that short escapes (\" \\ \/ \n …) stand for can only be
       // hidden from a raw search by \uXXXX escapes: without one in the line, the raw answer is final.
       // Token quotes added around a value are delimiters, never escaped: only the value inside counts.
-      const rawIsFinalWithoutU = !SHORT_ESCAPE_PRODUCT.test(req.inner ?? s);
+      const rawIsFinal = rawIsFinalWithoutU(req);
       if (scan !== undefined) {
         const id = scan.idOf(s);
         const scanned = (): boolean => {
           if (scan.inRaw(id)) return true;
-          if (rawIsFinalWithoutU && !scan.hasUnicodeEscape()) return false;
+          if (rawIsFinal && !scan.hasUnicodeEscape()) return false;
           return scan.inDecoded(id);
         };
         lits.set(s, scanned);
@@ -292,7 +295,7 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
       const search = (): boolean => {
         const found = st.buf !== undefined ? st.buf.indexOf(bytes) >= 0 : st.str.indexOf(s) >= 0;
         if (found) return true;
-        if (rawIsFinalWithoutU && !st.hasUnicodeEscape()) return false;
+        if (rawIsFinal && !st.hasUnicodeEscape()) return false;
         const d = st.decodedText();
         return d !== null && d.indexOf(s) >= 0;
       };
@@ -349,12 +352,17 @@ export function prefilterOf(req: Req, scanMinNeedles = SCAN_MIN_NEEDLES): KqlPre
   collectNeedles(req, needles);
   const scan = needles.size >= scanMinNeedles ? new NeedleScan([...needles], st) : undefined;
   const test = compileReq(req, st, new Map(), scan);
-  return (line) => {
+  return withGate((line) => {
     st.reset(line);
     const r = test();
     st.reset("");
     return r;
-  };
+  }, req);
+}
+
+/** `test` with the gate of `req`, which `test` must imply. */
+function withGate(test: (line: string | Uint8Array) => boolean, req: Req): KqlPrefilter {
+  return Object.assign(test, { gateFor: (sample: Buffer) => chooseGate(req, sample) });
 }
 
 /**
@@ -421,7 +429,7 @@ function routedOrHit(routed: Req, all: Req): KqlPrefilter {
   const r = prefilterOf(routed) ?? (() => true);
   const hit = prefilterOf(HIT_KEY) ?? (() => true);
   const a = prefilterOf(all) ?? (() => true);
-  return (line) => r(line) || (hit(line) && a(line));
+  return withGate((line) => r(line) || (hit(line) && a(line)), orOf([routed, andOf([HIT_KEY, all])]));
 }
 
 /**

@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import type { BadLine, InputEvent } from "../../event/types.js";
 import { DiagnosticError } from "../../diag/index.js";
 import { openNdjsonSource, type NdjsonSourceOptions } from "./source.js";
+import { kqlPrefilter } from "../../compile/prefilter/index.js";
 import { defaultIndexName, expandInputs } from "./expand.js";
 
 /** Independent reference for the documented id: sha256(index, 0x00, line bytes), first 20 bytes, hex. */
@@ -341,4 +342,43 @@ test("prefilterFor: each input gets the prefilter of its name and the _index its
   const o = await collect([a], { prefilterFor, index: "forced" });
   assert.deepEqual(asked, [`${a} forced`]);
   assert.deepEqual(o.events.map((e) => e._source.k), ["a1", "b1"]);
+});
+
+test("chunk gate: the same events, bad lines and counts as testing every line, with the prefilter run only on lines holding a hit", async () => {
+  const d = tmp();
+  const f = join(d, "mixed.ndjson");
+  const good = (i: number, ext: string) => JSON.stringify({ n: i, file: { extension: ext, path: `/usr/lib/x${i}.${ext}` } });
+  const lines: string[] = ["\ufeff" + good(0, "so")];
+  for (let i = 1; i < 3000; i++) {
+    const k = i % 50;
+    if (k === 1) lines.push(good(i, "so") + "\r"); // CRLF
+    else if (k === 2) lines.push('{"n":' + i + ',"file":{"extension":"\\u0073o"}}'); // the needle hidden by an escape
+    else if (k === 3) lines.push('{"n":' + i + ',"so":'); // invalid JSON holding the needle
+    else if (k === 4) lines.push("not json at all"); // rejected, not object-shaped
+    else if (k === 5) lines.push("   ");
+    else if (k === 6) lines.push("  " + good(i, "txt") + " "); // padded, rejected
+    else if (k === 7) lines.push('{"n":' + i + ',"pad":"' + "x".repeat(300) + '"}'); // too long (max 256)
+    else lines.push(good(i, k % 10 === 0 ? "so" : "txt"));
+  }
+  writeFileSync(f, lines.join("\n") + "\n");
+  const base = kqlPrefilter("file.extension:so");
+  let calls = 0;
+  const counted = Object.assign((line: Uint8Array | string) => (calls++, base(line)), { gateFor: base.gateFor });
+  const ungated = (line: Uint8Array | string) => base(line);
+  for (const chunkBytes of [4096, 65536, 1 << 20]) {
+    calls = 0;
+    const gated = await collect([f], { prefilter: counted, chunkBytes, maxLineBytes: 256 });
+    const gatedCalls = calls;
+    const plain = await collect([f], { prefilter: ungated, chunkBytes, maxLineBytes: 256 });
+    assert.deepEqual(gated.events, plain.events, `chunk ${chunkBytes}`);
+    assert.deepEqual(gated.bad, plain.bad);
+    assert.deepEqual(gated.stats, plain.stats);
+    assert.deepEqual(
+      plain.events.map((e) => e._source.n),
+      lines.flatMap((l, i) => (/"so"|\\u0073o/.test(l) && l.endsWith("}") || l.endsWith("}\r") ? [i] : [])).filter((i) => i % 50 !== 3 && i % 50 !== 7),
+    );
+    // only lines with "so" or \u (plus those crossing a chunk boundary) reach the line prefilter
+    const candidates = lines.filter((l) => l.includes('"so"') || l.includes("\\u")).length;
+    assert.ok(gatedCalls >= candidates && gatedCalls <= candidates + Math.ceil(Buffer.byteLength(lines.join("\n")) / chunkBytes) + 1, `${gatedCalls} calls, ${candidates} candidates, chunk ${chunkBytes}`);
+  }
 });

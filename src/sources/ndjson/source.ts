@@ -13,9 +13,13 @@ import { DiagnosticError, diagnostic, fileSpan } from "../../diag/index.js";
 import type { BadLine, BadLineReason, EventDoc, InputEvent } from "../../event/types.js";
 import { emptyStats, type EventSource, type SourceOptions, type SourceStats } from "../types.js";
 import { defaultIndexName, expandInputs, type InputSpec } from "./expand.js";
+import type { ChunkGate } from "../../compile/prefilter/gate.js";
 
-/** A line predicate over raw bytes: false means "no rule can match this line", so it is never parsed. */
-export type LinePrefilter = (line: Uint8Array | string) => boolean;
+/**
+ * A line predicate over raw bytes: false means "no rule can match this line", so it is never parsed.
+ * `gateFor` (KqlPrefilter's) picks from a sample chunk a gate whose hits are the only lines worth testing.
+ */
+export type LinePrefilter = ((line: Uint8Array | string) => boolean) & { readonly gateFor?: (sample: Buffer) => ChunkGate | undefined };
 
 export interface NdjsonSourceOptions extends SourceOptions {
   /** Lines it rejects are counted in stats.prefiltered and never decoded, validated or parsed. */
@@ -110,8 +114,22 @@ function objectShaped(buf: Buffer, s: number, e: number): boolean {
   return e - s >= 2 && buf[s] === 0x7b && buf[e - 1] === 0x7d;
 }
 
+/** Chunks before a gate found not worth it (or no longer worth it) is chosen again; doubled each time. */
+const GATE_RETRY_CHUNKS = 64;
+/** Bytes a chunk needs to be the sample a gate is chosen from (or the read size, when smaller). */
+const GATE_MIN_SAMPLE = 64 * 1024;
+/** A chunk where more than this fraction of lines hold a gate hit turns the gate off. */
+const GATE_MAX_HIT_FRACTION = 0.4;
+
 /** Splits one input into lines and turns each into an event or a bad line. */
 class LineProcessor {
+  /** The prefilter's chunk gate (see compile/prefilter/gate.ts), chosen from this input's data. */
+  private gate: ChunkGate | undefined;
+  /** Chunks until the gate is chosen again (0: at the next chunk). */
+  private gateWait = 0;
+  private gateBackoff = GATE_RETRY_CHUNKS;
+  private readonly gateHits: number[] = [];
+  private readonly gateMinSample: number;
   private lineNo = 0;
   /** Decompressed bytes of this input before the current chunk. */
   private consumed = 0;
@@ -133,28 +151,77 @@ class LineProcessor {
     private readonly emit: (e: InputEvent) => void,
   ) {
     this.max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.gateMinSample = Math.min(GATE_MIN_SAMPLE, opts.chunkBytes ?? DEFAULT_CHUNK);
     this.prefilter = opts.prefilterFor !== undefined ? opts.prefilterFor(file, indexOverride ?? index) : opts.prefilter;
   }
 
   push(chunk: Buffer): void {
     this.stats.bytes += chunk.length;
+    const hits = this.hitsOf(chunk);
     let start = 0;
+    let k = 0;
+    let lines = 0;
+    let candidates = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl < 0) break;
       if (this.carryLen > 0 || this.tooLong) {
         this.append(chunk, start, nl);
         this.flushCarry();
+      } else if (hits !== undefined) {
+        // Gated: only a line holding a gate hit can pass the prefilter.
+        while (k < hits.length && hits[k] < start) k++;
+        lines++;
+        if (k < hits.length && hits[k] < nl) {
+          candidates++;
+          this.line(chunk, start, nl, this.consumed + start, false);
+        } else if (chunk[start] === 0x7b && chunk[nl - 1] === 0x7d && nl - start <= this.max) {
+          // what line() does with a rejected line that is plainly an object (no BOM, CR or blanks)
+          this.lineNo++;
+          this.stats.lines++;
+          this.stats.prefiltered++;
+        } else {
+          this.line(chunk, start, nl, this.consumed + start, true);
+        }
       } else {
-        this.line(chunk, start, nl, this.consumed + start);
+        this.line(chunk, start, nl, this.consumed + start, false);
       }
       start = nl + 1;
     }
+    if (hits !== undefined && candidates > lines * GATE_MAX_HIT_FRACTION) this.gateOff();
     if (start < chunk.length) {
       if (this.carryLen === 0 && !this.tooLong) this.carryStart = this.consumed + start;
       this.append(chunk, start, chunk.length);
     }
     this.consumed += chunk.length;
+  }
+
+  /** Offsets of the gate's hits in `chunk`, or undefined when lines are not gated in this chunk. */
+  private hitsOf(chunk: Buffer): number[] | undefined {
+    const gateFor = this.prefilter?.gateFor;
+    if (gateFor === undefined) return undefined;
+    if (this.gate === undefined) {
+      if (this.gateWait > 0) {
+        this.gateWait--;
+        return undefined;
+      }
+      // A small chunk (a range's leading "\n", a pipe's dribble) says little about the data: wait for a big one.
+      if (chunk.length < this.gateMinSample) return undefined;
+      this.gate = gateFor(chunk);
+      if (this.gate === undefined) {
+        this.gateOff();
+        return undefined;
+      }
+    }
+    this.gateHits.length = 0;
+    this.gate.hits(chunk, this.gateHits);
+    return this.gateHits;
+  }
+
+  private gateOff(): void {
+    this.gate = undefined;
+    this.gateWait = this.gateBackoff;
+    this.gateBackoff *= 2;
   }
 
   /** End of input: a last line without a newline is still a line. */
@@ -191,7 +258,7 @@ class LineProcessor {
       this.bad({ file: this.file, line: this.lineNo, byteOffset: start }, "too-long", `line is longer than ${this.max} bytes`, buf.subarray(0, this.max));
       return;
     }
-    this.line(buf, 0, buf.length, start);
+    this.line(buf, 0, buf.length, start, false);
   }
 
   private bad(loc: BadLine["loc"], reason: BadLineReason, message: string, raw: Uint8Array): void {
@@ -204,8 +271,11 @@ class LineProcessor {
     }
   }
 
-  /** One line, bytes [s, e) of buf without its LF, starting at input byte `offset`. */
-  private line(buf: Buffer, s: number, e: number, offset: number): void {
+  /**
+   * One line, bytes [s, e) of buf without its LF, starting at input byte `offset`. `rejected`: the chunk
+   * gate already knows the prefilter rejects it.
+   */
+  private line(buf: Buffer, s: number, e: number, offset: number, rejected: boolean): void {
     const lineNo = ++this.lineNo;
     this.stats.lines++;
     if (e > s && buf[e - 1] === 0x0d) e--;
@@ -221,7 +291,7 @@ class LineProcessor {
     // A prefiltered line is neither UTF-8-validated nor parsed, only checked to look like an object: its
     // first and last non-blank bytes must be { and } (issue 6: deeper validation is skipped for speed).
     const pf = this.prefilter;
-    if (pf !== undefined && !pf(raw)) {
+    if (pf !== undefined && (rejected || !pf(raw))) {
       if (!objectShaped(buf, s, e)) {
         this.bad({ file: this.file, line: lineNo, byteOffset: offset }, "not-an-object", "line is not a JSON object (it does not start with { and end with })", raw);
         return;
