@@ -243,7 +243,7 @@ test("tern run: bad lines of each kind counted with file:line, written to --reje
   const dirty = join(dir, "dirty", `${INDEX}.ndjson`);
   const long = JSON.stringify({ ...soEvent("2024-05-01T10:30:00Z", "gcc", "/usr/lib/libfoo.so"), pad: "x".repeat(600) });
   // Bad lines carry the query's literals as string tokens, or the byte prefilter would drop them before validation.
-  const lit = '"linux", "creation", "/usr/lib/a.so", "so", "gcc"';
+  const lit = '"linux", "creation", "/usr/lib/a.so", "so", "gcc", "name"';
   const badUtf8 = Buffer.concat([Buffer.from(`{"note": ${lit}, "a":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
   const parts: Buffer[] = [
     Buffer.from(good[0] + "\n"),

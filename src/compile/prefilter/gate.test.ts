@@ -55,7 +55,7 @@ test("no gate when it cannot pay: needles on every line, a formula too wide, or 
   assert.deepEqual(chooseGate(req("host.os.type:linux"), sample, { always: true })?.needles, ['"linux"', "\\u"]);
   const wide = `process.name:(${Array.from({ length: 13 }, (_, i) => `proc${i}`).join(" or ")})`;
   assert.equal(chooseGate(req(wide), sample, { always: true }), undefined);
-  assert.equal(chooseGate(req("event.category:*"), sample, { always: true }), undefined);
+  assert.equal(chooseGate(req("a:*"), sample, { always: true }), undefined);
   // a rare value is worth a gate; a needle with a slash can hide behind \/, so any backslash joins it
   assert.deepEqual(chooseGate(req("file.path:/dev/shm/*"), sample)?.needles, ['"/dev/shm/', "\\"]);
 });

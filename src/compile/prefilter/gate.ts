@@ -17,6 +17,19 @@ export const SHORT_ESCAPE_PRODUCT = /["\\/\b\f\n\r\t]/;
 /** A literal whose raw search can be wrong only when the line holds a `\u` escape. */
 export const rawIsFinalWithoutU = (lit: { readonly s: string; readonly inner?: string }): boolean => !SHORT_ESCAPE_PRODUCT.test(lit.inner ?? lit.s);
 
+const isBlankByte = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+const COLON = 0x3a;
+
+/** Is the token ending at `end` a value (its next non-blank character is not `:`, which would make it a key)? */
+export function endsValue(text: string | Uint8Array, end: number): boolean {
+  if (typeof text === "string") {
+    while (end < text.length && isBlankByte(text.charCodeAt(end))) end++;
+    return end >= text.length || text.charCodeAt(end) !== COLON;
+  }
+  while (end < text.length && isBlankByte(text[end])) end++;
+  return end >= text.length || text[end] !== COLON;
+}
+
 /** Gates with more needles than this are not tried: as many passes over a chunk cost more than they save. */
 const MAX_GATE_NEEDLES = 12;
 /** Formulas with more distinct needles are not sampled (each costs a pass over the sample chunk). */
@@ -30,6 +43,8 @@ const PASS_NS_PER_BYTE = 0.05;
 const STOP_NS = 6;
 const HIT_NS = 60;
 const PREFILTER_NS_PER_BYTE = 0.9;
+/** ... and more with many needles: the needle regex of 84 rules' union (≈ 650 needles) runs at ≈ 5 ns per byte. */
+const PREFILTER_NS_PER_BYTE_PER_NEEDLE = 0.007;
 /** The gate is used only when it is estimated at most this fraction of prefiltering every line. */
 const WORTH = 0.8;
 /**
@@ -44,6 +59,8 @@ const MAX_ANCHOR = 6;
  */
 interface Search {
   readonly bytes: Buffer;
+  /** Only occurrences that end a value count (see Req `value`). */
+  readonly value: boolean;
   /** Offset of the anchor inside `bytes`. */
   readonly at: number;
   readonly anchor: Buffer;
@@ -66,7 +83,7 @@ export interface ChunkGate {
  */
 export function chooseGate(req: Req, sample: Buffer, opts: { readonly always?: boolean } = {}): ChunkGate | undefined {
   if (req.k === "true" || sample.length === 0) return undefined;
-  const lits = new Map<string, { s: string; inner?: string }>();
+  const lits = new Map<string, { s: string; inner?: string; value?: boolean }>();
   collect(req, lits);
   if (lits.size > MAX_SAMPLED_NEEDLES) return undefined;
   // Too wide whatever the data (a union of many rules): do not pay for the sampling.
@@ -74,30 +91,31 @@ export function chooseGate(req: Req, sample: Buffer, opts: { readonly always?: b
   if (narrowest === undefined || narrowest.size > MAX_GATE_NEEDLES) return undefined;
   const freq = byteFrequencies(sample);
   const lines = Math.max(1, countByte(sample, 0x0a));
-  const avgLine = sample.length / lines;
+  const lineNs = (sample.length / lines) * (PREFILTER_NS_PER_BYTE + PREFILTER_NS_PER_BYTE_PER_NEEDLE * lits.size);
   const costOf = new Map<string, number>();
   const cost = (s: string): number => {
     let c = costOf.get(s);
     if (c === undefined) {
-      const search = searchOf(s, freq);
+      const search = searchOf(s, freq, lits.get(s)?.value === true);
       const hits = countHits(sample, search);
-      c = sample.length * PASS_NS_PER_BYTE + freq[search.anchor[0]] * STOP_NS + hits * HIT_NS + Math.min(hits, lines) * avgLine * PREFILTER_NS_PER_BYTE;
+      c = sample.length * PASS_NS_PER_BYTE + freq[search.anchor[0]] * STOP_NS + hits * HIT_NS + Math.min(hits, lines) * lineNs;
       costOf.set(s, c);
     }
     return c;
   };
   const best = cheapest(req, cost);
-  if (best === undefined || best.size > MAX_GATE_NEEDLES) return undefined;
+  if (best === undefined) return undefined;
   const escape = [...best].every((s) => rawIsFinalWithoutU(lits.get(s) ?? { s })) ? "\\u" : "\\";
   const needles = [...best, escape];
   const total = needles.reduce((sum, s) => sum + cost(s), 0);
-  if (opts.always !== true && total > WORTH * sample.length * PREFILTER_NS_PER_BYTE) return undefined;
-  return gateOf(needles, freq);
+  const noGate = lines * lineNs;
+  if (opts.always !== true && total > WORTH * noGate) return undefined;
+  return gateOf(needles, freq, new Set(needles.filter((s) => lits.get(s)?.value === true)));
 }
 
 /** A gate over exactly these needles (searched from their rarest byte in `freq`; tests may omit it). */
-export function gateOf(needles: readonly string[], freq: ArrayLike<number> = new Uint32Array(256)): ChunkGate {
-  const searches = needles.map((s) => searchOf(s, freq));
+export function gateOf(needles: readonly string[], freq: ArrayLike<number> = new Uint32Array(256), values: ReadonlySet<string> = new Set()): ChunkGate {
+  const searches = needles.map((s) => searchOf(s, freq, values.has(s)));
   return {
     needles,
     hits(buf, out) {
@@ -111,12 +129,16 @@ export function gateOf(needles: readonly string[], freq: ArrayLike<number> = new
   };
 }
 
-function collect(req: Req, out: Map<string, { s: string; inner?: string }>): void {
-  if (req.k === "lit") out.set(req.s, req);
+/** The literals by text; one that is both a value literal and a plain one is searched as the plain one. */
+function collect(req: Req, out: Map<string, { s: string; inner?: string; value?: boolean }>): void {
+  if (req.k === "lit") {
+    const known = out.get(req.s);
+    if (known === undefined || (known.value === true && req.value !== true)) out.set(req.s, req);
+  }
   else if (req.k === "and" || req.k === "or") for (const c of req.c) collect(c, out);
 }
 
-/** The cheapest gate clause of `req` (a set of needles), undefined when it has none (`true`). */
+/** The cheapest gate clause of `req` (a set of at most MAX_GATE_NEEDLES needles), undefined when it has none. */
 function cheapest(req: Req, cost: (s: string) => number): Set<string> | undefined {
   switch (req.k) {
     case "true":
@@ -150,11 +172,11 @@ function cheapest(req: Req, cost: (s: string) => number): Set<string> | undefine
   }
 }
 
-function searchOf(s: string, freq: ArrayLike<number>): Search {
+function searchOf(s: string, freq: ArrayLike<number>, value = false): Search {
   const bytes = Buffer.from(s, "utf8");
   let at = 0;
   for (let i = 1; i < bytes.length; i++) if (freq[bytes[i]] < freq[bytes[at]]) at = i;
-  return { bytes, at, anchor: bytes.subarray(at, Math.min(bytes.length, at + MAX_ANCHOR)) };
+  return { bytes, value, at, anchor: bytes.subarray(at, Math.min(bytes.length, at + MAX_ANCHOR)) };
 }
 
 function collectHits(buf: Buffer, sr: Search, out: number[]): void {
@@ -177,7 +199,7 @@ function collectHits(buf: Buffer, sr: Search, out: number[]): void {
       }
     }
     for (let i = afterAnchor; ok && i < n; i++) if (buf[start + i] !== bytes[i]) ok = false;
-    if (ok) out.push(start);
+    if (ok && (!sr.value || endsValue(buf, start + n))) out.push(start);
   }
 }
 

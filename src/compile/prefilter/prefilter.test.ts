@@ -16,11 +16,22 @@ import { decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilt
 const SEED =
   'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
 
-test("the seed query needs the quoted tokens linux, one event.action, one path prefix and so; negated and exists clauses add nothing", () => {
+test("the seed query needs the quoted tokens linux, one event.action, one path prefix and so, and a name key; negated clauses add nothing", () => {
   assert.equal(
     describeRequirements(requirementsOf(parseKql(SEED))),
-    String.raw`("\"linux\"" AND ("\"creation\"" OR "\"file_create_event\"" OR "\"file_rename_event\"" OR "\"rename\"") AND ("\"/dev/shm/" OR "\"/usr/lib/") AND "\"so\"")`,
+    String.raw`("\"linux\"" AND ("\"creation\"" OR "\"file_create_event\"" OR "\"file_rename_event\"" OR "\"rename\"") AND ("\"/dev/shm/" OR "\"/usr/lib/") AND "\"so\"" AND "name\"")`,
   );
+});
+
+test("an existing field needs its key: the last name segment and the key's closing quote (multi-fields: the parent's)", () => {
+  const req = (q: string) => describeRequirements(requirementsOf(parseKql(q)));
+  assert.equal(req("process.env_vars:*"), String.raw`"env_vars\""`);
+  assert.equal(req("process.name.caseless:*"), String.raw`"name\""`);
+  // a one-letter key with its quote is not selective
+  assert.equal(req("a:* and b:x"), String.raw`"\"x\""`);
+  assert.equal(req("ab:*"), String.raw`"ab\""`);
+  assert.equal(req("a*:*"), "true");
+  assert.equal(req("not ab:*"), "true");
 });
 
 test("values whose text can vary give no requirement: numbers, CIDR, dates, IPs, text fields, ranges, free text", () => {
@@ -124,7 +135,8 @@ test("fast-check: prefilter(line) || !predicate(event) for generated queries, ev
 test("keyword values only a string can equal are required with their quotes; wildcards quote their outer ends", () => {
   const req = (q: string) => describeRequirements(requirementsOf(parseKql(q)));
   assert.equal(req("a:so"), String.raw`"\"so\""`);
-  assert.equal(req("a:s"), "true");
+  assert.equal(req("a:s"), String.raw`"\"s\""`);
+  assert.equal(req("a:s*"), "true");
   assert.equal(req("a:true"), '"true"');
   assert.equal(req("a:false"), '"false"');
   assert.equal(req("a:null"), String.raw`"\"null\""`);
@@ -217,4 +229,21 @@ test("routed prefilter: an input every rule reaches gets the plain union (no hit
   assert.equal(pf('{"a":"two"}'), true);
   assert.equal(pf('{"_source":{"a":"three"}}'), false);
   assert.equal(pf('{"a":"three"}'), false);
+});
+
+test("a value needle counts only where it ends a value: the key \"id\": is not the value \"id\" (both search strategies, raw and escaped)", () => {
+  const req = requirementsOf(parseKql("a:id"));
+  for (const pf of [prefilterOf(req, 1), prefilterOf(req, Infinity)]) {
+    assert.ok(pf !== undefined);
+    const check = (line: string, want: boolean) => {
+      assert.equal(pf(line), want, line);
+      assert.equal(pf(Buffer.from(line)), want, `bytes ${line}`);
+    };
+    check('{"id":"x","b":{"id" :1}}', false);
+    check('{"id":"x","a":"id"}', true);
+    check('{"id":"x","a":["x", "id" ]}', true);
+    check('{"id":"x","a":"id"\t}', true);
+    check('{"id":"x","a":"\\u0069d"}', true);
+    check('{"\\u0069d":"x"}', false);
+  }
 });

@@ -5,8 +5,8 @@
 
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
-import { andOf, orOf, requirementsOf, type Req } from "./requirements.js";
-import { chooseGate, rawIsFinalWithoutU, type ChunkGate } from "./gate.js";
+import { andOf, litKey, orOf, requirementsOf, type Req } from "./requirements.js";
+import { chooseGate, endsValue, rawIsFinalWithoutU, type ChunkGate } from "./gate.js";
 
 /**
  * A line test; `gateFor` (when present) picks, from a sample of the data, a chunk gate: needles at least
@@ -58,6 +58,16 @@ export function decodeJsonEscapes(line: string): string {
     at = line.indexOf("\\", last);
   }
   return out + line.slice(last);
+}
+
+/** Does `needle` occur in `hay` (as a value's end when `value`)? */
+function occurs(hay: string, needle: string, value: boolean): boolean;
+function occurs(hay: Buffer, needle: Buffer, value: boolean): boolean;
+function occurs(hay: string | Buffer, needle: string | Buffer, value: boolean): boolean {
+  for (let p = (hay as Buffer).indexOf(needle as Buffer); p >= 0; p = (hay as Buffer).indexOf(needle as Buffer, p + 1)) {
+    if (!value || endsValue(hay, p + needle.length)) return true;
+  }
+  return false;
 }
 
 /** Per-line search state, reset on every call; the needles close over it so nothing is allocated per line. */
@@ -156,12 +166,19 @@ class NeedleScan {
   private readonly decPrefixes: number[][];
   private readonly rawSeen: Int32Array;
   private readonly decSeen: Int32Array;
+  /** Like rawSeen/decSeen, for occurrences that end a value (not followed by `:`). */
+  private readonly rawValueSeen: Int32Array;
+  private readonly decValueSeen: Int32Array;
+  /** Needle lengths (raw and decoded), -1 for needles never checked for ending a value. */
+  private readonly rawLen: number[];
+  private readonly decLen: number[];
   private rawGen = -1;
   private decGen = -1;
   private latin1 = "";
 
   constructor(
     private readonly needles: readonly string[],
+    values: ReadonlySet<string>,
     private readonly st: LineState,
   ) {
     const raw = needles.map((n) => Buffer.from(n, "utf8").toString("latin1"));
@@ -174,20 +191,30 @@ class NeedleScan {
     this.decPrefixes = prefixes(needles);
     this.rawSeen = new Int32Array(needles.length).fill(-1);
     this.decSeen = new Int32Array(needles.length).fill(-1);
+    this.rawValueSeen = new Int32Array(needles.length).fill(-1);
+    this.decValueSeen = new Int32Array(needles.length).fill(-1);
+    // -1: no literal needs this needle to end a value, so its occurrences are never checked for a colon
+    this.rawLen = raw.map((r, i) => (values.has(needles[i]) ? r.length : -1));
+    this.decLen = needles.map((n) => (values.has(n) ? n.length : -1));
   }
 
   idOf(needle: string): number {
     return this.needles.indexOf(needle);
   }
 
-  private static run(re: RegExp, text: string, ids: Map<string, number>, prefixes: number[][], seen: Int32Array, gen: number): void {
+  private static run(re: RegExp, text: string, ids: Map<string, number>, prefixes: number[][], len: readonly number[], seen: Int32Array, valueSeen: Int32Array, gen: number): void {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const id = ids.get(m[0]);
       if (id !== undefined) {
         seen[id] = gen;
+        if (len[id] >= 0 && valueSeen[id] !== gen && endsValue(text, m.index + len[id])) valueSeen[id] = gen;
         const ps = prefixes[id];
-        for (let i = 0; i < ps.length; i++) seen[ps[i]] = gen;
+        for (let i = 0; i < ps.length; i++) {
+          const p = ps[i];
+          seen[p] = gen;
+          if (len[p] >= 0 && valueSeen[p] !== gen && endsValue(text, m.index + len[p])) valueSeen[p] = gen;
+        }
       }
       re.lastIndex = m.index + 1;
     }
@@ -198,15 +225,15 @@ class NeedleScan {
     const st = this.st;
     if (this.rawGen !== st.gen) {
       this.latin1 = st.buf !== undefined ? st.buf.toString("latin1") : Buffer.from(st.str, "utf8").toString("latin1");
-      NeedleScan.run(this.rawRe, this.latin1, this.rawIds, this.rawPrefixes, this.rawSeen, st.gen);
+      NeedleScan.run(this.rawRe, this.latin1, this.rawIds, this.rawPrefixes, this.rawLen, this.rawSeen, this.rawValueSeen, st.gen);
       this.rawGen = st.gen;
     }
     return this.latin1;
   }
 
-  inRaw(id: number): boolean {
+  inRaw(id: number, value: boolean): boolean {
     this.text();
-    return this.rawSeen[id] === this.st.gen;
+    return (value ? this.rawValueSeen : this.rawSeen)[id] === this.st.gen;
   }
 
   hasUnicodeEscape(): boolean {
@@ -214,20 +241,23 @@ class NeedleScan {
     return this.st.unicodeEscape;
   }
 
-  inDecoded(id: number): boolean {
+  inDecoded(id: number, value: boolean): boolean {
     const st = this.st;
     if (this.decGen !== st.gen) {
       const d = st.decodedText();
-      if (d !== null) NeedleScan.run(this.decRe, d, this.decIds, this.decPrefixes, this.decSeen, st.gen);
+      if (d !== null) NeedleScan.run(this.decRe, d, this.decIds, this.decPrefixes, this.decLen, this.decSeen, this.decValueSeen, st.gen);
       this.decGen = st.gen;
     }
-    return this.decSeen[id] === st.gen;
+    return (value ? this.decValueSeen : this.decSeen)[id] === st.gen;
   }
 }
 
-function collectNeedles(req: Req, out: Set<string>): void {
-  if (req.k === "lit") out.add(req.s);
-  else if (req.k === "and" || req.k === "or") for (const c of req.c) collectNeedles(c, out);
+/** Every needle of `req` into `out`; those some literal needs as a value's end also into `values`. */
+function collectNeedles(req: Req, out: Set<string>, values: Set<string>): void {
+  if (req.k === "lit") {
+    out.add(req.s);
+    if (req.value === true) values.add(req.s);
+  } else if (req.k === "and" || req.k === "or") for (const c of req.c) collectNeedles(c, out, values);
 }
 
 type Test = () => boolean;
@@ -275,7 +305,9 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
       return () => true;
     case "lit": {
       const s = req.s;
-      const known = lits.get(s);
+      const value = req.value === true;
+      const key = litKey(req);
+      const known = lits.get(key);
       if (known !== undefined) return known;
       const bytes = Buffer.from(s, "utf8");
       // A needle with none of the characters that short escapes (\" \\ \/ \n …) stand for can only be
@@ -285,19 +317,19 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
       if (scan !== undefined) {
         const id = scan.idOf(s);
         const scanned = (): boolean => {
-          if (scan.inRaw(id)) return true;
+          if (scan.inRaw(id, value)) return true;
           if (rawIsFinal && !scan.hasUnicodeEscape()) return false;
-          return scan.inDecoded(id);
+          return scan.inDecoded(id, value);
         };
-        lits.set(s, scanned);
+        lits.set(key, scanned);
         return scanned;
       }
       const search = (): boolean => {
-        const found = st.buf !== undefined ? st.buf.indexOf(bytes) >= 0 : st.str.indexOf(s) >= 0;
+        const found = st.buf !== undefined ? occurs(st.buf, bytes, value) : occurs(st.str, s, value);
         if (found) return true;
         if (rawIsFinal && !st.hasUnicodeEscape()) return false;
         const d = st.decodedText();
-        return d !== null && d.indexOf(s) >= 0;
+        return d !== null && occurs(d, s, value);
       };
       // Rules of a union share needles ("linux", "process"…): each is searched at most once per line.
       let gen = -1;
@@ -309,7 +341,7 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
         }
         return answer;
       };
-      lits.set(s, test);
+      lits.set(key, test);
       return test;
     }
     case "and": {
@@ -349,8 +381,9 @@ export function prefilterOf(req: Req, scanMinNeedles = SCAN_MIN_NEEDLES): KqlPre
   if (req.k === "true") return undefined;
   const st = new LineState();
   const needles = new Set<string>();
-  collectNeedles(req, needles);
-  const scan = needles.size >= scanMinNeedles ? new NeedleScan([...needles], st) : undefined;
+  const values = new Set<string>();
+  collectNeedles(req, needles, values);
+  const scan = needles.size >= scanMinNeedles ? new NeedleScan([...needles], values, st) : undefined;
   const test = compileReq(req, st, new Map(), scan);
   return withGate((line) => {
     st.reset(line);

@@ -7,13 +7,17 @@
 // are never escaped, so the decoded line holds them verbatim whatever the serialisation.
 
 import type { EsFieldType } from "../../ecs/field-types.js";
-import { assertNever, fieldTypeFn, fullName, planField, toIr, type KqlEvalOptions, type KqlNodeLike, type Q } from "../predicate/ir.js";
+import { assertNever, fieldTypeFn, fullName, planField, toIr, type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Q } from "../predicate/ir.js";
 import { parseCidr, parseKqlNumber } from "../predicate/values.js";
 
 export type Req =
   | { readonly k: "true" }
-  /** `inner`: the part of `s` between added token quotes (what escapes could hide); absent = all of `s`. */
-  | { readonly k: "lit"; readonly s: string; readonly inner?: string }
+  /**
+   * `inner`: the part of `s` between added token quotes (what escapes could hide); absent = all of `s`.
+   * `value`: `s` ends a JSON string value, so only an occurrence NOT followed (after blanks) by `:` counts —
+   * one followed by a colon is a key (`"id":` is in most events; the value `"id"` is rare).
+   */
+  | { readonly k: "lit"; readonly s: string; readonly inner?: string; readonly value?: boolean }
   | { readonly k: "and"; readonly c: readonly Req[] }
   | { readonly k: "or"; readonly c: readonly Req[] };
 
@@ -28,16 +32,17 @@ const UNSEARCHABLE = /[\uD800-\uDFFF\uFFFD]/;
 /** Which ends of a string token the needle includes: the opening quote, the closing one, both or none. */
 type Quote = "none" | "open" | "close" | "both";
 
-function lit(s: string, ci: boolean, quote: Quote = "none"): Req {
+function lit(s: string, ci: boolean, quote: Quote = "none", role: "value" | "key" = "value"): Req {
   if (UNSEARCHABLE.test(s)) return TRUE;
   // Case folding can turn many different texts into this one, except when it has no letters at all.
   // ASCII only: some non-ASCII characters lowercase into sequences with other characters (İ → i̇).
   if (ci && !/^[\x00-\x40\x5b-\x60\x7b-\x7f]*$/.test(s)) return TRUE;
   if (quote === "none") return s.length < MIN_LITERAL_LENGTH ? TRUE : { k: "lit", s };
-  // A quoted needle is selective even when short (`"so"`), but one quote plus one character is not.
-  if (s.length < 2) return TRUE;
+  // A quoted needle is selective even when short (`"so"`, `"w"` between both quotes), but one quote plus
+  // one character is not.
+  if (s.length < (quote === "both" ? 1 : 2)) return TRUE;
   const q = (quote === "open" || quote === "both" ? '"' : "") + s + (quote === "close" || quote === "both" ? '"' : "");
-  return { k: "lit", s: q, inner: s };
+  return role === "value" && (quote === "close" || quote === "both") ? { k: "lit", s: q, inner: s, value: true } : { k: "lit", s: q, inner: s };
 }
 
 /** AND of formulas, simplified: flattened, `true` members dropped. */
@@ -70,11 +75,19 @@ function orReq(cs: readonly Req[]): Req {
   }
   // A literal that contains another literal of the same `or` implies it: keep only the shorter one.
   const lits = out.filter((c): c is Extract<Req, { k: "lit" }> => c.k === "lit");
-  const kept = out.filter((c) => c.k !== "lit" || !lits.some((o) => o !== c && o.s !== c.s && c.s.includes(o.s)));
+  // (A value literal is implied only by a value literal that ends with it: same end, same next byte.)
+  const implies = (c: Extract<Req, { k: "lit" }>, o: Extract<Req, { k: "lit" }>): boolean =>
+    o.value === true ? c.value === true && c.s.endsWith(o.s) : c.s.includes(o.s);
+  const kept = out.filter((c) => c.k !== "lit" || !lits.some((o) => o !== c && (o.s !== c.s || (o.value !== true && c.value === true)) && implies(c, o)));
   const seen = new Set<string>();
-  const dedup = kept.filter((c) => (c.k === "lit" ? !seen.has(c.s) && (seen.add(c.s), true) : true));
+  const dedup = kept.filter((c) => (c.k === "lit" ? !seen.has(litKey(c)) && (seen.add(litKey(c)), true) : true));
   if (dedup.length === 0) return TRUE;
   return dedup.length === 1 ? dedup[0] : { k: "or", c: dedup };
+}
+
+/** Identity of a literal: its text and whether it must end a value. */
+export function litKey(l: { readonly s: string; readonly value?: boolean }): string {
+  return l.value === true ? `${l.s}\u0000value` : l.s;
 }
 
 /**
@@ -98,13 +111,25 @@ function wildcardLiterals(segments: readonly string[], ci: boolean): Req {
   return andReq(segments.map((seg, i) => (seg === "" ? TRUE : lit(seg, ci, i === 0 ? "open" : i === last ? "close" : "none"))));
 }
 
+/**
+ * A field that exists has a key in the JSON whose text ends with the field's last name segment — nested
+ * (`{"process":{"env_vars":…}}`) or dotted (`{"process.env_vars":…}`) alike — followed by the key's closing
+ * quote: `env_vars"`. Field names are never case-folded.
+ */
+function keyLiteral(field: FieldRef, prefix: string, types: (name: string) => EsFieldType | undefined): Req {
+  if (field.k !== "name") return TRUE;
+  const path = planField(prefix, field.name, types).path;
+  return lit(path.slice(path.lastIndexOf(".") + 1), false, "close", "key");
+}
+
 function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | undefined, ci: boolean): Req {
   switch (q.k) {
     case "all":
     case "not":
-    case "exists":
     case "range":
       return TRUE;
+    case "exists":
+      return keyLiteral(q.field, prefix, types);
     case "and":
       return andReq(q.c.map((c) => reqOf(c, prefix, types, ci)));
     case "or":
@@ -112,8 +137,9 @@ function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | unde
     case "nested":
       return reqOf(q.q, fullName(prefix, q.path), types, ci);
     case "is": {
+      if (q.value.k === "any") return keyLiteral(q.field, prefix, types);
       // Free text and wildcard field names may reach leaves of any type, analysed text included.
-      if (q.field.k !== "name" || q.value.k === "any") return TRUE;
+      if (q.field.k !== "name") return TRUE;
       const plan = planField(prefix, q.field.name, types);
       const mode = plan.mode;
       const fold = ci || plan.caseless;

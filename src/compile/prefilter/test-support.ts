@@ -11,9 +11,9 @@ export function escapingStringify(v: unknown): string {
     .replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
-/** JSON with a space after every ':' and ',' outside strings (and around brackets), as pretty-ish printers do. */
+/** JSON with blanks around every ':' (a tab before it), after every ',' and around brackets, as pretty-ish printers do. */
 export function spacedStringify(v: unknown): string {
-  return JSON.stringify(v).replace(/"(?:[^"\\]|\\.)*"|[:,{}[\]]/g, (t) => (t.length > 1 || t === '"' ? t : t === ":" || t === "," ? `${t} ` : ` ${t} `));
+  return JSON.stringify(v).replace(/"(?:[^"\\]|\\.)*"|[:,{}[\]]/g, (t) => (t.length > 1 || t === '"' ? t : t === ":" ? " \t: " : t === "," ? `${t} ` : ` ${t} `));
 }
 
 /** Every serialisation the soundness properties check. */
