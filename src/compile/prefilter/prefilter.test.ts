@@ -10,8 +10,10 @@ import { compileKql, type KqlEvalOptions } from "../predicate/index.js";
 import { compileAst } from "../predicate/compile.js";
 import { arbDoc, arbOptions, arbQuery } from "../predicate/test-support.js";
 import { KQL_CASES } from "../../testing/paths.js";
+import { activeKueryQueries } from "../../testing/corpus.js";
+import { benchLines } from "../../testing/gen/bench.js";
 import { SERIALISATIONS, allEscapedStringify, arbNeedleDoc, arbNeedleQuery, escapingStringify } from "./test-support.js";
-import { decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf } from "./index.js";
+import { decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf, unionOf } from "./index.js";
 
 const SEED =
   'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
@@ -246,4 +248,25 @@ test("a value needle counts only where it ends a value: the key \"id\": is not t
     check('{"id":"x","a":"\\u0069d"}', true);
     check('{"\\u0069d":"x"}', false);
   }
+});
+
+test("the line scanner's tuning (needles in most lines searched on demand) never changes an answer", () => {
+  const reqs = activeKueryQueries()
+    .filter((q) => q.query.includes("linux"))
+    .map((q) => requirementsOf(parseKql(q.query)))
+    .filter((r) => r.k !== "true");
+  assert.ok(reqs.length > 50);
+  const req = unionOf(reqs);
+  const tuned = prefilterOf(req, 1);
+  const plain = prefilterOf(req, Infinity);
+  assert.ok(tuned !== undefined && plain !== undefined);
+  const docs = [...benchLines({ events: 3000, seed: 3, matchFraction: 0.05, pairs: 20, days: 1 })];
+  const lines = docs.flatMap((l, i) => (i % 10 === 0 ? [l, escapingStringify(JSON.parse(l)), allEscapedStringify(JSON.parse(l))] : [l]));
+  let passed = 0;
+  for (const l of lines) {
+    const want: boolean = plain(Buffer.from(l));
+    assert.equal(tuned(Buffer.from(l)), want, l);
+    if (want) passed++;
+  }
+  assert.ok(passed > 100 && passed < lines.length - 100, `${passed} of ${lines.length} passed`);
 });

@@ -117,17 +117,22 @@ class LineState {
 export const SCAN_MIN_NEEDLES = 6;
 
 interface TrieNode {
-  end: boolean;
+  /** A word ends here: a plain one, or one that counts only where it ends a value. */
+  end: false | "plain" | "value";
   readonly next: Map<string, TrieNode>;
 }
 
 const reEscape = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+/** What ends a value: the next non-blank character is not a colon (that would make the string a key). */
+const ENDS_VALUE = "(?![\\t\\n\\r ]*:)";
 
 /**
  * The alternation of `words` as a regex over their character trie: at each position the engine follows
- * one path instead of trying every word, and a greedy optional tail makes the longest word win.
+ * one path instead of trying every word, and a greedy optional tail makes the longest word win. A word of
+ * `valueOnly` matches only where it ends a value, so the keys that share its text ("id":) never leave
+ * the regex engine.
  */
-function trieSource(words: readonly string[]): string {
+function trieSource(words: readonly string[], valueOnly: ReadonlySet<string> = new Set()): string {
   const root: TrieNode = { end: false, next: new Map() };
   for (const w of words) {
     let n = root;
@@ -136,17 +141,26 @@ function trieSource(words: readonly string[]): string {
       if (m === undefined) n.next.set(ch, (m = { end: false, next: new Map() }));
       n = m;
     }
-    n.end = true;
+    n.end = valueOnly.has(w) ? "value" : "plain";
   }
   const emit = (n: TrieNode): string => {
     const alts = [...n.next].map(([ch, m]) => reEscape(ch) + emit(m));
-    if (alts.length === 0) return "";
+    if (alts.length === 0) return n.end === "value" ? ENDS_VALUE : "";
     const body = alts.length === 1 ? alts[0] : `(?:${alts.join("|")})`;
-    if (!n.end) return body;
+    if (n.end === false) return body;
+    if (n.end === "value") return `(?:${alts.join("|")}|${ENDS_VALUE})`;
     return alts.length === 1 && body.length === 1 ? `${body}?` : `(?:${alts.join("|")})?`;
   };
   return emit(root);
 }
+
+/** Lines scanned with every needle at the start, then one in SAMPLE_EVERY; tuned each SAMPLE_FIRST samples. */
+const SAMPLE_FIRST = 256;
+const SAMPLE_EVERY = 1024;
+/** A needle in at least this fraction of sampled lines is searched on demand, not by the line regex. */
+const COMMON_FRACTION = 0.3;
+/** A regex that never matches (every needle is common). */
+const NEVER = /(?!)/g;
 
 /**
  * Finds which of many needles occur in a line in ONE pass: an alternation of all of them (as a trie, the
@@ -158,7 +172,7 @@ function trieSource(words: readonly string[]): string {
  * costs a full line scan each (issue 6: 84 rules share one prefilter).
  */
 class NeedleScan {
-  private readonly rawRe: RegExp;
+  private rawRe: RegExp;
   private readonly decRe: RegExp;
   private readonly rawIds = new Map<string, number>();
   private readonly decIds = new Map<string, number>();
@@ -175,15 +189,44 @@ class NeedleScan {
   private rawGen = -1;
   private decGen = -1;
   private latin1 = "";
+  /** latin1 text of each needle's UTF-8 bytes (what the raw regex searches for). */
+  private readonly raw: readonly string[];
+  /** Raw needles no literal needs anywhere but at a value's end: the regex matches only those occurrences. */
+  private readonly rawValueOnly: ReadonlySet<string>;
+  /** The regex of every needle, and the one in use: without the needles found in most lines (see tune()). */
+  private readonly fullRe: RegExp;
+  /** 1: a needle in most lines, left out of rawRe and searched with indexOf when a test asks for it. */
+  private common: Uint8Array;
+  private readonly commonGen: Int32Array;
+  private readonly commonAny: Uint8Array;
+  private readonly commonValueGen: Int32Array;
+  private readonly commonValue: Uint8Array;
+  /** Lines seen, lines scanned with fullRe since the last tuning, and how many of those held each needle. */
+  private lines = 0;
+  private sampled = 0;
+  private readonly counts: Uint32Array;
+  /** Was the current line scanned with fullRe (so every needle's answer is in rawSeen)? */
+  private fullLine = true;
 
   constructor(
     private readonly needles: readonly string[],
     values: ReadonlySet<string>,
+    plain: ReadonlySet<string>,
     private readonly st: LineState,
   ) {
     const raw = needles.map((n) => Buffer.from(n, "utf8").toString("latin1"));
-    this.rawRe = new RegExp(trieSource(raw), "g");
-    this.decRe = new RegExp(trieSource(needles), "g");
+    this.raw = raw;
+    const valueOnly = needles.filter((n) => values.has(n) && !plain.has(n));
+    this.rawValueOnly = new Set(valueOnly.map((n) => Buffer.from(n, "utf8").toString("latin1")));
+    this.fullRe = new RegExp(trieSource(raw, this.rawValueOnly), "g");
+    this.rawRe = this.fullRe;
+    this.common = new Uint8Array(needles.length);
+    this.commonGen = new Int32Array(needles.length).fill(-1);
+    this.commonAny = new Uint8Array(needles.length);
+    this.commonValueGen = new Int32Array(needles.length).fill(-1);
+    this.commonValue = new Uint8Array(needles.length);
+    this.counts = new Uint32Array(needles.length);
+    this.decRe = new RegExp(trieSource(needles, new Set(valueOnly)), "g");
     raw.forEach((r, i) => this.rawIds.set(r, i));
     needles.forEach((n, i) => this.decIds.set(n, i));
     const prefixes = (xs: readonly string[]) => xs.map((x) => xs.flatMap((y, j) => (y !== x && x.startsWith(y) ? [j] : [])));
@@ -220,20 +263,60 @@ class NeedleScan {
     }
   }
 
-  /** Latin1 view of the raw line (computed once per line). */
+  /** Latin1 view of the raw line (computed once per line), scanned by the regex in use. */
   private text(): string {
     const st = this.st;
     if (this.rawGen !== st.gen) {
       this.latin1 = st.buf !== undefined ? st.buf.toString("latin1") : Buffer.from(st.str, "utf8").toString("latin1");
-      NeedleScan.run(this.rawRe, this.latin1, this.rawIds, this.rawPrefixes, this.rawLen, this.rawSeen, this.rawValueSeen, st.gen);
+      // The first SAMPLE_FIRST lines and one in SAMPLE_EVERY get every needle, to learn which are common.
+      const n = this.lines++;
+      this.fullLine = n < SAMPLE_FIRST || n % SAMPLE_EVERY === 0;
+      const re = this.fullLine ? this.fullRe : this.rawRe;
+      NeedleScan.run(re, this.latin1, this.rawIds, this.rawPrefixes, this.rawLen, this.rawSeen, this.rawValueSeen, st.gen);
       this.rawGen = st.gen;
+      if (this.fullLine) this.count(st.gen);
     }
     return this.latin1;
   }
 
+  private count(gen: number): void {
+    const seen = this.rawSeen;
+    for (let i = 0; i < seen.length; i++) if (seen[i] === gen) this.counts[i]++;
+    if (++this.sampled === SAMPLE_FIRST) this.tune();
+  }
+
+  /**
+   * Needles in at least COMMON_FRACTION of the sampled lines ("linux", "process", key names) cost a
+   * regex match and a trip to JavaScript on nearly every line while deciding little: the regex in use
+   * leaves them out, and a test that asks for one searches the line with indexOf (once per line).
+   */
+  private tune(): void {
+    const common = new Uint8Array(this.counts.length);
+    for (let i = 0; i < common.length; i++) common[i] = this.counts[i] >= this.sampled * COMMON_FRACTION ? 1 : 0;
+    this.counts.fill(0);
+    this.sampled = 0;
+    if (common.every((c, i) => c === this.common[i])) return;
+    this.common = common;
+    const rare = this.raw.filter((_, i) => common[i] === 0);
+    this.rawRe = rare.length === 0 ? NEVER : new RegExp(trieSource(rare, this.rawValueOnly), "g");
+  }
+
   inRaw(id: number, value: boolean): boolean {
     this.text();
-    return (value ? this.rawValueSeen : this.rawSeen)[id] === this.st.gen;
+    const gen = this.st.gen;
+    if (this.fullLine || this.common[id] === 0) return (value ? this.rawValueSeen : this.rawSeen)[id] === gen;
+    if (value) {
+      if (this.commonValueGen[id] !== gen) {
+        this.commonValue[id] = occurs(this.latin1, this.raw[id], true) ? 1 : 0;
+        this.commonValueGen[id] = gen;
+      }
+      return this.commonValue[id] === 1;
+    }
+    if (this.commonGen[id] !== gen) {
+      this.commonAny[id] = this.latin1.indexOf(this.raw[id]) >= 0 ? 1 : 0;
+      this.commonGen[id] = gen;
+    }
+    return this.commonAny[id] === 1;
   }
 
   hasUnicodeEscape(): boolean {
@@ -252,12 +335,12 @@ class NeedleScan {
   }
 }
 
-/** Every needle of `req` into `out`; those some literal needs as a value's end also into `values`. */
-function collectNeedles(req: Req, out: Set<string>, values: Set<string>): void {
+/** Every needle of `req` into `out`, and into `values` or `plain` by how some literal needs it. */
+function collectNeedles(req: Req, out: Set<string>, values: Set<string>, plain: Set<string>): void {
   if (req.k === "lit") {
     out.add(req.s);
-    if (req.value === true) values.add(req.s);
-  } else if (req.k === "and" || req.k === "or") for (const c of req.c) collectNeedles(c, out, values);
+    (req.value === true ? values : plain).add(req.s);
+  } else if (req.k === "and" || req.k === "or") for (const c of req.c) collectNeedles(c, out, values, plain);
 }
 
 type Test = () => boolean;
@@ -382,8 +465,9 @@ export function prefilterOf(req: Req, scanMinNeedles = SCAN_MIN_NEEDLES): KqlPre
   const st = new LineState();
   const needles = new Set<string>();
   const values = new Set<string>();
-  collectNeedles(req, needles, values);
-  const scan = needles.size >= scanMinNeedles ? new NeedleScan([...needles], values, st) : undefined;
+  const plain = new Set<string>();
+  collectNeedles(req, needles, values, plain);
+  const scan = needles.size >= scanMinNeedles ? new NeedleScan([...needles], values, plain, st) : undefined;
   const test = compileReq(req, st, new Map(), scan);
   return withGate((line) => {
     st.reset(line);
