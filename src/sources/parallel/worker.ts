@@ -18,8 +18,13 @@ const port = parentPort;
 if (port === null) throw new Error("sources/parallel/worker.js must run in a worker thread");
 const job = workerData as RangeJob;
 
-/** Chunks posted and not yet acknowledged that make the worker wait (bounded memory when ahead). */
-const MAX_UNACKED = 16;
+/**
+ * Batches posted and not yet acknowledged that make the worker wait: at most 16,384 events wait in the
+ * main thread, enough for a later range to run ahead of an earlier one without stalling on typical data.
+ */
+const MAX_UNACKED = 512;
+/** Events parsed per batch: small, so the documents no rule matches die young (a cheap scavenge, not a promotion). */
+const WORKER_BATCH = 32;
 let unacked = 0;
 let wake: (() => void) | undefined;
 port.on("message", (m: ToWorker) => {
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
     maxLineBytes: job.maxLineBytes,
     prefilter,
     onBadLine: (bad: BadLine, raw: Uint8Array) => post({ type: "bad", bad, raw: Uint8Array.from(raw) }),
+    batchSize: WORKER_BATCH,
   });
   for await (const batch of src.batches()) {
     const events = batch.filter(matchesSome);
