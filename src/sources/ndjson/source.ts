@@ -336,6 +336,24 @@ class LineProcessor {
   }
 }
 
+/** Lines of one input pushed in chunks: see ndjsonLineSplitter. */
+export interface LineSplitter {
+  /** Splits `chunk` (the input's next bytes); it keeps no reference to `chunk` once this returns. */
+  push(chunk: Buffer): void;
+  /** End of input: a last line without a newline is still a line. */
+  end(): void;
+}
+
+/**
+ * The line processing of openNdjsonSource for bytes the caller reads itself (the parallel source's worker
+ * threads read their byte range with readSync into one reused buffer): the same events, bad lines,
+ * prefilter and counters. Plain lines get `opts.index`, else the index `file` would give.
+ */
+export function ndjsonLineSplitter(file: string, opts: NdjsonSourceOptions, stats: SourceStats, emit: (e: InputEvent) => void): LineSplitter {
+  const proc = new LineProcessor(file, defaultIndexName({ kind: "file", path: file }), opts.index, opts, stats, emit);
+  return { push: (chunk) => proc.push(chunk), end: () => proc.end() };
+}
+
 /**
  * Open NDJSON inputs (files, directories, globs, `-`). Inputs are expanded now, so a missing file throws a
  * DiagnosticError (SRC001/SRC002) before anything is read; a read failure part-way throws SRC003 from

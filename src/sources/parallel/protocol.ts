@@ -11,6 +11,8 @@ export interface RangeJob {
   /** `_index` of the file's plain lines (--index or the file's base name). */
   readonly index: string;
   readonly range: { readonly start: number; readonly end: number };
+  /** A gzip file (read whole by one worker, as a stream). */
+  readonly gzip: boolean;
   readonly maxLineBytes?: number;
   /** KQL text of every rule, in rule order. */
   readonly queries: readonly string[];

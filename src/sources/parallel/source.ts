@@ -102,7 +102,8 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
   for (const spec of specs) {
     if (spec.kind === "stdin") throw new Error(`openParallelNdjsonSource reads files, not ${STDIN_NAME}`);
     const index = opts.index ?? defaultIndexName(spec);
-    const ranges = isGzipFile(spec.path) ? [{ start: 0, end: statSync(spec.path).size }] : newlineRanges(spec.path, threads);
+    const gzip = isGzipFile(spec.path);
+    const ranges = gzip ? [{ start: 0, end: statSync(spec.path).size }] : newlineRanges(spec.path, threads);
     // an empty file still counts as a file
     if (ranges.length === 0) ranges.push({ start: 0, end: 0 });
     ranges.forEach((range, i) => {
@@ -111,6 +112,7 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
         file: spec.path,
         index,
         range,
+        gzip,
         maxLineBytes: opts.maxLineBytes,
         queries,
         indexes,

@@ -3,11 +3,12 @@
 // keeps only the events some rule's query matches (after ECS normalisation, routed by index exactly like
 // the engine) and posts them back in order with bad lines and the range's counters. See source.ts.
 
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { parentPort, workerData } from "node:worker_threads";
 import type { BadLine, EventDoc, InputEvent } from "../../event/types.js";
-import { openNdjsonSource } from "../ndjson/source.js";
+import { ndjsonLineSplitter, openNdjsonSource } from "../ndjson/source.js";
+import { emptyStats, type SourceStats } from "../types.js";
 import { kqlRoutedPrefilter } from "../../compile/prefilter/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { indexRouter } from "../../engine/run.js";
@@ -40,11 +41,13 @@ function post(m: FromWorker): void {
   port?.postMessage(m);
 }
 
-/** The range's bytes; a range that does not start the file gets a leading "\n" (see source.ts: shift). */
+/** Read size of the sync range reader (the buffer is reused: the line splitter keeps no view into it). */
+const CHUNK = 1024 * 1024;
+
+/** The range's bytes as a stream (gzip files: read whole by one worker, through openNdjsonSource). */
 async function* rangeBytes(): AsyncGenerator<Buffer> {
-  if (job.range.start > 0) yield Buffer.from("\n");
   if (job.range.end <= job.range.start) return;
-  const stream = createReadStream(job.path, { start: job.range.start, end: job.range.end - 1, highWaterMark: 1024 * 1024 });
+  const stream = createReadStream(job.path, { start: job.range.start, end: job.range.end - 1, highWaterMark: CHUNK });
   for await (const chunk of stream) yield chunk as Buffer;
 }
 
@@ -68,22 +71,49 @@ async function main(): Promise<void> {
     for (let i = 0; i < preds.length; i++) if (mask[i] && preds[i](doc)) return true;
     return false;
   };
-  const src = openNdjsonSource(["-"], {
-    stdin: Readable.from(rangeBytes(), { objectMode: false }),
-    index: job.index,
-    maxLineBytes: job.maxLineBytes,
-    prefilter,
-    onBadLine: (bad: BadLine, raw: Uint8Array) => post({ type: "bad", bad, raw: Uint8Array.from(raw) }),
-    batchSize: WORKER_BATCH,
-  });
-  for await (const batch of src.batches()) {
+  const onBadLine = (bad: BadLine, raw: Uint8Array): void => post({ type: "bad", bad, raw: Uint8Array.from(raw) });
+  const send = async (batch: readonly InputEvent[]): Promise<void> => {
     const events = batch.filter(matchesSome);
-    if (events.length === 0) continue;
+    if (events.length === 0) return;
     post({ type: "events", events });
     unacked++;
     while (unacked >= MAX_UNACKED) await new Promise<void>((r) => (wake = r));
+  };
+  let s: SourceStats;
+  if (job.gzip) {
+    const src = openNdjsonSource(["-"], { stdin: Readable.from(rangeBytes(), { objectMode: false }), index: job.index, maxLineBytes: job.maxLineBytes, prefilter, onBadLine, batchSize: WORKER_BATCH });
+    for await (const batch of src.batches()) await send(batch);
+    s = src.stats;
+  } else {
+    // A worker may block: plain ranges are read with readSync into one buffer, no stream machinery.
+    s = emptyStats();
+    let pending: InputEvent[] = [];
+    const lines = ndjsonLineSplitter(job.file, { index: job.index, maxLineBytes: job.maxLineBytes, prefilter, onBadLine }, s, (ev) => pending.push(ev));
+    const drain = async (all: boolean): Promise<void> => {
+      while (pending.length >= WORKER_BATCH || (all && pending.length > 0)) {
+        const batch = pending.length <= WORKER_BATCH ? pending : pending.slice(0, WORKER_BATCH);
+        pending = pending.length <= WORKER_BATCH ? [] : pending.slice(WORKER_BATCH);
+        await send(batch);
+      }
+    };
+    // a range that does not start the file gets a leading "\n" (see source.ts: shift)
+    if (job.range.start > 0) lines.push(Buffer.from("\n"));
+    const fd = openSync(job.path, "r");
+    try {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (let pos = job.range.start; pos < job.range.end; ) {
+        const n = readSync(fd, buf, 0, Math.min(CHUNK, job.range.end - pos), pos);
+        if (n === 0) break;
+        lines.push(buf.subarray(0, n));
+        pos += n;
+        await drain(false);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    lines.end();
+    await drain(true);
   }
-  const s = src.stats;
   post({ type: "done", stats: { lines: s.lines, bytes: s.bytes, bad: s.bad, prefiltered: s.prefiltered, events: s.events } });
 }
 
