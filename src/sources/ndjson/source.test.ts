@@ -382,3 +382,14 @@ test("chunk gate: the same events, bad lines and counts as testing every line, w
     assert.ok(gatedCalls >= candidates && gatedCalls <= candidates + Math.ceil(Buffer.byteLength(lines.join("\n")) / chunkBytes) + 1, `${gatedCalls} calls, ${candidates} candidates, chunk ${chunkBytes}`);
   }
 });
+
+test("keep: parsed events it rejects are counted in stats.events but not emitted; it sees _index and _source", async () => {
+  const d = tmp();
+  const f = join(d, "k.ndjson");
+  writeFileSync(f, ['{"n":1}', '{"n":2}', '{"_index":"other","_source":{"n":3}}', "bad", '{"n":4}'].join("\n") + "\n");
+  const seen: [string, unknown][] = [];
+  const r = await collect([f], { keep: (index, source) => (seen.push([index, source.n]), source.n !== 2 && source.n !== 4) });
+  assert.deepEqual(seen, [["k", 1], ["k", 2], ["other", 3], ["k", 4]]);
+  assert.deepEqual(r.events.map((e) => [e._index, e._source.n, e.loc.line]), [["k", 1, 1], ["other", 3, 3]]);
+  assert.deepEqual(r.stats, { ...r.stats, lines: 5, events: 4, bad: 1, prefiltered: 0 });
+});

@@ -35,6 +35,11 @@ export interface NdjsonSourceOptions extends SourceOptions {
   readonly batchSize?: number;
   /** Read size in bytes (default 1 MiB). Smaller values exist for tests that split lines across chunks. */
   readonly chunkBytes?: number;
+  /**
+   * Parsed events it rejects (given their `_index` and `_source`) are counted in stats.events but not
+   * emitted, and their `_id` is never computed (the parallel source's workers: no rule matches them).
+   */
+  readonly keep?: (index: string, source: EventDoc) => boolean;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -318,9 +323,12 @@ class LineProcessor {
     }
     const obj = value as Record<string, unknown>;
     const src = obj._source;
+    const keep = this.opts.keep;
     let ev: InputEvent;
     if (src === undefined) {
       const index = this.indexOverride ?? this.index;
+      this.stats.events++;
+      if (keep !== undefined && !keep(index, obj)) return;
       ev = { _index: index, _id: eventId(index, raw), _source: obj, loc };
     } else {
       if (typeof src !== "object" || src === null || Array.isArray(src)) {
@@ -328,10 +336,11 @@ class LineProcessor {
         return;
       }
       const index = typeof obj._index === "string" ? obj._index : (this.indexOverride ?? this.index);
+      this.stats.events++;
+      if (keep !== undefined && !keep(index, src as EventDoc)) return;
       const id = typeof obj._id === "string" ? obj._id : eventId(index, raw);
       ev = { _index: index, _id: id, _source: src as EventDoc, loc };
     }
-    this.stats.events++;
     this.emit(ev);
   }
 }

@@ -1,8 +1,22 @@
 // Messages between the parallel NDJSON source (source.ts) and its worker threads (worker.ts), issue 6.
-// Locations in posted events and bad lines are relative to the worker's stream (see source.ts: shift).
+// Locations in posted events and bad lines are relative to the range's stream (see source.ts: shift). A
+// worker's messages are those of its ranges in order, each range's ending with "done" (or "error").
 
 import type { BadLine, InputEvent } from "../../event/types.js";
 
+/** What every range of a worker shares: the rules and how events reach them. */
+export interface WorkerConfig {
+  readonly maxLineBytes?: number;
+  /** KQL text of every rule, in rule order. */
+  readonly queries: readonly string[];
+  /** Index patterns of every rule, in rule order (undefined = all indices). */
+  readonly indexes: readonly (readonly string[] | undefined)[];
+  readonly routing: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean };
+  /** ECS normalisation before the predicates (and the prefilter widened for normalised producers). */
+  readonly normalize: boolean;
+}
+
+/** One newline-aligned byte range of one file. */
 export interface RangeJob {
   /** The path read. */
   readonly path: string;
@@ -13,14 +27,12 @@ export interface RangeJob {
   readonly range: { readonly start: number; readonly end: number };
   /** A gzip file (read whole by one worker, as a stream). */
   readonly gzip: boolean;
-  readonly maxLineBytes?: number;
-  /** KQL text of every rule, in rule order. */
-  readonly queries: readonly string[];
-  /** Index patterns of every rule, in rule order (undefined = all indices). */
-  readonly indexes: readonly (readonly string[] | undefined)[];
-  readonly routing: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean };
-  /** ECS normalisation before the predicates (and the prefilter widened for normalised producers). */
-  readonly normalize: boolean;
+}
+
+/** A worker's `workerData`: its ranges, processed in this order (each ends with a "done" message). */
+export interface WorkerJobs {
+  readonly config: WorkerConfig;
+  readonly jobs: readonly RangeJob[];
 }
 
 export interface RangeStats {

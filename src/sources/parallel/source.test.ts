@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -112,9 +112,9 @@ async function reference(inputs: string[], index?: string): Promise<Collected> {
   return got;
 }
 
-function parallel(inputs: string[], threads: number, index?: string): Promise<Collected> {
+function parallel(inputs: string[], threads: number, index?: string, rangeBytes?: number): Promise<Collected> {
   return collect((onBadLine) =>
-    openParallelNdjsonSource(inputs, { onBadLine, threads, ruleQueries: RULES, maxLineBytes: MAX, index, routing: { indexFilter: true, indexIsExplicit: index !== undefined } }),
+    openParallelNdjsonSource(inputs, { onBadLine, threads, ruleQueries: RULES, maxLineBytes: MAX, index, rangeBytes, routing: { indexFilter: true, indexIsExplicit: index !== undefined } }),
   );
 }
 
@@ -129,12 +129,14 @@ test("parallel source: same matching events, bad lines and stats as openNdjsonSo
     const inputs = [path, gz, empty, path];
     const ref = await reference(inputs);
     assert.equal(newlineRanges(path, 3).length, 3);
-    for (const threads of [1, 2, 3]) {
-      const got = await parallel(inputs, threads);
+    // 1–3 workers, and ranges of ~16 KiB dealt to 2 workers in turn (each reads many ranges)
+    for (const [threads, rangeBytes] of [[1], [2], [3], [2, 16384]]) {
+      const got = await parallel(inputs, threads, undefined, rangeBytes);
       assert.deepEqual(got.stats, ref.stats, `stats, ${threads} threads`);
       assert.deepEqual(got.bad, ref.bad, `bad lines, ${threads} threads`);
       assert.deepEqual(got.events, ref.events, `events, ${threads} threads`);
     }
+    assert.ok(statSync(path).size > 16384 * 8, "the file makes more than 8 ranges of 16 KiB");
     // the fixture exercises what it claims to
     assert.equal(ref.stats.files, 4);
     assert.deepEqual([...new Set(ref.bad.map((b) => b.bad.reason))].sort(), ["invalid-json", "invalid-utf8", "malformed-record", "not-an-object", "too-long"]);

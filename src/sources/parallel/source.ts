@@ -13,7 +13,7 @@ import { emptyStats, type EventSource, type SourceOptions } from "../types.js";
 import { defaultIndexName, expandInputs } from "../ndjson/expand.js";
 import { STDIN_NAME } from "../ndjson/source.js";
 import { newlineRanges } from "./ranges.js";
-import type { FromWorker, RangeJob, RangeStats, ToWorker } from "./protocol.js";
+import type { FromWorker, RangeJob, RangeStats, ToWorker, WorkerConfig, WorkerJobs } from "./protocol.js";
 
 /** V8 young-generation size of each reading worker (MB). */
 const WORKER_YOUNG_GENERATION_MB = 12;
@@ -36,6 +36,8 @@ export interface ParallelNdjsonOptions extends SourceOptions {
   readonly normalize?: boolean;
   /** Events per batch (default 1024). */
   readonly batchSize?: number;
+  /** Target range size in bytes (default 256 MiB; tests use small ones). */
+  readonly rangeBytes?: number;
   /** Worker script (tests); default worker.js beside this module (worker.ts under tsx). */
   readonly workerUrl?: URL;
 }
@@ -77,15 +79,22 @@ function defaultWorker(): WorkerStart {
 
 interface RangeTask {
   readonly job: RangeJob;
-  /** 1 when the worker's stream starts with an extra "\n" (ranges after the first): one line and byte. */
+  /** 1 when the range's stream starts with an extra "\n" (ranges after the first): one line and byte. */
   readonly shift: number;
   /** First range of its file (the file is counted in stats.files when it is reached). */
   readonly firstOfFile: boolean;
   readonly queue: FromWorker[];
+  /** The worker reading this range. */
   worker?: Worker;
   finished: boolean;
   notify?: () => void;
 }
+
+/**
+ * Ranges of about this size: the i-th goes to worker i mod threads, so a worker is never more than one
+ * range ahead of the range being consumed and the events waiting for it stay few.
+ */
+const RANGE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Open NDJSON files for reading by `threads` worker threads. Inputs are expanded and split now (missing
@@ -96,72 +105,68 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
   const stats = emptyStats();
   const threads = Math.max(1, Math.floor(opts.threads));
   const batchSize = Math.max(1, opts.batchSize ?? 1024);
-  const queries = opts.ruleQueries.map((r) => r.query);
-  const indexes = opts.ruleQueries.map((r) => r.index);
+  const config: WorkerConfig = {
+    maxLineBytes: opts.maxLineBytes,
+    queries: opts.ruleQueries.map((r) => r.query),
+    indexes: opts.ruleQueries.map((r) => r.index),
+    routing: opts.routing ?? {},
+    normalize: opts.normalize ?? true,
+  };
   const tasks: RangeTask[] = [];
   for (const spec of specs) {
     if (spec.kind === "stdin") throw new Error(`openParallelNdjsonSource reads files, not ${STDIN_NAME}`);
     const index = opts.index ?? defaultIndexName(spec);
     const gzip = isGzipFile(spec.path);
-    const ranges = gzip ? [{ start: 0, end: statSync(spec.path).size }] : newlineRanges(spec.path, threads);
+    const size = statSync(spec.path).size;
+    const ranges = gzip ? [{ start: 0, end: size }] : newlineRanges(spec.path, Math.max(threads, Math.ceil(size / (opts.rangeBytes ?? RANGE_BYTES))));
     // an empty file still counts as a file
     if (ranges.length === 0) ranges.push({ start: 0, end: 0 });
     ranges.forEach((range, i) => {
-      const job: RangeJob = {
-        path: spec.path,
-        file: spec.path,
-        index,
-        range,
-        gzip,
-        maxLineBytes: opts.maxLineBytes,
-        queries,
-        indexes,
-        routing: opts.routing ?? {},
-        normalize: opts.normalize ?? true,
-      };
+      const job: RangeJob = { path: spec.path, file: spec.path, index, range, gzip };
       tasks.push({ job, shift: range.start > 0 ? 1 : 0, firstOfFile: i === 0, queue: [], finished: false });
     });
   }
 
   const how: WorkerStart = opts.workerUrl !== undefined ? { url: opts.workerUrl } : defaultWorker();
 
-  function start(t: RangeTask): void {
+  /** Starts worker `w` on tasks w, w + n, w + 2n… (n workers); its messages go to those tasks in order. */
+  function start(w: number, n: number): void {
+    const mine = tasks.filter((_, i) => i % n === w);
     // A small young generation: a worker's garbage is almost all short-lived JSON.parse output, and V8's
     // default lets it grow much larger per worker before scavenging. Measured on 1 M events (1.94 GB), 2
     // workers, state file + --output: default 3.3 s / ~310 MB (seed rule), 12.4 s / 315 MB (65 Linux rules);
     // 12 MB: 3.4 s / 239 MB and 12.9 s / 245 MB; 8 MB: 3.3 s / 230 MB but 14.0 s / 255 MB.
     const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
-    const w =
-      "url" in how
-        ? new Worker(how.url, { workerData: t.job, resourceLimits })
-        : new Worker(how.evalCode, { eval: true, workerData: t.job, resourceLimits });
-    t.worker = w;
+    const workerData: WorkerJobs = { config, jobs: mine.map((t) => t.job) };
+    const worker =
+      "url" in how ? new Worker(how.url, { workerData, resourceLimits }) : new Worker(how.evalCode, { eval: true, workerData, resourceLimits });
+    for (const t of mine) t.worker = worker;
+    let cur = 0;
     const push = (m: FromWorker): void => {
-      if (t.finished) return;
+      const t = mine[cur];
+      if (t === undefined || t.finished) return;
       t.queue.push(m);
-      if (m.type === "done" || m.type === "error") t.finished = true;
-      const n = t.notify;
+      if (m.type === "done" || m.type === "error") {
+        t.finished = true;
+        cur++;
+        // a failed worker fails every range it had left
+        if (m.type === "error") for (const rest of mine.slice(cur)) rest.queue.push(m);
+      }
+      const wake = t.notify;
       t.notify = undefined;
-      n?.();
+      wake?.();
     };
-    w.on("message", push);
-    w.on("error", (e: Error) => push({ type: "error", message: e.message }));
-    w.on("exit", (code) => push({ type: "error", message: `worker thread exited (code ${code}) before the end of its range` }));
+    worker.on("message", push);
+    worker.on("error", (e: Error) => push({ type: "error", message: e.message }));
+    worker.on("exit", (code) => push({ type: "error", message: `worker thread exited (code ${code}) before the end of its range` }));
   }
 
   async function* batches(): AsyncGenerator<InputEvent[]> {
-    let next = 0;
-    let running = 0;
-    const fill = (): void => {
-      while (running < threads && next < tasks.length) {
-        start(tasks[next++]);
-        running++;
-      }
-    };
     let batch: InputEvent[] = [];
     let lineBase = 0;
     try {
-      fill();
+      const n = Math.min(threads, tasks.length);
+      for (let w = 0; w < n; w++) start(w, n);
       for (const t of tasks) {
         if (t.firstOfFile) {
           stats.files++;
@@ -207,15 +212,11 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
             throw new Error(`unknown worker message ${String(never)}`);
           }
         }
-        running--;
-        fill();
       }
       if (batch.length > 0) yield batch;
     } finally {
-      for (const t of tasks) {
-        t.finished = true;
-        if (t.worker !== undefined) void t.worker.terminate();
-      }
+      for (const t of tasks) t.finished = true;
+      for (const w of new Set(tasks.map((t) => t.worker))) if (w !== undefined) void w.terminate();
     }
   }
 

@@ -1,7 +1,8 @@
-// Worker thread of the parallel NDJSON source (issue 6, worker threads): reads one newline-aligned byte
-// range of a file through the single-thread NDJSON line processor (same bad lines, same prefilter), then
-// keeps only the events some rule's query matches (after ECS normalisation, routed by index exactly like
-// the engine) and posts them back in order with bad lines and the range's counters. See source.ts.
+// Worker thread of the parallel NDJSON source (issue 6, worker threads): reads its newline-aligned byte
+// ranges, one after the other, through the single-thread NDJSON line processor (same bad lines, same
+// prefilter), keeps only the events some rule's query matches (after ECS normalisation, routed by index
+// exactly like the engine) and posts them back in order with bad lines and each range's counters. See
+// source.ts.
 
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
@@ -13,19 +14,19 @@ import { kqlRoutedPrefilter } from "../../compile/prefilter/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { indexRouter } from "../../engine/run.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../ecs-normalize/index.js";
-import type { FromWorker, RangeJob, ToWorker } from "./protocol.js";
+import type { FromWorker, RangeJob, ToWorker, WorkerJobs } from "./protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("sources/parallel/worker.js must run in a worker thread");
-const job = workerData as RangeJob;
+const { config, jobs } = workerData as WorkerJobs;
 
 /**
- * Batches posted and not yet acknowledged that make the worker wait: at most 16,384 events wait in the
- * main thread, enough for a later range to run ahead of an earlier one without stalling on typical data.
+ * Batches posted and not yet acknowledged that make the worker wait: at most 4,096 events wait in the
+ * main thread while the range before this worker's is still being read by another worker.
  */
-const MAX_UNACKED = 512;
-/** Events parsed per batch: small, so the documents no rule matches die young (a cheap scavenge, not a promotion). */
-const WORKER_BATCH = 32;
+const MAX_UNACKED = 16;
+/** Matched events per message (events no rule matches are dropped as they are parsed). */
+const WORKER_BATCH = 256;
 let unacked = 0;
 let wake: (() => void) | undefined;
 port.on("message", (m: ToWorker) => {
@@ -44,51 +45,55 @@ function post(m: FromWorker): void {
 /** Read size of the sync range reader (the buffer is reused: the line splitter keeps no view into it). */
 const CHUNK = 1024 * 1024;
 
-/** The range's bytes as a stream (gzip files: read whole by one worker, through openNdjsonSource). */
-async function* rangeBytes(): AsyncGenerator<Buffer> {
+/** A range's bytes as a stream (gzip files: read whole by one worker, through openNdjsonSource). */
+async function* rangeBytes(job: RangeJob): AsyncGenerator<Buffer> {
   if (job.range.end <= job.range.start) return;
   const stream = createReadStream(job.path, { start: job.range.start, end: job.range.end - 1, highWaterMark: CHUNK });
   for await (const chunk of stream) yield chunk as Buffer;
 }
 
-async function main(): Promise<void> {
-  const route = indexRouter(job.indexes, job.routing);
-  const always = job.normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
-  const prefilter = kqlRoutedPrefilter(
-    job.queries.map((q) => ({ ast: q })),
-    always,
-    route,
-  )(job.file, job.index);
-  const preds = job.queries.map((q) => compileKql(q));
+const route = indexRouter(config.indexes, config.routing);
+const always = config.normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
+const prefilterFor = kqlRoutedPrefilter(
+  config.queries.map((q) => ({ ast: q })),
+  always,
+  route,
+);
+const preds = config.queries.map((q) => compileKql(q));
+
+const send = async (events: InputEvent[]): Promise<void> => {
+  if (events.length === 0) return;
+  post({ type: "events", events });
+  unacked++;
+  while (unacked >= MAX_UNACKED) await new Promise<void>((r) => (wake = r));
+};
+const onBadLine = (bad: BadLine, raw: Uint8Array): void => post({ type: "bad", bad, raw: Uint8Array.from(raw) });
+
+async function runJob(job: RangeJob): Promise<void> {
+  const prefilter = prefilterFor(job.file, job.index);
   const masks = new Map<string, readonly boolean[]>();
-  const matchesSome = (ev: InputEvent): boolean => {
-    let mask = masks.get(ev._index);
+  // Only events some rule matches leave the line splitter (the others never get an _id).
+  const keep = (index: string, source: EventDoc): boolean => {
+    let mask = masks.get(index);
     if (mask === undefined) {
-      mask = route(job.file, ev._index);
-      masks.set(ev._index, mask);
+      mask = route(job.file, index);
+      masks.set(index, mask);
     }
-    const doc: EventDoc = job.normalize ? normalizeEcsEvent(ev._source) : ev._source;
+    const doc: EventDoc = config.normalize ? normalizeEcsEvent(source) : source;
     for (let i = 0; i < preds.length; i++) if (mask[i] && preds[i](doc)) return true;
     return false;
   };
-  const onBadLine = (bad: BadLine, raw: Uint8Array): void => post({ type: "bad", bad, raw: Uint8Array.from(raw) });
-  const send = async (batch: readonly InputEvent[]): Promise<void> => {
-    const events = batch.filter(matchesSome);
-    if (events.length === 0) return;
-    post({ type: "events", events });
-    unacked++;
-    while (unacked >= MAX_UNACKED) await new Promise<void>((r) => (wake = r));
-  };
+  const opts = { index: job.index, maxLineBytes: config.maxLineBytes, prefilter, onBadLine, keep };
   let s: SourceStats;
   if (job.gzip) {
-    const src = openNdjsonSource(["-"], { stdin: Readable.from(rangeBytes(), { objectMode: false }), index: job.index, maxLineBytes: job.maxLineBytes, prefilter, onBadLine, batchSize: WORKER_BATCH });
+    const src = openNdjsonSource(["-"], { ...opts, stdin: Readable.from(rangeBytes(job), { objectMode: false }), batchSize: WORKER_BATCH });
     for await (const batch of src.batches()) await send(batch);
     s = src.stats;
   } else {
     // A worker may block: plain ranges are read with readSync into one buffer, no stream machinery.
     s = emptyStats();
     let pending: InputEvent[] = [];
-    const lines = ndjsonLineSplitter(job.file, { index: job.index, maxLineBytes: job.maxLineBytes, prefilter, onBadLine }, s, (ev) => pending.push(ev));
+    const lines = ndjsonLineSplitter(job.file, opts, s, (ev) => pending.push(ev));
     const drain = async (all: boolean): Promise<void> => {
       while (pending.length >= WORKER_BATCH || (all && pending.length > 0)) {
         const batch = pending.length <= WORKER_BATCH ? pending : pending.slice(0, WORKER_BATCH);
@@ -115,6 +120,10 @@ async function main(): Promise<void> {
     await drain(true);
   }
   post({ type: "done", stats: { lines: s.lines, bytes: s.bytes, bad: s.bad, prefiltered: s.prefiltered, events: s.events } });
+}
+
+async function main(): Promise<void> {
+  for (const job of jobs) await runJob(job);
 }
 
 main().then(
