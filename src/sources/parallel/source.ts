@@ -34,7 +34,7 @@ export interface ParallelNdjsonOptions extends SourceOptions {
   readonly routing?: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean };
   /** Apply normalizeEcsEvent before matching (`--format ecs` without --no-normalize). Default true. */
   readonly normalize?: boolean;
-  /** Events per batch (default 1024). */
+  /** Matched events per batch handed to the engine (default 256: fewer deserialised events alive at once; 10 M events, 2 workers: replay 281 → 241 MB, stream 253 → 220 MB peak RSS at the same speed). */
   readonly batchSize?: number;
   /** Target range size in bytes (default 256 MiB; tests use small ones). */
   readonly rangeBytes?: number;
@@ -104,7 +104,7 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
   const specs = expandInputs(inputs);
   const stats = emptyStats();
   const threads = Math.max(1, Math.floor(opts.threads));
-  const batchSize = Math.max(1, opts.batchSize ?? 1024);
+  const batchSize = Math.max(1, opts.batchSize ?? 256);
   const config: WorkerConfig = {
     maxLineBytes: opts.maxLineBytes,
     queries: opts.ruleQueries.map((r) => r.query),
