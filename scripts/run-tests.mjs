@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/**/*.test.js) with Node's built-in test runner.
 // Node 20's --test does not expand globs, so the files are listed here.
+// Every temporary file a test makes goes to one private directory (TMPDIR), removed when the run ends,
+// so test runs leave nothing behind in the system's /tmp.
 // Usage: node scripts/run-tests.mjs [substring filter...]
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -20,5 +23,11 @@ if (files.length === 0) {
   console.error("run-tests: no test files found under dist/ (did the build run?)");
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+const tmp = mkdtempSync(join(tmpdir(), "tern-tests-"));
+let r;
+try {
+  r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit", env: { ...process.env, TMPDIR: tmp } });
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
 process.exit(r.status ?? 1);
