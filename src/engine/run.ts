@@ -319,7 +319,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
         // Several rules share one spilled JSON text of the event; objects are rebuilt only for alerts.
         if (ref === undefined) {
           ref = spill.add(JSON.stringify([ev._index, ev._id, ev.loc.file, ev.loc.line, ev.loc.byteOffset]));
-          spill.add(JSON.stringify(ev._source));
+          spill.add(ev.json ?? JSON.stringify(ev._source));
         }
         s.mem.add(new SpilledEvent(spill, ref, t, seq++, s.mem.shared(combos)));
       }

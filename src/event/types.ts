@@ -18,6 +18,12 @@ export interface InputEvent {
   readonly _id: string;
   readonly _source: EventDoc;
   readonly loc: LineLocation;
+  /**
+   * `_source` as the JSON text it was read from, when the source has it (plain NDJSON lines): replay spills
+   * it as is instead of serialising `_source` again, and worker threads send it instead of the object.
+   * Whatever replaces `_source` must drop it.
+   */
+  readonly json?: string;
 }
 
 export type BadLineReason = "invalid-json" | "not-an-object" | "invalid-utf8" | "too-long" | "malformed-record";

@@ -24,7 +24,7 @@ const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.l
 
 const tern = (args: string[]) => runCli(args);
 
-type Alert = { process: { name: string; executable: string }; file: { path: string }; "kibana.alert.rule.rule_id": string };
+type Alert = { process: { name: string; executable: string }; file: { path: string }; event: { action?: string }; "kibana.alert.rule.rule_id": string };
 const alertsOf = (stdout: string): Alert[] => stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Alert);
 const pairs = (stdout: string) => alertsOf(stdout).map((a) => [a.process.name, a.file.path]).sort();
 
@@ -119,6 +119,8 @@ test("--format ecs: an Auditbeat opened-file with a CREATE path alerts as a crea
       assert.equal(r.code, 0, r.stderr);
       const a = alertsOf(r.stdout);
       assert.deepEqual(a.map((x) => [x.process.name, x.file.path]), [["curl", "/dev/shm/x.so"]]);
+      // the alert's source is the normalised document, not the line as written (opened-file)
+      assert.deepEqual(a.map((x) => x.event.action), ["creation"]);
       assert.match(r.stderr, /lines read: {5}2 \(1 events, 1 prefiltered, 0 bad\)/);
     }
   } finally {

@@ -98,7 +98,9 @@ export function normalizingSource<S extends EventSource>(src: S): S {
     for await (const b of src.batches()) {
       yield b.map((ev) => {
         const doc = normalizeEcsEvent(ev._source);
-        return doc === ev._source ? ev : { ...ev, _source: doc };
+        if (doc === ev._source) return ev;
+        // the line's JSON text is the document as written, not this one
+        return { _index: ev._index, _id: ev._id, _source: doc, loc: ev.loc };
       });
     }
   }

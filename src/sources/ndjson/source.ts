@@ -310,8 +310,9 @@ class LineProcessor {
       return;
     }
     let value: unknown;
+    const text = buf.toString("utf8", s, e);
     try {
-      value = JSON.parse(buf.toString("utf8", s, e));
+      value = JSON.parse(text);
     } catch (err) {
       this.bad(loc, "invalid-json", `invalid JSON: ${err instanceof Error ? err.message : String(err)}`, raw);
       return;
@@ -329,7 +330,7 @@ class LineProcessor {
       const index = this.indexOverride ?? this.index;
       this.stats.events++;
       if (keep !== undefined && !keep(index, obj)) return;
-      ev = { _index: index, _id: eventId(index, raw), _source: obj, loc };
+      ev = { _index: index, _id: eventId(index, raw), _source: obj, loc, json: text };
     } else {
       if (typeof src !== "object" || src === null || Array.isArray(src)) {
         this.bad(loc, "malformed-record", "_source of an Elasticsearch hit is not an object", raw);

@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { DiagnosticError, diagnostic, fileSpan } from "../../diag/index.js";
-import type { InputEvent } from "../../event/types.js";
+import type { EventDoc, InputEvent } from "../../event/types.js";
 import { emptyStats, type EventSource, type SourceOptions } from "../types.js";
 import { defaultIndexName, expandInputs } from "../ndjson/expand.js";
 import { STDIN_NAME } from "../ndjson/source.js";
@@ -186,7 +186,8 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
           }
           if (m.type === "events") {
             for (const ev of m.events) {
-              batch.push({ _index: ev._index, _id: ev._id, _source: ev._source, loc: relocate(ev.loc) });
+              const loc = relocate(ev.loc);
+              batch.push(ev.json !== undefined ? { _index: ev._index, _id: ev._id, _source: JSON.parse(ev.json) as EventDoc, loc, json: ev.json } : { _index: ev._index, _id: ev._id, _source: ev._source, loc });
               if (batch.length >= batchSize) {
                 yield batch;
                 batch = [];

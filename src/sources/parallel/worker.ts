@@ -14,7 +14,7 @@ import { kqlRoutedPrefilter } from "../../compile/prefilter/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { indexRouter } from "../../engine/run.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../ecs-normalize/index.js";
-import type { FromWorker, RangeJob, ToWorker, WorkerJobs } from "./protocol.js";
+import type { FromWorker, PostedEvent, RangeJob, ToWorker, WorkerJobs } from "./protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("sources/parallel/worker.js must run in a worker thread");
@@ -63,8 +63,11 @@ const prefilterFor = kqlRoutedPrefilter(
 );
 const preds = config.queries.map((q) => compileKql(q));
 
-const send = async (events: InputEvent[]): Promise<void> => {
-  if (events.length === 0) return;
+const send = async (batch: InputEvent[]): Promise<void> => {
+  if (batch.length === 0) return;
+  const events: PostedEvent[] = batch.map((ev) =>
+    ev.json !== undefined ? { _index: ev._index, _id: ev._id, loc: ev.loc, json: ev.json } : { _index: ev._index, _id: ev._id, loc: ev.loc, _source: ev._source },
+  );
   post({ type: "events", events });
   unacked++;
   while (unacked >= MAX_UNACKED) await new Promise<void>((r) => (wake = r));
