@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { DEFAULT_STATE } from "./run.js";
 import { openExisting } from "./state.js";
+import { positiveInteger } from "../options.js";
 
 export function register(program: Command, ctx: CliContext): void {
   const alerts = program.command("alerts").description("Alerts stored in the SQLite memory.");
@@ -13,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("List stored alerts, oldest event first.")
     .option("--rule <id>", "only this rule_id")
     .option("--state <path>", "SQLite memory", DEFAULT_STATE)
-    .option("--limit <n>", "at most this many", (v) => Number.parseInt(v, 10), 10000)
+    .option("--limit <n>", "at most this many", positiveInteger, 10000)
     .option("--json", "the alert documents, one a line")
     .action((opts: { rule?: string; state: string; limit: number; json?: boolean }) => {
       const store = openExisting(opts.state, ctx, "alerts");

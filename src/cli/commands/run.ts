@@ -28,6 +28,7 @@ import { SqliteStore } from "../../state/sqlite.js";
 import { fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
 import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
+import { positiveInteger } from "../options.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
@@ -450,13 +451,13 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--rule-uuid <id>", "rule saved-object id used in alert ids (one rule only; default: its rule_id)")
     .option("--index <name>", "_index of plain events (default: the input file's name); always filters by rule index patterns")
     .option("--no-index-filter", "do not select events by the rules' index patterns")
-    .option("--max-line-bytes <n>", "lines longer than this are bad lines", (v) => Number.parseInt(v, 10))
+    .option("--max-line-bytes <n>", "lines longer than this are bad lines", positiveInteger)
     .option("--rejects <file>", "write bad lines to this file (mode 0600)")
     .option("--strict", "stop at the first bad line (exit 2)")
     .addOption(new Option("--format <format>", "event format: ecs (NDJSON; Auditbeat/auditd_manager/FIM/sysmon_linux normalised), auditd (audit.log), sysmon-linux (syslog)").choices([...RUN_FORMATS]).default("ecs"))
     .option("--no-normalize", "ecs: use Auditbeat/auditd_manager/file_integrity/sysmon_linux documents as written (no Defend normalisation; a slightly faster prefilter)")
     .option("-f, --follow", "follow growing files (stream mode) across rotation and truncation; resume from the state DB; stop with SIGINT/SIGTERM")
-    .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", (v) => Number.parseInt(v, 10))
+    .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", positiveInteger)
     .option("--threads <n>", "ecs files: worker threads that read, prefilter, parse and match (auto: 2 when a plain input file exceeds 128 MiB, else 1)", "auto")
     .option("--fail-on-alerts", "exit 1 when alerts were created")
     .action(async (rules: string[], opts: RunCliOptions) => {

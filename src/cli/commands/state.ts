@@ -9,6 +9,7 @@ import { ExitError } from "../../diag/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { DEFAULT_STATE } from "./run.js";
+import { positiveInteger } from "../options.js";
 
 /** Opens a state file that must already exist (`:memory:` aside); a missing one is an input error (exit 2). */
 export function openExisting(path: string, ctx: CliContext, verb = "state"): SqliteStore {
@@ -53,7 +54,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Term combinations a rule has seen: first seen, last seen, count.")
     .argument("<rule>", "rule_id")
     .option("--state <path>", "SQLite memory", DEFAULT_STATE)
-    .option("--limit <n>", "at most this many rows", (v) => Number.parseInt(v, 10), 1000)
+    .option("--limit <n>", "at most this many rows", positiveInteger, 1000)
     .option("--json", "JSON output (one object a line)")
     .action((ruleId: string, opts: { state: string; limit: number; json?: boolean }) => {
       const store = openExisting(opts.state, ctx);
