@@ -17,8 +17,16 @@ export interface CliRunOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** `tern <args...>` in this process; resolves with the exit code and everything written. */
-export async function runCli(args: readonly string[], opts: CliRunOptions = {}): Promise<CliResult> {
+/** A context whose stdout and stderr are captured as written, so a test can watch a live run (--follow, TTY). */
+export interface CapturedCli {
+  readonly ctx: CliContext;
+  /** Everything written to stdout so far. */
+  out(): string;
+  /** Everything written to stderr so far. */
+  err(): string;
+}
+
+export function captureCli(opts: CliRunOptions = {}): CapturedCli {
   const out = new PassThrough();
   const err = new PassThrough();
   const stdin = new PassThrough();
@@ -28,6 +36,12 @@ export async function runCli(args: readonly string[], opts: CliRunOptions = {}):
   err.on("data", (c: Buffer) => e.push(c));
   stdin.end(opts.stdin ?? "");
   const ctx: CliContext = { stdout: out, stderr: err, stdin, env: opts.env ?? {}, cwd: opts.cwd ?? process.cwd(), exitCode: 0 };
-  const code = await main(["node", "tern", ...args], ctx);
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
+  return { ctx, out: () => Buffer.concat(o).toString(), err: () => Buffer.concat(e).toString() };
+}
+
+/** `tern <args...>` in this process; resolves with the exit code and everything written. */
+export async function runCli(args: readonly string[], opts: CliRunOptions = {}): Promise<CliResult> {
+  const c = captureCli(opts);
+  const code = await main(["node", "tern", ...args], c.ctx);
+  return { code, stdout: c.out(), stderr: c.err() };
 }

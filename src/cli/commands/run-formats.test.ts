@@ -8,16 +8,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { parse as parseToml } from "smol-toml";
 import { readFileSync } from "node:fs";
 import { main } from "../main.js";
-import type { CliContext } from "../context.js";
 import { REALDATA_DIR, SEED_DIR } from "../../testing/paths.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { kqlPrefilter } from "../../compile/prefilter/index.js";
 import { runPrefilter } from "./run.js";
-import { runCli } from "../../testing/cli.js";
+import { captureCli, runCli } from "../../testing/cli.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
@@ -155,22 +153,16 @@ test("--follow --format ecs: an Auditbeat line appended to a followed file alert
   try {
     const f = join(d, "auditbeat.ndjson");
     writeFileSync(f, "");
-    const o = new PassThrough();
-    const e = new PassThrough();
-    let so = "";
-    let se = "";
-    o.on("data", (c: Buffer) => (so += c.toString()));
-    e.on("data", (c: Buffer) => (se += c.toString()));
-    const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: d, exitCode: 0 };
+    const { ctx, out, err } = captureCli({ cwd: d });
     const listeners = process.listenerCount("SIGTERM");
     const running = main(["node", "tern", "run", SEED, "--follow", "--poll-interval-ms", "20", "-e", "auditbeat.ndjson", "--state", "s.db"], ctx);
     writeFileSync(f, JSON.stringify(auditbeatDoc) + "\n");
     const t0 = Date.now();
-    while (!so.includes("\n") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    while (!out().includes("\n") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
     process.emit("SIGTERM");
-    assert.equal(await running, 0, se);
-    assert.deepEqual(pairs(so), [["curl", "/dev/shm/x.so"]]);
-    assert.match(se, /^tern run: stream mode, 1 rule run\n {2}lines read: {5}1 \(1 events, 0 prefiltered, 0 bad\)/);
+    assert.equal(await running, 0, err());
+    assert.deepEqual(pairs(out()), [["curl", "/dev/shm/x.so"]]);
+    assert.match(err(), /^tern run: stream mode, 1 rule run\n {2}lines read: {5}1 \(1 events, 0 prefiltered, 0 bad\)/);
     assert.equal(process.listenerCount("SIGTERM"), listeners);
   } finally {
     rmSync(d, { recursive: true, force: true });

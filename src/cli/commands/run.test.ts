@@ -10,28 +10,15 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from "
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PassThrough } from "node:stream";
 import objectHash from "object-hash";
 import Database from "better-sqlite3";
 import { main } from "../main.js";
-import type { CliContext } from "../context.js";
 import { CORPUS_DIR, SEED_DIR } from "../../testing/paths.js";
-import { runCli } from "../../testing/cli.js";
+import { captureCli, runCli } from "../../testing/cli.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const SEED_ID = "aebaa51f-2a91-4f6a-850b-b601db2293f4";
 const INDEX = "logs-endpoint.events.file-default";
-
-function capture(): { ctx: CliContext; out: () => string; err: () => string } {
-  const o = new PassThrough();
-  const e = new PassThrough();
-  let so = "";
-  let se = "";
-  o.on("data", (c: Buffer) => (so += c.toString()));
-  e.on("data", (c: Buffer) => (se += c.toString()));
-  const ctx: CliContext = { stdout: o, stderr: e, stdin: new PassThrough(), env: {}, cwd: process.cwd(), exitCode: 0 };
-  return { ctx, out: () => so, err: () => se };
-}
 
 const tern = (args: string[]) => runCli(args);
 
@@ -293,7 +280,7 @@ test("tern run: a progress display only when stderr is a TTY", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tern-tty-"));
   const ev = writeEvents(dir, generated(50));
   const run = async (tty: boolean) => {
-    const c = capture();
+    const c = captureCli();
     (c.ctx.stderr as { isTTY?: boolean }).isTTY = tty;
     const code = await main(["node", "tern", "run", SEED, "--events", ev.path, "--state", ":memory:"], c.ctx);
     return { code, err: c.err() };
