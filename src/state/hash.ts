@@ -12,6 +12,11 @@ export function hash53(text: string): number {
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
+  return final53(a, b);
+}
+
+/** hash53's last mixing of its two lanes into 53 bits. */
+function final53(a: number, b: number): number {
   a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
   a ^= Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
   b = Math.imul(b ^ (a >>> 16), 0x27d4eb2f);
@@ -33,7 +38,12 @@ export function hash32(text: string, seed: number): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  h ^= text.length;
+  return final32(h, text.length);
+}
+
+/** hash32's finalisation (murmur3 fmix32 over the state and the length). */
+function final32(h: number, length: number): number {
+  h ^= length;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
@@ -61,12 +71,6 @@ export function hash53x(text: string, seed: number): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  h ^= text.length;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  lastHash32 = (h ^ (h >>> 16)) >>> 0;
-  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
-  a ^= Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
-  b = Math.imul(b ^ (a >>> 16), 0x27d4eb2f);
-  return (b >>> 0) * 0x200000 + ((a >>> 0) & 0x1fffff);
+  lastHash32 = final32(h, text.length);
+  return final53(a, b);
 }
