@@ -12,6 +12,8 @@ import type { BadLine, InputEvent } from "../../event/types.js";
 import type { SourcePosition } from "../types.js";
 import { FileTail } from "./tail.js";
 import { followKey, openFollowSource, type FollowOptions, type FollowSource } from "./source.js";
+import { openNdjsonSource } from "../ndjson/index.js";
+import { kqlPrefilter } from "../../compile/prefilter/index.js";
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "tern-follow-"));
@@ -321,4 +323,35 @@ test("auditd: rotation by rename (auditd's own rotation) — events of both file
   ]);
   assert.notEqual(r.events[0]._id, r.events[1]._id);
   assert.deepEqual(r.notices, [`${f}: rotated, now reading the new file`]);
+});
+
+test("a followed file's lines are judged like a read file's: same events, bad lines (reason, message, file:line) and counts", async () => {
+  const d = tmp();
+  const f = join(d, "mixed.ndjson");
+  const text = ['{"n":1,"so":"so"}', "garbage", "null", "[1]", "   ", '{"n":"so"', '{"n":5,"so":"so"}', '{"_index":"h","_id":"i1","_source":{"n":6,"so":"so"}}', '{"_source":3,"so":"so"}', '{"n":8}', '{"n":7,"so":"so"}'].join("\n") + "\n";
+  writeFileSync(f, text);
+  const prefilter = kqlPrefilter("so:so");
+  const r = follow([f], { prefilter });
+  const bad: BadLine[] = [];
+  const read = openNdjsonSource([f], { prefilter, onBadLine: (b) => bad.push(b) });
+  const events: InputEvent[] = [];
+  for await (const b of read.batches()) events.push(...b);
+  try {
+    await until(() => r.events.length === events.length && r.bad.length === bad.length, `${events.length} events and ${bad.length} bad lines`);
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(r.events, events);
+  assert.deepEqual(r.bad, bad);
+  assert.deepEqual(bad.map((b) => [b.loc.line, b.reason, b.message]), [
+    [2, "not-an-object", "line is not a JSON object (it does not start with { and end with })"],
+    [3, "not-an-object", "line is not a JSON object (it does not start with { and end with })"],
+    [4, "not-an-object", "line is not a JSON object (it does not start with { and end with })"],
+    [6, "invalid-json", "invalid JSON: Expected ',' or '}' after property value in JSON at position 9"],
+    [9, "malformed-record", "_source of an Elasticsearch hit is not an object"],
+  ]);
+  assert.deepEqual(events.map((e) => [e._index, e._source.n]), [["mixed", 1], ["mixed", 5], ["h", 6], ["mixed", 7]]);
+  assert.deepEqual([r.src.stats.events, r.src.stats.prefiltered, r.src.stats.bad], [read.stats.events, read.stats.prefiltered, read.stats.bad]);
 });

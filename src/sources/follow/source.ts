@@ -16,7 +16,7 @@ import { assertReadableFiles } from "../lines.js";
 import { AuditdAssembler, type AssembledEvent } from "../auditd/assembler.js";
 import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "../sysmon/parse.js";
 import { defendIndexFor } from "../ecs-normalize/index-name.js";
-import { defaultIndexName, eventId, type LinePrefilter } from "../ndjson/index.js";
+import { decodeNdjsonLine, defaultIndexName, isBlankLine, type LinePrefilter } from "../ndjson/index.js";
 import { FileTail, type FileHead, type TailLine, type TailPosition } from "./tail.js";
 
 export type FollowFormat = "ecs" | "auditd" | "sysmon-linux";
@@ -102,33 +102,11 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
     createHash("sha1").update(`${path}\0${l.inode}\0${l.gen}\0${l.byteOffset}\0${index}`).digest("hex").slice(0, 20);
 
   function ndjsonDecoder(path: string): Decoder {
-    const fileIndex = defaultIndexName({ kind: "file", path });
+    const index = opts.index ?? defaultIndexName({ kind: "file", path });
     return {
       feed(l, loc, out) {
-        const raw = l.raw;
-        if (raw.length === 0 || raw.toString("latin1").trim() === "") return;
-        if (opts.prefilter !== undefined && !opts.prefilter(raw)) {
-          stats.prefiltered++;
-          return;
-        }
-        if (!isUtf8(raw)) return bad(loc, "invalid-utf8", "line is not valid UTF-8", raw);
-        let value: unknown;
-        try {
-          value = JSON.parse(raw.toString("utf8"));
-        } catch (e) {
-          return bad(loc, "invalid-json", `invalid JSON: ${e instanceof Error ? e.message : String(e)}`, raw);
-        }
-        if (typeof value !== "object" || value === null || Array.isArray(value)) return bad(loc, "not-an-object", "line is not a JSON object", raw);
-        const obj = value as Record<string, unknown>;
-        const src = obj._source;
-        if (src === undefined) {
-          const index = opts.index ?? fileIndex;
-          out.push({ _index: index, _id: eventId(index, raw), _source: obj, loc });
-        } else {
-          if (typeof src !== "object" || src === null || Array.isArray(src)) return bad(loc, "malformed-record", "_source of an Elasticsearch hit is not an object", raw);
-          const index = typeof obj._index === "string" ? obj._index : (opts.index ?? fileIndex);
-          out.push({ _index: index, _id: typeof obj._id === "string" ? obj._id : eventId(index, raw), _source: src as EventDoc, loc });
-        }
+        if (isBlankLine(l.raw)) return;
+        decodeNdjsonLine(l.raw, loc.file, loc.line, loc.byteOffset, index, opts, { stats, bad, emit: (ev) => out.push(ev) });
       },
       tick: () => undefined,
       flush: () => undefined,
@@ -150,6 +128,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
           return bad(loc, "malformed-record", e.message, l.raw);
         }
         if (doc === undefined) return;
+        stats.events++;
         out.push({ _index: opts.index ?? defendIndexFor(doc, "sysmon"), _id: lineId(path, l, 0), _source: doc, loc });
       },
       tick: () => undefined,
@@ -177,6 +156,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
         const src = lineOf.get(e.loc);
         if (e.index === 0) recent.push({ key: e.key, seq: src?.seq ?? seq });
         const id = src === undefined ? `${e.key}#${e.index}` : lineId(path, src.l, e.index);
+        stats.events++;
         out.push({ _index: opts.index ?? defendIndexFor(e.doc, "auditd"), _id: id, _source: e.doc, loc: e.loc });
       }
     };
@@ -252,7 +232,6 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
           feedLines(f, lines, out);
           f.dec.tick(out);
         }
-        stats.events += out.length;
         const pos = JSON.stringify(positions());
         // An empty batch still moves the stored position past lines that made no event.
         if (out.length > 0 || pos !== lastPositions) {
@@ -265,7 +244,6 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
       // events are closed and yielded with the final position.
       const out: InputEvent[] = [];
       for (const f of files) f.dec.flush(out);
-      stats.events += out.length;
       yield out;
     } finally {
       for (const f of files) await f.tail.close();

@@ -1,5 +1,5 @@
 // The NDJSON event source's public surface (issue 4 "Inputs"): openNdjsonSource and its helpers.
-export { openNdjsonSource, eventId, DEFAULT_MAX_LINE_BYTES, STDIN_NAME } from "./source.js";
-export type { NdjsonSourceOptions, LinePrefilter } from "./source.js";
+export { openNdjsonSource, eventId, decodeNdjsonLine, isBlankLine, DEFAULT_MAX_LINE_BYTES, STDIN_NAME } from "./source.js";
+export type { NdjsonSourceOptions, NdjsonLineSink, LinePrefilter } from "./source.js";
 export { expandInputs, defaultIndexName, isEventFileName } from "./expand.js";
 export type { InputSpec } from "./expand.js";

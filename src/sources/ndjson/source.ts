@@ -10,7 +10,7 @@ import { isUtf8 } from "node:buffer";
 import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { DiagnosticError, diagnostic, fileSpan } from "../../diag/index.js";
-import type { BadLine, BadLineReason, EventDoc, InputEvent } from "../../event/types.js";
+import type { BadLine, BadLineReason, EventDoc, InputEvent, LineLocation } from "../../event/types.js";
 import { emptyStats, type EventSource, type SourceOptions, type SourceStats } from "../types.js";
 import { defaultIndexName, expandInputs, type InputSpec } from "./expand.js";
 import type { ChunkGate } from "../../compile/prefilter/gate.js";
@@ -146,6 +146,9 @@ class LineProcessor {
   private readonly prefilter: LinePrefilter | undefined;
   /** What onBadLine threw (--strict), so it is re-thrown as is and not mistaken for an I/O error. */
   stopError: { readonly error: unknown } | undefined;
+  private readonly sink: NdjsonLineSink;
+  /** This input's prefilter (prefilterFor's or the run's) and the keep test. */
+  private readonly decode: Pick<NdjsonSourceOptions, "prefilter" | "keep">;
 
   constructor(
     private readonly file: string,
@@ -158,6 +161,8 @@ class LineProcessor {
     this.max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.gateMinSample = Math.min(GATE_MIN_SAMPLE, opts.chunkBytes ?? DEFAULT_CHUNK);
     this.prefilter = opts.prefilterFor !== undefined ? opts.prefilterFor(file, indexOverride ?? index) : opts.prefilter;
+    this.sink = { stats, bad: (loc, reason, message, raw) => this.bad(loc, reason, message, raw), emit };
+    this.decode = { prefilter: this.prefilter, keep: opts.keep };
   }
 
   push(chunk: Buffer): void {
@@ -291,59 +296,88 @@ class LineProcessor {
       return;
     }
     // blank lines (empty, or spaces/tabs only) are counted in stats.lines and otherwise skipped
-    if (e === s || ((buf[s] === 0x20 || buf[s] === 0x09) && isBlank(buf, s, e))) return;
-    const raw = buf.subarray(s, e);
-    // A prefiltered line is neither UTF-8-validated nor parsed, only checked to look like an object: its
-    // first and last non-blank bytes must be { and } (issue 6: deeper validation is skipped for speed).
-    const pf = this.prefilter;
-    if (pf !== undefined && (rejected || !pf(raw))) {
-      if (!objectShaped(buf, s, e)) {
-        this.bad({ file: this.file, line: lineNo, byteOffset: offset }, "not-an-object", "line is not a JSON object (it does not start with { and end with })", raw);
-        return;
-      }
-      this.stats.prefiltered++;
-      return;
-    }
-    const loc = { file: this.file, line: lineNo, byteOffset: offset };
-    if (!isUtf8(raw)) {
-      this.bad(loc, "invalid-utf8", "line is not valid UTF-8", raw);
-      return;
-    }
-    let value: unknown;
-    const text = buf.toString("utf8", s, e);
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      this.bad(loc, "invalid-json", `invalid JSON: ${err instanceof Error ? err.message : String(err)}`, raw);
-      return;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
-      this.bad(loc, "not-an-object", `line is ${kind}, not a JSON object`, raw);
-      return;
-    }
-    const obj = value as Record<string, unknown>;
-    const src = obj._source;
-    const keep = this.opts.keep;
-    let ev: InputEvent;
-    if (src === undefined) {
-      const index = this.indexOverride ?? this.index;
-      this.stats.events++;
-      if (keep !== undefined && !keep(index, obj)) return;
-      ev = { _index: index, _id: eventId(index, raw), _source: obj, loc, json: text };
-    } else {
-      if (typeof src !== "object" || src === null || Array.isArray(src)) {
-        this.bad(loc, "malformed-record", "_source of an Elasticsearch hit is not an object", raw);
-        return;
-      }
-      const index = typeof obj._index === "string" ? obj._index : (this.indexOverride ?? this.index);
-      this.stats.events++;
-      if (keep !== undefined && !keep(index, src as EventDoc)) return;
-      const id = typeof obj._id === "string" ? obj._id : eventId(index, raw);
-      ev = { _index: index, _id: id, _source: src as EventDoc, loc };
-    }
-    this.emit(ev);
+    if (isBlankLine(buf, s, e)) return;
+    decodeNdjsonLine(buf.subarray(s, e), this.file, lineNo, offset, this.indexOverride ?? this.index, this.decode, this.sink, rejected);
   }
+}
+
+/** Empty, or spaces, tabs and CRs only (such a line is counted and skipped). */
+export function isBlankLine(buf: Buffer, s = 0, e = buf.length): boolean {
+  return e === s || ((buf[s] === 0x20 || buf[s] === 0x09) && isBlank(buf, s, e));
+}
+
+/** Where decodeNdjsonLine sends what a line becomes. */
+export interface NdjsonLineSink {
+  readonly stats: SourceStats;
+  bad(loc: LineLocation, reason: BadLineReason, message: string, raw: Uint8Array): void;
+  emit(ev: InputEvent): void;
+}
+
+/**
+ * One NDJSON line that is not blank (its bytes without LF, CR or BOM, at `file:line`, input byte
+ * `byteOffset`) → an event, a bad line, or a prefiltered count. `index` is the `_index` of a plain line
+ * (and of a hit without one). `rejected`: the chunk gate already knows the prefilter rejects the line.
+ * Shared by the NDJSON source and `--follow`.
+ */
+export function decodeNdjsonLine(
+  raw: Buffer,
+  file: string,
+  line: number,
+  byteOffset: number,
+  index: string,
+  opts: Pick<NdjsonSourceOptions, "prefilter" | "keep">,
+  sink: NdjsonLineSink,
+  rejected = false,
+): void {
+  // A prefiltered line is neither UTF-8-validated nor parsed, only checked to look like an object: its
+  // first and last non-blank bytes must be { and } (issue 6: deeper validation is skipped for speed).
+  const pf = opts.prefilter;
+  if (pf !== undefined && (rejected || !pf(raw))) {
+    if (!objectShaped(raw, 0, raw.length)) {
+      sink.bad({ file, line, byteOffset }, "not-an-object", "line is not a JSON object (it does not start with { and end with })", raw);
+      return;
+    }
+    sink.stats.prefiltered++;
+    return;
+  }
+  const loc = { file, line, byteOffset };
+  if (!isUtf8(raw)) {
+    sink.bad(loc, "invalid-utf8", "line is not valid UTF-8", raw);
+    return;
+  }
+  let value: unknown;
+  const text = raw.toString("utf8");
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    sink.bad(loc, "invalid-json", `invalid JSON: ${err instanceof Error ? err.message : String(err)}`, raw);
+    return;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    sink.bad(loc, "not-an-object", `line is ${kind}, not a JSON object`, raw);
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  const src = obj._source;
+  const keep = opts.keep;
+  let ev: InputEvent;
+  if (src === undefined) {
+    sink.stats.events++;
+    if (keep !== undefined && !keep(index, obj)) return;
+    ev = { _index: index, _id: eventId(index, raw), _source: obj, loc, json: text };
+  } else {
+    if (typeof src !== "object" || src === null || Array.isArray(src)) {
+      sink.bad(loc, "malformed-record", "_source of an Elasticsearch hit is not an object", raw);
+      return;
+    }
+    const hitIndex = typeof obj._index === "string" ? obj._index : index;
+    sink.stats.events++;
+    if (keep !== undefined && !keep(hitIndex, src as EventDoc)) return;
+    const id = typeof obj._id === "string" ? obj._id : eventId(hitIndex, raw);
+    ev = { _index: hitIndex, _id: id, _source: src as EventDoc, loc };
+  }
+  sink.emit(ev);
 }
 
 /** Lines of one input pushed in chunks: see ndjsonLineSplitter. */
