@@ -9,13 +9,7 @@
 // Escapes: a needle can be hidden from a raw search by JSON escapes (see prefilter.ts). When every gate
 // needle can only be hidden by a \uXXXX escape, `\u` joins the gate; otherwise any backslash does.
 
-import type { Req } from "./requirements.js";
-
-/** Does `s` hold a character that a JSON short escape (\" \\ \/ \n …) stands for? */
-export const SHORT_ESCAPE_PRODUCT = /["\\/\b\f\n\r\t]/;
-
-/** A literal whose raw search can be wrong only when the line holds a `\u` escape. */
-export const rawIsFinalWithoutU = (lit: { readonly s: string; readonly inner?: string }): boolean => !SHORT_ESCAPE_PRODUCT.test(lit.inner ?? lit.s);
+import { needlesOf, type Req } from "./requirements.js";
 
 const isBlankByte = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 const COLON = 0x3a;
@@ -83,8 +77,9 @@ export interface ChunkGate {
  */
 export function chooseGate(req: Req, sample: Buffer, opts: { readonly always?: boolean } = {}): ChunkGate | undefined {
   if (req.k === "true" || sample.length === 0) return undefined;
-  const lits = new Map<string, { s: string; inner?: string; value?: boolean }>();
-  collect(req, lits);
+  const lits = needlesOf(req);
+  // a needle some literal counts anywhere is searched anywhere
+  const valueOnly = (s: string): boolean => lits.get(s)?.plain === false;
   if (lits.size > MAX_SAMPLED_NEEDLES) return undefined;
   // Too wide whatever the data (a union of many rules): do not pay for the sampling.
   const narrowest = cheapest(req, () => 1);
@@ -96,7 +91,7 @@ export function chooseGate(req: Req, sample: Buffer, opts: { readonly always?: b
   const cost = (s: string): number => {
     let c = costOf.get(s);
     if (c === undefined) {
-      const search = searchOf(s, freq, lits.get(s)?.value === true);
+      const search = searchOf(s, freq, valueOnly(s));
       const hits = countHits(sample, search);
       c = sample.length * PASS_NS_PER_BYTE + freq[search.anchor[0]] * STOP_NS + hits * HIT_NS + Math.min(hits, lines) * lineNs;
       costOf.set(s, c);
@@ -105,12 +100,12 @@ export function chooseGate(req: Req, sample: Buffer, opts: { readonly always?: b
   };
   const best = cheapest(req, cost);
   if (best === undefined) return undefined;
-  const escape = [...best].every((s) => rawIsFinalWithoutU(lits.get(s) ?? { s })) ? "\\u" : "\\";
+  const escape = [...best].every((s) => lits.get(s)?.finalWithoutU === true) ? "\\u" : "\\";
   const needles = [...best, escape];
   const total = needles.reduce((sum, s) => sum + cost(s), 0);
   const noGate = lines * lineNs;
   if (opts.always !== true && total > WORTH * noGate) return undefined;
-  return gateOf(needles, freq, new Set(needles.filter((s) => lits.get(s)?.value === true)));
+  return gateOf(needles, freq, new Set(needles.filter(valueOnly)));
 }
 
 /** A gate over exactly these needles (searched from their rarest byte in `freq`; tests may omit it). */
@@ -127,15 +122,6 @@ export function gateOf(needles: readonly string[], freq: ArrayLike<number> = new
       }
     },
   };
-}
-
-/** The literals by text; one that is both a value literal and a plain one is searched as the plain one. */
-function collect(req: Req, out: Map<string, { s: string; inner?: string; value?: boolean }>): void {
-  if (req.k === "lit") {
-    const known = out.get(req.s);
-    if (known === undefined || (known.value === true && req.value !== true)) out.set(req.s, req);
-  }
-  else if (req.k === "and" || req.k === "or") for (const c of req.c) collect(c, out);
 }
 
 /** The cheapest gate clause of `req` (a set of at most MAX_GATE_NEEDLES needles), undefined when it has none. */

@@ -5,8 +5,8 @@
 
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
-import { andOf, litKey, orOf, requirementsOf, type Req } from "./requirements.js";
-import { chooseGate, endsValue, rawIsFinalWithoutU, type ChunkGate } from "./gate.js";
+import { andOf, litKey, needlesOf, orOf, rawIsFinalWithoutU, requirementsOf, type NeedleUse, type Req } from "./requirements.js";
+import { chooseGate, endsValue, type ChunkGate } from "./gate.js";
 
 /**
  * A line test; `gateFor` (when present) picks, from a sample of the data, a chunk gate: needles at least
@@ -208,15 +208,17 @@ class NeedleScan {
   /** Was the current line scanned with fullRe (so every needle's answer is in rawSeen)? */
   private fullLine = true;
 
+  private readonly needles: readonly string[];
+
   constructor(
-    private readonly needles: readonly string[],
-    values: ReadonlySet<string>,
-    plain: ReadonlySet<string>,
+    uses: ReadonlyMap<string, NeedleUse>,
     private readonly st: LineState,
   ) {
+    const needles = [...uses.keys()];
+    this.needles = needles;
     const raw = needles.map((n) => Buffer.from(n, "utf8").toString("latin1"));
     this.raw = raw;
-    const valueOnly = needles.filter((n) => values.has(n) && !plain.has(n));
+    const valueOnly = needles.filter((n) => uses.get(n)?.plain === false);
     this.rawValueOnly = new Set(valueOnly.map((n) => Buffer.from(n, "utf8").toString("latin1")));
     this.fullRe = new RegExp(trieSource(raw, this.rawValueOnly), "g");
     this.rawRe = this.fullRe;
@@ -237,8 +239,8 @@ class NeedleScan {
     this.rawValueSeen = new Int32Array(needles.length).fill(-1);
     this.decValueSeen = new Int32Array(needles.length).fill(-1);
     // -1: no literal needs this needle to end a value, so its occurrences are never checked for a colon
-    this.rawLen = raw.map((r, i) => (values.has(needles[i]) ? r.length : -1));
-    this.decLen = needles.map((n) => (values.has(n) ? n.length : -1));
+    this.rawLen = raw.map((r, i) => (uses.get(needles[i])?.value === true ? r.length : -1));
+    this.decLen = needles.map((n) => (uses.get(n)?.value === true ? n.length : -1));
   }
 
   idOf(needle: string): number {
@@ -333,14 +335,6 @@ class NeedleScan {
     }
     return (value ? this.decValueSeen : this.decSeen)[id] === st.gen;
   }
-}
-
-/** Every needle of `req` into `out`, and into `values` or `plain` by how some literal needs it. */
-function collectNeedles(req: Req, out: Set<string>, values: Set<string>, plain: Set<string>): void {
-  if (req.k === "lit") {
-    out.add(req.s);
-    (req.value === true ? values : plain).add(req.s);
-  } else if (req.k === "and" || req.k === "or") for (const c of req.c) collectNeedles(c, out, values, plain);
 }
 
 type Test = () => boolean;
@@ -463,11 +457,8 @@ function weight(r: Req): number {
 export function prefilterOf(req: Req, scanMinNeedles = SCAN_MIN_NEEDLES): KqlPrefilter | undefined {
   if (req.k === "true") return undefined;
   const st = new LineState();
-  const needles = new Set<string>();
-  const values = new Set<string>();
-  const plain = new Set<string>();
-  collectNeedles(req, needles, values, plain);
-  const scan = needles.size >= scanMinNeedles ? new NeedleScan([...needles], values, plain, st) : undefined;
+  const needles = needlesOf(req);
+  const scan = needles.size >= scanMinNeedles ? new NeedleScan(needles, st) : undefined;
   const test = compileReq(req, st, new Map(), scan);
   return withGate((line) => {
     st.reset(line);

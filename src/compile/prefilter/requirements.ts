@@ -85,6 +85,34 @@ function orReq(cs: readonly Req[]): Req {
   return dedup.length === 1 ? dedup[0] : { k: "or", c: dedup };
 }
 
+/** Does `s` hold a character that a JSON short escape (\" \\ \/ \n …) stands for? */
+const SHORT_ESCAPE_PRODUCT = /["\\/\b\f\n\r\t]/;
+
+/** A literal whose raw search can be wrong only when the line holds a `\u` escape. */
+export const rawIsFinalWithoutU = (lit: { readonly s: string; readonly inner?: string }): boolean => !SHORT_ESCAPE_PRODUCT.test(lit.inner ?? lit.s);
+
+/** How the literals of a formula use one needle. */
+export interface NeedleUse {
+  /** Some literal counts it only where it ends a value. */
+  value: boolean;
+  /** Some literal counts it anywhere. */
+  plain: boolean;
+  /** Every literal's raw search is final without a `\u` escape in the line. */
+  finalWithoutU: boolean;
+}
+
+/** Every distinct needle of `req` and how its literals use it. */
+export function needlesOf(req: Req, out: Map<string, NeedleUse> = new Map()): Map<string, NeedleUse> {
+  if (req.k === "lit") {
+    const u = out.get(req.s) ?? { value: false, plain: false, finalWithoutU: true };
+    if (req.value === true) u.value = true;
+    else u.plain = true;
+    u.finalWithoutU &&= rawIsFinalWithoutU(req);
+    out.set(req.s, u);
+  } else if (req.k === "and" || req.k === "or") for (const c of req.c) needlesOf(c, out);
+  return out;
+}
+
 /** Identity of a literal: its text and whether it must end a value. */
 export function litKey(l: { readonly s: string; readonly value?: boolean }): string {
   return l.value === true ? `${l.s}\u0000value` : l.s;
