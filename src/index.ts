@@ -25,6 +25,39 @@ export {
   type KqlRangeOperator,
   type KqlSpan,
 } from "./lang/kql/index.js";
+export {
+  parseEql,
+  parseEqlExpression,
+  toEqlText,
+  toEqlExprText,
+  stripEqlSpans,
+  EqlSyntaxError,
+  EQL_FUNCTIONS,
+  type EqlSyntaxErrorCode,
+  type EqlStatement,
+  type EqlExpr,
+  type EqlEventQuery,
+  type EqlSequence,
+  type EqlSample,
+  type EqlEventFilter,
+  type EqlField,
+  type EqlLiteral,
+  type EqlSpan,
+} from "./lang/eql/index.js";
+export {
+  compileEqlStatement as compileEql,
+  compileEqlExpr,
+  compileEqlFilter,
+  EqlCompileError,
+  ecsEqlMapping,
+  type CompiledEql,
+  type CompileEqlOptions,
+  type EqlMapping,
+  type EqlFieldMapping,
+  type EqlPredicate,
+  type JoinKeyValue,
+} from "./compile/eql/index.js";
+export { eqlSearch, type EqlSearchOptions, type EqlSearchResult, type EqlSequenceHit } from "./engine/eql/search.js";
 export * from "./sources/ndjson/index.js";
 export * from "./sources/auditd/index.js";
 export * from "./sources/sysmon/index.js";

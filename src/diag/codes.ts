@@ -1,6 +1,6 @@
 // The single catalogue of diagnostic codes (docs/specs/diagnostics.md). Each code has a default severity,
 // a one-line title and a longer description (`tern explain CODE`). Codes are never reused or renumbered.
-// Prefixes: TOML (file/TOML syntax), RULE (schema/semantics), KQL, SRC (event sources), STATE, CLI.
+// Prefixes: TOML (file/TOML syntax), RULE (schema/semantics), KQL, EQL, SRC (event sources), STATE, CLI.
 
 export type Severity = "error" | "warning" | "info";
 
@@ -30,7 +30,7 @@ export const CODES = {
   RULE009: { severity: "error", title: "History window not earlier than from", description: "`history_window_start` must resolve to a time strictly earlier than `from` (both against the same clock), as Kibana checks at create time and on every execution." },
   RULE010: { severity: "error", title: "Type and language do not fit", description: "The rule's language cannot be used with its type (query/new_terms/threshold/threat_match take kuery or lucene, eql takes eql, esql takes esql, machine_learning none)." },
   RULE011: { severity: "error", title: "Malformed new_terms table", description: "detection-rules writes `[rule.new_terms]` with field = \"new_terms_fields\" and one `[[rule.new_terms.history_window_start]]` entry with field = \"history_window_start\"." },
-  RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query and new_terms rules over KQL). It is not counted as invalid." },
+  RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query and new_terms rules over KQL, and eql rules). It is not counted as invalid." },
 
   // ---- KQL: query language ------------------------------------------------------------------------
   KQL001: { severity: "error", title: "KQL syntax error", description: "The query does not parse; the message follows Kibana's \"Expected … but … found.\" form." },
@@ -43,6 +43,16 @@ export const CODES = {
   // KQL02x: Elasticsearch DSL translation (src/compile/dsl, `tern kql dsl`).
   KQL020: { severity: "error", title: "KQL query not translatable to DSL", description: "The index pattern contradicts the query (a nested field queried outside its nested group or under the wrong path, an exists query on a scripted field, a non-boolean value for a boolean scripted field); Kibana rejects the same query." },
   KQL021: { severity: "error", title: "Invalid index pattern file", description: "The --index-pattern file cannot be read, is not JSON, or is not {\"fields\": [{\"name\", \"type\", …}]} (a bare array of fields is also accepted)." },
+
+  // ---- EQL: event query language ------------------------------------------------------------------
+  EQL001: { severity: "error", title: "EQL syntax error", description: "The EQL query does not parse (Elasticsearch's EQL grammar: lower-case keywords, double-quoted strings, == for equality, `[...]` around sequence and sample queries)." },
+  EQL002: { severity: "error", title: "EQL construct Elasticsearch rejects", description: "The query uses EQL that Elasticsearch does not run: join, process lineage (child of / descendant of / event of), pipes other than head and tail, array indexes, expression join keys, or a comparison between two fields." },
+  EQL003: { severity: "error", title: "EQL nesting too deep", description: "The query nests parentheses, not or signs deeper than the parser's depth limit (200); real rules stay far below it." },
+  EQL004: { severity: "error", title: "EQL function misused", description: "An unknown function (or one Elasticsearch does not implement, such as arrayContains), a wrong number of arguments, or a `~` case-insensitive form the function does not have." },
+  EQL005: { severity: "error", title: "Malformed EQL sequence or sample", description: "A sequence or sample that Elasticsearch rejects: fewer than two queries, join-key counts that differ between queries, a missing-event query without maxspan, a maxspan without a unit or not positive, runs outside 1-100." },
+  EQL006: { severity: "error", title: "Unknown EQL field", description: "The field is not in the index mapping and is not marked optional with `?`; Elasticsearch fails such a query with a verification error." },
+  EQL007: { severity: "error", title: "Invalid EQL regular expression", description: "A `regex` or `regex~` pattern is not a valid Lucene regular expression." },
+  EQL010: { severity: "error", title: "Bad event line", description: "`tern eql match` read a stdin line that is not a JSON object; it prints `error` for that line and goes on, and exits 2 at the end." },
 
   // ---- SRC: event sources -------------------------------------------------------------------------
   SRC001: { severity: "error", title: "Cannot open event input", description: "An --events input (file, directory or glob) does not exist or cannot be read." },

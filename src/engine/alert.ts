@@ -95,7 +95,7 @@ function originalEvent(src: EventDoc): Record<string, unknown> {
   return out;
 }
 
-interface Ancestor {
+export interface Ancestor {
   id: string;
   type: "event" | "signal";
   index: string;
@@ -157,6 +157,9 @@ function ruleParameters(rule: Rule): Record<string, unknown> {
     p.history_window_start = rule.new_terms.history_window_start;
   }
   if (rule.alert_suppression !== undefined) p.alert_suppression = rule.alert_suppression;
+  if (rule.event_category_override !== undefined) p.event_category_override = rule.event_category_override;
+  if (rule.timestamp_field !== undefined) p.timestamp_field = rule.timestamp_field;
+  if (rule.tiebreaker_field !== undefined) p.tiebreaker_field = rule.tiebreaker_field;
   if (rule.investigation_fields !== undefined) p.investigation_fields = rule.investigation_fields;
   if (rule.required_fields !== undefined) p.required_fields = rule.required_fields;
   if (rule.related_integrations !== undefined) p.related_integrations = rule.related_integrations;
@@ -164,33 +167,36 @@ function ruleParameters(rule: Rule): Record<string, unknown> {
 }
 
 const RULE_TYPE_INFO: Readonly<Record<string, { category: string; typeId: string }>> = {
+  eql: { category: "Event Correlation Rule", typeId: "siem.eqlRule" },
   new_terms: { category: "New Terms Rule", typeId: "siem.newTermsRule" },
   query: { category: "Custom Query Rule", typeId: "siem.queryRule" },
 };
 
-/** The alert document for `hit`; `newTerms` only for new_terms rules. */
-/**
- * `ownsSource`: the caller made `hit._source` for this alert alone (parsed from the replay spill) and never
- * reads it again, so it becomes the alert in place instead of being deep-copied first.
- */
-export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms?: readonly unknown[], ownsSource = false): EventDoc {
-  const src = hit._source;
-  // Read from the source before `event.kind` is removed (in place when owned).
-  const origEvent = originalEvent(src);
-  const orig = originalTime(src);
-  const severity = alertSeverity(rule, src);
-  const riskScore = alertRiskScore(rule, src);
-  const name = alertRuleName(rule, src);
+/** Per-alert values of the Kibana fields; the rest comes from the rule and the context. */
+interface AlertValues {
+  readonly id: string;
+  readonly ancestors: readonly Ancestor[];
+  readonly depth: number;
+  readonly reason: string;
+  readonly severity: Severity;
+  readonly riskScore: number;
+  readonly name: string;
+  readonly originalTime?: string;
+  /** `kibana.alert.original_event.*` of a source event. */
+  readonly originalEvent?: Record<string, unknown>;
+  readonly newTerms?: readonly unknown[];
+}
+
+/** The flat `kibana.*` (and `@timestamp`, `event.kind`) fields of an alert (Kibana's buildAlertFields). */
+function alertFields(rule: Rule, ctx: AlertContext, v: AlertValues): Record<string, unknown> {
   const now = new Date(ctx.now).toISOString();
-  const { ancestors, depth } = ancestry(hit);
   const info = RULE_TYPE_INFO[rule.type] ?? { category: rule.type, typeId: `siem.${rule.type}Rule` };
-  const alert: EventDoc = ownsSource ? dropEventKind(src) : dropEventKind(structuredClone(src));
   const fields: Record<string, unknown> = {
     "@timestamp": now,
     "event.kind": "signal",
     "kibana.version": ctx.kibanaVersion,
     "kibana.space_ids": [ctx.spaceId],
-    "kibana.alert.uuid": id,
+    "kibana.alert.uuid": v.id,
     "kibana.alert.start": now,
     "kibana.alert.last_detected": now,
     "kibana.alert.intended_timestamp": now,
@@ -198,14 +204,14 @@ export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertCo
     "kibana.alert.workflow_status": "open",
     "kibana.alert.workflow_tags": [],
     "kibana.alert.workflow_assignee_ids": [],
-    "kibana.alert.depth": depth,
-    "kibana.alert.ancestors": ancestors,
-    "kibana.alert.reason": buildReason(alert, severity, name),
-    "kibana.alert.severity": severity,
-    "kibana.alert.risk_score": riskScore,
+    "kibana.alert.depth": v.depth,
+    "kibana.alert.ancestors": v.ancestors,
+    "kibana.alert.reason": v.reason,
+    "kibana.alert.severity": v.severity,
+    "kibana.alert.risk_score": v.riskScore,
     "kibana.alert.rule.execution.type": ctx.executionType,
     "kibana.alert.rule.execution.uuid": ctx.executionUuid,
-    "kibana.alert.rule.name": name,
+    "kibana.alert.rule.name": v.name,
     "kibana.alert.rule.rule_id": rule.rule_id,
     "kibana.alert.rule.uuid": ctx.ruleUuid,
     "kibana.alert.rule.type": rule.type,
@@ -237,10 +243,10 @@ export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertCo
     "kibana.alert.rule.actions": [],
     "kibana.alert.rule.meta.from": rule.from,
     "kibana.alert.rule.parameters": ruleParameters(rule),
-    ...origEvent,
+    ...v.originalEvent,
   };
-  if (orig !== undefined) fields["kibana.alert.original_time"] = orig;
-  if (newTerms !== undefined) fields["kibana.alert.new_terms"] = [...newTerms];
+  if (v.originalTime !== undefined) fields["kibana.alert.original_time"] = v.originalTime;
+  if (v.newTerms !== undefined) fields["kibana.alert.new_terms"] = [...v.newTerms];
   if (rule.note !== undefined) fields["kibana.alert.rule.note"] = rule.note;
   if (rule.building_block_type !== undefined) {
     fields["kibana.alert.rule.building_block_type"] = rule.building_block_type;
@@ -250,5 +256,113 @@ export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertCo
   if (rule.timestamp_override !== undefined) fields["kibana.alert.rule.timestamp_override"] = rule.timestamp_override;
   if (rule.timeline_id !== undefined) fields["kibana.alert.rule.timeline_id"] = rule.timeline_id;
   if (rule.timeline_title !== undefined) fields["kibana.alert.rule.timeline_title"] = rule.timeline_title;
+  return fields;
+}
+
+/**
+ * The alert document for `hit` (Kibana's transformHitToAlert): the source without `event.kind`, its
+ * `event.*` as `kibana.alert.original_event.*`, and the alert fields. `newTerms` only for new_terms rules.
+ * `ownsSource`: the caller made `hit._source` for this alert alone (parsed from the replay spill) and never
+ * reads it again, so it becomes the alert in place instead of being deep-copied first. `applyOverrides`
+ * false (EQL building blocks) keeps the rule's own severity, risk score and name.
+ */
+export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms?: readonly unknown[], ownsSource = false, applyOverrides = true): EventDoc {
+  const src = hit._source;
+  // Read from the source before `event.kind` is removed (in place when owned).
+  const origEvent = originalEvent(src);
+  const orig = originalTime(src);
+  const severity = applyOverrides ? alertSeverity(rule, src) : rule.severity;
+  const riskScore = applyOverrides ? alertRiskScore(rule, src) : rule.risk_score;
+  const name = applyOverrides ? alertRuleName(rule, src) : rule.name;
+  const { ancestors, depth } = ancestry(hit);
+  const alert: EventDoc = ownsSource ? dropEventKind(src) : dropEventKind(structuredClone(src));
+  const fields = alertFields(rule, ctx, { id, ancestors, depth, reason: buildReason(alert, severity, name), severity, riskScore, name, originalTime: orig, originalEvent: origEvent, newTerms });
   return Object.assign(alert, fields);
+}
+
+// ---- EQL sequences: building blocks and the shell alert (eql_alerts.md §3) ------------------------------
+
+const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+const ancestorsText = (list: readonly Ancestor[]): string => list.reduce((acc, a) => acc + a.id + a.index, "");
+
+/** lodash `intersection`: the distinct values of `a` (SameValueZero) that `b` also holds, in `a`'s order. */
+function arrayIntersection(a: readonly unknown[], b: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const x of a) if (b.includes(x) && !out.includes(x)) out.push(x);
+  return out;
+}
+
+/**
+ * Kibana's objectPairIntersection: keys both objects have; equal values kept, nested objects recursed,
+ * arrays (a scalar against an array counts as a one-element array) intersected; other differing values
+ * dropped. An object with no defined value left is undefined.
+ */
+export function objectPairIntersection(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, av] of Object.entries(a)) {
+    if (!(key in b)) continue;
+    const bv = b[key];
+    if (isPlainObject(av) && isPlainObject(bv)) out[key] = objectPairIntersection(av, bv);
+    else if (av === bv) out[key] = av;
+    else if (Array.isArray(av) && Array.isArray(bv)) out[key] = arrayIntersection(av, bv);
+    else if (Array.isArray(av)) out[key] = arrayIntersection(av, [bv]);
+    else if (Array.isArray(bv)) out[key] = arrayIntersection([av], bv);
+  }
+  return Object.values(out).some((v) => v !== undefined) ? out : undefined;
+}
+
+/** The building-block ids of a sequence: each depends on every block's ancestors (generateBuildingBlockIds). */
+export function buildingBlockIds(blockAncestors: readonly (readonly Ancestor[])[], ruleUuid: string): string[] {
+  const base = blockAncestors.reduce((acc, anc) => acc + ancestorsText(anc) + ruleUuid, "");
+  return blockAncestors.map((_, i) => sha256(base + String(i)));
+}
+
+export interface SequenceAlerts {
+  readonly shell: { readonly id: string; readonly doc: EventDoc };
+  readonly blocks: readonly { readonly id: string; readonly doc: EventDoc }[];
+}
+
+/**
+ * The alerts of one EQL sequence, as Kibana's buildAlertGroupFromSequence builds them: one building block
+ * per event (no severity/risk/name overrides; `building_block_type` "default"; `kibana.alert.group.id` =
+ * the shell's id, `group.index` = its position) and the shell alert: the intersection of the blocks, depth
+ * 2, the blocks as its signal ancestors, `original_time` the first block's `@timestamp`. Missing-event
+ * placeholders are not events and get no block. `hits` must each be the caller's own (they become blocks).
+ */
+export function buildSequenceAlerts(rule: Rule, hits: readonly InputEvent[], ctx: AlertContext): SequenceAlerts {
+  const base = hits.map((h) => buildAlert(rule, h, "placeholder-alert-uuid", ctx, undefined, true, false));
+  const blockAncestors = base.map((b) => b["kibana.alert.ancestors"] as Ancestor[]);
+  const ids = buildingBlockIds(blockAncestors, ctx.ruleUuid);
+  base.forEach((b, i) => (b["kibana.alert.uuid"] = ids[i]));
+  const merged = base.length === 0 ? {} : base.length === 1 ? base[0] : (base.slice(1).reduce<Record<string, unknown> | undefined>((acc, o) => objectPairIntersection(acc, o), base[0]) ?? {});
+  const ancestors: Ancestor[] = [];
+  let depth = 0;
+  base.forEach((b, i) => {
+    const bDepth = typeof b["kibana.alert.depth"] === "number" ? b["kibana.alert.depth"] : 1;
+    ancestors.push(...blockAncestors[i], { id: ids[i], type: "signal", index: "", depth: bDepth, rule: ctx.ruleUuid });
+    depth = Math.max(depth, bDepth);
+  });
+  const shellId = sha256(ancestorsText(ancestors) + ctx.ruleUuid);
+  const firstTs = base[0]?.["@timestamp"];
+  const fields = alertFields(rule, ctx, {
+    id: shellId,
+    ancestors,
+    depth: depth + 1,
+    reason: buildReason(merged, rule.severity, rule.name),
+    severity: rule.severity,
+    riskScore: rule.risk_score,
+    name: rule.name,
+    originalTime: typeof firstTs === "string" ? firstTs : undefined,
+  });
+  fields["kibana.alert.group.id"] = shellId;
+  const shell: EventDoc = { ...structuredClone(merged), ...fields };
+  const blocks = base.map((b, i) => {
+    b["kibana.alert.building_block_type"] = "default";
+    b["kibana.alert.group.id"] = shellId;
+    b["kibana.alert.group.index"] = i;
+    return { id: ids[i], doc: b };
+  });
+  return { shell: { id: shellId, doc: shell }, blocks };
 }

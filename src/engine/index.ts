@@ -1,8 +1,9 @@
-// Public surface of the engine (issue 4): run rules over an event source in replay or stream mode, the
-// Kibana alert builder and ids, and the rule-type cores. See docs/engine.md.
+// Public surface of the engine: run rules over an event source in replay or stream mode, the Kibana alert
+// builder and ids, and the rule types behind one interface. See docs/engine.md.
 export { runEngine, replayStart, indexRouter, type RunOptions, type RunSummary, type RuleRunSummary, type RunMode } from "./run.js";
 export type { EngineRule, AlertSink } from "./ports.js";
-export { buildAlert, newTermsAlertId, queryAlertId, alertSeverity, alertRiskScore, type AlertContext } from "./alert.js";
+export { buildAlert, buildSequenceAlerts, buildingBlockIds, newTermsAlertId, queryAlertId, alertSeverity, alertRiskScore, type AlertContext, type SequenceAlerts } from "./alert.js";
+export { RULE_TYPES, ruleTypeFor, type RuleTypeDefinition, type ReplayRule, type StreamRule, type PendingAlert, type ExecutionOutcome } from "./rule-types/index.js";
 export { buildReason } from "./reason.js";
 export { eventTime, originalTime, parseTimestamp, timeSpec, type TimeSpec } from "./time.js";
 export { ruleSchedule, executionAt, executions, defaultStart, type Execution, type RuleSchedule } from "./schedule.js";

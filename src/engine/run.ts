@@ -14,25 +14,16 @@ import type { EventDoc, InputEvent } from "../event/types.js";
 import { getValues } from "../event/fields.js";
 import type { EventSource, SourceStats } from "../sources/types.js";
 import { parseDateMath } from "../util/datemath.js";
-import type { SqliteStore, TermRow } from "../state/sqlite.js";
+import type { SqliteStore } from "../state/sqlite.js";
 import { TextSpill } from "../state/spill.js";
 import type { AlertSink, EngineRule } from "./ports.js";
-import { buildAlert, newTermsAlertId, queryAlertId, type AlertContext } from "./alert.js";
+import type { AlertContext } from "./alert.js";
 import { eventTime, timeSpec, type TimeSpec } from "./time.js";
 import { defaultStart, executionsWithEvents, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
 import { compileIndexPatterns } from "./index-filter.js";
-import {
-  MAX_SIGNALS_WARNING,
-  NewTermsMemory,
-  applyMaxSignals,
-  comboExtractor,
-  newTermsOfExecution,
-  streamSeen,
-  type Combo,
-  type MatchedEvent,
-  type PriorTerm,
-  type TermValue,
-} from "./rule-types/new-terms.js";
+import { spillEvent } from "./matched.js";
+import { MAX_SIGNALS_WARNING } from "./rule-types/new-terms.js";
+import { ruleTypeFor, type PendingAlert, type ReplayRule, type StreamRule } from "./rule-types/index.js";
 
 export type RunMode = "replay" | "stream";
 
@@ -86,24 +77,18 @@ export interface RunSummary {
 interface RuleState {
   readonly er: EngineRule;
   readonly key: string;
-  readonly fieldsKey: string;
   readonly time: TimeSpec;
-  readonly combos?: (doc: EventDoc) => Combo[];
-  readonly mem: NewTermsMemory;
   readonly summary: RuleRunSummary;
 }
 
 function ruleStates(rules: readonly EngineRule[]): RuleState[] {
   return rules.map((er) => {
     const r = er.rule;
-    const nt = r.type === "new_terms" ? r.new_terms : undefined;
+    if (ruleTypeFor(r.type) === undefined) throw new Error(`rule ${r.rule_id}: the engine has no rule type "${r.type}"`);
     return {
       er,
       key: r.rule_id,
-      fieldsKey: JSON.stringify(nt?.fields ?? []),
       time: timeSpec(r),
-      combos: nt !== undefined ? comboExtractor(nt.fields) : undefined,
-      mem: new NewTermsMemory(),
       summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, warnings: [] },
     };
   });
@@ -177,16 +162,6 @@ function firstString(doc: EventDoc, path: string): string | null {
   return null;
 }
 
-interface PendingAlert {
-  readonly id: string;
-  readonly doc: EventDoc;
-  /** `JSON.stringify(doc)`, shared by the sink and the alerts table. */
-  readonly json: string;
-  readonly ruleId: string;
-  readonly eventTime: number;
-  readonly newTerms?: readonly TermValue[];
-}
-
 function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number): void {
   const d = a.doc;
   store.insertAlert({
@@ -202,13 +177,6 @@ function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number): voi
     newTerms: a.newTerms === undefined ? null : JSON.stringify(a.newTerms),
     doc: a.json,
   });
-}
-
-/** Aggregated sightings per combination, merged into the terms table. */
-function learn(acc: Map<string, TermRow>, key: string, t: number): void {
-  const cur = acc.get(key);
-  if (cur === undefined) acc.set(key, { key, first: t, last: t, count: 1 });
-  else acc.set(key, { key, first: Math.min(cur.first, t), last: Math.max(cur.last, t), count: cur.count + 1 });
 }
 
 export async function runEngine(opts: RunOptions): Promise<RunSummary> {
@@ -246,38 +214,6 @@ export function replayStart(sched: RuleSchedule, explicit: number | undefined, s
   return defaultStart(sched, firstEventMs);
 }
 
-const EMPTY_SOURCE: EventDoc = Object.freeze({}) as EventDoc;
-
-/**
- * A matched event whose hit is on disk: spill record `ref` holds [_index, _id, file, line, byteOffset] and
- * record `ref + 1` the `_source` JSON. Memory keeps a few numbers and the shared combinations; the hit is
- * read back (a small record) only when an alert id or an alert needs it.
- */
-class SpilledEvent implements MatchedEvent {
-  constructor(
-    private readonly spill: TextSpill,
-    readonly ref: number,
-    readonly t: number,
-    readonly seq: number,
-    readonly combos: readonly Combo[],
-  ) {}
-
-  get hit(): InputEvent {
-    const [_index, _id, file, line, byteOffset] = JSON.parse(this.spill.get(this.ref)) as [string, string, string, number, number];
-    return { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } };
-  }
-
-  source(): EventDoc {
-    return JSON.parse(this.spill.get(this.ref + 1)) as EventDoc;
-  }
-}
-
-/** The event with its `_source`; `owned` when that object was parsed for this call alone (no copy needed). */
-function fullHit(ev: MatchedEvent): { hit: InputEvent; owned: boolean } {
-  if (ev instanceof SpilledEvent) return { hit: { ...ev.hit, _source: ev.source() }, owned: true };
-  return ev.json === undefined ? { hit: ev.hit, owned: false } : { hit: { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc }, owned: true };
-}
-
 /** Replay commit groups: at most this many alerts (unless one execution alone has more), executions, ms of work. */
 export const GROUP_ALERTS = 256;
 export const GROUP_EXECUTIONS = 4096;
@@ -285,6 +221,7 @@ export const GROUP_MS = 250;
 
 interface Work {
   readonly s: RuleState;
+  readonly runner: ReplayRule;
   readonly exec: Execution;
 }
 
@@ -300,11 +237,16 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
 
 async function replayWith(states: readonly RuleState[], opts: RunOptions, summary: RunSummary, spill: TextSpill): Promise<void> {
   const route = makeRouter(states, opts);
+  const env = { store: opts.store, spaceId: opts.spaceId ?? "default", spill };
+  const runners = new Map<RuleState, ReplayRule>();
+  for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule.type) ?? fail(s)).replay(s.er, env));
   let seq = 0;
   for await (const batch of opts.source.batches()) {
     for (const ev of batch) {
       let matchedAny = false;
       let ref: number | undefined;
+      // Several rules share one spilled JSON text of the event; objects are rebuilt only for alerts.
+      const spillOnce = (): number => (ref ??= spillEvent(spill, ev));
       const routed = route(ev);
       for (let i = 0; i < routed.length; i++) {
         const s = routed[i];
@@ -313,15 +255,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
         if (t === undefined) continue;
         matchedAny = true;
         s.summary.matched++;
-        const combos = s.combos === undefined ? [] : s.combos(ev._source);
-        // A new_terms rule needs only events that carry every field (§0.5); others can neither alert nor age a term.
-        if (s.combos !== undefined && combos.length === 0) continue;
-        // Several rules share one spilled JSON text of the event; objects are rebuilt only for alerts.
-        if (ref === undefined) {
-          ref = spill.add(JSON.stringify([ev._index, ev._id, ev.loc.file, ev.loc.line, ev.loc.byteOffset]));
-          spill.add(ev.json ?? JSON.stringify(ev._source));
-        }
-        s.mem.add(new SpilledEvent(spill, ref, t, seq++, s.mem.shared(combos)));
+        runners.get(s)?.collect(ev, t, spillOnce, seq++);
       }
       if (matchedAny) summary.matchedEvents++;
     }
@@ -330,44 +264,22 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
 
   // Plan: each rule's executions; only those with events in their window need work.
   const work: Work[] = [];
-  const plans = new Map<RuleState, { sched: RuleSchedule; lastExec?: Execution; learnedFrom: number }>();
+  const plans = new Map<RuleState, { sched: RuleSchedule; runner: ReplayRule; lastExec?: Execution }>();
   for (const s of states) {
-    s.mem.seal();
-    if (s.mem.events.length === 0) continue;
+    const runner = runners.get(s);
+    if (runner === undefined) continue;
+    const times = runner.times();
+    if (times.length === 0) continue;
     const sched = ruleSchedule(s.er.rule);
     const stored = opts.store.getSchedule(s.key);
-    const first = s.mem.events[0].t;
-    const start = replayStart(sched, opts.start, stored?.intervalMs === sched.intervalMs ? stored : undefined, first);
-    // Events up to the window end of the execution before `start` are history only: an earlier run (or
-    // the time before the rule existed) owns them, so this run never re-learns them.
-    const learnedFrom = parseDateMath(sched.to, start - sched.intervalMs);
-    const plan: { sched: RuleSchedule; lastExec?: Execution; learnedFrom: number } = { sched, learnedFrom };
-    const times = s.mem.events.map((e) => e.t);
+    const start = replayStart(sched, opts.start, stored?.intervalMs === sched.intervalMs ? stored : undefined, times[0]);
     const planned = executionsWithEvents(sched, start, opts.end, times);
     s.summary.executions += planned.total;
-    plan.lastExec = planned.last;
-    for (const exec of planned.withEvents) work.push({ s, exec });
-    plans.set(s, plan);
+    runner.prepare(parseDateMath(sched.from, start), parseDateMath(sched.to, start - sched.intervalMs));
+    for (const exec of planned.withEvents) work.push({ s, runner, exec });
+    plans.set(s, { sched, runner, lastExec: planned.last });
   }
   work.sort((a, b) => a.exec.startedAt - b.exec.startedAt);
-
-  // Prior knowledge from earlier runs, read once before this run writes anything.
-  const priors = new Map<RuleState, Map<string, PriorTerm>>();
-  for (const s of states) {
-    if (s.combos === undefined || !plans.has(s)) continue;
-    priors.set(s, opts.store.getTerms(s.key, s.fieldsKey, s.mem.keys()));
-  }
-
-  const learnedIdx = new Map<RuleState, number>();
-  for (const [s, plan] of plans) learnedIdx.set(s, s.mem.range(plan.learnedFrom + 1, Number.MAX_SAFE_INTEGER)[0]);
-  const collect = (s: RuleState, upTo: number): Map<string, TermRow> => {
-    const acc = new Map<string, TermRow>();
-    let i = learnedIdx.get(s) ?? 0;
-    const evs = s.mem.events;
-    for (; i < evs.length && evs[i].t <= upTo; i++) for (const c of evs[i].combos) learn(acc, c.key, evs[i].t);
-    learnedIdx.set(s, i);
-    return acc;
-  };
 
   // Executions are committed in groups (docs/engine.md "Transactions and the rerun guarantee"): one sink
   // write (one fsync) and one transaction per group instead of per execution. Later executions of the group
@@ -389,36 +301,21 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   const seen = (id: string): boolean => group.ids.has(id) || opts.store.hasAlert(id);
 
   let done = 0;
-  for (const { s, exec } of work) {
+  for (const { s, runner, exec } of work) {
     done++;
     const rule = s.er.rule;
     const plan = plans.get(s);
     if (plan === undefined) continue;
     if (opts.store.hasExecution(s.key, exec.startedAt)) {
-      // Committed by an earlier (killed or overlapping) run together with its alerts and terms.
+      // Committed by an earlier (killed or overlapping) run together with its alerts and state.
       s.summary.alreadyDone++;
-      collect(s, exec.to);
+      runner.skip(exec);
       continue;
     }
     const ctx = baseContext(opts, s, exec.startedAt, "scheduled");
-    const spaceId = ctx.spaceId;
-    let items: { id: string; ev: MatchedEvent; terms?: readonly TermValue[] }[];
-    if (s.combos !== undefined && rule.new_terms !== undefined) {
-      const hws = parseDateMath(rule.new_terms.history_window_start, exec.to);
-      const prior = priors.get(s);
-      const cands = newTermsOfExecution(s.mem, rule.new_terms.fields.length, exec.from, exec.to, hws, (k) => prior?.get(k));
-      items = cands.map((c) => ({ id: newTermsAlertId(c.basis.hit, spaceId, s.er.ruleUuid, c.combo.terms), ev: c.basis, terms: c.combo.terms }));
-    } else {
-      const [lo, hi] = s.mem.range(exec.from, exec.to);
-      items = s.mem.events.slice(lo, hi).map((ev) => ({ id: queryAlertId(ev.hit, spaceId, s.er.ruleUuid), ev }));
-    }
-    const cut = opts.store.read(() => applyMaxSignals(items, seen, rule.max_signals));
-    const alerts: PendingAlert[] = cut.kept.map((it) => {
-      const { hit, owned } = fullHit(it.ev);
-      const doc = buildAlert(rule, hit, it.id, ctx, it.terms, owned);
-      return { id: it.id, ruleId: s.key, eventTime: it.ev.t, newTerms: it.terms, doc, json: JSON.stringify(doc) };
-    });
-    if (cut.truncated) {
+    const out = opts.store.read(() => runner.execute(exec, ctx, seen));
+    const alerts = out.alerts;
+    if (out.truncated) {
       const w = `${rule.rule_id}: execution at ${new Date(exec.startedAt).toISOString()}: ${MAX_SIGNALS_WARNING}`;
       s.summary.warnings.push(w);
       summary.warnings.push(w);
@@ -433,7 +330,6 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       group.json.push(a.json);
       group.ids.add(a.id);
     }
-    const learned = s.combos !== undefined ? collect(s, exec.to) : new Map<string, TermRow>();
     group.commits.push(() => {
       for (const a of alerts) storeAlert(opts.store, a, exec.startedAt);
       opts.store.recordExecution({
@@ -442,37 +338,31 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
         from: exec.from,
         to: exec.to,
         alerts: alerts.length,
-        duplicates: cut.duplicates,
-        warning: cut.truncated ? MAX_SIGNALS_WARNING : null,
+        duplicates: out.duplicates,
+        warning: out.truncated ? MAX_SIGNALS_WARNING : null,
       });
-      for (const row of learned.values()) opts.store.upsertTerm(s.key, s.fieldsKey, row);
+      runner.commit(exec);
       opts.store.setSchedule(s.key, plan.sched.intervalMs, exec.startedAt);
     });
     s.summary.alerts += alerts.length;
-    s.summary.duplicates += cut.duplicates;
+    s.summary.duplicates += out.duplicates;
     summary.alerts += alerts.length;
     opts.onProgress?.({ stats: opts.source.stats, phase: "execute", done, total: work.length });
   }
   await flush();
 
-  // Close the schedule: learn what the last windows covered, move the cursor, prune old terms.
+  // Close the schedule: learn what the last windows covered, move the cursor, prune old state.
   opts.store.transaction(() => {
     for (const [s, plan] of plans) {
       if (plan.lastExec === undefined) continue;
-      if (s.combos !== undefined) {
-        for (const row of collect(s, plan.lastExec.to).values()) opts.store.upsertTerm(s.key, s.fieldsKey, row);
-        pruneRule(opts.store, s, plan.lastExec.to);
-      }
+      plan.runner.finish(plan.lastExec);
       opts.store.setSchedule(s.key, plan.sched.intervalMs, plan.lastExec.startedAt);
     }
   });
 }
 
-/** Drops terms last seen before the rule's history window as of `now` (the data's clock, not the wall clock). */
-function pruneRule(store: SqliteStore, s: RuleState, now: number): number {
-  const nt = s.er.rule.new_terms;
-  if (nt === undefined) return 0;
-  return store.pruneTerms(s.key, parseDateMath(nt.history_window_start, now));
+function fail(s: RuleState): never {
+  throw new Error(`rule ${s.key}: the engine has no rule type "${s.er.rule.type}"`);
 }
 
 // ---- stream -------------------------------------------------------------------------------------------
@@ -480,6 +370,9 @@ function pruneRule(store: SqliteStore, s: RuleState, now: number): number {
 async function stream(states: readonly RuleState[], opts: RunOptions, summary: RunSummary): Promise<void> {
   const route = makeRouter(states, opts);
   const clock = opts.clock ?? Date.now;
+  const env = { store: opts.store, spaceId: opts.spaceId ?? "default" };
+  const runners = new Map<RuleState, StreamRule>();
+  for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule.type) ?? fail(s)).stream(s.er, env));
   const rulesKey = states.map((s) => s.key).sort().join(",");
   const cpKey = (file: string) => `stream:${rulesKey}:${file}`;
   const checkpoints = new Map<string, number>();
@@ -493,15 +386,25 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   };
   let newestEvent = -Infinity;
   const selfResuming = opts.source.positions;
+  const write = async (alerts: PendingAlert[], now: number, extra: () => void): Promise<void> => {
+    await opts.sink.write(
+      alerts.map((a) => a.doc),
+      alerts.map((a) => a.json),
+    );
+    opts.store.transaction(() => {
+      for (const a of alerts) storeAlert(opts.store, a, now);
+      for (const r of runners.values()) r.commit();
+      extra();
+    });
+    summary.alerts += alerts.length;
+  };
   for await (const batch of opts.source.batches()) {
     const now = clock();
     const alerts: PendingAlert[] = [];
     const batchIds = new Set<string>();
-    const deltas = new Map<RuleState, Map<string, TermRow>>();
     const lastLine = new Map<string, { line: number; offset: number }>();
-    // Pass 1: matches, times and combinations; pass 2: one batched lookup per rule; pass 3: decide in order.
-    const hits: { ev: InputEvent; s: RuleState; t: number; combos: Combo[] }[] = [];
-    const wanted = new Map<RuleState, Set<string>>();
+    // Pass 1: matches and times; pass 2: one batched lookup per rule; pass 3: decide in order.
+    const hits: { ev: InputEvent; s: RuleState; runner: StreamRule; t: number }[] = [];
     for (const ev of batch) {
       // A source that resumes itself (--follow) never re-reads what its committed positions cover.
       if (selfResuming === undefined) {
@@ -518,79 +421,66 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         matchedAny = true;
         s.summary.matched++;
         newestEvent = Math.max(newestEvent, t);
-        const combos = s.combos === undefined ? [] : s.combos(ev._source);
-        if (s.combos !== undefined) {
-          if (combos.length === 0) continue;
-          let w = wanted.get(s);
-          if (w === undefined) wanted.set(s, (w = new Set()));
-          for (const c of combos) w.add(c.key);
-        }
-        hits.push({ ev, s, t, combos });
+        const runner = runners.get(s);
+        if (runner?.consider(ev, t) === true) hits.push({ ev, s, runner, t });
       }
       if (matchedAny) summary.matchedEvents++;
     }
-    const current = new Map<RuleState, Map<string, PriorTerm>>();
-    for (const [s, keys] of wanted) current.set(s, opts.store.getTerms(s.key, s.fieldsKey, keys));
+    for (const r of runners.values()) r.lookup();
     // One read transaction for the batch's alert-id lookups.
+    const seen = (id: string): boolean => batchIds.has(id) || opts.store.hasAlert(id);
     opts.store.read(() => {
       // One execution uuid per rule and batch: a batch is stream mode's execution.
       const ctxs = new Map<RuleState, AlertContext>();
-      for (const { ev, s, t, combos } of hits) {
-        const rule = s.er.rule;
+      for (const { ev, s, runner, t } of hits) {
         let ctx = ctxs.get(s);
         if (ctx === undefined) ctxs.set(s, (ctx = baseContext(opts, s, now, "scheduled")));
-        if (s.combos !== undefined && rule.new_terms !== undefined) {
-          const hws = parseDateMath(rule.new_terms.history_window_start, t);
-          const cur = current.get(s) ?? new Map<string, PriorTerm>();
-          let delta = deltas.get(s);
-          if (delta === undefined) deltas.set(s, (delta = new Map()));
-          for (const c of combos) {
-            const p = cur.get(c.key);
-            if (!streamSeen(p, t, hws)) {
-              const id = newTermsAlertId(ev, ctx.spaceId, s.er.ruleUuid, c.terms);
-              if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
-              else {
-                batchIds.add(id);
-                const doc = buildAlert(rule, ev, id, ctx, c.terms);
-                alerts.push({ id, ruleId: s.key, eventTime: t, newTerms: c.terms, doc, json: JSON.stringify(doc) });
-                s.summary.alerts++;
-              }
-            }
-            cur.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
-            learn(delta, c.key, t);
-          }
-        } else {
-          const id = queryAlertId(ev, ctx.spaceId, s.er.ruleUuid);
-          if (batchIds.has(id) || opts.store.hasAlert(id)) s.summary.duplicates++;
-          else {
-            batchIds.add(id);
-            const doc = buildAlert(rule, ev, id, ctx);
-            alerts.push({ id, ruleId: s.key, eventTime: t, doc, json: JSON.stringify(doc) });
-            s.summary.alerts++;
-          }
+        const out = runner.decide(ev, t, ctx, seen);
+        s.summary.duplicates += out.duplicates;
+        s.summary.alerts += out.alerts.length;
+        for (const a of out.alerts) {
+          batchIds.add(a.id);
+          alerts.push(a);
         }
       }
     });
-    await opts.sink.write(
-      alerts.map((a) => a.doc),
-      alerts.map((a) => a.json),
-    );
-    opts.store.transaction(() => {
-      for (const a of alerts) storeAlert(opts.store, a, now);
-      for (const [s, delta] of deltas) for (const row of delta.values()) opts.store.upsertTerm(s.key, s.fieldsKey, row);
+    await write(alerts, now, () => {
       for (const [file, pos] of lastLine) {
         opts.store.setCheckpoint(cpKey(file), { inode: null, offset: pos.offset, line: pos.line });
         checkpoints.set(file, pos.line);
       }
-      // Committed with the alerts and terms of the events before them (positions are read after the batch).
+      // Committed with the alerts and state of the events before them (positions are read after the batch).
       if (selfResuming !== undefined) for (const p of selfResuming.call(opts.source)) opts.store.setCheckpoint(p.key, p.position);
     });
-    summary.alerts += alerts.length;
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
+  }
+  // End of the input: what could only be decided now (sequences waiting on a trailing missing event).
+  const now = clock();
+  const tail: PendingAlert[] = [];
+  const tailIds = new Set<string>();
+  opts.store.read(() => {
+    for (const s of states) {
+      const runner = runners.get(s);
+      if (runner?.flush === undefined) continue;
+      const out = runner.flush(baseContext(opts, s, now, "scheduled"), (id) => tailIds.has(id) || opts.store.hasAlert(id));
+      s.summary.duplicates += out.duplicates;
+      s.summary.alerts += out.alerts.length;
+      for (const a of out.alerts) {
+        tailIds.add(a.id);
+        tail.push(a);
+      }
+    }
+  });
+  if (tail.length > 0) await write(tail, now, () => undefined);
+  for (const s of states) {
+    for (const w of runners.get(s)?.warnings() ?? []) {
+      s.summary.warnings.push(w);
+      summary.warnings.push(w);
+    }
   }
   if (Number.isFinite(newestEvent)) {
     opts.store.transaction(() => {
-      for (const s of states) if (s.combos !== undefined) pruneRule(opts.store, s, newestEvent);
+      for (const r of runners.values()) r.finish(newestEvent);
     });
   }
 }

@@ -3,10 +3,18 @@
 
 import type { EventDoc } from "./types.js";
 
-function collect(node: unknown, parts: readonly string[], i: number, out: unknown[]): void {
-  if (node === null || node === undefined) return;
+/**
+ * Collects the leaf values at `parts[i..]` below `node`. `keepNulls`: an explicit JSON null at the leaf is
+ * collected too (a mapping's `null_value` replaces it); otherwise nulls contribute nothing.
+ */
+export function collectValues(node: unknown, parts: readonly string[], i: number, out: unknown[], keepNulls = false): void {
+  if (node === undefined) return;
+  if (node === null) {
+    if (keepNulls && i === parts.length) out.push(null);
+    return;
+  }
   if (Array.isArray(node)) {
-    for (const el of node) collect(el, parts, i, out);
+    for (const el of node) collectValues(el, parts, i, out, keepNulls);
     return;
   }
   if (i === parts.length) {
@@ -19,7 +27,7 @@ function collect(node: unknown, parts: readonly string[], i: number, out: unknow
   // stored as {a:{b:{c}}}, {"a.b":{c}}, {a:{"b.c"}} or {"a.b.c"}.
   let key = parts[i];
   for (let j = i + 1; ; j++) {
-    if (Object.prototype.hasOwnProperty.call(obj, key)) collect(obj[key], parts, j, out);
+    if (Object.prototype.hasOwnProperty.call(obj, key)) collectValues(obj[key], parts, j, out, keepNulls);
     if (j >= parts.length) break;
     key += "." + parts[j];
   }
@@ -28,7 +36,7 @@ function collect(node: unknown, parts: readonly string[], i: number, out: unknow
 /** Every leaf value of `path` in `doc` (arrays flattened, nulls dropped), in document order. */
 export function getValues(doc: EventDoc, path: string): unknown[] {
   const out: unknown[] = [];
-  collect(doc, path.split("."), 0, out);
+  collectValues(doc, path.split("."), 0, out);
   return out;
 }
 
@@ -37,7 +45,7 @@ export function fieldAccessor(path: string): (doc: EventDoc) => unknown[] {
   const parts = path.split(".");
   return (doc) => {
     const out: unknown[] = [];
-    collect(doc, parts, 0, out);
+    collectValues(doc, parts, 0, out);
     return out;
   };
 }

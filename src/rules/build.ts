@@ -24,7 +24,7 @@ const MODELLED = new Set([
   "rule_id", "name", "description", "type", "language", "query", "index", "data_view_id", "filters", "from", "to", "interval",
   "max_signals", "timestamp_override", "timestamp_override_fallback_disabled", "risk_score", "risk_score_mapping", "severity",
   "severity_mapping", "threat", "tags", "author", "license", "references", "false_positives", "note", "setup",
-  "building_block_type", "rule_name_override", "timeline_id", "timeline_title", "event_category_override", "version", "enabled",
+  "building_block_type", "rule_name_override", "timeline_id", "timeline_title", "event_category_override", "timestamp_field", "tiebreaker_field", "version", "enabled",
   "new_terms", "threshold", "alert_suppression", "investigation_fields", "required_fields", "related_integrations", "exceptions_list",
 ]);
 
@@ -125,7 +125,7 @@ export function toRule(doc: PlainTable, origin: RuleOrigin): Rule {
   const language = oneOf<RuleLanguage>(r.language, LANGUAGES) ?? DEFAULT_LANGUAGE[type];
   if (language !== undefined) rule.language = language;
   const optStr = ["query", "data_view_id", "timestamp_override", "license", "note", "setup", "building_block_type", "rule_name_override",
-    "timeline_id", "timeline_title", "event_category_override"] as const;
+    "timeline_id", "timeline_title", "event_category_override", "timestamp_field", "tiebreaker_field"] as const;
   for (const k of optStr) {
     const v = str(r[k]);
     if (v !== undefined) rule[k] = v;

@@ -138,13 +138,16 @@ test("a KQL error in a basic string maps exactly; with escapes it points at the 
 });
 
 test("rules tern cannot run yet load as not-runnable, never invalid", () => {
-  const r = load("eql_rule.toml");
+  const r = load("esql_rule.toml");
   assert.equal(r.rules[0].status, "not-runnable");
-  assert.equal(r.rules[0].reason, 'rule type "eql" (tern runs query and new_terms rules)');
-  assert.equal(r.rules[0].rule.language, "eql");
-  assert.deepEqual(r.diagnostics.map(where), ["eql_rule.toml:15:8: RULE012"]);
+  assert.equal(r.rules[0].reason, 'rule type "esql" (tern runs query, new_terms and eql rules)');
+  assert.equal(r.rules[0].rule.language, "esql");
+  assert.deepEqual(r.diagnostics.map(where), ["esql_rule.toml:15:8: RULE012"]);
   assert.equal(r.diagnostics[0].severity, "info");
-  assert.equal(r.diagnostics[0].message, 'Not runnable yet: rule type "eql" (tern runs query and new_terms rules).');
+  assert.equal(r.diagnostics[0].message, 'Not runnable yet: rule type "esql" (tern runs query, new_terms and eql rules).');
+  const eql = load("eql_rule.toml");
+  assert.equal(eql.rules[0].status, "valid");
+  assert.deepEqual(eql.diagnostics, []);
 });
 
 test("Kibana export: API-shaped rules fold into the model; the summary line is skipped", () => {
@@ -173,10 +176,10 @@ test("Kibana export: a line that is not JSON is TOML005 at its place", async () 
 
 test("directories are walked recursively; missing paths are TOML003", () => {
   const r = loadRules([FIX, join(FIX, "nope.toml")], { now: NOW });
-  assert.equal(r.files.length, 11);
+  assert.equal(r.files.length, 14);
   const counts = { valid: 0, "not-runnable": 0, invalid: 0 };
   for (const x of r.rules) counts[x.status]++;
-  assert.deepEqual(counts, { valid: 2, "not-runnable": 1, invalid: 9 });
+  assert.deepEqual(counts, { valid: 4, "not-runnable": 1, invalid: 10 });
   assert.deepEqual(r.diagnostics.filter((d) => d.code === "TOML003").map((d) => d.message), [`Cannot read "${join(FIX, "nope.toml")}": no such file or directory.`]);
 });
 

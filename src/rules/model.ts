@@ -96,6 +96,10 @@ export interface Rule {
   readonly timeline_id?: string;
   readonly timeline_title?: string;
   readonly event_category_override?: string;
+  /** EQL: the field sequences are ordered by and maxspan measures (Kibana's `timestamp_field`; default @timestamp). */
+  readonly timestamp_field?: string;
+  /** EQL: orders events with equal timestamps (Kibana's `tiebreaker_field`). */
+  readonly tiebreaker_field?: string;
   readonly version?: number;
   readonly enabled?: boolean;
 

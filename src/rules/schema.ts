@@ -68,6 +68,8 @@ export const RULE_SCHEMA = table({
   timeline_id: opt(str),
   timeline_title: opt(str),
   event_category_override: opt(str),
+  timestamp_field: opt(str),
+  tiebreaker_field: opt(str),
   enabled: opt(bool),
   version: opt(int),
   threat: opt(THREAT_SCHEMA),

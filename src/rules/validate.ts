@@ -7,6 +7,7 @@ import { DateMathError, parseDateMath, parseDuration } from "../util/datemath.js
 import type { RuleLanguage } from "./model.js";
 import { FILE_SCHEMA, RULE_SCHEMA, assertNever, type Schema } from "./schema.js";
 import { kqlChecker } from "./kql-check.js";
+import { eqlChecker } from "./eql-check.js";
 import type { Locate, Located } from "./toml/locate.js";
 import type { Plain, PlainTable } from "./toml/read.js";
 
@@ -19,7 +20,10 @@ export interface QueryProblem {
 }
 export type QueryChecker = (query: string) => readonly QueryProblem[];
 
-const checkers = new Map<RuleLanguage, QueryChecker>([["kuery", kqlChecker]]);
+const checkers = new Map<RuleLanguage, QueryChecker>([
+  ["kuery", kqlChecker],
+  ["eql", eqlChecker],
+]);
 
 /** Registers the checker for a query language (the KQL layer registers "kuery"); replaces an earlier one. */
 export function registerQueryChecker(language: RuleLanguage, checker: QueryChecker): void {
@@ -71,7 +75,7 @@ const REQUIRED_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Types and languages the engine runs today. */
-const RUNNABLE_TYPES = new Set(["query", "new_terms"]);
+const RUNNABLE_TYPES = new Set(["query", "new_terms", "eql"]);
 
 export function isTable(v: Plain | undefined): v is PlainTable {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -342,6 +346,8 @@ class Validator {
   private query(rule: PlainTable, type: string | undefined, language: string | undefined): void {
     if (typeof rule.query !== "string") return;
     const lang = (language ?? (type === "eql" || type === "esql" ? type : "kuery")) as RuleLanguage;
+    // a language the type cannot use is RULE010 already; its query is not read in that language
+    if (type !== undefined && Object.prototype.hasOwnProperty.call(LANGUAGES_BY_TYPE, type) && !LANGUAGES_BY_TYPE[type].includes(lang)) return;
     const checker = this.opts.queryCheckers?.[lang] ?? checkers.get(lang);
     if (!checker) return;
     const QP = ["rule", "query"];
@@ -367,8 +373,9 @@ export function validateRuleDoc(doc: PlainTable, ctx: ValidateContext, opts: Val
 
 /** Why a rule cannot run yet, or undefined when the engine runs it. */
 export function notRunnableReason(type: string, language: string | undefined): string | undefined {
-  if (!RUNNABLE_TYPES.has(type)) return `rule type "${type}" (tern runs query and new_terms rules)`;
-  const lang = language ?? "kuery";
-  if (lang !== "kuery") return `query language "${lang}" (tern runs KQL, "kuery")`;
+  if (!RUNNABLE_TYPES.has(type)) return `rule type "${type}" (tern runs query, new_terms and eql rules)`;
+  const lang = language ?? (type === "eql" ? "eql" : "kuery");
+  if (type === "eql") return lang === "eql" ? undefined : `query language "${lang}" for an eql rule`;
+  if (lang !== "kuery") return `query language "${lang}" (tern runs KQL, "kuery", for query and new_terms rules)`;
   return undefined;
 }

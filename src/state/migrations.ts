@@ -63,4 +63,15 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- EQL sequence rules in stream mode: partial sequences waiting for their next event, so a sequence that
+  -- spans batches or a restart is found once. \`data\` holds its key and events (ordinals and hits).
+  CREATE TABLE eql_partials (
+    rule_id TEXT    NOT NULL,
+    id      INTEGER NOT NULL,      -- per rule, increasing: the order partial sequences were made in
+    stage   INTEGER NOT NULL,      -- the positive stage reached (0-based)
+    data    TEXT    NOT NULL,
+    PRIMARY KEY (rule_id, id)
+  ) WITHOUT ROWID;
+  `,
 ];

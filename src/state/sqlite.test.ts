@@ -5,6 +5,7 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "./sqlite.js";
+import { MIGRATIONS } from "./migrations.js";
 import { hash53 } from "./hash.js";
 
 test("open: directory 0700, file 0600, WAL, schema applied once; reopen keeps data", () => {
@@ -18,7 +19,7 @@ test("open: directory 0700, file 0600, WAL, schema applied once; reopen keeps da
   assert.equal(statSync(path).mode & 0o777, 0o600);
   const b = SqliteStore.open(path);
   assert.deepEqual(b.getTerm("r", '["f"]', '["x"]'), { key: '["x"]', first: 10, last: 10, count: 1 });
-  assert.equal(b.db.pragma("user_version", { simple: true }), 1);
+  assert.equal(b.db.pragma("user_version", { simple: true }), MIGRATIONS.length);
   b.close();
 });
 
@@ -82,7 +83,7 @@ test("open errors: STATE001 for a file that is not a database, STATE002 for a ne
   const s = SqliteStore.open(newer);
   s.db.pragma("user_version = 99");
   s.close();
-  assert.throws(() => SqliteStore.open(newer), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0].code === "STATE002" && e.diagnostics[0].message === `The state store "${newer}" has schema version 99; this tern knows up to 1.`);
+  assert.throws(() => SqliteStore.open(newer), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0].code === "STATE002" && e.diagnostics[0].message === `The state store "${newer}" has schema version 99; this tern knows up to ${MIGRATIONS.length}.`);
 });
 
 test("terms index: write-through on upsert, absent keys added, dropped by rollback and prune", () => {

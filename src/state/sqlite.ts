@@ -125,6 +125,9 @@ export class SqliteStore {
         `INSERT INTO schedule (rule_id, interval_ms, last_started_at) VALUES (?, ?, ?)
          ON CONFLICT (rule_id) DO UPDATE SET interval_ms = excluded.interval_ms, last_started_at = max(last_started_at, excluded.last_started_at)`,
       ),
+      eqlPartials: db.prepare<[string], { id: number; stage: number; data: string }>("SELECT id, stage, data FROM eql_partials WHERE rule_id = ? ORDER BY id"),
+      addEqlPartial: db.prepare("INSERT OR REPLACE INTO eql_partials (rule_id, id, stage, data) VALUES (?, ?, ?, ?)"),
+      deleteEqlPartial: db.prepare("DELETE FROM eql_partials WHERE rule_id = ? AND id = ?"),
       getCheckpoint: db.prepare<[string], { inode: number | null; offset: number; line: number; extra: string | null }>("SELECT inode, offset, line, extra FROM checkpoints WHERE source_key = ?"),
       setCheckpoint: db.prepare(
         `INSERT INTO checkpoints (source_key, inode, offset, line, extra, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -349,6 +352,19 @@ export class SqliteStore {
   }
 
   /** Deletes terms of `ruleId` last seen before `beforeMs`; returns how many. */
+  /** Partial EQL sequences of a rule (stream mode), in the order they were made. */
+  eqlPartials(ruleId: string): { id: number; stage: number; data: string }[] {
+    return this.stmts.eqlPartials.all(ruleId);
+  }
+
+  addEqlPartial(ruleId: string, id: number, stage: number, data: string): void {
+    this.stmts.addEqlPartial.run(ruleId, id, stage, data);
+  }
+
+  deleteEqlPartial(ruleId: string, id: number): void {
+    this.stmts.deleteEqlPartial.run(ruleId, id);
+  }
+
   pruneTerms(ruleId: string, beforeMs: number): number {
     this.forgetCached();
     return this.db.prepare("DELETE FROM terms WHERE set_id IN (SELECT id FROM term_sets WHERE rule_id = ?) AND last_seen < ?").run(ruleId, beforeMs).changes;

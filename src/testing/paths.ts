@@ -22,3 +22,4 @@ export const SEED_DIR = join(SHARED, "seed");
 export const CORPUS_DIR = join(SHARED, "corpus", "detection-rules");
 export const REALDATA_DIR = join(SHARED, "realdata");
 export const KQL_CASES = join(SHARED, "conformance", "kql_cases.json");
+export const EQL_CASES = join(SHARED, "conformance", "eql", "cases.json");

@@ -97,3 +97,53 @@ export function compileWildcard(segments: readonly string[], opts: { caseInsensi
 export function matchStarPattern(pattern: string, s: string): boolean {
   return matchSegments(starSegments(pattern), s);
 }
+
+// ---- `*` and `?` patterns (EQL `like`, `:` with wildcards; Lucene wildcard queries) -------------------
+
+/** One code point of a pattern segment, or ANY_ONE for `?`. */
+const ANY_ONE = -1;
+
+function segmentAt(seg: readonly number[], s: readonly number[], at: number): boolean {
+  for (let k = 0; k < seg.length; k++) if (seg[k] !== ANY_ONE && seg[k] !== s[at + k]) return false;
+  return true;
+}
+
+/**
+ * Matches a whole value against a pattern where `*` is any run of characters (none included) and `?`
+ * exactly one character (one code point, as Lucene's wildcard automaton counts them); every other
+ * character, backslash included, is literal. Greedy leftmost placement of the `*`-separated segments is
+ * safe for fixed-length segments, so matching never backtracks: O(value × pattern) at worst.
+ */
+export function compileStarQuestionPattern(pattern: string, opts: { caseInsensitive?: boolean; fold?: (s: string) => string } = {}): WildcardMatcher {
+  const fold = opts.caseInsensitive === true ? (opts.fold ?? ((x: string) => x.toLowerCase())) : (x: string) => x;
+  const p = fold(pattern);
+  if (!p.includes("?")) {
+    const inner = compileWildcard(p.split("*"));
+    return opts.caseInsensitive === true ? (s) => inner(fold(s)) : inner;
+  }
+  const segs = p.split("*").map((x) => Array.from(x, (ch) => (ch === "?" ? ANY_ONE : (ch.codePointAt(0) ?? 0))));
+  const last = segs.length - 1;
+  return (value) => {
+    const s = Array.from(fold(value), (ch) => ch.codePointAt(0) ?? 0);
+    if (last === 0) return s.length === segs[0].length && segmentAt(segs[0], s, 0);
+    const head = segs[0];
+    const tail = segs[last];
+    if (s.length < head.length + tail.length) return false;
+    if (!segmentAt(head, s, 0) || !segmentAt(tail, s, s.length - tail.length)) return false;
+    let pos = head.length;
+    const end = s.length - tail.length;
+    for (let i = 1; i < last; i++) {
+      const seg = segs[i];
+      let found = -1;
+      for (let at = pos; at + seg.length <= end; at++) {
+        if (segmentAt(seg, s, at)) {
+          found = at;
+          break;
+        }
+      }
+      if (found < 0) return false;
+      pos = found + seg.length;
+    }
+    return true;
+  };
+}

@@ -9,8 +9,9 @@ import { register as alerts } from "./alerts.js";
 import { register as validate } from "./validate.js";
 import { register as rule } from "./rule.js";
 import { register as kql } from "./kql.js";
+import { register as eql } from "./eql.js";
 import { register as explain } from "./explain.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, validate, rule, kql, explain];
+export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, validate, rule, kql, eql, explain];

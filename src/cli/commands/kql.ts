@@ -4,9 +4,8 @@
 
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { createInterface } from "node:readline";
 import { compileKql, type KqlEvalOptions } from "../../compile/predicate/index.js";
-import { diagnostic as matchDiagnostic, renderDiagnostic } from "../../diag/index.js";
+import { printMatches } from "../stdin-events.js";
 import { KqlSyntaxError, parseKql, stripSpans, type KqlNode, type ParseKqlOptions } from "../../lang/kql/index.js";
 import { resolve } from "node:path";
 import { KqlDslError, toElasticsearchQuery, type DslConfig, type IndexPattern } from "../../compile/dsl/index.js";
@@ -127,38 +126,7 @@ function registerMatch(kql: Command, ctx: CliContext): void {
       if (!opts.ecs) evalOpts.fieldTypes = () => undefined;
       if (opts.dateFormatTz !== undefined) evalOpts.dateFormatTZ = opts.dateFormatTz;
       const matches = compileKql(ast, evalOpts);
-      let lineNo = 0;
-      let bad = 0;
-      const out: string[] = [];
-      const flush = () => {
-        if (out.length > 0) ctx.stdout.write(out.join(""));
-        out.length = 0;
-      };
-      for await (const line of createInterface({ input: ctx.stdin, crlfDelay: Infinity })) {
-        lineNo++;
-        if (line.trim() === "") continue;
-        let doc: unknown;
-        let problem: string | undefined;
-        try {
-          doc = JSON.parse(line);
-          if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-            problem = `event line is not a JSON object (found ${Array.isArray(doc) ? "an array" : doc === null ? "null" : typeof doc})`;
-          }
-        } catch {
-          problem = "event line is not valid JSON";
-        }
-        if (problem !== undefined) {
-          bad++;
-          out.push("error\n");
-          flush();
-          const span = { file: "<stdin>", start: 0, end: line.length, line: lineNo, col: 1 };
-          ctx.stderr.write(renderDiagnostic(matchDiagnostic("KQL010", problem, span)) + "\n");
-          continue;
-        }
-        out.push(matches(doc as Record<string, unknown>) ? "true\n" : "false\n");
-        if (out.length >= 1024) flush();
-      }
-      flush();
+      const bad = await printMatches(ctx, "KQL010", matches);
       if (bad > 0) ctx.exitCode = 2;
     });
 }

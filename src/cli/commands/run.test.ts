@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import objectHash from "object-hash";
 import Database from "better-sqlite3";
 import { main } from "../main.js";
-import { CORPUS_DIR, SEED_DIR } from "../../testing/paths.js";
+import { REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
 import { captureCli, runCli } from "../../testing/cli.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
@@ -56,7 +56,7 @@ test("tern run: the seed rule over plain events → exact alerts, ids, summary; 
   ]);
   assert.equal(alerts[0]["kibana.alert.reason"], "file event with process gcc, file libfoo.so, on web-1 created medium alert Shared Object Created or Changed by Previously Unknown Process.");
   assert.equal(alerts[0]["kibana.alert.rule.rule_id"], SEED_ID);
-  assert.deepEqual(alerts[0]["kibana.alert.rule.tags"], ["Domain: Endpoint", "OS: Linux", "Use Case: Threat Detection", "Tactic: Persistence", "Data Source: Elastic Endgame"]);
+  assert.deepEqual(alerts[0]["kibana.alert.rule.tags"], ["Domain: Endpoint", "OS: Linux", "Use Case: Threat Detection", "Tactic: Persistence", "Data Source: Elastic Endgame", "Data Source: Elastic Defend"]);
   assert.equal((alerts[0]["kibana.alert.rule.threat"] as { tactic: { id: string } }[])[0].tactic.id, "TA0003");
   const summary = r.stderr.split("\n");
   assert.equal(summary[0], "tern run: replay mode, 1 rule run");
@@ -123,12 +123,12 @@ test("tern run: bad rule file → diagnostics and exit 2; unsupported rule types
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.toml:1:\d+: error\[TOML001\]/);
   assert.equal(r.stdout, "");
-  const eql = join(CORPUS_DIR, "rules", "_deprecated", "defense_evasion_mshta_making_network_connections.toml");
-  const mixed = await tern(["run", SEED, eql, "--events", ev.path, "--state", ":memory:"]);
+  const esql = join(REPO_ROOT, "test", "fixtures", "rules", "esql_rule.toml");
+  const mixed = await tern(["run", SEED, esql, "--events", ev.path, "--state", ":memory:"]);
   assert.equal(mixed.code, 0, mixed.stderr);
   const skipLines = mixed.stderr.split("\n").filter((l) => l.includes("): skipped: "));
   assert.equal(skipLines.length, 1);
-  assert.match(skipLines[0], /^tern run: [0-9a-f-]+ \(.*defense_evasion_mshta_making_network_connections\.toml\): skipped: .+$/);
+  assert.equal(skipLines[0], `tern run: 00000000-0000-4000-8000-000000000010 (${esql}): skipped: rule type "esql" (tern runs query, new_terms and eql rules)`);
   assert.match(mixed.stderr, /^tern run: replay mode, 1 rule run, 1 skipped$/m);
 });
 
@@ -182,23 +182,24 @@ function dbSnapshot(path: string) {
   }
 }
 
-test("tern run: SIGKILL mid-way, rerun → no duplicate alert, same state as an uninterrupted run", { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tern-kill-"));
-  const ev = writeEvents(dir, generated(40_000));
+/**
+ * Runs `args` (a tern run without --state) three times: uninterrupted into full.db; killed with SIGKILL
+ * after `killAfter` alert lines into killed.db; rerun into killed.db. Asserts the rerun never repeats an
+ * alert the killed run committed and that killed ∪ rerun output equals the uninterrupted run's.
+ */
+async function assertKillRerun(dir: string, args: string[], killAfter: number): Promise<{ full: string; killedDb: string; fullIds: string[] }> {
   const full = join(dir, "full.db");
-  const r0 = await spawnTern(["run", SEED, "--events", ev.path, "--state", full]);
+  const r0 = await spawnTern([...args, "--state", full]);
   assert.equal(r0.code, 0);
   const fullIds = parse(r0.stdout).map((a) => a["kibana.alert.uuid"] as string);
   assert.equal(new Set(fullIds).size, fullIds.length);
-  assert.ok(fullIds.length > 1000, `${fullIds.length} alerts`);
-
   const killedDb = join(dir, "killed.db");
-  const r1 = await spawnTern(["run", SEED, "--events", ev.path, "--state", killedDb], 300);
+  const r1 = await spawnTern([...args, "--state", killedDb], killAfter);
   assert.equal(r1.signal, "SIGKILL");
   assert.ok(existsSync(killedDb));
   const partial = dbSnapshot(killedDb);
   assert.ok(partial.alerts.length > 0 && partial.alerts.length < fullIds.length, `partial ${partial.alerts.length}`);
-  const r2 = await spawnTern(["run", SEED, "--events", ev.path, "--state", killedDb]);
+  const r2 = await spawnTern([...args, "--state", killedDb]);
   assert.equal(r2.code, 0);
   const rerunIds = parse(r2.stdout).map((a) => a["kibana.alert.uuid"] as string);
   const committed = new Set((partial.alerts as { id: string }[]).map((a) => a.id));
@@ -207,7 +208,49 @@ test("tern run: SIGKILL mid-way, rerun → no duplicate alert, same state as an 
   // Killed output ∪ rerun output = the uninterrupted run's alerts.
   const killedIds = parse(r1.stdout.slice(0, r1.stdout.lastIndexOf("\n") + 1)).map((a) => a["kibana.alert.uuid"] as string);
   assert.deepEqual([...new Set([...killedIds, ...rerunIds])].sort(), [...fullIds].sort());
+  return { full, killedDb, fullIds };
+}
+
+test("tern run: SIGKILL mid-way, rerun → no duplicate alert, same state as an uninterrupted run", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-kill-"));
+  const ev = writeEvents(dir, generated(40_000));
+  const { full, killedDb, fullIds } = await assertKillRerun(dir, ["run", SEED, "--events", ev.path], 300);
+  assert.ok(fullIds.length > 1000, `${fullIds.length} alerts`);
   assert.deepEqual(dbSnapshot(killedDb), dbSnapshot(full));
+});
+
+/** curl starts, each followed 25 events (25 s) later by its network connection: sequences span stream batches. */
+function eqlEvents(n: number): object[] {
+  const t0 = Date.parse("2024-05-01T00:00:00Z");
+  const out: object[] = [];
+  for (let i = 0; i < n; i++) {
+    const ts = new Date(t0 + i * 1000).toISOString();
+    const host = { id: "h1", name: "web-1", os: { type: "linux" } };
+    out.push({ "@timestamp": ts, host, event: { category: ["process"], type: ["start"] }, process: { entity_id: `e${i}`, name: "curl" } });
+    if (i >= 25) out.push({ "@timestamp": ts, host, event: { category: ["network"], type: ["start"] }, process: { entity_id: `e${i - 25}`, name: "curl" } });
+  }
+  return out;
+}
+
+test("tern run --mode stream, EQL sequences: SIGKILL mid-way, rerun → each sequence alerted once, same state", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-eql-kill-"));
+  const rule = join(REPO_ROOT, "test", "fixtures", "rules", "eql_sequence.toml");
+  const ev = writeEvents(dir, eqlEvents(20_000), "logs-endpoint.events.process-default.ndjson");
+  const { full, killedDb, fullIds } = await assertKillRerun(dir, ["run", rule, "--events", ev.path, "--mode", "stream"], 3_000);
+  // 19,975 sequences, each a shell and two building blocks
+  assert.equal(fullIds.length, 3 * 19_975);
+  assert.deepEqual(dbSnapshot(killedDb).alerts, dbSnapshot(full).alerts);
+  // the last 25 curl starts wait for their connection, in both memories alike
+  const pending = (path: string) => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare("SELECT stage, data FROM eql_partials ORDER BY data").all();
+    } finally {
+      db.close();
+    }
+  };
+  assert.equal(pending(killedDb).length, 25);
+  assert.deepEqual(pending(killedDb), pending(full));
 });
 
 test("tern run: replay and stream agree on the generated data", { timeout: 60_000 }, async () => {
@@ -265,7 +308,6 @@ test("tern run: bad lines of each kind counted with file:line, written to --reje
 });
 
 test("tern run: replay and stream give the same alerts on the example data (examples/)", async () => {
-  const { REPO_ROOT } = await import("../../testing/paths.js");
   const args = ["run", join(REPO_ROOT, "examples", "rules"), "--events", join(REPO_ROOT, "examples", "events"), "--state", ":memory:"];
   const replay = await tern(args);
   const stream = await tern([...args, "--mode", "stream"]);

@@ -29,6 +29,8 @@ import { fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
 import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
 import { positiveInteger } from "../options.js";
+import { compileEqlRule } from "../../engine/rule-types/eql.js";
+import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
@@ -186,8 +188,10 @@ export function buildEventSource(
 
 /** Why tern skips a rule that loaded fine, or undefined when it runs. */
 export function skipReason(rule: Rule): string | undefined {
-  if (rule.type !== "new_terms" && rule.type !== "query") return `rule type "${rule.type}" is not run by tern run (only query and new_terms)`;
-  if ((rule.language ?? "kuery") !== "kuery") return `query language "${rule.language ?? ""}" is not supported (only kuery)`;
+  if (rule.type !== "new_terms" && rule.type !== "query" && rule.type !== "eql") return `rule type "${rule.type}" is not run by tern run (only query, new_terms and eql)`;
+  if (rule.type === "eql") {
+    if ((rule.language ?? "eql") !== "eql") return `query language "${rule.language ?? ""}" for an eql rule`;
+  } else if ((rule.language ?? "kuery") !== "kuery") return `query language "${rule.language ?? ""}" is not supported (only kuery)`;
   if (rule.type === "new_terms" && rule.new_terms === undefined) return "new_terms rule without new_terms fields";
   if (rule.filters !== undefined && rule.filters.length > 0) return "rule filters are not supported yet";
   return undefined;
@@ -297,8 +301,15 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     let ast: KqlNode | undefined;
     if (reason === undefined) {
       try {
-        ast = parseKql(rule.query ?? "*");
-        matches = compileKql(ast);
+        if (rule.type === "eql") {
+          const compiled = compileEqlRule(rule);
+          matches = compiled.relevant;
+          // the byte prefilter of a KQL query every usable event also matches
+          ast = eqlPrefilterQuery(compiled.statement, rule.event_category_override);
+        } else {
+          ast = parseKql(rule.query ?? "*");
+          matches = compileKql(ast);
+        }
       } catch (e) {
         reason = `query does not compile: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -386,7 +397,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
         onNotice: (m) => err(`tern run: ${m}\n`),
       },
       prefilterFor,
-      { threads, rules: engineRules.map((r) => ({ query: r.rule.query ?? "*", index: r.rule.index })), routing },
+      { threads, rules: engineRules.map((r) => ({ query: r.rule.query ?? "*", language: r.rule.type === "eql" ? "eql" : "kuery", categoryField: r.rule.event_category_override, index: r.rule.index })), routing },
     );
   } catch (e) {
     store.close();
@@ -439,7 +450,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("run")
-    .description("Run new_terms and query rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
+    .description("Run query, new_terms and eql rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
     .argument("<rules...>", "rule files (TOML or Kibana NDJSON export) or directories")
     .requiredOption("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))

@@ -10,10 +10,17 @@ const tern = (args: string[]) => runCli(args, { cwd: REPO_ROOT });
 const F = "test/fixtures/rules";
 
 test("validate: valid and not-runnable rules exit 0", async () => {
-  const r = await tern(["validate", `${F}/valid_query.toml`, `${F}/eql_rule.toml`]);
+  const r = await tern(["validate", `${F}/valid_query.toml`, `${F}/eql_rule.toml`, `${F}/esql_rule.toml`]);
   assert.equal(r.code, 0);
-  assert.equal(r.stdout, "2 rules: 1 valid, 1 not runnable yet, 0 invalid\n");
-  assert.equal(r.stderr, `${F}/eql_rule.toml:15:8: info[RULE012]: Not runnable yet: rule type "eql" (tern runs query and new_terms rules).\n`);
+  assert.equal(r.stdout, "3 rules: 2 valid, 1 not runnable yet, 0 invalid\n");
+  assert.equal(r.stderr, `${F}/esql_rule.toml:15:8: info[RULE012]: Not runnable yet: rule type "esql" (tern runs query, new_terms and eql rules).\n`);
+});
+
+test("validate: an EQL error is a compiler-style diagnostic at its line and column in the rule file", async () => {
+  const r = await tern(["validate", `${F}/eql_error.toml`]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "1 rule: 0 valid, 0 not runnable yet, 1 invalid\n");
+  assert.equal(r.stderr, `${F}/eql_error.toml:18:57: error[EQL001]: Use "==" to compare values, not "=".\n`);
 });
 
 test("validate: one line per problem, summary, exit 1", async () => {
@@ -49,9 +56,9 @@ test("validate --verbose: snippet and caret", async () => {
 test("validate a directory recursively; paths keep the user's spelling", async () => {
   const r = await tern(["validate", F]);
   assert.equal(r.code, 1);
-  assert.equal(r.stdout, "12 rules: 2 valid, 1 not runnable yet, 9 invalid\n");
+  assert.equal(r.stdout, "15 rules: 4 valid, 1 not runnable yet, 10 invalid\n");
   const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 20);
+  assert.equal(lines.length, 21);
   assert.ok(lines.every((l) => l.startsWith(`${F}/`)), lines.join("\n"));
   const abs = await tern(["validate", `${REPO_ROOT}/${F}/wrong_type.toml`]);
   assert.equal(abs.stderr.split(":")[0], `${REPO_ROOT}/${F}/wrong_type.toml`);
@@ -73,7 +80,7 @@ test("validate --verbose: notes and help come with the snippet", async () => {
 });
 
 test("validate --json: summary, per-rule status, diagnostics", async () => {
-  const r = await tern(["validate", "--json", `${F}/history_window.toml`, `${F}/eql_rule.toml`]);
+  const r = await tern(["validate", "--json", `${F}/history_window.toml`, `${F}/esql_rule.toml`]);
   assert.equal(r.code, 1);
   const j = JSON.parse(r.stdout) as {
     summary: unknown;
@@ -85,12 +92,12 @@ test("validate --json: summary, per-rule status, diagnostics", async () => {
     j.rules.map((x) => [x.path, x.status, x.reason ?? "", x.errors]),
     [
       [`${F}/history_window.toml`, "invalid", "", 1],
-      [`${F}/eql_rule.toml`, "not-runnable", 'rule type "eql" (tern runs query and new_terms rules)', 0],
+      [`${F}/esql_rule.toml`, "not-runnable", 'rule type "esql" (tern runs query, new_terms and eql rules)', 0],
     ],
   );
   assert.deepEqual(
     j.diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.col} ${d.code}`),
-    [`${F}/history_window.toml:24:9 RULE009`, `${F}/eql_rule.toml:15:8 RULE012`],
+    [`${F}/history_window.toml:24:9 RULE009`, `${F}/esql_rule.toml:15:8 RULE012`],
   );
   assert.equal(r.stderr, "");
 });
@@ -124,7 +131,7 @@ test("rule show: the readable view of the seed", async () => {
       "risk score:   47",
       "severity:     medium",
       "max signals:  100",
-      "tags:         Domain: Endpoint, OS: Linux, Use Case: Threat Detection, Tactic: Persistence, Data Source: Elastic Endgame",
+      "tags:         Domain: Endpoint, OS: Linux, Use Case: Threat Detection, Tactic: Persistence, Data Source: Elastic Endgame, Data Source: Elastic Defend",
       "MITRE ATT&CK:",
       "  TA0003 Persistence",
       "    T1574 Hijack Execution Flow",
@@ -154,7 +161,7 @@ test("rule show --json: the normalized model", async () => {
 test("rule show: an eql rule prints its query as written; a missing file exits 2", async () => {
   const r = await tern(["rule", "show", `${F}/eql_rule.toml`]);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /\nstatus: {7}not-runnable \(rule type "eql" \(tern runs query and new_terms rules\)\)\n/);
+  assert.match(r.stdout, /\nstatus: {7}valid\n/);
   assert.ok(r.stdout.endsWith('query:\n  process where event.type == "start" and process.name == "bash"\n'));
   const missing = await tern(["rule", "show", "nope.toml"]);
   assert.equal(missing.code, 2);

@@ -2,3 +2,4 @@
 // kqlUnionPrefilter for a run's many rules (issue 6).
 export { kqlPrefilter, kqlUnionPrefilter, kqlRoutedPrefilter, type PrefilterQuery, prefilterOf, unionOf, decodeJsonEscapes, describeRequirements, type KqlPrefilter } from "./prefilter.js";
 export { requirementsOf, MIN_LITERAL_LENGTH, type Req } from "./requirements.js";
+export { eqlPrefilterQuery } from "./eql.js";

@@ -1,10 +1,20 @@
 // new_terms rule semantics (new_terms.md §3–§5, §8, §12): term combinations of a document (cartesian
 // product of each field's distinct values; a document missing a field has none), the per-execution
 // "is it new" test over [hws, from] and (from, to], Kibana's alert order and the max_signals cut.
-// Pure: the engine feeds matched events and the store's prior knowledge; nothing here does I/O.
+// The rule type at the end drives them for replay and stream (the store is reached only through RuleTypeEnv).
 
 import type { EventDoc, InputEvent } from "../../event/types.js";
 import { fieldAccessor } from "../../event/fields.js";
+import type { Rule } from "../../rules/model.js";
+import type { TermRow } from "../../state/sqlite.js";
+import type { TextSpill } from "../../state/spill.js";
+import { parseDateMath } from "../../util/datemath.js";
+import { lowerBound } from "../../util/sorted.js";
+import type { EngineRule } from "../ports.js";
+import { buildAlert, newTermsAlertId, type AlertContext } from "../alert.js";
+import type { Execution } from "../schedule.js";
+import { SpilledEvent, fullHit } from "../matched.js";
+import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 
 export type TermValue = string | number | boolean;
 
@@ -100,17 +110,7 @@ export function priorSeen(p: PriorTerm, hws: number, from: number): boolean {
   return p.first >= hws && p.first <= from;
 }
 
-/** Index of the first element ≥ x in an ascending array. */
-export function lowerBound(arr: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export { lowerBound };
 
 export interface NewTermCandidate {
   readonly combo: Combo;
@@ -277,3 +277,167 @@ export function applyMaxSignals<T extends { id: string }>(items: readonly T[], i
 }
 
 export const MAX_SIGNALS_WARNING = "This rule reached the maximum alert limit for the rule execution. Some alerts were not created.";
+
+// ---- the rule type: replay and stream -----------------------------------------------------------------
+
+/** Aggregated sightings per combination, merged into the terms table. */
+function learn(acc: Map<string, TermRow>, key: string, t: number): void {
+  const cur = acc.get(key);
+  if (cur === undefined) acc.set(key, { key, first: t, last: t, count: 1 });
+  else acc.set(key, { key, first: Math.min(cur.first, t), last: Math.max(cur.last, t), count: cur.count + 1 });
+}
+
+function historyStart(rule: Rule, now: number): number {
+  return parseDateMath(rule.new_terms?.history_window_start ?? "now-7d", now);
+}
+
+class NewTermsReplay implements ReplayRule {
+  private readonly mem = new NewTermsMemory();
+  private readonly combos: (doc: EventDoc) => Combo[];
+  private readonly fieldsKey: string;
+  private priors = new Map<string, PriorTerm>();
+  private learnedIdx = 0;
+  private sealed = false;
+
+  constructor(
+    private readonly er: EngineRule,
+    private readonly env: RuleTypeEnv & { readonly spill: TextSpill },
+  ) {
+    const fields = er.rule.new_terms?.fields ?? [];
+    this.combos = comboExtractor(fields);
+    this.fieldsKey = JSON.stringify(fields);
+  }
+
+  collect(ev: InputEvent, t: number, spill: () => number, seq: number): boolean {
+    const combos = this.combos(ev._source);
+    // A new_terms rule needs only events that carry every field (§0.5); others can neither alert nor age a term.
+    if (combos.length === 0) return false;
+    this.mem.add(new SpilledEvent(this.env.spill, spill(), t, seq, this.mem.shared(combos)));
+    return true;
+  }
+
+  times(): readonly number[] {
+    if (!this.sealed) this.mem.seal();
+    this.sealed = true;
+    return this.mem.events.map((e) => e.t);
+  }
+
+  prepare(_firstFrom: number, learnedFrom: number): void {
+    // Prior knowledge from earlier runs, read once before this run writes anything.
+    this.priors = this.env.store.getTerms(this.er.rule.rule_id, this.fieldsKey, this.mem.keys());
+    // Events up to the window end of the execution before the first are history only: an earlier run (or
+    // the time before the rule existed) owns them, so this run never re-learns them.
+    this.learnedIdx = this.mem.range(learnedFrom + 1, Number.MAX_SAFE_INTEGER)[0];
+  }
+
+  private collectLearned(upTo: number): Map<string, TermRow> {
+    const acc = new Map<string, TermRow>();
+    let i = this.learnedIdx;
+    const evs = this.mem.events;
+    for (; i < evs.length && evs[i].t <= upTo; i++) for (const c of evs[i].combos) learn(acc, c.key, evs[i].t);
+    this.learnedIdx = i;
+    return acc;
+  }
+
+  execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
+    const rule = this.er.rule;
+    const hws = historyStart(rule, exec.to);
+    const cands = newTermsOfExecution(this.mem, rule.new_terms?.fields.length ?? 1, exec.from, exec.to, hws, (k) => this.priors.get(k));
+    const items = cands.map((c) => ({ id: newTermsAlertId(c.basis.hit, ctx.spaceId, this.er.ruleUuid, c.combo.terms), ev: c.basis, terms: c.combo.terms }));
+    const cut = applyMaxSignals(items, seen, rule.max_signals);
+    const alerts = cut.kept.map((it): PendingAlert => {
+      const { hit, owned } = fullHit(it.ev);
+      const doc = buildAlert(rule, hit, it.id, ctx, it.terms, owned);
+      return { id: it.id, ruleId: rule.rule_id, eventTime: it.ev.t, newTerms: it.terms, doc, json: JSON.stringify(doc) };
+    });
+    return { alerts, duplicates: cut.duplicates, truncated: cut.truncated };
+  }
+
+  skip(exec: Execution): void {
+    // committed by an earlier run together with its terms
+    this.collectLearned(exec.to);
+  }
+
+  commit(exec: Execution): void {
+    for (const row of this.collectLearned(exec.to).values()) this.env.store.upsertTerm(this.er.rule.rule_id, this.fieldsKey, row);
+  }
+
+  finish(last: Execution): void {
+    this.commit(last);
+    this.env.store.pruneTerms(this.er.rule.rule_id, historyStart(this.er.rule, last.to));
+  }
+}
+
+class NewTermsStream implements StreamRule {
+  private readonly combosOf: (doc: EventDoc) => Combo[];
+  private readonly fieldsKey: string;
+  private readonly batch = new Map<InputEvent, Combo[]>();
+  private readonly wanted = new Set<string>();
+  private current = new Map<string, PriorTerm>();
+  private delta = new Map<string, TermRow>();
+
+  constructor(
+    private readonly er: EngineRule,
+    private readonly env: RuleTypeEnv,
+  ) {
+    const fields = er.rule.new_terms?.fields ?? [];
+    this.combosOf = comboExtractor(fields);
+    this.fieldsKey = JSON.stringify(fields);
+  }
+
+  consider(ev: InputEvent): boolean {
+    const combos = this.combosOf(ev._source);
+    if (combos.length === 0) return false;
+    this.batch.set(ev, combos);
+    for (const c of combos) this.wanted.add(c.key);
+    return true;
+  }
+
+  lookup(): void {
+    this.current = this.wanted.size === 0 ? new Map() : this.env.store.getTerms(this.er.rule.rule_id, this.fieldsKey, this.wanted);
+  }
+
+  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
+    const rule = this.er.rule;
+    const hws = historyStart(rule, t);
+    const alerts: PendingAlert[] = [];
+    let duplicates = 0;
+    const ids = new Set<string>();
+    for (const c of this.batch.get(ev) ?? []) {
+      const p = this.current.get(c.key);
+      if (!streamSeen(p, t, hws)) {
+        const id = newTermsAlertId(ev, ctx.spaceId, this.er.ruleUuid, c.terms);
+        if (seen(id) || ids.has(id)) duplicates++;
+        else {
+          ids.add(id);
+          const doc = buildAlert(rule, ev, id, ctx, c.terms);
+          alerts.push({ id, ruleId: rule.rule_id, eventTime: t, newTerms: c.terms, doc, json: JSON.stringify(doc) });
+        }
+      }
+      this.current.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
+      learn(this.delta, c.key, t);
+    }
+    return { alerts, duplicates };
+  }
+
+  commit(): void {
+    for (const row of this.delta.values()) this.env.store.upsertTerm(this.er.rule.rule_id, this.fieldsKey, row);
+    this.delta = new Map();
+    this.batch.clear();
+    this.wanted.clear();
+  }
+
+  finish(newestEvent: number): void {
+    this.env.store.pruneTerms(this.er.rule.rule_id, historyStart(this.er.rule, newestEvent));
+  }
+
+  warnings(): string[] {
+    return [];
+  }
+}
+
+export const newTermsRuleType: RuleTypeDefinition = {
+  types: ["new_terms"],
+  replay: (er, env) => new NewTermsReplay(er, env),
+  stream: (er, env) => new NewTermsStream(er, env),
+};

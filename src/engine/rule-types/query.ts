@@ -1,9 +1,77 @@
-// Query rules (type "query"): one alert per matching event of an execution's window [from, to], in
-// time order (Kibana sorts hits by the timestamp ascending), ids already stored dropped, max_signals cut.
+// Query rules (type "query"): one alert per matching event of an execution's window [from, to], in time
+// order (Kibana sorts hits by the timestamp ascending, input order on ties), ids already stored dropped,
+// then the max_signals cut. Stream mode: one alert per matching event as it arrives.
 
-import type { MatchedEvent } from "./new-terms.js";
+import type { InputEvent } from "../../event/types.js";
+import type { EngineRule } from "../ports.js";
+import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
+import type { Execution } from "../schedule.js";
+import { SpilledEvent, fullHit } from "../matched.js";
+import { NewTermsMemory, applyMaxSignals, type MatchedEvent } from "./new-terms.js";
+import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+import type { TextSpill } from "../../state/spill.js";
 
-/** Events of the window in the order Kibana pages them: time ascending, input order on ties. */
-export function queryHitsOfExecution(events: readonly MatchedEvent[], range: readonly [number, number]): MatchedEvent[] {
-  return events.slice(range[0], range[1]);
+/** Builds the alert of one event (query rules; EQL event queries share it). */
+export function eventAlert(er: EngineRule, ev: MatchedEvent, ctx: AlertContext, id: string): PendingAlert {
+  const { hit, owned } = fullHit(ev);
+  const doc = buildAlert(er.rule, hit, id, ctx, undefined, owned);
+  return { id, ruleId: er.rule.rule_id, eventTime: ev.t, doc, json: JSON.stringify(doc) };
 }
+
+class QueryReplay implements ReplayRule {
+  private readonly mem = new NewTermsMemory();
+  private sealed = false;
+  constructor(
+    private readonly er: EngineRule,
+    private readonly spill: TextSpill,
+  ) {}
+
+  collect(_ev: InputEvent, t: number, spill: () => number, seq: number): boolean {
+    this.mem.add(new SpilledEvent(this.spill, spill(), t, seq, []));
+    return true;
+  }
+
+  times(): readonly number[] {
+    if (!this.sealed) this.mem.seal();
+    this.sealed = true;
+    return this.mem.events.map((e) => e.t);
+  }
+
+  prepare(): void {}
+
+  execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
+    const [lo, hi] = this.mem.range(exec.from, exec.to);
+    const items = this.mem.events.slice(lo, hi).map((ev) => ({ id: queryAlertId(ev.hit, ctx.spaceId, this.er.ruleUuid), ev }));
+    const cut = applyMaxSignals(items, seen, this.er.rule.max_signals);
+    return { alerts: cut.kept.map((it) => eventAlert(this.er, it.ev, ctx, it.id)), duplicates: cut.duplicates, truncated: cut.truncated };
+  }
+
+  skip(): void {}
+  commit(): void {}
+  finish(): void {}
+}
+
+class QueryStream implements StreamRule {
+  constructor(private readonly er: EngineRule) {}
+  consider(): boolean {
+    return true;
+  }
+  lookup(): void {}
+  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
+    const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
+    if (seen(id)) return { alerts: [], duplicates: 1 };
+    const doc = buildAlert(this.er.rule, ev, id, ctx);
+    return { alerts: [{ id, ruleId: this.er.rule.rule_id, eventTime: t, doc, json: JSON.stringify(doc) }], duplicates: 0 };
+  }
+  commit(): void {}
+  finish(): void {}
+  warnings(): string[] {
+    return [];
+  }
+}
+
+export const queryRuleType: RuleTypeDefinition = {
+  types: ["query"],
+  replay: (er, env: RuleTypeEnv & { spill: TextSpill }) => new QueryReplay(er, env.spill),
+  stream: (er) => new QueryStream(er),
+};

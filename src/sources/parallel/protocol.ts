@@ -7,8 +7,12 @@ import type { BadLine, InputEvent } from "../../event/types.js";
 /** What every range of a worker shares: the rules and how events reach them. */
 export interface WorkerConfig {
   readonly maxLineBytes?: number;
-  /** KQL text of every rule, in rule order. */
+  /** Query text of every rule, in rule order. */
   readonly queries: readonly string[];
+  /** The language of each query: KQL or EQL. */
+  readonly languages: readonly ("kuery" | "eql")[];
+  /** EQL rules: the field `category where` tests (event_category_override), else undefined. */
+  readonly categoryFields: readonly (string | undefined)[];
   /** Index patterns of every rule, in rule order (undefined = all indices). */
   readonly indexes: readonly (readonly string[] | undefined)[];
   readonly routing: { readonly indexFilter?: boolean; readonly indexIsExplicit?: boolean };

@@ -19,8 +19,12 @@ import type { FromWorker, RangeJob, RangeStats, ToWorker, WorkerConfig, WorkerJo
 const WORKER_YOUNG_GENERATION_MB = 12;
 
 export interface ParallelRule {
-  /** KQL text (kuery) of the rule's query. */
+  /** The rule's query text. */
   readonly query: string;
+  /** Its language: KQL (default) or EQL. */
+  readonly language?: "kuery" | "eql";
+  /** EQL: the rule's event_category_override. */
+  readonly categoryField?: string;
   /** The rule's index patterns (undefined: every index). */
   readonly index?: readonly string[];
 }
@@ -108,6 +112,8 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
   const config: WorkerConfig = {
     maxLineBytes: opts.maxLineBytes,
     queries: opts.ruleQueries.map((r) => r.query),
+    languages: opts.ruleQueries.map((r) => r.language ?? "kuery"),
+    categoryFields: opts.ruleQueries.map((r) => r.categoryField),
     indexes: opts.ruleQueries.map((r) => r.index),
     routing: opts.routing ?? {},
     normalize: opts.normalize ?? true,

@@ -12,6 +12,9 @@ import { ndjsonLineSplitter, openNdjsonSource } from "../ndjson/source.js";
 import { emptyStats, type SourceStats } from "../types.js";
 import { kqlRoutedPrefilter } from "../../compile/prefilter/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
+import { compileEqlStatement } from "../../compile/eql/index.js";
+import { parseEql } from "../../lang/eql/index.js";
+import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 import { indexRouter } from "../../engine/run.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../ecs-normalize/index.js";
 import type { FromWorker, PostedEvent, RangeJob, ToWorker, WorkerJobs } from "./protocol.js";
@@ -56,12 +59,13 @@ async function* rangeBytes(job: RangeJob): AsyncGenerator<Buffer> {
 
 const route = indexRouter(config.indexes, config.routing);
 const always = config.normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
+// EQL rules are prefiltered by a KQL query every event they can use matches
 const prefilterFor = kqlRoutedPrefilter(
-  config.queries.map((q) => ({ ast: q })),
+  config.queries.map((q, i) => ({ ast: config.languages[i] === "eql" ? eqlPrefilterQuery(parseEql(q), config.categoryFields[i]) : q })),
   always,
   route,
 );
-const preds = config.queries.map((q) => compileKql(q));
+const preds = config.queries.map((q, i) => (config.languages[i] === "eql" ? compileEqlStatement(parseEql(q), { categoryField: config.categoryFields[i] }).relevant : compileKql(q)));
 
 const send = async (batch: InputEvent[]): Promise<void> => {
   if (batch.length === 0) return;

@@ -1,0 +1,104 @@
+// The byte prefilter of EQL rules: which literals a statement requires (exact, case-sensitive string tests
+// on keyword fields only), and soundness: every event some stage can use passes the prefilter, for
+// random events over the statement's own values in every serialisation (escaped, spaced, nested, dotted).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { parseEql } from "../../lang/eql/index.js";
+import { compileEqlStatement } from "../eql/index.js";
+import { eqlPrefilterQuery } from "./eql.js";
+import { kqlPrefilter, describeRequirements, requirementsOf } from "./index.js";
+import { SERIALISATIONS } from "./test-support.js";
+
+const reqText = (q: string, cat?: string) => describeRequirements(requirementsOf(eqlPrefilterQuery(parseEql(q), cat)));
+
+test("requirements: category, ==, in, like, case-sensitive startsWith/endsWith/stringContains on keyword fields", () => {
+  assert.equal(reqText('process where process.name == "curl"'), reqText('process where process.name in ("curl")'));
+  assert.equal(reqText('process where process.name == "curl"'), String.raw`("\"process\"" AND "\"curl\"")`);
+  assert.equal(reqText('process where process.executable like "/usr/bin/*"'), String.raw`("\"process\"" AND "\"/usr/bin/")`);
+  assert.equal(reqText('process where endsWith(process.executable, "/wget")'), String.raw`("\"process\"" AND "/wget\"")`);
+  assert.equal(reqText('any where stringContains(process.command_line, "base64")'), `"base64"`);
+  assert.equal(reqText('sequence [process where process.name == "curl"] [network where true]'), String.raw`(("\"process\"" AND "\"curl\"") OR "\"network\"")`);
+});
+
+test("no requirement from case-insensitive, negated, numeric, script or dynamically typed tests", () => {
+  for (const q of [
+    'any where process.name : "curl"',
+    'any where process.name like~ "curl"',
+    'any where process.name in~ ("curl")',
+    'any where process.name regex "curl"',
+    'any where process.name != "curl"',
+    'any where not process.name == "curl"',
+    'any where process.name not in ("curl")',
+    "any where process.pid == 4",
+    'any where my.custom.field == "curl"',
+    'any where concat(process.name, "x") == "curlx"',
+    'any where startsWith~(process.name, "curl")',
+    'any where process.name == "curl" or process.name : "wget"',
+  ]) {
+    assert.equal(reqText(q), "true", q);
+  }
+  // a category field that is not a keyword (an override onto a dynamic field) gives no requirement either
+  assert.equal(reqText('process where true', "my.category"), "true");
+});
+
+const QUERIES = [
+  'process where process.name == "curl" and process.args in ("-o", "--output")',
+  'process where process.executable like ("/tmp/*", "/dev/shm/?x*") and not process.name : "bash"',
+  'any where startsWith(process.executable, "/usr/") or endsWith(file.path, ".so") or stringContains(process.command_line, "a\\\\b")',
+  'sequence by host.id [process where process.name == "Zoë"] [file where file.name like "q\\"*"]',
+  'file where file.path == "x/y" and file.extension in ("so", "tab\\there")',
+];
+
+/** The string constants of a query and near misses of them: other case, longer, wildcards filled in. */
+function vocabulary(q: string): string[] {
+  const lits = [...q.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+  const out = new Set<string>(["other"]);
+  for (const l of lits) {
+    const filled = l.replace(/\*/g, "a").replace(/\?/g, "z");
+    for (const v of [filled, filled.toUpperCase(), `x${filled}`, `${filled}x`, l]) out.add(v);
+  }
+  return [...out];
+}
+
+function arbEvent(q: string) {
+  const vals = fc.constantFrom(...vocabulary(q));
+  const fields = [...new Set([...q.matchAll(/\b[a-z_]+\.[a-z_.]+/g)].map((m) => m[0]))];
+  const categories = fc.constantFrom("process", "process", "file", "file", "network", "Process");
+  return fc.record({
+    cat: fc.oneof(categories, fc.array(categories, { maxLength: 2 })),
+    vals: fc.record(Object.fromEntries(fields.map((f) => [f, fc.oneof(vals, fc.array(vals, { maxLength: 3 }))])), { requiredKeys: [] }),
+    dotted: fc.boolean(),
+  });
+}
+
+function build(e: { cat: unknown; vals: Record<string, unknown>; dotted: boolean }): Record<string, unknown> {
+  if (e.dotted) return { "event.category": e.cat, "@timestamp": "2024-05-01T00:00:00Z", ...e.vals };
+  const doc: Record<string, unknown> = { event: { category: e.cat }, "@timestamp": "2024-05-01T00:00:00Z" };
+  for (const [k, v] of Object.entries(e.vals)) {
+    const parts = k.split(".");
+    let obj = doc;
+    for (const p of parts.slice(0, -1)) obj = (obj[p] ??= {}) as Record<string, unknown>;
+    obj[parts[parts.length - 1]] = v;
+  }
+  return doc;
+}
+
+test("soundness: an event some stage can use passes the prefilter in every serialisation (fast-check)", () => {
+  for (const q of QUERIES) {
+    const st = parseEql(q);
+    const relevant = compileEqlStatement(st).relevant;
+    const pre = kqlPrefilter(eqlPrefilterQuery(st));
+    let used = 0;
+    fc.assert(
+      fc.property(arbEvent(q), (e) => {
+        const doc = build(e);
+        if (!relevant(doc)) return;
+        used++;
+        for (const line of SERIALISATIONS(doc)) assert.ok(pre(line), `${q}\n${line}`);
+      }),
+      { numRuns: 10_000 },
+    );
+    assert.ok(used > 20, `${q}: only ${used} generated events were usable`);
+  }
+});

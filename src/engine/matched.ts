@@ -1,0 +1,54 @@
+// Matched events as replay keeps them: a few numbers in memory, the hit on disk in the run's spill
+// (docs/engine.md "Memory"), read back only when an alert id or an alert needs it.
+
+import type { EventDoc, InputEvent } from "../event/types.js";
+import type { TextSpill } from "../state/spill.js";
+import type { Combo, MatchedEvent } from "./rule-types/new-terms.js";
+
+const EMPTY_SOURCE: EventDoc = Object.freeze({}) as EventDoc;
+
+/**
+ * A matched event whose hit is on disk: spill record `ref` holds [_index, _id, file, line, byteOffset] and
+ * record `ref + 1` the `_source` JSON. Rules that matched the same event share the records.
+ */
+export class SpilledEvent implements MatchedEvent {
+  constructor(
+    private readonly spill: TextSpill,
+    readonly ref: number,
+    readonly t: number,
+    readonly seq: number,
+    readonly combos: readonly Combo[],
+  ) {}
+
+  get hit(): InputEvent {
+    return spilledHit(this.spill, this.ref);
+  }
+
+  source(): EventDoc {
+    return JSON.parse(this.spill.get(this.ref + 1)) as EventDoc;
+  }
+}
+
+/** The hit of spill record `ref` without its `_source`. */
+export function spilledHit(spill: TextSpill, ref: number): InputEvent {
+  const [_index, _id, file, line, byteOffset] = JSON.parse(spill.get(ref)) as [string, string, string, number, number];
+  return { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } };
+}
+
+/** The hit of spill record `ref` with its `_source` (parsed for the caller alone). */
+export function spilledFullHit(spill: TextSpill, ref: number): InputEvent {
+  return { ...spilledHit(spill, ref), _source: JSON.parse(spill.get(ref + 1)) as EventDoc };
+}
+
+/** Writes an event to the spill: two records, the hit's coordinates then its `_source` JSON; returns the first. */
+export function spillEvent(spill: TextSpill, ev: InputEvent): number {
+  const ref = spill.add(JSON.stringify([ev._index, ev._id, ev.loc.file, ev.loc.line, ev.loc.byteOffset]));
+  spill.add(ev.json ?? JSON.stringify(ev._source));
+  return ref;
+}
+
+/** The event with its `_source`; `owned` when that object was parsed for this call alone (no copy needed). */
+export function fullHit(ev: MatchedEvent): { hit: InputEvent; owned: boolean } {
+  if (ev instanceof SpilledEvent) return { hit: { ...ev.hit, _source: ev.source() }, owned: true };
+  return ev.json === undefined ? { hit: ev.hit, owned: false } : { hit: { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc }, owned: true };
+}

@@ -1,0 +1,345 @@
+// EQL rules (type "eql"; docs/eql_alerts.md). Replay runs each scheduled execution as Kibana's EQL executor
+// does: one search over the events whose window time (timestamp_override, falling back to @timestamp) lies
+// in [from, to], ordered and measured by `timestamp_field` (default @timestamp) and `tiebreaker_field`, with
+// `size` = max_signals (it caps events or sequences, not alerts); event results become one alert each (the
+// query-rule id), sequences and samples a shell alert plus one building block per event. A sequence is found
+// only when one window holds all its events, as in Kibana.
+// Stream mode checks each event as it arrives: event queries alert at once; sequences advance a matcher
+// whose partial sequences are stored in the SQLite memory with the batch's checkpoint, so a sequence that
+// spans batches or a restart alerts once (docs/engine.md says where this differs from Kibana).
+
+import type { InputEvent } from "../../event/types.js";
+import { parseEql } from "../../lang/eql/index.js";
+import { compileEqlStatement, ecsEqlMapping, type CompiledEql } from "../../compile/eql/index.js";
+import type { TextSpill } from "../../state/spill.js";
+import type { EngineRule } from "../ports.js";
+import { buildAlert, buildSequenceAlerts, queryAlertId, type AlertContext } from "../alert.js";
+import type { Execution } from "../schedule.js";
+import { spilledFullHit, spilledHit } from "../matched.js";
+import { lowerBound, upperBound } from "../../util/sorted.js";
+import { factsOf, ordinalReader, searchFacts, toHit, type EqlFacts, type EqlSequenceHit } from "../eql/search.js";
+import { SequenceMatcher, checkMissing, compareOrdinal, type MissingIndex, type Ordinal, type PartialSequence } from "../eql/sequence.js";
+import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+
+/** Compiles an EQL rule's query with its category field override. Throws EqlSyntaxError / EqlCompileError. */
+export function compileEqlRule(rule: EngineRule["rule"]): CompiledEql {
+  return compileEqlStatement(parseEql(rule.query ?? ""), { mapping: ecsEqlMapping, categoryField: rule.event_category_override });
+}
+
+function readOrdinal(rule: EngineRule["rule"]): (doc: InputEvent["_source"], seq: number) => Ordinal | undefined {
+  return ordinalReader({ mapping: ecsEqlMapping, timestampField: rule.timestamp_field, tiebreakerField: rule.tiebreaker_field });
+}
+
+/** The alerts of one result sequence; `events` are the caller's own hits (they become building blocks). */
+function sequenceAlerts(er: EngineRule, hits: readonly InputEvent[], times: readonly number[], ctx: AlertContext): PendingAlert[] {
+  const { shell, blocks } = buildSequenceAlerts(er.rule, hits, ctx);
+  const ruleId = er.rule.rule_id;
+  const last = times[times.length - 1] ?? 0;
+  // Kibana pushes the shell first, then the blocks in sequence order.
+  return [
+    { id: shell.id, ruleId, eventTime: last, doc: shell.doc, json: JSON.stringify(shell.doc) },
+    ...blocks.map((b, i) => ({ id: b.id, ruleId, eventTime: times[i] ?? last, doc: b.doc, json: JSON.stringify(b.doc) })),
+  ];
+}
+
+interface Kept {
+  readonly facts: EqlFacts<number>;
+  /** Window time (timestamp_override with fallback). */
+  readonly t: number;
+  readonly seq: number;
+}
+
+class EqlReplay implements ReplayRule {
+  private readonly compiled: CompiledEql;
+  private readonly ordinal: (doc: InputEvent["_source"], seq: number) => Ordinal | undefined;
+  private kept: Kept[] = [];
+  private times_: number[] = [];
+  private readonly timeOf = new Map<number, number>();
+
+  constructor(
+    private readonly er: EngineRule,
+    private readonly spill: TextSpill,
+  ) {
+    this.compiled = compileEqlRule(er.rule);
+    this.ordinal = readOrdinal(er.rule);
+  }
+
+  collect(ev: InputEvent, t: number, spill: () => number, seq: number): boolean {
+    // samples need no timestamp; events and sequences are ordered by one
+    const ord = this.ordinal(ev._source, seq) ?? (this.compiled.kind === "sample" ? { ts: t, seq } : undefined);
+    if (ord === undefined) return false;
+    const f = factsOf(this.compiled, ev._source, 0, ord);
+    if (f === undefined) return false;
+    const ref = spill();
+    this.kept.push({ facts: { ...f, ref }, t, seq });
+    this.timeOf.set(ref, t);
+    return true;
+  }
+
+  times(): readonly number[] {
+    if (this.times_.length !== this.kept.length) {
+      this.kept.sort((a, b) => a.t - b.t || a.seq - b.seq);
+      this.times_ = this.kept.map((k) => k.t);
+    }
+    return this.times_;
+  }
+
+  prepare(): void {}
+
+  execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
+    const times = this.times();
+    const lo = lowerBound(times, exec.from);
+    const hi = upperBound(times, exec.to);
+    const window = this.kept.slice(lo, hi);
+    // samples keep document order; events and sequences are searched in ordinal order
+    if (this.compiled.kind === "sample") window.sort((a, b) => a.seq - b.seq);
+    else window.sort((a, b) => compareOrdinal(a.facts.ord, b.facts.ord));
+    const max = this.er.rule.max_signals;
+    const res = searchFacts(
+      this.compiled,
+      window.map((k) => k.facts),
+      max,
+    );
+    const alerts: PendingAlert[] = [];
+    let duplicates = 0;
+    if (res.kind === "events") {
+      for (const ref of res.events) {
+        const hit = spilledHit(this.spill, ref);
+        const id = queryAlertId(hit, ctx.spaceId, this.er.ruleUuid);
+        if (seen(id)) {
+          duplicates++;
+          continue;
+        }
+        const full = spilledFullHit(this.spill, ref);
+        const doc = buildAlert(this.er.rule, full, id, ctx, undefined, true);
+        alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.timeOf.get(ref) ?? exec.to, doc, json: JSON.stringify(doc) });
+      }
+      // Kibana warns when the search's total reaches max_signals
+      const total = window.filter((k) => k.facts.stageKeys[0] !== undefined).length;
+      return { alerts, duplicates, truncated: total >= max };
+    }
+    for (const s of res.sequences) {
+      const refs = s.events.filter((r): r is number => r !== null);
+      const hits = refs.map((r) => spilledFullHit(this.spill, r));
+      const group = sequenceAlerts(
+        this.er,
+        hits,
+        refs.map((r) => this.timeOf.get(r) ?? exec.to),
+        ctx,
+      );
+      if (seen(group[0].id)) {
+        duplicates++;
+        continue;
+      }
+      alerts.push(...group);
+    }
+    return { alerts, duplicates, truncated: res.sequences.length >= max };
+  }
+
+  skip(): void {}
+  commit(): void {}
+  finish(): void {}
+}
+
+// ---- stream ---------------------------------------------------------------------------------------------
+
+/** Partial sequences one stream rule keeps at most; beyond it the oldest are dropped and counted. */
+export const MAX_STREAM_PARTIALS = 10_000;
+
+/** A stored event of a partial sequence: enough to build its building-block alert later. */
+interface StreamRef {
+  readonly hit: { readonly _index: string; readonly _id: string; readonly _source: InputEvent["_source"] };
+  readonly t: number;
+}
+
+class EqlStream implements StreamRule {
+  private readonly compiled: CompiledEql;
+  private readonly ordinal: (doc: InputEvent["_source"], seq: number) => Ordinal | undefined;
+  private readonly matcher: SequenceMatcher<StreamRef> | undefined;
+  private readonly batch = new Map<InputEvent, EqlFacts<StreamRef>>();
+  /** Partial sequences as stored: object → row id. */
+  private stored = new Map<PartialSequence<StreamRef>, number>();
+  private nextId = 1;
+  private seq = 0;
+  private watermark = -Infinity;
+  private dropped = 0;
+  private readonly missing: Map<string, number[]>[] | undefined;
+  /** Completed sequences with a trailing missing stage, waiting until maxspan has passed. */
+  private waiting: PartialSequence<StreamRef>[] = [];
+  private readonly notes: string[] = [];
+
+  constructor(
+    private readonly er: EngineRule,
+    private readonly env: RuleTypeEnv,
+  ) {
+    this.compiled = compileEqlRule(er.rule);
+    this.ordinal = readOrdinal(er.rule);
+    if (this.compiled.kind === "sequence") {
+      this.matcher = new SequenceMatcher<StreamRef>(this.compiled);
+      const rows = env.store.eqlPartials(er.rule.rule_id);
+      const restored: { stage: number; seq: PartialSequence<StreamRef> }[] = [];
+      for (const r of rows) {
+        const seq = JSON.parse(r.data) as PartialSequence<StreamRef>;
+        restored.push({ stage: r.stage, seq });
+        this.stored.set(seq, r.id);
+        this.nextId = Math.max(this.nextId, r.id + 1);
+        for (const e of seq.events) this.seq = Math.max(this.seq, e.ord.seq + 1);
+      }
+      this.matcher.restore(restored);
+      if (this.compiled.stages.some((s) => s.missing)) this.missing = this.compiled.stages.map(() => new Map());
+    }
+    if (this.compiled.kind === "sample") {
+      this.notes.push(`${er.rule.rule_id}: sample queries run in replay mode only; this rule found nothing in stream mode`);
+    }
+  }
+
+  consider(ev: InputEvent): boolean {
+    if (this.compiled.kind === "sample") return false;
+    const s = this.seq++;
+    const ord = this.ordinal(ev._source, s);
+    if (ord === undefined) return false;
+    const f = factsOf<StreamRef>(this.compiled, ev._source, { hit: ev, t: 0 }, ord);
+    if (f === undefined) return false;
+    this.batch.set(ev, f);
+    return true;
+  }
+
+  lookup(): void {}
+
+  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
+    const f = this.batch.get(ev);
+    if (f === undefined) return { alerts: [], duplicates: 0 };
+    const rule = this.er.rule;
+    if (this.matcher === undefined) {
+      if (f.stageKeys[0] === undefined) return { alerts: [], duplicates: 0 };
+      const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
+      if (seen(id)) return { alerts: [], duplicates: 1 };
+      const doc = buildAlert(rule, ev, id, ctx);
+      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json: JSON.stringify(doc) }], duplicates: 0 };
+    }
+    this.watermark = Math.max(this.watermark, f.ord.ts);
+    const ref: StreamRef = { hit: { _index: ev._index, _id: ev._id, _source: ev._source }, t };
+    if (this.missing !== undefined) {
+      this.compiled.stages.forEach((s, i) => {
+        const keys = f.stageKeys[i];
+        const idx = this.missing?.[i];
+        if (!s.missing || keys === undefined || idx === undefined) return;
+        for (const k of keys) {
+          const l = idx.get(k.id) ?? [];
+          // kept sorted: events mostly arrive in order
+          let at = l.length;
+          while (at > 0 && l[at - 1] > f.ord.ts) at--;
+          l.splice(at, 0, f.ord.ts);
+          idx.set(k.id, l);
+        }
+      });
+    }
+    const before = this.matcher.completed.length;
+    this.matcher.push(
+      { ord: f.ord, ref },
+      this.matcher.positive.map((i) => f.stageKeys[i]),
+      f.untilKeys,
+    );
+    const done = this.matcher.completed.splice(before);
+    const ready: PartialSequence<StreamRef>[] = [];
+    const trailing = this.compiled.stages.length > 0 && this.compiled.stages[this.compiled.stages.length - 1].missing;
+    for (const c of done) {
+      if (trailing) this.waiting.push(c);
+      else if (this.missing === undefined || checkMissing(this.compiled.stages, c, this.missing as MissingIndex[], this.compiled.maxspanMs ?? Infinity)) ready.push(c);
+    }
+    ready.push(...this.releaseWaiting(false));
+    return this.alertsOf(ready, ctx, seen);
+  }
+
+  /** Waiting candidates whose trailing maxspan has passed (all of them at the end of the input). */
+  private releaseWaiting(all: boolean): PartialSequence<StreamRef>[] {
+    if (this.waiting.length === 0 || this.missing === undefined) return [];
+    const span = this.compiled.maxspanMs ?? Infinity;
+    const out: PartialSequence<StreamRef>[] = [];
+    const keep: PartialSequence<StreamRef>[] = [];
+    for (const c of this.waiting) {
+      if (all || this.watermark - c.events[0].ord.ts > span) {
+        if (checkMissing(this.compiled.stages, c, this.missing as MissingIndex[], span)) out.push(c);
+      } else keep.push(c);
+    }
+    this.waiting = keep;
+    return out;
+  }
+
+  private alertsOf(done: readonly PartialSequence<StreamRef>[], ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
+    const alerts: PendingAlert[] = [];
+    let duplicates = 0;
+    for (const c of done) {
+      const hit: EqlSequenceHit<StreamRef> = toHit(this.compiled.stages, c);
+      const refs = hit.events.filter((e): e is StreamRef => e !== null);
+      const hits = refs.map((r): InputEvent => ({ ...r.hit, _source: structuredClone(r.hit._source), loc: { file: "", line: 0, byteOffset: 0 } }));
+      const group = sequenceAlerts(
+        this.er,
+        hits,
+        refs.map((r) => r.t),
+        ctx,
+      );
+      if (seen(group[0].id) || alerts.some((a) => a.id === group[0].id)) {
+        duplicates++;
+        continue;
+      }
+      alerts.push(...group);
+    }
+    return { alerts, duplicates };
+  }
+
+  commit(): void {
+    this.batch.clear();
+    const m = this.matcher;
+    if (m === undefined) return;
+    const span = this.compiled.maxspanMs;
+    if (span !== undefined && Number.isFinite(this.watermark)) m.expire(this.watermark);
+    const capped = m.cap(MAX_STREAM_PARTIALS);
+    if (capped > 0) this.dropped += capped;
+    if (this.missing !== undefined && span !== undefined) {
+      for (const idx of this.missing) {
+        for (const [k, l] of idx) {
+          const from = lowerBound(l, this.watermark - 2 * span);
+          if (from >= l.length) idx.delete(k);
+          else if (from > 0) idx.set(k, l.slice(from));
+        }
+      }
+    }
+    const now = new Map<PartialSequence<StreamRef>, number>();
+    const ruleId = this.er.rule.rule_id;
+    for (const { stage, seq } of m.snapshot()) {
+      const id = this.stored.get(seq);
+      if (id !== undefined) {
+        now.set(seq, id);
+        continue;
+      }
+      const newId = this.nextId++;
+      this.env.store.addEqlPartial(ruleId, newId, stage, JSON.stringify(seq));
+      now.set(seq, newId);
+    }
+    for (const [seq, id] of this.stored) if (!now.has(seq)) this.env.store.deleteEqlPartial(ruleId, id);
+    this.stored = now;
+  }
+
+  finish(): void {}
+
+  warnings(): string[] {
+    const w = [...this.notes];
+    if (this.dropped > 0) {
+      w.push(`${this.er.rule.rule_id}: ${this.dropped} partial sequence${this.dropped === 1 ? "" : "s"} dropped at the stream cap of ${MAX_STREAM_PARTIALS} (sequence without maxspan or a very busy key)`);
+    }
+    return w;
+  }
+
+  /** End of the input: candidates still waiting on a trailing missing stage are decided with what was seen. */
+  flush(ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
+    return this.alertsOf(this.releaseWaiting(true), ctx, seen);
+  }
+}
+
+export const eqlRuleType: RuleTypeDefinition = {
+  types: ["eql"],
+  replay: (er, env) => new EqlReplay(er, env.spill),
+  stream: (er, env) => new EqlStream(er, env),
+};
+
