@@ -6,6 +6,20 @@ import { matchStarPattern } from "../util/wildcard.js";
 
 export type IndexFilter = (index: string) => boolean;
 
+/**
+ * The integration indices an event tern built from a Linux log stands for. tern names such events after
+ * Elastic Defend's data streams with the producer as namespace (`logs-endpoint.events.process-auditd`), so
+ * Defend rules select them; a rule written for Auditbeat or the auditd_manager integration
+ * (`auditbeat-*`, `logs-auditd_manager.auditd-*`), or for the Sysmon for Linux integration
+ * (`logs-sysmon_linux.log-*`), selects them too, as it would select the same log shipped by that integration.
+ */
+export function linuxSourceAliases(index: string): readonly string[] {
+  if (!index.startsWith("logs-endpoint.events.")) return [];
+  if (index.endsWith("-auditd")) return ["auditbeat-tern", "logs-auditd_manager.auditd-tern"];
+  if (index.endsWith("-sysmon")) return ["logs-sysmon_linux.log-tern"];
+  return [];
+}
+
 export function compileIndexPatterns(patterns: readonly string[]): IndexFilter {
   const include: string[] = [];
   const exclude: string[] = [];
@@ -18,5 +32,6 @@ export function compileIndexPatterns(patterns: readonly string[]): IndexFilter {
     if (colon >= 0) p = p.slice(colon + 1);
     (neg ? exclude : include).push(p);
   }
-  return (index) => include.some((p) => matchStarPattern(p, index)) && !exclude.some((p) => matchStarPattern(p, index));
+  const one = (index: string) => include.some((p) => matchStarPattern(p, index)) && !exclude.some((p) => matchStarPattern(p, index));
+  return (index) => one(index) || linuxSourceAliases(index).some(one);
 }

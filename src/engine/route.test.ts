@@ -20,3 +20,12 @@ test("--index always filters; --no-index-filter never does", () => {
   assert.deepEqual(indexRouter(RULES, { indexIsExplicit: true })("/d/events.ndjson", "events"), [false, false, true, true]);
   assert.deepEqual(indexRouter(RULES, { indexFilter: false })("/d/x.ndjson", "auditbeat-8"), [true, true, true, true]);
 });
+
+test("an auditd or sysmon event tern named after a Defend data stream also reaches rules written for the Linux integrations", () => {
+  const rules = [["auditbeat-*"], ["logs-auditd_manager.auditd-*"], ["logs-sysmon_linux.log*"], ["logs-endpoint.events.*"], ["winlogbeat-*"]];
+  const r = indexRouter(rules, { indexIsExplicit: true });
+  assert.deepEqual(r("audit.log", "logs-endpoint.events.process-auditd"), [true, true, false, true, false]);
+  assert.deepEqual(r("syslog", "logs-endpoint.events.network-sysmon"), [false, false, true, true, false]);
+  // a Defend event (another namespace) is not an auditd one
+  assert.deepEqual(r("x.ndjson", "logs-endpoint.events.process-default"), [false, false, false, true, false]);
+});

@@ -60,6 +60,8 @@ export interface RuleRunSummary {
   executions: number;
   /** Executions skipped because the store already recorded them (a rerun). */
   alreadyDone: number;
+  /** Events the rule's index patterns did not select (index routing). */
+  notSelected: number;
   warnings: string[];
 }
 
@@ -89,7 +91,7 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
       er,
       key: r.rule_id,
       time: timeSpec(r),
-      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, warnings: [] },
+      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, notSelected: 0, warnings: [] },
     };
   });
 }
@@ -127,34 +129,53 @@ export function indexRouter(
   };
 }
 
-/** The rules an event reaches, computed once per distinct (file, _index): not 84 pattern matches per event. */
-function makeRouter(states: readonly RuleState[], opts: RunOptions): (ev: InputEvent) => readonly RuleState[] {
-  if (opts.indexFilter === false) return () => states;
+/**
+ * The rules an event reaches, computed once per distinct (file, _index): not 84 pattern matches per event.
+ * Each rule's summary counts the events its index patterns did not select (`notSelected`), so a run can say
+ * why a rule saw nothing; the counts are settled per (file, _index) pair when `settle` is called.
+ */
+function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (ev: InputEvent) => readonly RuleState[]; settle: () => void } {
+  if (opts.indexFilter === false) return { route: () => states, settle: () => undefined };
   const mask = indexRouter(
     states.map((s) => s.er.rule.index),
     opts,
   );
   // file -> _index -> rules; the last pair is kept apart because consecutive events nearly always share it
-  const cache = new Map<string, Map<string, readonly RuleState[]>>();
+  const cache = new Map<string, Map<string, { rules: readonly RuleState[]; events: number }>>();
   let lastFile = "";
   let lastIndex = "";
-  let last: readonly RuleState[] | undefined;
-  return (ev) => {
+  let last: { rules: readonly RuleState[]; events: number } | undefined;
+  const route = (ev: InputEvent): readonly RuleState[] => {
     const file = ev.loc.file;
     const index = ev._index;
-    if (last !== undefined && file === lastFile && index === lastIndex) return last;
+    if (last !== undefined && file === lastFile && index === lastIndex) {
+      last.events++;
+      return last.rules;
+    }
     let byIndex = cache.get(file);
     if (byIndex === undefined) cache.set(file, (byIndex = new Map()));
-    let list = byIndex.get(index);
-    if (list === undefined) {
+    let entry = byIndex.get(index);
+    if (entry === undefined) {
       const m = mask(file, index);
-      byIndex.set(index, (list = states.filter((_, i) => m[i])));
+      byIndex.set(index, (entry = { rules: states.filter((_, i) => m[i]), events: 0 }));
     }
+    entry.events++;
     lastFile = file;
     lastIndex = index;
-    last = list;
-    return list;
+    last = entry;
+    return entry.rules;
   };
+  const settle = (): void => {
+    for (const s of states) s.summary.notSelected = 0;
+    for (const byIndex of cache.values()) {
+      for (const entry of byIndex.values()) {
+        if (entry.rules.length === states.length) continue;
+        const reached = new Set(entry.rules);
+        for (const s of states) if (!reached.has(s)) s.summary.notSelected += entry.events;
+      }
+    }
+  };
+  return { route, settle };
 }
 
 function firstString(doc: EventDoc, path: string): string | null {
@@ -236,7 +257,7 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
 }
 
 async function replayWith(states: readonly RuleState[], opts: RunOptions, summary: RunSummary, spill: TextSpill): Promise<void> {
-  const route = makeRouter(states, opts);
+  const { route, settle } = makeRouter(states, opts);
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default", spill };
   const runners = new Map<RuleState, ReplayRule>();
   for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule.type) ?? fail(s)).replay(s.er, env));
@@ -261,6 +282,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     }
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
   }
+  settle();
 
   // Plan: each rule's executions; only those with events in their window need work.
   const work: Work[] = [];
@@ -368,7 +390,7 @@ function fail(s: RuleState): never {
 // ---- stream -------------------------------------------------------------------------------------------
 
 async function stream(states: readonly RuleState[], opts: RunOptions, summary: RunSummary): Promise<void> {
-  const route = makeRouter(states, opts);
+  const { route, settle } = makeRouter(states, opts);
   const clock = opts.clock ?? Date.now;
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default" };
   const runners = new Map<RuleState, StreamRule>();
@@ -454,6 +476,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     });
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
   }
+  settle();
   // End of the input: what could only be decided now (sequences waiting on a trailing missing event).
   const now = clock();
   const tail: PendingAlert[] = [];

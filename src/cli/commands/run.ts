@@ -226,7 +226,9 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
   }
   out.push(`  alerts:         ${fmtInt(s.alerts)}`);
   for (const r of s.rules) {
-    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : ""}`);
+    const dropped = r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : "";
+    const notSelected = r.notSelected > 0 ? `, ${fmtInt(r.notSelected)} event${r.notSelected === 1 ? "" : "s"} not in its index patterns` : "";
+    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${dropped}${notSelected}`);
   }
   out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
   for (const w of s.warnings) out.push(`    ${w}`);
