@@ -3,6 +3,7 @@
 
 import type { EventDoc } from "../event/types.js";
 import type { Rule } from "../rules/model.js";
+import type { CompiledEql } from "../compile/eql/statement.js";
 
 /** A rule compiled for the engine: its query as a predicate over the event source document. */
 export interface EngineRule {
@@ -11,6 +12,8 @@ export interface EngineRule {
   readonly ruleUuid: string;
   /** query ∧ filters ∧ ¬exceptions over `_source` (new_terms.md §0.2: history uses the same predicate). */
   readonly matches: (doc: EventDoc) => boolean;
+  /** EQL rules: the compiled statement, when the caller compiled it already (`matches` is then its `relevant`). */
+  readonly eql?: CompiledEql;
 }
 
 /**

@@ -131,11 +131,13 @@ export function indexRouter(
 
 /**
  * The rules an event reaches, computed once per distinct (file, _index): not 84 pattern matches per event.
- * Each rule's summary counts the events its index patterns did not select (`notSelected`), so a run can say
- * why a rule saw nothing; the counts are settled per (file, _index) pair when `settle` is called.
+ * Each rule's summary counts the events some rule matched that its own index patterns did not select
+ * (`notSelected`), so a run can say why a rule saw nothing; `matched()` counts the last routed event as
+ * matched, and the counts are settled per (file, _index) pair by `settle`. (Counting matched events only
+ * keeps the number the same with worker threads, which drop events no rule matches.)
  */
-function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (ev: InputEvent) => readonly RuleState[]; settle: () => void } {
-  if (opts.indexFilter === false) return { route: () => states, settle: () => undefined };
+function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (ev: InputEvent) => readonly RuleState[]; matched: () => void; settle: () => void } {
+  if (opts.indexFilter === false) return { route: () => states, matched: () => undefined, settle: () => undefined };
   const mask = indexRouter(
     states.map((s) => s.er.rule.index),
     opts,
@@ -148,10 +150,7 @@ function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (e
   const route = (ev: InputEvent): readonly RuleState[] => {
     const file = ev.loc.file;
     const index = ev._index;
-    if (last !== undefined && file === lastFile && index === lastIndex) {
-      last.events++;
-      return last.rules;
-    }
+    if (last !== undefined && file === lastFile && index === lastIndex) return last.rules;
     let byIndex = cache.get(file);
     if (byIndex === undefined) cache.set(file, (byIndex = new Map()));
     let entry = byIndex.get(index);
@@ -159,7 +158,6 @@ function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (e
       const m = mask(file, index);
       byIndex.set(index, (entry = { rules: states.filter((_, i) => m[i]), events: 0 }));
     }
-    entry.events++;
     lastFile = file;
     lastIndex = index;
     last = entry;
@@ -175,7 +173,10 @@ function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (e
       }
     }
   };
-  return { route, settle };
+  const matched = (): void => {
+    if (last !== undefined) last.events++;
+  };
+  return { route, matched, settle };
 }
 
 function firstString(doc: EventDoc, path: string): string | null {
@@ -257,7 +258,7 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
 }
 
 async function replayWith(states: readonly RuleState[], opts: RunOptions, summary: RunSummary, spill: TextSpill): Promise<void> {
-  const { route, settle } = makeRouter(states, opts);
+  const { route, matched, settle } = makeRouter(states, opts);
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default", spill };
   const runners = new Map<RuleState, ReplayRule>();
   for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule.type) ?? fail(s)).replay(s.er, env));
@@ -278,7 +279,10 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
         s.summary.matched++;
         runners.get(s)?.collect(ev, t, spillOnce, seq++);
       }
-      if (matchedAny) summary.matchedEvents++;
+      if (matchedAny) {
+        summary.matchedEvents++;
+        matched();
+      }
     }
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
   }
@@ -390,7 +394,7 @@ function fail(s: RuleState): never {
 // ---- stream -------------------------------------------------------------------------------------------
 
 async function stream(states: readonly RuleState[], opts: RunOptions, summary: RunSummary): Promise<void> {
-  const { route, settle } = makeRouter(states, opts);
+  const { route, matched, settle } = makeRouter(states, opts);
   const clock = opts.clock ?? Date.now;
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default" };
   const runners = new Map<RuleState, StreamRule>();
@@ -446,7 +450,10 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         const runner = runners.get(s);
         if (runner?.consider(ev, t) === true) hits.push({ ev, s, runner, t });
       }
-      if (matchedAny) summary.matchedEvents++;
+      if (matchedAny) {
+        summary.matchedEvents++;
+        matched();
+      }
     }
     for (const r of runners.values()) r.lookup();
     // One read transaction for the batch's alert-id lookups.

@@ -227,7 +227,7 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
   out.push(`  alerts:         ${fmtInt(s.alerts)}`);
   for (const r of s.rules) {
     const dropped = r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : "";
-    const notSelected = r.notSelected > 0 ? `, ${fmtInt(r.notSelected)} event${r.notSelected === 1 ? "" : "s"} not in its index patterns` : "";
+    const notSelected = r.notSelected > 0 ? `, ${fmtInt(r.notSelected)} matched event${r.notSelected === 1 ? "" : "s"} outside its index patterns` : "";
     out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${dropped}${notSelected}`);
   }
   out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
@@ -300,11 +300,13 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     const rule = lr.rule;
     let reason = lr.status === "valid" ? skipReason(rule) : (lr.reason ?? "not runnable");
     let matches: EngineRule["matches"] | undefined;
+    let eql: EngineRule["eql"];
     let ast: KqlNode | undefined;
     if (reason === undefined) {
       try {
         if (rule.type === "eql") {
           const compiled = compileEqlRule(rule);
+          eql = compiled;
           matches = compiled.relevant;
           // the byte prefilter of a KQL query every usable event also matches
           ast = eqlPrefilterQuery(compiled.statement, rule.event_category_override);
@@ -320,7 +322,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       skipped.push(`${rule.rule_id} (${rule.origin.path}): skipped: ${reason ?? "not runnable"}`);
       continue;
     }
-    engineRules.push({ rule, ruleUuid: rule.rule_id, matches });
+    engineRules.push({ rule, ruleUuid: rule.rule_id, matches, eql });
     if (ast !== undefined) queries.push(ast);
   }
   for (const s of skipped) err(`tern run: ${s}\n`);

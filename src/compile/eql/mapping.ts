@@ -121,6 +121,27 @@ export function indexValue(type: EqlType, v: unknown): IndexedValue | undefined 
   }
 }
 
+// The raw values of the document being evaluated, per path: hundreds of rules read the same few fields
+// (event.category, process.name, host.os.type…) of each event, and walking the document is the cost. The
+// cache is the last document only (by identity); documents are not changed while rules evaluate them.
+let cachedDoc: EventDoc | undefined;
+let cachedValues = new Map<string, unknown[]>();
+
+/** The raw leaf values of `path` (arrays flattened, nulls dropped), shared by every reader of the same document. */
+function rawValues(doc: EventDoc, path: string, parts: readonly string[]): unknown[] {
+  if (doc !== cachedDoc) {
+    cachedDoc = doc;
+    cachedValues = new Map();
+  }
+  let v = cachedValues.get(path);
+  if (v === undefined) {
+    v = [];
+    collectValues(doc, parts, 0, v);
+    cachedValues.set(path, v);
+  }
+  return v;
+}
+
 /** Reads a field's indexed values from a document (arrays flattened, nulls dropped or replaced by null_value). */
 export function valueReader(m: EqlFieldMapping): (doc: EventDoc) => IndexedValue[] {
   const type = m.type;
@@ -150,12 +171,15 @@ export function valueReader(m: EqlFieldMapping): (doc: EventDoc) => IndexedValue
       return out;
     };
   }
-  const get = fieldAccessor(m.path);
+  const path = m.path;
+  const parts = path.split(".");
+  const get = (doc: EventDoc): unknown[] => rawValues(doc, path, parts);
   if (type === "dynamic" || type === "keyword") {
     return (doc) => {
       const raw = get(doc);
       let ok = true;
       for (const v of raw) if (typeof v !== "string") ok = false;
+      // the cached array itself: callers only read it
       if (ok) return raw as string[];
       const out: IndexedValue[] = [];
       for (const v of raw) {

@@ -231,7 +231,21 @@ class NeedleScan {
     this.decRe = new RegExp(trieSource(needles, new Set(valueOnly)), "g");
     raw.forEach((r, i) => this.rawIds.set(r, i));
     needles.forEach((n, i) => this.decIds.set(n, i));
-    const prefixes = (xs: readonly string[]) => xs.map((x) => xs.flatMap((y, j) => (y !== x && x.startsWith(y) ? [j] : [])));
+    // For each needle, the other needles that are its prefixes: each of its own prefixes looked up once
+    // (linear in the needles' total length; with the corpus's EQL rules there are thousands of needles).
+    const prefixes = (xs: readonly string[]) => {
+      const at = new Map<string, number[]>();
+      xs.forEach((x, j) => {
+        const l = at.get(x);
+        if (l === undefined) at.set(x, [j]);
+        else l.push(j);
+      });
+      return xs.map((x) => {
+        const out: number[] = [];
+        for (let k = 1; k < x.length; k++) for (const j of at.get(x.slice(0, k)) ?? []) out.push(j);
+        return out.sort((a, b) => a - b);
+      });
+    };
     this.rawPrefixes = prefixes(raw);
     this.decPrefixes = prefixes(needles);
     this.rawSeen = new Int32Array(needles.length).fill(-1);

@@ -49,8 +49,20 @@ interface Kept {
   readonly seq: number;
 }
 
+/** The rule's compiled statement, and whether `matches` already tested an event query's only stage. */
+function compiledOf(er: EngineRule): { compiled: CompiledEql; stageKnown: boolean } {
+  const compiled = er.eql ?? compileEqlRule(er.rule);
+  return { compiled, stageKnown: compiled.kind === "event" && compiled.until === undefined && er.matches === compiled.relevant };
+}
+
+/** An event query's facts when the engine's predicate already matched its only stage. */
+function eventFacts<T>(ref: T, ord: Ordinal): EqlFacts<T> {
+  return { ref, ord, stageKeys: [[{ id: "[]", values: [] }]] };
+}
+
 class EqlReplay implements ReplayRule {
   private readonly compiled: CompiledEql;
+  private readonly stageKnown: boolean;
   private readonly ordinal: (doc: InputEvent["_source"], seq: number) => Ordinal | undefined;
   private kept: Kept[] = [];
   private times_: number[] = [];
@@ -60,7 +72,7 @@ class EqlReplay implements ReplayRule {
     private readonly er: EngineRule,
     private readonly spill: TextSpill,
   ) {
-    this.compiled = compileEqlRule(er.rule);
+    ({ compiled: this.compiled, stageKnown: this.stageKnown } = compiledOf(er));
     this.ordinal = readOrdinal(er.rule);
   }
 
@@ -68,7 +80,7 @@ class EqlReplay implements ReplayRule {
     // samples need no timestamp; events and sequences are ordered by one
     const ord = this.ordinal(ev._source, seq) ?? (this.compiled.kind === "sample" ? { ts: t, seq } : undefined);
     if (ord === undefined) return false;
-    const f = factsOf(this.compiled, ev._source, 0, ord);
+    const f = this.stageKnown ? eventFacts(0, ord) : factsOf(this.compiled, ev._source, 0, ord);
     if (f === undefined) return false;
     const ref = spill();
     this.kept.push({ facts: { ...f, ref }, t, seq });
@@ -154,6 +166,7 @@ interface StreamRef {
 
 class EqlStream implements StreamRule {
   private readonly compiled: CompiledEql;
+  private readonly stageKnown: boolean;
   private readonly ordinal: (doc: InputEvent["_source"], seq: number) => Ordinal | undefined;
   private readonly matcher: SequenceMatcher<StreamRef> | undefined;
   private readonly batch = new Map<InputEvent, EqlFacts<StreamRef>>();
@@ -172,7 +185,7 @@ class EqlStream implements StreamRule {
     private readonly er: EngineRule,
     private readonly env: RuleTypeEnv,
   ) {
-    this.compiled = compileEqlRule(er.rule);
+    ({ compiled: this.compiled, stageKnown: this.stageKnown } = compiledOf(er));
     this.ordinal = readOrdinal(er.rule);
     if (this.compiled.kind === "sequence") {
       this.matcher = new SequenceMatcher<StreamRef>(this.compiled);
@@ -198,7 +211,8 @@ class EqlStream implements StreamRule {
     const s = this.seq++;
     const ord = this.ordinal(ev._source, s);
     if (ord === undefined) return false;
-    const f = factsOf<StreamRef>(this.compiled, ev._source, { hit: ev, t: 0 }, ord);
+    const ref: StreamRef = { hit: ev, t: 0 };
+    const f = this.stageKnown ? eventFacts(ref, ord) : factsOf<StreamRef>(this.compiled, ev._source, ref, ord);
     if (f === undefined) return false;
     this.batch.set(ev, f);
     return true;
