@@ -14,7 +14,22 @@ import { benchLines } from "../src/testing/gen/bench.js";
 import { get, seedQueryRef, type Doc } from "../src/testing/gen/seed-ref.js";
 import { writeBenchFile } from "../src/testing/gen/write.js";
 import { baseline } from "./baseline.js";
-import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeys, ternAlertKeysOfFile } from "./contenders.js";
+import {
+  JQ_FILTER,
+  checkAgreement,
+  compareEqlCounts,
+  eqlQueryKind,
+  linuxCorpusRules,
+  linuxEqlCorpusRules,
+  pyeqlSubset,
+  rulesReaching,
+  seedAsQueryRule,
+  ternAlertCountsByRule,
+  ternAlertKeys,
+  ternAlertKeysOfFile,
+  uniqueRuleFileNames,
+  type EqlPick,
+} from "./contenders.js";
 import { runDuckdb } from "./duckdb.js";
 
 const GEN = { events: 3000, seed: 5, matchFraction: 0.04, pairs: 30, days: 2 };
@@ -118,4 +133,57 @@ test("ternAlertKeysOfFile: the same keys, streamed from a file", async () => {
   const f = join(mkdtempSync(join(tmpdir(), "tern-bench-k-")), "alerts.ndjson");
   writeFileSync(f, [JSON.stringify({ kibana: { alert: { new_terms: ["/dev/shm/x.so", "curl"] } }, event: { id: "e1" } }), "", JSON.stringify({ "kibana.alert.new_terms": ["/usr/lib/y.so", "ld"], "event.id": "e2" })].join("\r\n"));
   assert.deepEqual(await ternAlertKeysOfFile(f, "new-terms"), ["/dev/shm/x.so\tcurl\te1", "/usr/lib/y.so\tld\te2"]);
+});
+
+test("linuxEqlCorpusRules: the 401 Linux EQL rules of the corpus, with their kind and index patterns", () => {
+  const picks = linuxEqlCorpusRules(CORPUS_DIR);
+  assert.equal(picks.length, 401);
+  assert.equal(picks.some((p) => p.path.includes("_deprecated")), false);
+  assert.equal(new Set(picks.map((p) => p.ruleId)).size, 401);
+  const kinds = { event: 0, sequence: 0, sample: 0 };
+  for (const p of picks) kinds[p.kind]++;
+  assert.deepEqual(kinds, { event: 318, sequence: 80, sample: 3 });
+  // the bench file's index: only the rules naming logs-endpoint.events.* (or wider) take it
+  assert.equal(rulesReaching(picks, "logs-endpoint.events.bench-default").length, 24);
+});
+
+test("eqlQueryKind: first keyword after comments", () => {
+  assert.equal(eqlQueryKind('process where process.name == "x"'), "event");
+  assert.equal(eqlQueryKind("  /* c */ // d\n SEQUENCE by host.id [a where true] [b where true]"), "sequence");
+  assert.equal(eqlQueryKind("sample by host.id [a where true] [b where true]"), "sample");
+  assert.equal(eqlQueryKind("any where sequence_number == 1"), "event");
+});
+
+const pick = (ruleId: string, kind: EqlPick["kind"], index?: string[]): EqlPick => ({ path: `/r/${ruleId}.toml`, ruleId, query: "", kind, ...(index !== undefined ? { index } : {}) });
+
+test("rulesReaching: index patterns as tern routes them (wildcards, exclusions, none = all)", () => {
+  const picks = [pick("a", "event", ["logs-endpoint.events.*"]), pick("b", "event", ["logs-endpoint.events.process-*"]), pick("c", "event"), pick("d", "event", ["logs-*", "-logs-endpoint.events.bench-*"])];
+  assert.deepEqual(rulesReaching(picks, "logs-endpoint.events.bench-default").map((p) => p.ruleId), ["a", "c"]);
+});
+
+test("pyeqlSubset: runnable rules in corpus order, event queries compared", () => {
+  const picks = [pick("a", "event"), pick("b", "sequence"), pick("c", "event"), pick("d", "sample")];
+  assert.deepEqual(pyeqlSubset(picks, ["d", "c", "b", "zz"]), { subset: [picks[1], picks[2], picks[3]], compared: ["c"] });
+  assert.deepEqual(pyeqlSubset(picks, []), { subset: [], compared: [] });
+});
+
+test("compareEqlCounts: missing counts are 0, differing rows listed", () => {
+  const r = compareEqlCounts(["a", "b", "c"], new Map([["a", 3], ["b", 2]]), { a: 3, c: 1 });
+  assert.deepEqual(r.rows, [{ ruleId: "a", tern: 3, python: 3 }, { ruleId: "b", tern: 2, python: 0 }, { ruleId: "c", tern: 0, python: 1 }]);
+  assert.deepEqual(r.differ.map((x) => x.ruleId), ["b", "c"]);
+});
+
+test("ternAlertCountsByRule: alerts per rule_id, dotted or nested", async () => {
+  const f = join(mkdtempSync(join(tmpdir(), "tern-bench-r-")), "alerts.ndjson");
+  writeFileSync(f, [JSON.stringify({ "kibana.alert.rule.rule_id": "r1" }), JSON.stringify({ kibana: { alert: { rule: { rule_id: "r2" } } } }), "", JSON.stringify({ "kibana.alert.rule.rule_id": "r1" })].join("\n"));
+  assert.deepEqual([...(await ternAlertCountsByRule(f))], [["r1", 2], ["r2", 1]]);
+});
+
+test("uniqueRuleFileNames: base names, prefixed by parent directories on a collision", () => {
+  assert.deepEqual(uniqueRuleFileNames(["/c/rules/linux/a.toml", "/c/rules/cross-platform/a.toml", "/c/rules/linux/b.toml", "/c/rules_building_block/linux/a.toml"]), [
+    "a.toml",
+    "cross-platform_a.toml",
+    "b.toml",
+    "linux_a.toml",
+  ]);
 });

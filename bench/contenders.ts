@@ -6,6 +6,7 @@ import { createReadStream, readFileSync, readdirSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join, relative } from "node:path";
 import { parse as parseToml } from "smol-toml";
+import { compileIndexPatterns } from "../src/engine/index-filter.js";
 import { getValues } from "../src/event/fields.js";
 import type { EventDoc } from "../src/event/types.js";
 
@@ -69,11 +70,11 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-/** Linux kuery rules of type new_terms or query in the corpus (rules/ and rules_building_block/, tag "OS: Linux"). */
-export function linuxCorpusRules(corpusDir: string): CorpusPick[] {
+/** Active Linux rules of the corpus: rules/ and rules_building_block/ (not _deprecated), tag "OS: Linux". */
+function linuxCorpusDocs(corpusDir: string): { path: string; rule: Record<string, unknown> }[] {
   const files: string[] = [];
   for (const sub of ["rules", "rules_building_block"]) walk(join(corpusDir, sub), files);
-  const out: CorpusPick[] = [];
+  const out: { path: string; rule: Record<string, unknown> }[] = [];
   for (const f of files) {
     if (relative(corpusDir, f).split(/[\\/]/).includes("_deprecated")) continue;
     let doc: Record<string, unknown>;
@@ -85,10 +86,87 @@ export function linuxCorpusRules(corpusDir: string): CorpusPick[] {
     const rule = doc.rule as Record<string, unknown> | undefined;
     if (rule === undefined) continue;
     const tags = Array.isArray(rule.tags) ? rule.tags.map(String) : [];
-    if (!tags.includes("OS: Linux") || rule.language !== "kuery") continue;
-    if (rule.type === "new_terms" || rule.type === "query") out.push({ path: f, type: rule.type });
+    if (tags.includes("OS: Linux")) out.push({ path: f, rule });
   }
   return out;
+}
+
+/** Linux kuery rules of type new_terms or query in the corpus (rules/ and rules_building_block/, tag "OS: Linux"). */
+export function linuxCorpusRules(corpusDir: string): CorpusPick[] {
+  const out: CorpusPick[] = [];
+  for (const { path, rule } of linuxCorpusDocs(corpusDir)) {
+    if (rule.language !== "kuery") continue;
+    if (rule.type === "new_terms" || rule.type === "query") out.push({ path, type: rule.type });
+  }
+  return out;
+}
+
+export interface EqlPick {
+  readonly path: string;
+  readonly ruleId: string;
+  readonly query: string;
+  /** The rule's `index` patterns (undefined: none, the rule reaches every event). */
+  readonly index?: readonly string[];
+  /** An event query (one alert per matching event), a sequence or a sample. */
+  readonly kind: "event" | "sequence" | "sample";
+}
+
+/** What an EQL query is, from its first keyword after comments. */
+export function eqlQueryKind(query: string): EqlPick["kind"] {
+  const head = query.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, " ").trimStart();
+  const m = /^(sequence|sample)\b/i.exec(head);
+  return m === null ? "event" : (m[1].toLowerCase() as "sequence" | "sample");
+}
+
+/** Linux EQL rules of the corpus (the same selection as linuxCorpusRules, language eql). */
+export function linuxEqlCorpusRules(corpusDir: string): EqlPick[] {
+  const out: EqlPick[] = [];
+  for (const { path, rule } of linuxCorpusDocs(corpusDir)) {
+    if (rule.language !== "eql" || rule.type !== "eql" || typeof rule.query !== "string" || typeof rule.rule_id !== "string") continue;
+    const index = Array.isArray(rule.index) ? rule.index.map(String) : undefined;
+    out.push({ path, ruleId: rule.rule_id, query: rule.query, kind: eqlQueryKind(rule.query), ...(index !== undefined ? { index } : {}) });
+  }
+  return out;
+}
+
+/** The rules whose `index` patterns take events of index `index` (as tern routes them; no patterns: all). */
+export function rulesReaching(picks: readonly EqlPick[], index: string): EqlPick[] {
+  return picks.filter((p) => p.index === undefined || p.index.length === 0 || compileIndexPatterns(p.index)(index));
+}
+
+/**
+ * The rules both python-eql and tern-eql-subset run: of `candidates`, those the Python library can run
+ * (`runnable`: its parse step's answer), in corpus order; and among them the event queries, whose counts
+ * are compared (a sequence is one result in the library and a shell + building blocks in tern).
+ */
+export function pyeqlSubset(candidates: readonly EqlPick[], runnable: readonly string[]): { subset: EqlPick[]; compared: string[] } {
+  const ok = new Set(runnable);
+  const subset = candidates.filter((p) => ok.has(p.ruleId));
+  return { subset, compared: subset.filter((p) => p.kind === "event").map((p) => p.ruleId) };
+}
+
+export interface EqlCountRow {
+  readonly ruleId: string;
+  readonly tern: number;
+  readonly python: number;
+}
+
+/** Per compared rule: tern's alerts and the library's matches, and the rules where they differ. */
+export function compareEqlCounts(compared: readonly string[], tern: ReadonlyMap<string, number>, python: Readonly<Record<string, number>>): { rows: EqlCountRow[]; differ: EqlCountRow[] } {
+  const rows = compared.map((ruleId) => ({ ruleId, tern: tern.get(ruleId) ?? 0, python: python[ruleId] ?? 0 }));
+  return { rows, differ: rows.filter((r) => r.tern !== r.python) };
+}
+
+/** Alerts per `kibana.alert.rule.rule_id` in a tern alerts file. */
+export async function ternAlertCountsByRule(path: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.trim() === "") continue;
+    const id = first(JSON.parse(line) as EventDoc, "kibana.alert.rule.rule_id");
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }
 
 export interface Answer {
@@ -120,4 +198,17 @@ export function checkAgreement(group: string, expectedCount: number | undefined,
     }
   }
   return problems;
+}
+
+/** File names for copying rules into one directory: the base name, prefixed by its parent directories' names while it collides. */
+export function uniqueRuleFileNames(paths: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return paths.map((p) => {
+    const parts = p.split(/[\\/]/).filter((x) => x !== "");
+    let name = parts[parts.length - 1] ?? "rule.toml";
+    for (let i = parts.length - 2; taken.has(name) && i >= 0; i--) name = `${parts[i]}_${name}`;
+    for (let n = 2; taken.has(name); n++) name = `${n}_${parts[parts.length - 1] ?? "rule.toml"}`;
+    taken.add(name);
+    return name;
+  });
 }

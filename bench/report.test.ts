@@ -20,6 +20,11 @@ test("withRates: events/s, MB/s and contender-time ÷ tern-time ratios", () => {
   ]);
 });
 
+test("withRates: a contender over a prefix of the workload gets its own events/s and a per-event ratio", () => {
+  const r = withRates([RAW[0], { name: "python-eql", description: "", kind: "eql", status: "ok", seconds: 1, events: 100_000, bytes: 200_000_000, count: 0 }], 1_000_000, 2_000_000_000);
+  assert.deepEqual([r[1].eventsPerSecond, r[1].mbPerSecond, r[1].ternReplayRatio], [100_000, 200, 5]);
+});
+
 test("formatTable: aligned columns, skipped rows say why", () => {
   assert.equal(
     formatTable(withRates(RAW, 1_000_000, 2_000_000_000)),

@@ -2,7 +2,7 @@
 // and the ratios to tern, as a text table for the terminal, bench/results.json and a hand-written SVG bar
 // chart. A ratio "tern ×" is the contender's time divided by tern's: 3.0 means tern was 3 times faster.
 
-export type ContenderKind = "floor" | "baseline" | "filter" | "new-terms" | "many-rules";
+export type ContenderKind = "floor" | "baseline" | "filter" | "new-terms" | "many-rules" | "eql";
 
 export interface ContenderResult {
   readonly name: string;
@@ -17,7 +17,10 @@ export interface ContenderResult {
   readonly peakRssMB?: number;
   /** Lines, matches or alerts, by kind. */
   readonly count?: number;
-  /** Contender time ÷ tern replay time, and ÷ tern stream time. */
+  /** Events and bytes it read, when not the whole workload (a prefix: python-eql, tern-eql-subset). */
+  readonly events?: number;
+  readonly bytes?: number;
+  /** Contender time ÷ tern replay time, and ÷ tern stream time (per event, for a contender over a prefix). */
   readonly ternReplayRatio?: number;
   readonly ternStreamRatio?: number;
 }
@@ -30,12 +33,14 @@ export function withRates(results: readonly ContenderResult[], events: number, b
   return results.map((r) => {
     if (r.status !== "ok" || r.seconds === undefined) return r;
     const s = r.seconds;
+    // per event, so that a contender over a prefix compares fairly: equal to s / tern's s over the whole file
+    const scale = events / (r.events ?? events);
     return {
       ...r,
-      eventsPerSecond: events / s,
-      mbPerSecond: bytes / 1e6 / s,
-      ...(replay !== undefined ? { ternReplayRatio: s / replay } : {}),
-      ...(stream !== undefined ? { ternStreamRatio: s / stream } : {}),
+      eventsPerSecond: (r.events ?? events) / s,
+      mbPerSecond: (r.bytes ?? bytes) / 1e6 / s,
+      ...(replay !== undefined ? { ternReplayRatio: (s * scale) / replay } : {}),
+      ...(stream !== undefined ? { ternStreamRatio: (s * scale) / stream } : {}),
     };
   });
 }

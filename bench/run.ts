@@ -1,26 +1,58 @@
 // `npm run bench` (issue 6 "The benchmark"): generate one workload (cached by its parameters under
 // bench/out/), then in one run on this machine time tern (seed rule in replay and stream mode, its query
-// form, and the corpus's Linux rules at once) against a plain Node JSON.parse baseline, jq and DuckDB;
+// form, the corpus's Linux kuery and EQL rules) against a plain Node JSON.parse baseline, jq, DuckDB and
+// the Python `eql` library (on the EQL rules it can run; counts reported, not required to agree);
 // check that every contender of a kind returns the same matches/alerts; print a table with the ratios and
 // write bench/results.json and bench/results.svg. Fails (exit 1) when contenders disagree.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../src/testing/paths.js";
 import { DEFAULT_NEAR_MISS, benchMeta } from "../src/testing/gen/bench.js";
 import { writeBenchFile, type WrittenBench } from "../src/testing/gen/write.js";
-import { JQ_FILTER, checkAgreement, linuxCorpusRules, seedAsQueryRule, ternAlertKeysOfFile, type Answer } from "./contenders.js";
+import {
+  JQ_FILTER,
+  checkAgreement,
+  compareEqlCounts,
+  linuxCorpusRules,
+  linuxEqlCorpusRules,
+  pyeqlSubset,
+  rulesReaching,
+  seedAsQueryRule,
+  ternAlertCountsByRule,
+  ternAlertKeysOfFile,
+  uniqueRuleFileNames,
+  type Answer,
+  type EqlPick,
+} from "./contenders.js";
 import { measure, type Measured } from "./measure.js";
 import { formatTable, renderSvg, withRates, type ContenderKind, type ContenderResult } from "./report.js";
 
-const CONTENDERS = ["node-split", "node-parse", "jq", "duckdb-filter", "duckdb-new-terms", "tern-query", "tern-replay", "tern-stream", "tern-many-rules"] as const;
+const CONTENDERS = [
+  "node-split",
+  "node-parse",
+  "jq",
+  "duckdb-filter",
+  "duckdb-new-terms",
+  "tern-query",
+  "tern-replay",
+  "tern-stream",
+  "tern-many-rules",
+  "tern-linux-eql",
+  "tern-all-linux",
+  "python-eql",
+  "tern-eql-subset",
+] as const;
 type Name = (typeof CONTENDERS)[number];
 
 const USAGE = `usage: npm run bench -- [--events N] [--seed S] [--match-fraction F] [--pairs P] [--near-miss-fraction Q] [--days D]
-                      [--only a,b] [--skip a,b] [--repeat R] [--no-build]
-  --repeat R   run each contender R times and keep its fastest run (default 1)
+                      [--only a,b] [--skip a,b] [--repeat R] [--no-build] [--pyeql-events K]
+  --repeat R          run each contender R times and keep its fastest run (default 1)
+  --pyeql-events K    python-eql and tern-eql-subset read the first K events only (default 1000000; 0: all)
 contenders: ${CONTENDERS.join(", ")}`;
 
 function log(msg: string): void {
@@ -86,6 +118,72 @@ async function workload(o: { events: number; seed: number; matchFraction: number
   return { file, meta };
 }
 
+const PYEQL_VENV = join(REPO_ROOT, "bench", "out", "pyeql");
+const PYEQL_RUNNER = join(REPO_ROOT, "bench", "pyeql_runner.py");
+
+/** The venv's python with the `eql` package from PyPI, installed when missing; or why it cannot be had. */
+function ensurePyeql(): { python: string; version: string } | { reason: string } {
+  const python = join(PYEQL_VENV, "bin", "python");
+  const version = (): string | undefined => {
+    if (!existsSync(python)) return undefined;
+    const r = spawnSync(python, ["-c", "import eql; print(eql.__version__)"], { encoding: "utf8" });
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  };
+  const have = version();
+  if (have !== undefined) return { python, version: have };
+  log(`installing the Python eql package into ${PYEQL_VENV} (python3 -m venv + pip install eql)`);
+  const steps: [string, string[]][] = [
+    ["python3", ["-m", "venv", PYEQL_VENV]],
+    [join(PYEQL_VENV, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "eql"]],
+  ];
+  for (const [cmd, args] of steps) {
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    if (r.error !== undefined || r.status !== 0) {
+      const lines = (r.stderr || r.stdout).trim().split("\n");
+      const why = r.error?.message ?? [...lines].reverse().find((l) => l.startsWith("ERROR")) ?? lines[lines.length - 1] ?? "";
+      return { reason: `could not install eql (${[cmd, ...args].join(" ")}: ${why.slice(0, 300)})` };
+    }
+  }
+  const got = version();
+  return got !== undefined ? { python, version: got } : { reason: "eql still missing after pip install" };
+}
+
+/** The first `k` lines of `file`, in a file of the same name (its `_index`) under `dir`, cached. */
+async function prefixFile(file: string, k: number, dir: string): Promise<{ file: string; bytes: number }> {
+  const out = join(dir, basename(file));
+  if (existsSync(out)) return { file: out, bytes: statSync(out).size };
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${out}.tmp`;
+  const ws = createWriteStream(tmp);
+  let n = 0;
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (n >= k) break;
+    if (!ws.write(`${line}\n`)) await new Promise<void>((res) => ws.once("drain", () => res()));
+    n++;
+  }
+  rl.close();
+  await new Promise<void>((res, rej) => ws.end((e?: Error | null) => (e ? rej(e) : res())));
+  renameSync(tmp, out);
+  return { file: out, bytes: statSync(out).size };
+}
+
+/** Which queries the Python library can run (its parse step, not timed), cached by queries and workload. */
+function pyeqlRunnable(python: string, version: string, picks: readonly EqlPick[], events: string, cacheDir: string): { ok: string[]; failed: Record<string, string> } | { reason: string } {
+  const queries = JSON.stringify(picks.map((p) => ({ id: p.ruleId, query: p.query })));
+  const runner = readFileSync(PYEQL_RUNNER, "utf8");
+  const key = createHash("sha256").update(queries).update(runner).update(python).update(version).digest("hex").slice(0, 16);
+  const cache = join(cacheDir, `pyeql-runnable-${key}.json`);
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, "utf8")) as { ok: string[]; failed: Record<string, string> };
+  const qfile = join(cacheDir, `pyeql-queries-${key}.json`);
+  writeFileSync(qfile, queries);
+  log(`python-eql: which of ${picks.length} EQL queries the library can run (parse + 500 events, not timed)…`);
+  const r = spawnSync(python, [PYEQL_RUNNER, "parse", qfile, events], { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) return { reason: `pyeql_runner.py parse failed (exit ${r.status ?? "signal"}): ${(r.stderr || r.stdout).trim().slice(-500)}` };
+  writeFileSync(cache, r.stdout);
+  return JSON.parse(r.stdout) as { ok: string[]; failed: Record<string, string> };
+}
+
 /** Why `tern run` cannot be benchmarked, or undefined when it can. */
 function ternProblem(): string | undefined {
   const cli = join(REPO_ROOT, "bin", "tern.js");
@@ -103,6 +201,17 @@ async function countLines(path: string): Promise<number> {
 interface Run {
   readonly result: ContenderResult;
   readonly keys?: string[];
+  /** Alerts (tern) or results (python-eql) per rule_id. */
+  readonly ruleCounts?: ReadonlyMap<string, number>;
+}
+
+/** What python-eql's run prints (bench/pyeql_runner.py). */
+interface PyeqlOutput {
+  readonly events: number;
+  readonly queries: number;
+  readonly results: Record<string, number>;
+  readonly resultEvents: Record<string, number>;
+  readonly errors: Record<string, string>;
 }
 
 async function main(): Promise<number> {
@@ -118,6 +227,7 @@ async function main(): Promise<number> {
       skip: { type: "string" },
       "no-build": { type: "boolean", default: false },
       repeat: { type: "string", default: "1" },
+      "pyeql-events": { type: "string", default: "1000000" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -149,13 +259,49 @@ async function main(): Promise<number> {
   const seedDir = join(rulesDir, "seed");
   const queryDir = join(rulesDir, "seed-query");
   const manyDir = join(rulesDir, "linux");
-  for (const d of [seedDir, queryDir, manyDir]) mkdirSync(d, { recursive: true });
+  const eqlDir = join(rulesDir, "linux-eql");
+  const allDir = join(rulesDir, "linux-all");
+  const subsetDir = join(rulesDir, "eql-subset");
+  for (const d of [seedDir, queryDir, manyDir, eqlDir, allDir, subsetDir]) mkdirSync(d, { recursive: true });
   const seedToml = join(SEED_DIR, "shared_object_new_terms.toml");
   copyFileSync(seedToml, join(seedDir, "shared_object_new_terms.toml"));
   writeFileSync(join(queryDir, "shared_object_query.toml"), seedAsQueryRule(readFileSync(seedToml, "utf8")));
   const corpus = existsSync(CORPUS_DIR) ? linuxCorpusRules(CORPUS_DIR) : [];
   for (const r of corpus) copyFileSync(r.path, join(manyDir, basename(r.path)));
   const manyCounts = { new_terms: corpus.filter((r) => r.type === "new_terms").length, query: corpus.filter((r) => r.type === "query").length };
+  const eqlCorpus = existsSync(CORPUS_DIR) ? linuxEqlCorpusRules(CORPUS_DIR) : [];
+  const copyAll = (paths: readonly string[], dir: string): void => {
+    const names = uniqueRuleFileNames(paths);
+    paths.forEach((p, i) => copyFileSync(p, join(dir, names[i])));
+  };
+  copyAll(eqlCorpus.map((r) => r.path), eqlDir);
+  copyAll([...corpus.map((r) => r.path), ...eqlCorpus.map((r) => r.path)], allDir);
+  // the workload's events all have _index logs-endpoint.events.bench-default (the file's name): tern routes
+  // them only to rules whose index patterns take it; the Python library has no index, so it gets those rules
+  const benchIndex = basename(file).replace(/\.ndjson$/, "");
+  const eqlReaching = rulesReaching(eqlCorpus, benchIndex);
+
+  // python-eql and tern-eql-subset: the rules the library can run, over the first --pyeql-events events
+  const pyK = Math.max(0, Math.floor(Number(values["pyeql-events"])));
+  const py: { input?: { file: string; events: number; bytes: number }; python?: string; version?: string; queries?: string; subset: EqlPick[]; compared: string[]; failed: Record<string, string>; problem?: string } = { subset: [], compared: [], failed: {} };
+  if (wanted("python-eql") || wanted("tern-eql-subset")) {
+    py.input = pyK === 0 || pyK >= meta.events ? { file, events: meta.events, bytes: meta.bytes } : { ...(await prefixFile(file, pyK, join(dirname(file), `first-${pyK}`))), events: pyK };
+    const env = eqlCorpus.length === 0 ? { reason: `no corpus at ${CORPUS_DIR}` } : ensurePyeql();
+    if ("reason" in env) py.problem = env.reason;
+    else {
+      const runnable = pyeqlRunnable(env.python, env.version, eqlReaching, py.input.file, dirname(file));
+      if ("reason" in runnable) py.problem = runnable.reason;
+      else {
+        const { subset, compared } = pyeqlSubset(eqlReaching, runnable.ok);
+        Object.assign(py, { python: env.python, version: env.version, subset, compared, failed: runnable.failed });
+        if (subset.length === 0) py.problem = "the library can run none of the Linux EQL rules";
+        py.queries = join(work, "pyeql-queries.json");
+        writeFileSync(py.queries, JSON.stringify(subset.map((r) => ({ id: r.ruleId, query: r.query }))));
+        copyAll(subset.map((r) => r.path), subsetDir);
+        log(`python-eql: ${subset.length} of the ${eqlReaching.length} Linux EQL rules that take ${benchIndex} run in the library (${compared.length} event queries compared)`);
+      }
+    }
+  }
 
   const node = process.execPath;
   const dist = (f: string): string => join(REPO_ROOT, "dist", "bench", f);
@@ -177,6 +323,7 @@ async function main(): Promise<number> {
     return fastest as Measured;
   };
   const runs = new Map<Name, Run>();
+  let pyOut: PyeqlOutput | undefined;
 
   const description: Record<Name, [ContenderKind, string]> = {
     "node-split": ["floor", "read 1 MiB chunks + split lines (no parse): the I/O floor"],
@@ -188,6 +335,10 @@ async function main(): Promise<number> {
     "tern-replay": ["new-terms", "tern run, seed new_terms rule, --mode replay"],
     "tern-stream": ["new-terms", "tern run, seed new_terms rule, --mode stream"],
     "tern-many-rules": ["many-rules", `tern run, ${manyCounts.new_terms} Linux new_terms + ${manyCounts.query} Linux query rules of the corpus (replay)`],
+    "tern-linux-eql": ["eql", `tern run, the corpus's ${eqlCorpus.length} Linux EQL rules (${eqlReaching.length} take the workload's index), replay`],
+    "tern-all-linux": ["eql", `tern run, the ${corpus.length} Linux kuery rules of tern-many-rules + the ${eqlCorpus.length} Linux EQL rules, replay`],
+    "python-eql": ["eql", `Python eql ${py.version ?? ""} ${py.subset.length > 0 ? `(${py.subset.length} of the Linux EQL rules it can run)` : ""} over the first ${(py.input?.events ?? 0).toLocaleString("en-US")} events`],
+    "tern-eql-subset": ["eql", `tern run, the same ${py.subset.length} EQL rules as python-eql over the same events, replay`],
   };
 
   const skipped = (name: Name, reason: string): Run => ({ result: { name, description: description[name][1], kind: description[name][0], status: "skipped", reason } });
@@ -196,16 +347,21 @@ async function main(): Promise<number> {
     log(`${name}: ${m.wallSeconds.toFixed(2)} s, peak RSS ${(m.peakRssBytes / 1048576).toFixed(0)} MB`);
     return { result: { name, description: description[name][1], kind: description[name][0], status: "ok", seconds: m.wallSeconds, peakRssMB: m.peakRssBytes / 1048576, count }, ...(keys !== undefined ? { keys } : {}) };
   };
-  const ternRun = async (name: Name, ruleDir: string, mode: "replay" | "stream", kind: "query" | "new-terms" | "none"): Promise<Run> => {
+  const ternRun = async (name: Name, ruleDir: string, mode: "replay" | "stream", kind: "query" | "new-terms" | "none" | "by-rule", input = file): Promise<Run> => {
     const out = join(work, `${name}.alerts.ndjson`);
     const db = join(work, `${name}.db`);
     // each repetition starts from an empty memory and an empty alerts file
     const fresh = (): void => {
       for (const f of [out, db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
     };
-    const m = await best(node, [tern, "run", ruleDir, "--events", file, "--mode", mode, "--state", db, "--output", out], { cwd: REPO_ROOT }, fresh);
+    const m = await best(node, [tern, "run", ruleDir, "--events", input, "--mode", mode, "--state", db, "--output", out], { cwd: REPO_ROOT }, fresh);
     if (m.code !== 0) return measured(name, m, 0);
     if (kind === "none") return measured(name, m, existsSync(out) ? await countLines(out) : 0);
+    if (kind === "by-rule") {
+      const counts = existsSync(out) ? await ternAlertCountsByRule(out) : new Map<string, number>();
+      const run = measured(name, m, [...counts.values()].reduce((a, b) => a + b, 0));
+      return { ...run, ruleCounts: counts };
+    }
     const keys = existsSync(out) ? await ternAlertKeysOfFile(out, kind) : [];
     return measured(name, m, keys.length, keys);
   };
@@ -254,6 +410,49 @@ async function main(): Promise<number> {
         runs.set(name, await ternRun(name, dir, mode, kind));
         break;
       }
+      case "tern-linux-eql":
+      case "tern-all-linux": {
+        if (eqlCorpus.length === 0) {
+          runs.set(name, skipped(name, `no corpus at ${CORPUS_DIR}`));
+          break;
+        }
+        runs.set(name, await ternRun(name, name === "tern-linux-eql" ? eqlDir : allDir, "replay", "none"));
+        break;
+      }
+      case "tern-eql-subset": {
+        if (py.problem !== undefined || py.input === undefined) {
+          runs.set(name, skipped(name, py.problem ?? "no input"));
+          break;
+        }
+        const r = await ternRun(name, subsetDir, "replay", "by-rule", py.input.file);
+        runs.set(name, { ...r, result: { ...r.result, events: py.input.events, bytes: py.input.bytes } });
+        break;
+      }
+      case "python-eql": {
+        if (py.problem !== undefined || py.python === undefined || py.queries === undefined || py.input === undefined) {
+          runs.set(name, skipped(name, py.problem ?? "not set up"));
+          break;
+        }
+        const m = await best(py.python, [PYEQL_RUNNER, "run", py.queries, py.input.file]);
+        let outp: PyeqlOutput | undefined;
+        try {
+          outp = m.code === 0 ? (JSON.parse(m.stdout) as PyeqlOutput) : undefined;
+        } catch {
+          outp = undefined;
+        }
+        // the library failing is a finding, not a benchmark failure: reported as skipped with the reason
+        if (outp === undefined) {
+          const why = `pyeql_runner.py run failed (exit ${m.code}): ${(m.stderr || m.stdout).trim().split("\n").slice(-2).join(" ").slice(0, 300)}`;
+          log(`${name}: ${why}`);
+          runs.set(name, skipped(name, why));
+          break;
+        }
+        pyOut = outp;
+        const counts = new Map(Object.entries(outp.results));
+        const run = measured(name, m, [...counts.values()].reduce((a, b) => a + b, 0));
+        runs.set(name, { ...run, ruleCounts: counts, result: { ...run.result, events: py.input.events, bytes: py.input.bytes } });
+        break;
+      }
       default: {
         const never: never = name;
         throw new Error(`unknown contender ${String(never)}`);
@@ -276,6 +475,12 @@ async function main(): Promise<number> {
   problems.push(...checkAgreement("matches", meta.matches, answers(["jq", "duckdb-filter", "tern-query"])));
   // with a span under the 7-day history every pair alerts exactly once, at its first sighting
   problems.push(...checkAgreement("new-terms alerts", meta.days <= 7 ? meta.pairs : undefined, answers(["duckdb-new-terms", "tern-replay", "tern-stream"])));
+  // python-eql against tern-eql-subset: reported, never a failure (the library's semantics differ: README)
+  const ternSubset = runs.get("tern-eql-subset")?.ruleCounts;
+  const pyErrors = pyOut?.errors ?? {};
+  const eqlComparison =
+    ternSubset !== undefined && pyOut !== undefined ? compareEqlCounts(py.compared.filter((id) => pyErrors[id] === undefined), ternSubset, pyOut.results) : undefined;
+  if (pyOut !== undefined && pyOut.events !== py.input?.events) problems.push(`python-eql read ${pyOut.events} events, expected ${py.input?.events ?? "?"}`);
 
   const results = withRates(CONTENDERS.map((n) => (runs.get(n) as Run).result), meta.events, meta.bytes);
   const table = formatTable(results);
@@ -283,6 +488,18 @@ async function main(): Promise<number> {
   const load = loadavg().map((x) => x.toFixed(2)).join(" ");
   process.stdout.write(`\n${title}\n(load average at the end: ${load}; fastest of ${repeat} run${repeat > 1 ? "s" : ""} each)\n\n${table}\n`);
   process.stdout.write("tern replay × / tern stream × = the contender's time ÷ tern's time (above 1: tern is faster).\n");
+  const pyR = runs.get("python-eql")?.result;
+  const tsR = runs.get("tern-eql-subset")?.result;
+  if (pyR?.seconds !== undefined && tsR?.seconds !== undefined) process.stdout.write(`python-eql ÷ tern-eql-subset (same ${(pyR.events ?? meta.events).toLocaleString("en-US")} events, same ${py.subset.length} rules): ${(pyR.seconds / tsR.seconds).toFixed(2)}× the time\n`);
+  if (eqlComparison !== undefined) {
+    const d = eqlComparison.differ;
+    process.stdout.write(
+      `python-eql vs tern-eql-subset, ${eqlComparison.rows.length} event queries: ${eqlComparison.rows.length - d.length} agree, ${d.length} differ` +
+        (d.length > 0 ? ` (${d.map((r) => `${r.ruleId.slice(0, 8)} tern ${r.tern} / python ${r.python}`).join(", ")})` : "") +
+        (Object.keys(pyErrors).length > 0 ? `; ${Object.keys(pyErrors).length} queries raised in the library and were switched off` : "") +
+        " — reported, not checked (README: the library's semantics differ)\n",
+    );
+  }
   const out = {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", memoryMB: Math.round(totalmem() / 1048576), node: process.version, platform: `${process.platform}-${process.arch}` },
@@ -290,6 +507,21 @@ async function main(): Promise<number> {
     repeat,
     loadAverage: loadavg(),
     corpusRules: manyCounts,
+    eql: {
+      linuxRules: eqlCorpus.length,
+      takingBenchIndex: eqlReaching.length,
+      benchIndex,
+      pyeql: {
+        input: py.input === undefined ? undefined : { file: py.input.file.slice(REPO_ROOT.length + 1), events: py.input.events, bytes: py.input.bytes },
+        problem: py.problem,
+        version: py.version,
+        rules: py.subset.map((r) => ({ ruleId: r.ruleId, kind: r.kind })),
+        cannotRun: py.failed,
+        raisedDuringRun: pyErrors,
+        resultEvents: pyOut?.resultEvents,
+      },
+      comparison: eqlComparison,
+    },
     results,
     checks: { ok: problems.length === 0, problems },
   };
