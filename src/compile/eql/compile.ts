@@ -20,6 +20,7 @@ import { compileLuceneRegex, LuceneRegexError } from "../../util/lucene-regex.js
 import { ipInCidr, parseCidr, parseIp, parseIsoInstant, type Cidr } from "../predicate/values.js";
 import {
   assertNever,
+  comparisonHolds,
   type EqlCompareOp,
   type EqlEventFilter,
   type EqlExpr,
@@ -232,24 +233,6 @@ function compareValues(a: IndexedValue, b: IndexedValue, type: EqlType | undefin
   return undefined;
 }
 
-function applyCmp(op: EqlCompareOp, c: number): boolean {
-  switch (op) {
-    case "==":
-      return c === 0;
-    case "!=":
-      return c !== 0;
-    case "<":
-      return c < 0;
-    case "<=":
-      return c <= 0;
-    case ">":
-      return c > 0;
-    case ">=":
-      return c >= 0;
-    default:
-      return assertNever(op);
-  }
-}
 
 interface Script {
   /** Runs with the chosen value of each field (in `fields` order; null for a missing field). */
@@ -327,7 +310,7 @@ function compileScript(root: Ir): Script {
           const b = r(env).v;
           if (a === null || b === null) return { v: null, kind: "boolean" };
           const c = compareValues(a, b, type);
-          return { v: c === undefined ? null : applyCmp(e.op, c), kind: "boolean" };
+          return { v: c === undefined ? null : comparisonHolds(e.op, c), kind: "boolean" };
         };
       }
       case "match": {
@@ -537,7 +520,7 @@ function compareLeaf(m: EqlFieldMapping, op: EqlCompareOp, lit: ScriptValue): Va
       if (ip === undefined) return false;
       let c = 0;
       for (let i = 0; i < 16 && c === 0; i++) c = ip[i] - target[i];
-      return applyCmp(op, c);
+      return comparisonHolds(op, c);
     };
   }
   if (t === "dynamic") {
@@ -548,7 +531,7 @@ function compareLeaf(m: EqlFieldMapping, op: EqlCompareOp, lit: ScriptValue): Va
       const other = typeof v === "string" ? asStr : typeof v === "number" ? asNum : asBool;
       if (other === undefined) return false;
       const c = compareValues(v, other, undefined);
-      return c !== undefined && applyCmp(op, c);
+      return c !== undefined && comparisonHolds(op, c);
     };
   }
   // a constant is not truncated to a long field's type: `pid == 5.5` matches nothing, `pid > 5.5` is pid ≥ 6
@@ -557,7 +540,7 @@ function compareLeaf(m: EqlFieldMapping, op: EqlCompareOp, lit: ScriptValue): Va
   if (op === "==" && t === "keyword") return (v) => v === target;
   return (v) => {
     const c = compareValues(v, target, t);
-    return c !== undefined && applyCmp(op, c);
+    return c !== undefined && comparisonHolds(op, c);
   };
 }
 

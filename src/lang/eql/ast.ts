@@ -32,6 +32,26 @@ export type EqlCompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 export type EqlArithOp = "+" | "-" | "*" | "/" | "%";
 export type EqlMatchOp = ":" | "like" | "like~" | "regex" | "regex~";
 
+/** Whether a comparison holds given the sign of `a − b` (`c`, as a compare function returns it). */
+export function comparisonHolds(op: EqlCompareOp, c: number): boolean {
+  switch (op) {
+    case "==":
+      return c === 0;
+    case "!=":
+      return c !== 0;
+    case "<":
+      return c < 0;
+    case "<=":
+      return c <= 0;
+    case ">":
+      return c > 0;
+    case ">=":
+      return c >= 0;
+    default:
+      return assertNever(op);
+  }
+}
+
 export interface EqlAnd {
   kind: "and";
   left: EqlExpr;

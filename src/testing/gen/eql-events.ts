@@ -18,7 +18,7 @@
 
 import { ecsFieldType } from "../../ecs/field-types.js";
 import { eqlTypeOf } from "../../compile/eql/mapping.js";
-import { assertNever, type EqlCompareOp, type EqlExpr, type EqlField, type EqlLiteralValue, type EqlStatement } from "../../lang/eql/ast.js";
+import { assertNever, comparisonHolds, type EqlCompareOp, type EqlExpr, type EqlField, type EqlLiteralValue, type EqlStatement } from "../../lang/eql/ast.js";
 import type { EventDoc } from "../../event/types.js";
 
 export type Scalar = string | number | boolean;
@@ -662,24 +662,6 @@ function compareAs(a: Scalar, b: Scalar, kind: Kind): number | undefined {
   }
 }
 
-function applyOp(op: EqlCompareOp, c: number): boolean {
-  switch (op) {
-    case "==":
-      return c === 0;
-    case "!=":
-      return c !== 0;
-    case "<":
-      return c < 0;
-    case "<=":
-      return c <= 0;
-    case ">":
-      return c > 0;
-    case ">=":
-      return c >= 0;
-    default:
-      return assertNever(op);
-  }
-}
 
 function eqTest(item: EqlLiteralValue, v: Scalar, kind: Kind, ci: boolean): boolean {
   if (item === null) return false;
@@ -707,7 +689,7 @@ function testLeaf(leaf: Leaf, v: Scalar, kind: Kind): boolean {
       const x = coerce(leaf.v, kind);
       if (x === undefined) return false;
       const c = compareAs(v, x, kind);
-      return c !== undefined && applyOp(leaf.op, c);
+      return c !== undefined && comparisonHolds(leaf.op, c);
     }
     case "wild":
       return leaf.patterns.some((p) => wildRegExp(p, leaf.ci).test(String(v)));
@@ -724,7 +706,7 @@ function testLeaf(leaf: Leaf, v: Scalar, kind: Kind): boolean {
       });
     }
     case "len":
-      return typeof v === "string" && applyOp(leaf.op, v.length - leaf.n);
+      return typeof v === "string" && comparisonHolds(leaf.op, v.length - leaf.n);
     default:
       return assertNever(leaf);
   }
@@ -990,9 +972,9 @@ function scriptEval(e: EqlExpr, env: ReadonlyMap<string, SVal>): SVal {
       const a = scriptEval(e.left, env);
       const b = scriptEval(e.right, env);
       if (a === null || b === null) return null;
-      if (typeof a === "number" && typeof b === "number") return applyOp(e.op, a - b);
-      if (typeof a === "string" && typeof b === "string") return applyOp(e.op, a < b ? -1 : a > b ? 1 : 0);
-      if (typeof a === "boolean" && typeof b === "boolean") return applyOp(e.op, Number(a) - Number(b));
+      if (typeof a === "number" && typeof b === "number") return comparisonHolds(e.op, a - b);
+      if (typeof a === "string" && typeof b === "string") return comparisonHolds(e.op, a < b ? -1 : a > b ? 1 : 0);
+      if (typeof a === "boolean" && typeof b === "boolean") return comparisonHolds(e.op, Number(a) - Number(b));
       return null;
     }
     case "match": {
