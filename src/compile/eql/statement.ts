@@ -19,9 +19,11 @@ export interface KeyTuple {
 /** Most key tuples one event yields (the cartesian product of multi-valued keys is cut there). */
 export const MAX_KEY_COMBINATIONS = 256;
 
-export type KeyExtractor = (doc: EventDoc) => KeyTuple[];
+export type KeyExtractor = (doc: EventDoc) => readonly KeyTuple[];
 
-const NO_KEYS: KeyTuple = { id: "[]", values: [] };
+/** The key tuple of a stage without join keys; shared (never changed) so keyless events allocate none. */
+export const NO_KEYS: KeyTuple = Object.freeze({ id: "[]", values: Object.freeze([]) });
+const NO_KEYS_LIST: readonly KeyTuple[] = Object.freeze([NO_KEYS]);
 
 /**
  * Join keys of an event for one stage. A plain key must have a value (an event without one does not take
@@ -31,7 +33,7 @@ const NO_KEYS: KeyTuple = { id: "[]", values: [] };
  * Elasticsearch reports them).
  */
 export function keyExtractor(keys: readonly EqlField[], mapping: (name: string) => EqlFieldMapping | undefined, dates: "iso" | "millis"): KeyExtractor {
-  if (keys.length === 0) return () => [NO_KEYS];
+  if (keys.length === 0) return () => NO_KEYS_LIST;
   const parts = keys.map((k) => {
     const m = mapping(k.name);
     const read = m === undefined ? undefined : valueReader(m);

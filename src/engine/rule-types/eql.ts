@@ -11,6 +11,7 @@
 import type { InputEvent } from "../../event/types.js";
 import { parseEql } from "../../lang/eql/index.js";
 import { compileEqlStatement, ecsEqlMapping, type CompiledEql } from "../../compile/eql/index.js";
+import { NO_KEYS } from "../../compile/eql/statement.js";
 import type { TextSpill } from "../../state/spill.js";
 import type { EngineRule } from "../ports.js";
 import { buildAlert, buildSequenceAlerts, queryAlertId, type AlertContext } from "../alert.js";
@@ -56,8 +57,10 @@ function compiledOf(er: EngineRule): { compiled: CompiledEql; stageKnown: boolea
 }
 
 /** An event query's facts when the engine's predicate already matched its only stage. */
+const EVENT_STAGE_KEYS: EqlFacts<unknown>["stageKeys"] = Object.freeze([Object.freeze([NO_KEYS])]);
+
 function eventFacts<T>(ref: T, ord: Ordinal): EqlFacts<T> {
-  return { ref, ord, stageKeys: [[{ id: "[]", values: [] }]] };
+  return { ref, ord, stageKeys: EVENT_STAGE_KEYS };
 }
 
 class EqlReplay implements ReplayRule {
