@@ -168,3 +168,17 @@ test("--follow --format ecs: an Auditbeat line appended to a followed file alert
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test("--hostname names the host of audit records without node= (as convert --hostname does)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-hostname-"));
+  try {
+    const log = join(dir, "audit.log");
+    writeFileSync(log, readFileSync(CAPTURE, "utf8").replace(/^node=\S+ /gm, ""));
+    const r = await tern(["run", SEED, "--format", "auditd", "-e", log, "--state", ":memory:", "--hostname", "web-7"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(pairs(r.stdout), EXPECTED);
+    assert.deepEqual([...new Set(alertsOf(r.stdout).map((a) => (a as unknown as { host: { name: string } }).host.name))], ["web-7"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
