@@ -319,7 +319,7 @@ function compileScript(root: Ir): Script {
         return (env) => {
           const x = inner(env);
           const s = toText(x);
-          return { v: s === null || typeof x.v !== "string" ? (s === null ? null : test(s)) : test(s), kind: "boolean" };
+          return { v: s === null ? null : test(s), kind: "boolean" };
         };
       }
       case "in": {
@@ -424,31 +424,27 @@ function scriptQuery(e: Ir): EqlPredicate {
 
 // ---- query leaves (two-valued) ------------------------------------------------------------------------
 
-/** A string test for `:`, like, regex (any pattern matching). */
+/**
+ * A string test for `:`, like, regex (any pattern matching). The case-insensitive forms fold the patterns
+ * once and the value once per test (not once per pattern); `:` without `*`/`?` is an exact lookup.
+ */
 function patternTest(op: EqlMatchOp, patterns: readonly string[]): (s: string) => boolean {
-  const tests = patterns.map((p): ((s: string) => boolean) => {
-    switch (op) {
-      case ":":
-        if (p.includes("*") || p.includes("?")) return compileStarQuestionPattern(p, { caseInsensitive: true, fold: foldCase });
-        {
-          const f = foldCase(p);
-          return (s) => s.length >= p.length / 2 && foldCase(s) === f;
-        }
-      case "like":
-        return compileStarQuestionPattern(p);
-      case "like~":
-        return compileStarQuestionPattern(p, { caseInsensitive: true, fold: foldCase });
-      case "regex":
-        return compileLuceneRegex(p);
-      case "regex~":
-        return compileLuceneRegex(p, { caseInsensitive: true });
-      default:
-        return assertNever(op);
-    }
-  });
-  if (tests.length === 1) return tests[0];
+  if (op === "regex" || op === "regex~") {
+    const res = patterns.map((p) => compileLuceneRegex(p, { caseInsensitive: op === "regex~" }));
+    return (s) => res.some((r) => r(s));
+  }
+  const ci = op === ":" || op === "like~";
+  const exact = new Set<string>();
+  const wild: ((s: string) => boolean)[] = [];
+  for (const p of patterns) {
+    const q = ci ? foldCase(p) : p;
+    if (op === ":" && !p.includes("*") && !p.includes("?")) exact.add(q);
+    else wild.push(compileStarQuestionPattern(q));
+  }
   return (s) => {
-    for (const t of tests) if (t(s)) return true;
+    const v = ci ? foldCase(s) : s;
+    if (exact.has(v)) return true;
+    for (const w of wild) if (w(v)) return true;
     return false;
   };
 }
