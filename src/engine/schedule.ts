@@ -69,7 +69,7 @@ export function executionsWithEvents(
   s: RuleSchedule,
   start: number,
   end: number | undefined,
-  times: readonly number[],
+  times: ArrayLike<number>,
 ): { total: number; last?: Execution; withEvents: Execution[] } {
   const lastEvent = times[times.length - 1];
   const off = fixedOffsets(s);
@@ -96,7 +96,8 @@ export function executionsWithEvents(
     return { startedAt, from: startedAt + off.fromOffset, to: startedAt + off.toOffset };
   };
   let lastK = -1;
-  for (const t of times) {
+  for (let j = 0; j < times.length; j++) {
+    const t = times[j];
     // from_k ≤ t ≤ to_k  ⇔  (t − toOffset − start)/I ≤ k ≤ (t − fromOffset − start)/I
     const lo = Math.max(0, lastK + 1, Math.ceil((t - off.toOffset - start) / I));
     const hi = Math.min(K, Math.floor((t - off.fromOffset - start) / I));

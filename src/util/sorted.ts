@@ -1,7 +1,7 @@
-// Binary searches over ascending number arrays (event times). Pure.
+// Binary searches over ascending number arrays (or typed arrays) (event times). Pure.
 
 /** Index of the first element ≥ x. */
-export function lowerBound(arr: readonly number[], x: number): number {
+export function lowerBound(arr: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = arr.length;
   while (lo < hi) {
@@ -13,7 +13,7 @@ export function lowerBound(arr: readonly number[], x: number): number {
 }
 
 /** Index of the first element > x. */
-export function upperBound(arr: readonly number[], x: number): number {
+export function upperBound(arr: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = arr.length;
   while (lo < hi) {

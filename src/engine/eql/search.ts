@@ -5,7 +5,7 @@
 
 import type { EventDoc } from "../../event/types.js";
 import { assertNever } from "../../lang/eql/ast.js";
-import type { CompiledEql, JoinKeyValue, KeyTuple } from "../../compile/eql/statement.js";
+import { NO_KEYS, type CompiledEql, type JoinKeyValue, type KeyTuple } from "../../compile/eql/statement.js";
 import { compareKeyword, ecsEqlMapping, valueReader, type EqlMapping, type IndexedValue } from "../../compile/eql/mapping.js";
 import { SequenceMatcher, checkMissing, compareOrdinal, type MissingIndex, type Ordinal, type PartialSequence } from "./sequence.js";
 
@@ -90,6 +90,23 @@ export function factsOf<T>(compiled: CompiledEql, doc: EventDoc, ref: T, ord: Or
     any = true;
   }
   return any ? { ref, ord, stageKeys, untilKeys } : undefined;
+}
+
+/**
+ * The join keys of facts as compact text, for a replay that keeps them on disk: `[[stage…], until]`, a
+ * stage being `0` (it did not match) or the list of its key tuples' values, `until` `0` or its key ids.
+ * Key ids are the JSON text of their values, so they are written as they are and rebuilt on reading.
+ */
+export function encodeFactKeys(f: EqlFacts<unknown>): string {
+  const stages = f.stageKeys.map((k) => (k === undefined ? "0" : `[${k.map((t) => t.id).join(",")}]`)).join(",");
+  return `[[${stages}],${f.untilKeys === undefined ? "0" : JSON.stringify([...f.untilKeys])}]`;
+}
+
+/** The facts whose keys `encodeFactKeys` wrote, with a new ref and ordinal. */
+export function decodeFactKeys<T>(text: string, ref: T, ord: Ordinal): EqlFacts<T> {
+  const [stages, until] = JSON.parse(text) as [(0 | JoinKeyValue[][])[], 0 | string[]];
+  const stageKeys = stages.map((k) => (k === 0 ? undefined : k.map((values): KeyTuple => (values.length === 0 ? NO_KEYS : { id: JSON.stringify(values), values }))));
+  return until === 0 ? { ref, ord, stageKeys } : { ref, ord, stageKeys, untilKeys: new Set(until) };
 }
 
 /** Runs a compiled statement over events given in input (document) order. */

@@ -173,3 +173,27 @@ test("the window uses timestamp_override (event.ingested); ordering and maxspan 
   const { alerts } = await go(rule, [n, p], "replay");
   assert.deepEqual(alerts.slice(1).map(ancestorIds), [["p1"], ["n1"]]);
 });
+
+test("replay orders event results by timestamp, then tiebreaker_field, then input order", async () => {
+  const rule = eqlRule({ query: 'process where process.name == "curl"', tiebreaker_field: "event.sequence" });
+  const at = (id: string, seqNo: number | undefined) => {
+    const e = proc(id, "10:00:00", id, "curl");
+    if (seqNo !== undefined) (e._source.event as Record<string, unknown>).sequence = seqNo;
+    return e;
+  };
+  // same timestamp: tiebreaker ascending, an event without one last (Elasticsearch sorts missing last)
+  const { alerts } = await go(rule, [at("a", 3), at("b", undefined), at("c", 1), at("d", 2), proc("e", "09:59:59", "e", "curl")], "replay");
+  assert.deepEqual(alerts.map(ancestorIds), [["e"], ["c"], ["d"], ["a"], ["b"]]);
+});
+
+test("replay keeps join keys on disk and reads them back: a multi-valued key joins on any value, as the mapped type", async () => {
+  const rule = eqlRule({
+    query: `sequence with maxspan=1m [process where process.name == "curl"] by process.pid [network where true] by process.pid`,
+  });
+  const p = ev("p", "10:00:00", { event: { category: ["process"] }, process: { name: "curl", pid: [7, 8] } });
+  const other = ev("n9", "10:00:01", { event: { category: ["network"] }, process: { pid: 9 } });
+  // process.pid is a long: the text "8" is indexed as 8, so it joins the number
+  const text = ev("n", "10:00:02", { event: { category: ["network"] }, process: { pid: "8" } });
+  const { alerts } = await go(rule, [p, other, text], "replay");
+  assert.deepEqual(alerts.slice(1).map(ancestorIds), [["p"], ["n"]]);
+});

@@ -18,7 +18,8 @@ import { buildAlert, buildSequenceAlerts, queryAlertId, type AlertContext } from
 import type { Execution } from "../schedule.js";
 import { spilledFullHit, spilledHit } from "../matched.js";
 import { lowerBound, upperBound } from "../../util/sorted.js";
-import { factsOf, ordinalReader, searchFacts, toHit, type EqlFacts, type EqlSequenceHit } from "../eql/search.js";
+import { applyPipes, decodeFactKeys, encodeFactKeys, factsOf, ordinalReader, searchFacts, toHit, type EqlFacts, type EqlSequenceHit } from "../eql/search.js";
+import type { IndexedValue } from "../../compile/eql/mapping.js";
 import { SequenceMatcher, checkMissing, compareOrdinal, type MissingIndex, type Ordinal, type PartialSequence } from "../eql/sequence.js";
 import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 
@@ -43,11 +44,48 @@ function sequenceAlerts(er: EngineRule, hits: readonly InputEvent[], times: read
   ];
 }
 
-interface Kept {
-  readonly facts: EqlFacts<number>;
-  /** Window time (timestamp_override with fallback). */
-  readonly t: number;
-  readonly seq: number;
+/**
+ * The events one EQL rule keeps in replay, as number columns (docs/engine.md "Replay memory"): window time,
+ * ordinal (timestamp, input order), the spill record of the document and the spill record of its join keys
+ * (-1 when the engine's predicate already decided an event query's only stage). About 40 bytes per kept
+ * event whatever its keys, instead of a graph of objects; a tiebreaker value, when the rule has one, is
+ * kept in a map.
+ */
+class KeptEvents {
+  length = 0;
+  t = new Float64Array(1024);
+  ts = new Float64Array(1024);
+  seq = new Float64Array(1024);
+  doc = new Float64Array(1024);
+  keys = new Float64Array(1024);
+  readonly tb = new Map<number, IndexedValue | null>();
+
+  push(t: number, ord: Ordinal, doc: number, keys: number): void {
+    if (this.length === this.t.length) {
+      const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.t = grow(this.t);
+      this.ts = grow(this.ts);
+      this.seq = grow(this.seq);
+      this.doc = grow(this.doc);
+      this.keys = grow(this.keys);
+    }
+    const i = this.length++;
+    this.t[i] = t;
+    this.ts[i] = ord.ts;
+    this.seq[i] = ord.seq;
+    this.doc[i] = doc;
+    this.keys[i] = keys;
+    if (ord.tb !== undefined) this.tb.set(i, ord.tb);
+  }
+
+  ordinal(i: number): Ordinal {
+    const tb = this.tb.get(i);
+    return tb === undefined && !this.tb.has(i) ? { ts: this.ts[i], seq: this.seq[i] } : { ts: this.ts[i], tb, seq: this.seq[i] };
+  }
 }
 
 /** The rule's compiled statement, and whether `matches` already tested an event query's only stage. */
@@ -67,9 +105,10 @@ class EqlReplay implements ReplayRule {
   private readonly compiled: CompiledEql;
   private readonly stageKnown: boolean;
   private readonly ordinal: (doc: InputEvent["_source"], seq: number) => Ordinal | undefined;
-  private kept: Kept[] = [];
-  private times_: number[] = [];
-  private readonly timeOf = new Map<number, number>();
+  private readonly kept = new KeptEvents();
+  /** Kept rows by (window time, input order), and their window times: set by `times()`. */
+  private order = new Uint32Array(0);
+  private times_ = new Float64Array(0);
 
   constructor(
     private readonly er: EngineRule,
@@ -83,63 +122,69 @@ class EqlReplay implements ReplayRule {
     // samples need no timestamp; events and sequences are ordered by one
     const ord = this.ordinal(ev._source, seq) ?? (this.compiled.kind === "sample" ? { ts: t, seq } : undefined);
     if (ord === undefined) return false;
-    const f = this.stageKnown ? eventFacts(0, ord) : factsOf(this.compiled, ev._source, 0, ord);
-    if (f === undefined) return false;
-    const ref = spill();
-    this.kept.push({ facts: { ...f, ref }, t, seq });
-    this.timeOf.set(ref, t);
+    let keys = -1;
+    if (!this.stageKnown) {
+      const f = factsOf(this.compiled, ev._source, 0, ord);
+      if (f === undefined) return false;
+      keys = this.spill.add(encodeFactKeys(f));
+    }
+    this.kept.push(t, ord, spill(), keys);
     return true;
   }
 
-  times(): readonly number[] {
-    if (this.times_.length !== this.kept.length) {
-      this.kept.sort((a, b) => a.t - b.t || a.seq - b.seq);
-      this.times_ = this.kept.map((k) => k.t);
+  times(): ArrayLike<number> {
+    const k = this.kept;
+    if (this.order.length !== k.length) {
+      const order = new Uint32Array(k.length);
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      order.sort((a, b) => k.t[a] - k.t[b] || k.seq[a] - k.seq[b]);
+      this.order = order;
+      this.times_ = new Float64Array(order.length);
+      for (let i = 0; i < order.length; i++) this.times_[i] = k.t[order[i]];
     }
     return this.times_;
   }
 
   prepare(): void {}
 
+  /** The facts of kept row `i`, its ref being the row. */
+  private facts(i: number): EqlFacts<number> {
+    const ord = this.kept.ordinal(i);
+    const keys = this.kept.keys[i];
+    return keys < 0 ? eventFacts(i, ord) : decodeFactKeys(this.spill.get(keys), i, ord);
+  }
+
   execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
     const times = this.times();
     const lo = lowerBound(times, exec.from);
     const hi = upperBound(times, exec.to);
-    const window = this.kept.slice(lo, hi);
-    // samples keep document order; events and sequences are searched in ordinal order
-    if (this.compiled.kind === "sample") window.sort((a, b) => a.seq - b.seq);
-    else window.sort((a, b) => compareOrdinal(a.facts.ord, b.facts.ord));
     const max = this.er.rule.max_signals;
-    const res = searchFacts(
-      this.compiled,
-      window.map((k) => k.facts),
-      max,
-    );
+    const kept = this.kept;
+    if (this.stageKnown) {
+      // Every kept event matched the only stage: order the window's rows, no facts needed.
+      const rows = Array.from(this.order.subarray(lo, hi));
+      rows.sort(kept.tb.size === 0 ? (a, b) => kept.ts[a] - kept.ts[b] || kept.seq[a] - kept.seq[b] : (a, b) => compareOrdinal(kept.ordinal(a), kept.ordinal(b)));
+      return { ...this.eventAlerts(applyPipes(rows, this.compiled.pipes, max), ctx, seen), truncated: rows.length >= max };
+    }
+    const window: EqlFacts<number>[] = [];
+    for (let i = lo; i < hi; i++) window.push(this.facts(this.order[i]));
+    // samples keep document order; events and sequences are searched in ordinal order
+    if (this.compiled.kind === "sample") window.sort((a, b) => a.ord.seq - b.ord.seq);
+    else window.sort((a, b) => compareOrdinal(a.ord, b.ord));
+    const res = searchFacts(this.compiled, window, max);
+    if (res.kind === "events") {
+      // Kibana warns when the search's total reaches max_signals
+      const total = window.filter((f) => f.stageKeys[0] !== undefined).length;
+      return { ...this.eventAlerts(res.events, ctx, seen), truncated: total >= max };
+    }
     const alerts: PendingAlert[] = [];
     let duplicates = 0;
-    if (res.kind === "events") {
-      for (const ref of res.events) {
-        const hit = spilledHit(this.spill, ref);
-        const id = queryAlertId(hit, ctx.spaceId, this.er.ruleUuid);
-        if (seen(id)) {
-          duplicates++;
-          continue;
-        }
-        const full = spilledFullHit(this.spill, ref);
-        const doc = buildAlert(this.er.rule, full, id, ctx, undefined, true);
-        alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.timeOf.get(ref) ?? exec.to, doc, json: JSON.stringify(doc) });
-      }
-      // Kibana warns when the search's total reaches max_signals
-      const total = window.filter((k) => k.facts.stageKeys[0] !== undefined).length;
-      return { alerts, duplicates, truncated: total >= max };
-    }
     for (const s of res.sequences) {
-      const refs = s.events.filter((r): r is number => r !== null);
-      const hits = refs.map((r) => spilledFullHit(this.spill, r));
+      const rows = s.events.filter((r): r is number => r !== null);
       const group = sequenceAlerts(
         this.er,
-        hits,
-        refs.map((r) => this.timeOf.get(r) ?? exec.to),
+        rows.map((r) => spilledFullHit(this.spill, kept.doc[r])),
+        rows.map((r) => kept.t[r]),
         ctx,
       );
       if (seen(group[0].id)) {
@@ -149,6 +194,23 @@ class EqlReplay implements ReplayRule {
       alerts.push(...group);
     }
     return { alerts, duplicates, truncated: res.sequences.length >= max };
+  }
+
+  /** One alert per result event (kept rows), ids already stored dropped. */
+  private eventAlerts(rows: readonly number[], ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
+    const alerts: PendingAlert[] = [];
+    let duplicates = 0;
+    for (const row of rows) {
+      const ref = this.kept.doc[row];
+      const id = queryAlertId(spilledHit(this.spill, ref), ctx.spaceId, this.er.ruleUuid);
+      if (seen(id)) {
+        duplicates++;
+        continue;
+      }
+      const doc = buildAlert(this.er.rule, spilledFullHit(this.spill, ref), id, ctx, undefined, true);
+      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json: JSON.stringify(doc) });
+    }
+    return { alerts, duplicates };
   }
 
   skip(): void {}

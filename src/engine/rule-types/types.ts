@@ -46,7 +46,7 @@ export interface ReplayRule {
    */
   collect(ev: InputEvent, t: number, spill: () => number, seq: number): boolean;
   /** Window times of the kept events, ascending (the engine plans executions from them). */
-  times(): readonly number[];
+  times(): ArrayLike<number>;
   /** Before the first execution: read what earlier runs stored (e.g. new-terms history). */
   prepare(firstExecutionFrom: number, learnedFrom: number): void;
   /** One scheduled execution over its window; `seen` tells whether an alert id is already stored. */
