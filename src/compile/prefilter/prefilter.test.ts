@@ -270,3 +270,17 @@ test("the line scanner's tuning (needles in most lines searched on demand) never
   }
   assert.ok(passed > 100 && passed < lines.length - 100, `${passed} of ${lines.length} passed`);
 });
+
+test("a prefilter that rejects almost nothing stops testing for a while, then probes again", async () => {
+  const { PROBE_LINES, UNTESTED_LINES } = await import("./prefilter.js");
+  const pf = kqlPrefilter("process.name:curl");
+  const hit = '{"process":{"name":"curl"}}';
+  const miss = '{"process":{"name":"bash"}}';
+  // a full probe of passing lines: the next UNTESTED_LINES lines pass untested, misses too
+  for (let i = 0; i < PROBE_LINES; i++) assert.equal(pf(hit), true);
+  for (let i = 0; i < UNTESTED_LINES; i++) assert.equal(pf(miss), true);
+  // then it tests again; a probe that rejects more than 2 % keeps testing every line
+  const outcomes = Array.from({ length: PROBE_LINES }, (_, i) => pf(i % 10 === 0 ? miss : hit));
+  assert.equal(outcomes.filter((r) => !r).length, Math.ceil(PROBE_LINES / 10));
+  assert.equal(pf(miss), false);
+});

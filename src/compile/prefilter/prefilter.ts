@@ -474,13 +474,34 @@ export function prefilterOf(req: Req, scanMinNeedles = SCAN_MIN_NEEDLES): KqlPre
   const needles = needlesOf(req);
   const scan = needles.size >= scanMinNeedles ? new NeedleScan(needles, st) : undefined;
   const test = compileReq(req, st, new Map(), scan);
+  let probed = 0;
+  let passed = 0;
+  let untested = 0;
   return withGate((line) => {
+    if (untested > 0) {
+      untested--;
+      return true;
+    }
     st.reset(line);
     const r = test();
     st.reset("");
+    // A prefilter that rejects almost nothing costs a scan of every line for no gain (hundreds of rules
+    // whose words occur in every event): when nearly all of PROBE_LINES tested lines pass, the next
+    // UNTESTED_LINES pass untested (passing is always safe), then it probes again.
+    if (r) passed++;
+    if (++probed === PROBE_LINES) {
+      if (passed >= PROBE_LINES * PROBE_PASS_FRACTION) untested = UNTESTED_LINES;
+      probed = 0;
+      passed = 0;
+    }
     return r;
   }, req);
 }
+
+/** See prefilterOf: a probe of this many lines, passing at least this fraction, skips the next UNTESTED_LINES. */
+export const PROBE_LINES = 1024;
+export const PROBE_PASS_FRACTION = 0.98;
+export const UNTESTED_LINES = 15 * 1024;
 
 /** `test` with the gate of `req`, which `test` must imply. */
 function withGate(test: (line: string | Uint8Array) => boolean, req: Req): KqlPrefilter {
