@@ -9,6 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { AuditdAssembler, decodeValue, MalformedRecordError, openAuditdSource, parseAuditRecord } from "../../src/sources/auditd/index.js";
 import { REALDATA_DIR } from "../../src/testing/paths.js";
@@ -46,11 +47,11 @@ const FILES: [string, number, number, number[]][] = [
   [R("go-libaudit", "testdata", "lost_messages.log"), 17, 2, []],
   [R("go-libaudit", "testdata", "rollover.log"), 5, 1, []],
   [R("integrations", "packages", "auditd", "data_stream", "log", "_dev", "test", "pipeline", "test-enhanced-syscall.log"), 1, 0, []],
-  [LAUREL("fork-sleep-exec.txt"), 30, 2, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 21, 24]],
-  [LAUREL("proc-trace-dpkg-l.txt"), 83, 11, [1, 53, 60, 69, 78]],
-  [LAUREL("shell-proc-trace.txt"), 75, 4, [1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 27, 40]],
-  [LAUREL("shell-proc-trace-reordered.txt"), 52, 4, [1, 3, 14]],
-  [LAUREL("shell-proc-trace-confusion.txt"), 196, 5, [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 163, 164, 165, 166, 167, 168, 169]],
+  [LAUREL("fork-sleep-exec.txt"), 30, 3, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 21, 24]],
+  [LAUREL("proc-trace-dpkg-l.txt"), 83, 23, [1, 53, 60, 69, 78]],
+  [LAUREL("shell-proc-trace.txt"), 75, 9, [1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 27, 40]],
+  [LAUREL("shell-proc-trace-reordered.txt"), 52, 9, [1, 3, 14]],
+  [LAUREL("shell-proc-trace-confusion.txt"), 196, 72, [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 163, 164, 165, 166, 167, 168, 169]],
   [LAUREL("record-execve-long.txt"), 9, 1, []],
   [LAUREL("record-syscall-nullkey.txt"), 10, 1, []],
 ];
@@ -63,6 +64,18 @@ test("every real audit log parses with exactly the expected events and bad lines
     assert.deepEqual([source.stats.lines, source.stats.events, bad.map((b) => b.loc.line)], [lines, events, badLines], file);
     for (const b of bad) assert.equal(b.reason, "malformed-record");
     assert.deepEqual(docs.filter(seed), [], file);
+    // The process tree: a process's parent is the instance the log last started under that pid (exec or
+    // fork), and every event of one instance carries the same entity id.
+    const started = new Map<number, unknown>();
+    for (const d of docs) {
+      const parentPid = field(d, "process.parent.pid") as number | undefined;
+      if (parentPid !== undefined && started.has(parentPid)) assert.equal(field(d, "process.parent.entity_id"), started.get(parentPid), `${file}: parent of ${String(field(d, "process.pid"))}`);
+      const pid = field(d, "process.pid") as number;
+      const action = field(d, "event.action");
+      if (action === "exec" || action === "fork") started.set(pid, field(d, "process.entity_id"));
+      else if (started.has(pid)) assert.equal(field(d, "process.entity_id"), started.get(pid), `${file}: ${String(action)} of ${pid}`);
+      if (action === "end") started.delete(pid);
+    }
   }
 });
 
@@ -99,13 +112,27 @@ test("interleaved and reordered captures give the same exec events as the ordere
   assert.deepEqual(execs((await convert(R("go-libaudit", "testdata", "lost_messages.log"))).docs), normal);
 });
 
-test("execve records with EXECVE before SYSCALL (fork-sleep-exec) and an empty argv[0]", async () => {
+test("execve records with EXECVE before SYSCALL (fork-sleep-exec) and an empty argv[0]; the process tree of a fork and an orphan's exec", async () => {
   const { docs } = await convert(LAUREL("fork-sleep-exec.txt"));
   assert.deepEqual(execs(docs), [
     [1578539, "uncaring-parent", ["/home/user/bin/uncaring-parent"]],
     [1578540, "true", [""]],
   ]);
-  assert.deepEqual(field(docs[1], "process.parent"), { pid: 1 });
+  // The documented recipes (docs/sources-mapping.md "Process tree"), written out here.
+  const hostId = createHash("sha256").update("tern host\u0000h").digest("hex").slice(0, 32);
+  const eid = (...parts: (string | number)[]) => createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 22);
+  const t = 1783860945368; // msg=audit(1783860945.368:…)
+  const tree = docs.map((d) => [field(d, "event.action"), field(d, "process.pid"), field(d, "process.entity_id"), field(d, "process.parent.pid"), field(d, "process.parent.entity_id"), field(d, "process.parent.executable")]);
+  assert.deepEqual(tree, [
+    // the shell that started it is not in the log: an unseen instance
+    ["exec", 1578539, eid(hostId, 1578539, t, 6104005), 3822680, eid(hostId, 3822680, "unseen", 0), undefined],
+    // 1578540 (forked by 1578539 without an audited fork) clones 1578541 (flags 0x1200011: a process, not a thread)
+    ["fork", 1578541, eid(hostId, 1578541, t, 6104007, "fork"), 1578540, eid(hostId, 1578540, "unseen", 0), "/home/user/bin/uncaring-parent"],
+    // its parent has exited: the kernel reports init as the parent at exec
+    ["exec", 1578540, eid(hostId, 1578540, t, 6104008), 1, eid(hostId, 1, "unseen", 0), undefined],
+  ]);
+  assert.equal(field(docs[1], "process.name"), "uncaring-parent");
+  assert.equal(field(docs[0], "host.id"), hostId);
 });
 
 test("auparse test4.log: the ld that links ztest105133.so is an exec event with its full argv", async () => {
@@ -198,4 +225,15 @@ test("go-libaudit auparse goldens: record time, serial, type and hex-decoded val
     });
   }
   assert.deepEqual([records, compared], [83, 38]);
+});
+
+test("pid reuse (laurel's shell-proc-trace-confusion): the parent of `id` is the csh that forked pid 2655, not the rm that once had it", async () => {
+  const { docs } = await convert(LAUREL("shell-proc-trace-confusion.txt"));
+  const row = (seq: number) => docs.filter((d) => field(d, "auditd.sequence") === seq).map((d) => [field(d, "event.action"), field(d, "process.pid"), field(d, "process.name"), field(d, "process.parent.pid"), field(d, "process.parent.name"), field(d, "process.parent.args")]);
+  assert.deepEqual(row(2588684), [["exec", 2655, "rm", 2643, undefined, undefined]]);
+  assert.deepEqual(row(2638032), [["fork", 2655, "csh", 2542, "csh", ["-csh", "-c", "/tmp/REDACTED.csh"]]]);
+  assert.deepEqual(row(2638035), [["exec", 2656, "id", 2655, "csh", ["-csh", "-c", "/tmp/REDACTED.csh"]]]);
+  const fork = docs.find((d) => field(d, "auditd.sequence") === 2638032);
+  const id = docs.find((d) => field(d, "auditd.sequence") === 2638035);
+  assert.equal(field(id ?? {}, "process.parent.entity_id"), field(fork ?? {}, "process.entity_id"));
 });

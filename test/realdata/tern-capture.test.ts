@@ -4,6 +4,7 @@
 // ld, cp, mv (rename) and python3 — not dpkg's, not touch's .txt, not the deletions.
 
 import { test } from "node:test";
+import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openAuditdSource } from "../../src/sources/auditd/index.js";
@@ -67,15 +68,23 @@ test("the .so creation by ld is a complete Defend-shaped document", async () => 
   assert.deepEqual(ld.loc, { file: CAPTURE, line: 103, byteOffset: 24057 });
   const d = ld._source as Record<string, unknown>;
   assert.equal(d["@timestamp"], "2026-11-28T03:07:22.816Z");
-  assert.deepEqual(d.event, { kind: "event", module: "auditd", category: ["file"], type: ["creation"], action: "creation", outcome: "success", ingested: "2026-11-28T12:00:00.000Z" });
+  assert.deepEqual(d.event, { kind: "event", module: "auditd", category: ["file"], type: ["creation"], action: "creation", outcome: "success", ingested: "2026-11-28T03:07:22.816Z" });
   assert.deepEqual(d.file, { path: "/dev/shm/libfoo.so", name: "libfoo.so", directory: "/dev/shm", extension: "so", inode: "11", mode: "0100644", uid: "0", gid: "0", owner: "root", group: "root" });
-  assert.deepEqual(d.host, { name: "capture-host", os: { type: "linux" } });
+  assert.deepEqual(d.host, { name: "capture-host", id: createHash("sha256").update("tern host\u0000capture-host").digest("hex").slice(0, 32), os: { type: "linux" } });
   assert.deepEqual(d.user, { id: "0", name: "root" });
   assert.deepEqual(d.group, { id: "0", name: "root" });
   assert.deepEqual(d.auditd, { sequence: 467, key: ["tern_so"], syscall: "openat", path_resolution: "absolute" });
   const p = d.process as Record<string, unknown>;
   assert.equal(p.pid, 17113);
-  assert.deepEqual(p.parent, { pid: 17112 });
+  // gcc (17109) ran collect2 (17112), which ran ld (17113): all three execs are in the log, so the file
+  // event carries ld's exec entity id and collect2 as its parent
+  const exec = (pid: number) => events.find((e) => field(e._source, "event.action") === "exec" && field(e._source, "process.pid") === pid)?._source ?? assert.fail(`no exec of ${pid}`);
+  assert.equal(p.entity_id, field(exec(17113), "process.entity_id"));
+  const parent = p.parent as Record<string, unknown>;
+  assert.deepEqual([parent.pid, parent.name, parent.entity_id], [17112, "collect2", field(exec(17112), "process.entity_id")]);
+  assert.equal(parent.executable, field(exec(17112), "process.executable"));
+  assert.deepEqual(parent.args, field(exec(17112), "process.args"));
+  assert.equal(field(exec(17112), "process.parent.name"), "gcc");
   assert.equal(p.name, "ld");
   assert.equal(p.executable, "/usr/bin/x86_64-linux-gnu-ld.bfd");
   assert.equal(p.working_directory, "/tmp/tmp.QN9vOaOFGY");

@@ -38,7 +38,8 @@ test("--output writes the same lines to a 0600 file; --hits wraps them as hits w
   assert.equal(r.stdout, "");
   assert.equal(statSync(out).mode & 0o777, 0o600);
   const docs = parseLines(readFileSync(out, "utf8"));
-  assert.equal(docs.length, 10);
+  // 1 deletion, 6 process starts, 3 connections, 24 process ends
+  assert.equal(docs.length, 34);
   assert.equal(docs[0].file.path, "/dev/shm/sem.sysmon-startup");
   const h = await tern(["convert", "--format", "sysmon-linux", "--hits", SYSMON]);
   const hit = parseLines(h.stdout)[0] as unknown as { _index: string; _id: string; _source: Record<string, unknown> };

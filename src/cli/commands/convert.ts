@@ -26,6 +26,7 @@ interface ConvertOptions {
   format: ConvertFormat;
   output?: string;
   hostname?: string;
+  hostId?: string;
   index?: string;
   strict?: boolean;
   hits?: boolean;
@@ -40,14 +41,14 @@ function badLineCode(format: ConvertFormat, bad: BadLine): Code {
   return format === "sysmon-linux" ? "SRC112" : "SRC111";
 }
 
-export function openSourceFor(format: ConvertFormat, inputs: readonly string[], base: SourceOptions, extra: { hostname?: string; stdin: Readable }): EventSource {
+export function openSourceFor(format: ConvertFormat, inputs: readonly string[], base: SourceOptions, extra: { hostname?: string; hostId?: string; stdin: Readable }): EventSource {
   switch (format) {
     case "ecs":
       return openNdjsonSource(inputs, { ...base, stdin: extra.stdin });
     case "auditd":
-      return openAuditdSource(inputs, { ...base, hostname: extra.hostname, stdin: extra.stdin });
+      return openAuditdSource(inputs, { ...base, hostname: extra.hostname, hostId: extra.hostId, stdin: extra.stdin });
     case "sysmon-linux":
-      return openSysmonSource(inputs, { ...base, hostname: extra.hostname, stdin: extra.stdin });
+      return openSysmonSource(inputs, { ...base, hostname: extra.hostname, hostId: extra.hostId, stdin: extra.stdin });
     default:
       return assertNever(format);
   }
@@ -60,6 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option("--format <format>", "input format").choices([...CONVERT_FORMATS]).default("ecs"))
     .option("-o, --output <file>", "write to this file (mode 0600) instead of stdout")
     .option("--hostname <name>", "host.name for audit records without node= and Sysmon events without <Computer>")
+    .option("--host-id <id>", "host.id for those events (default: derived from the host name)")
     .option("--index <name>", "_index of the events (default: the input file's name)")
     .option("--strict", "stop at the first bad line (exit 2)")
     .option("--hits", "write {_index, _id, _source} lines (tern run reads them back with the same index and ids)")
@@ -75,7 +77,7 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.stderr.write(renderDiagnostic(d, { color }) + "\n");
       };
       const base: SourceOptions = opts.index === undefined ? { onBadLine } : { onBadLine, index: opts.index };
-      const source = openSourceFor(opts.format, inputs, base, { hostname: opts.hostname, stdin: ctx.stdin });
+      const source = openSourceFor(opts.format, inputs, base, { hostname: opts.hostname, hostId: opts.hostId, stdin: ctx.stdin });
 
       let fd: number | undefined;
       if (opts.output !== undefined) {

@@ -59,6 +59,7 @@ export interface RunCliOptions {
   threads?: string;
   /** host.name of auditd records without node= and Sysmon events without <Computer> (default: this machine's). */
   hostname?: string;
+  hostId?: string;
 }
 
 /**
@@ -161,6 +162,7 @@ export function buildEventSource(
     const src: FollowSource = openFollowSource(opts.events, {
       ...base,
       hostname: opts.hostname,
+      hostId: opts.hostId,
       format: opts.format,
       pollIntervalMs: opts.pollIntervalMs,
       resume: follow?.resume,
@@ -179,9 +181,9 @@ export function buildEventSource(
       return opts.normalize === false ? src : normalizingSource(src);
     }
     case "auditd":
-      return openAuditdSource(opts.events, { ...base, hostname: opts.hostname, stdin: ctx.stdin });
+      return openAuditdSource(opts.events, { ...base, hostname: opts.hostname, hostId: opts.hostId, stdin: ctx.stdin });
     case "sysmon-linux":
-      return openSysmonSource(opts.events, { ...base, hostname: opts.hostname, stdin: ctx.stdin });
+      return openSysmonSource(opts.events, { ...base, hostname: opts.hostname, hostId: opts.hostId, stdin: ctx.stdin });
     default: {
       const never: never = opts.format;
       throw new Error(`unknown format ${String(never)}`);
@@ -474,6 +476,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--strict", "stop at the first bad line (exit 2)")
     .addOption(new Option("--format <format>", "event format: ecs (NDJSON; Auditbeat/auditd_manager/FIM/sysmon_linux normalised), auditd (audit.log), sysmon-linux (syslog)").choices([...RUN_FORMATS]).default("ecs"))
     .option("--hostname <name>", "auditd / sysmon-linux: host.name for audit records without node= and Sysmon events without <Computer> (default: this machine's name)")
+    .option("--host-id <id>", "auditd / sysmon-linux: host.id for those events (default: derived from the host name; --follow: /etc/machine-id)")
     .option("--no-normalize", "ecs: use Auditbeat/auditd_manager/file_integrity/sysmon_linux documents as written (no Defend normalisation; a slightly faster prefilter)")
     .option("-f, --follow", "follow growing files (stream mode) across rotation and truncation; resume from the state DB; stop with SIGINT/SIGTERM")
     .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", positiveInteger)

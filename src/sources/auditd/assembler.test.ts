@@ -5,6 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AuditdAssembler, type AssembledEvent } from "./assembler.js";
 import type { LineLocation } from "../../event/types.js";
+import { createHash } from "node:crypto";
+
+// The documented recipes (docs/sources-mapping.md "Process tree"), written out independently of the code.
+const HOST_ID = createHash("sha256").update("tern host\u0000testhost").digest("hex").slice(0, 32);
+const eid = (...parts: (string | number)[]) => createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 22);
 
 const hex = (s: string) => Buffer.from(s).toString("hex").toUpperCase();
 const argvHex = (...a: string[]) => hex(a.join("\0"));
@@ -59,13 +64,25 @@ test("a creation: PARENT + CREATE items give one Defend-style file event", () =>
   assert.equal(events.length, 1);
   assert.deepEqual(events[0].doc, {
     "@timestamp": "2023-11-14T22:13:20.100Z",
-    host: { name: "testhost", os: { type: "linux" } },
+    host: { name: "testhost", id: HOST_ID, os: { type: "linux" } },
     auditd: { sequence: 1, key: ["k"], syscall: "openat", path_resolution: "absolute" },
     user: { id: "1000", audit: { id: "1000" } },
     group: { id: "1000" },
-    event: { kind: "event", module: "auditd", category: ["file"], type: ["creation"], action: "creation", outcome: "success", ingested: "1970-01-01T00:00:00.000Z" },
+    // a replayed log ingests at the event's own time
+    event: { kind: "event", module: "auditd", category: ["file"], type: ["creation"], action: "creation", outcome: "success", ingested: "2023-11-14T22:13:20.100Z" },
     file: { path: "/dev/shm/x.so", name: "x.so", directory: "/dev/shm", extension: "so", inode: "11", mode: "0100644", uid: "0", gid: "0" },
-    process: { pid: 200, parent: { pid: 100 }, name: "cc", executable: "/usr/bin/cc", working_directory: "/home/u", args: ["cc", "-o", "/dev/shm/x.so"], args_count: 3, command_line: "cc -o /dev/shm/x.so" },
+    // neither process started in the log: ids of unseen instances (generation 0)
+    process: {
+      pid: 200,
+      entity_id: eid(HOST_ID, 200, "unseen", 0),
+      parent: { pid: 100, entity_id: eid(HOST_ID, 100, "unseen", 0) },
+      name: "cc",
+      executable: "/usr/bin/cc",
+      working_directory: "/home/u",
+      args: ["cc", "-o", "/dev/shm/x.so"],
+      args_count: 3,
+      command_line: "cc -o /dev/shm/x.so",
+    },
   });
   assert.deepEqual(events[0].loc, { file: "audit.log", line: 1, byteOffset: 0 });
 });
@@ -213,7 +230,7 @@ test("execve: a process start with argv from EXECVE, split aN_len/aN[i] chunks j
     title(40, "sh", "truncated"),
   ]);
   assert.equal(events.length, 1);
-  assert.deepEqual(get(events[0], "event"), { kind: "event", module: "auditd", category: ["process"], type: ["start"], action: "exec", outcome: "success", ingested: "1970-01-01T00:00:00.000Z" });
+  assert.deepEqual(get(events[0], "event"), { kind: "event", module: "auditd", category: ["process"], type: ["start"], action: "exec", outcome: "success", ingested: "2023-11-14T22:13:20.100Z" });
   assert.deepEqual(get(events[0], "process.args"), ["sh", long, "x y"]);
   assert.equal(get(events[0], "process.command_line"), `sh ${long} x y`);
   assert.equal(get(events[0], "process.executable"), "/usr/bin/dash");
@@ -299,9 +316,9 @@ test("records for an event that already closed are dropped and counted, not made
   assert.equal(asm.stats.late, 1);
 });
 
-test("the timeout closes an event with no PROCTITLE; the injected clock decides", () => {
+test("the timeout closes an event with no PROCTITLE; the injected clock decides (and, following a live log, is its ingest time)", () => {
   let now = 1000;
-  const asm = new AuditdAssembler({ hostname: "h", now: () => now, closeAfterMs: 2000 });
+  const asm = new AuditdAssembler({ hostname: "h", now: () => now, closeAfterMs: 2000, ingested: "wall-clock" });
   asm.feed(title(1, "establish proctitle mode"), { file: "f", line: 1, byteOffset: 0 });
   asm.feed(sys({ serial: 100, syscall: 85, items: 1 }), { file: "f", line: 2, byteOffset: 10 });
   asm.feed(path(100, 0, '"/dev/shm/t.so"', "CREATE"), { file: "f", line: 3, byteOffset: 20 });

@@ -15,11 +15,12 @@ import type { EventDoc, LineLocation } from "../../event/types.js";
 import { MalformedRecordError, parseAuditRecord, plainValue, type AuditRecord } from "./record.js";
 import { auditEventToEcs } from "./to-ecs.js";
 import { syscallName } from "./syscalls.js";
+import { ProcessTable } from "../process-table.js";
 
 export interface AuditdAssemblerOptions {
   /** host.name for records without node= (default: this machine's hostname). */
   readonly hostname?: string;
-  /** Wall clock in epoch ms, for event.ingested and timeouts (default Date.now). */
+  /** Wall clock in epoch ms, for timeouts and wall-clock event.ingested (default Date.now). */
   readonly now?: () => number;
   /** Close a group open this long (default 2000 ms). */
   readonly closeAfterMs?: number;
@@ -29,6 +30,15 @@ export interface AuditdAssemblerOptions {
   readonly maxOpenGroups?: number;
   /** A line that is not an audit record. */
   readonly onMalformed?: (loc: LineLocation, message: string) => void;
+  /** host.id of records without node= (default: derived from the host name). */
+  readonly hostId?: string;
+  /**
+   * event.ingested: "event" (default) — the event's own time, so a replayed log ingests as it happened;
+   * "wall-clock" — when tern closed the event (a live log being followed).
+   */
+  readonly ingested?: "event" | "wall-clock";
+  /** The process table (default: a new one per assembler). */
+  readonly processes?: ProcessTable;
 }
 
 export interface AssembledEvent {
@@ -85,8 +95,14 @@ export class AuditdAssembler {
   private readonly serialLag: number;
   private readonly maxOpen: number;
   private readonly onMalformed: ((loc: LineLocation, message: string) => void) | undefined;
+  private readonly hostId: string | undefined;
+  private readonly wallClockIngest: boolean;
+  readonly processes: ProcessTable;
 
   constructor(opts: AuditdAssemblerOptions = {}) {
+    this.hostId = opts.hostId;
+    this.wallClockIngest = opts.ingested === "wall-clock";
+    this.processes = opts.processes ?? new ProcessTable();
     this.host = opts.hostname ?? osHostname();
     this.now = opts.now ?? Date.now;
     this.closeAfterMs = opts.closeAfterMs ?? 2000;
@@ -210,7 +226,12 @@ export class AuditdAssembler {
       if (first !== undefined) this.recentlyClosed.delete(first);
     }
     this.stats.groups++;
-    const docs = auditEventToEcs(g.records, { hostname: this.host, ingested: new Date(this.now()).toISOString() });
+    const docs = auditEventToEcs(g.records, {
+      hostname: this.host,
+      hostId: this.hostId,
+      ingested: this.wallClockIngest ? new Date(this.now()).toISOString() : undefined,
+      processes: this.processes,
+    });
     docs.forEach((doc, index) => out.push({ doc, loc: g.loc, index, key: g.key }));
   }
 }

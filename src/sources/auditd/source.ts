@@ -12,6 +12,8 @@ import { defendIndexFor } from "../ecs-normalize/index-name.js";
 
 export interface AuditdSourceOptions extends SourceOptions {
   readonly hostname?: string;
+  /** host.id of records without node= (default: derived from the host name). */
+  readonly hostId?: string;
   readonly now?: () => number;
   readonly closeAfterMs?: number;
   /** Events per batch (default 1000). */
@@ -31,6 +33,7 @@ export function openAuditdSource(inputs: readonly string[], opts: AuditdSourceOp
     let currentFile = "";
     const assembler = new AuditdAssembler({
       hostname: opts.hostname,
+      hostId: opts.hostId,
       now: opts.now,
       closeAfterMs: opts.closeAfterMs,
       onMalformed: (loc, message) => {

@@ -1,7 +1,9 @@
 // One assembled audit event (the records sharing `msg=audit(ts:serial)`) → ECS documents shaped like
 // Elastic Defend's Linux events (docs/sources.md §1, §3, §6.3): file creation / rename / deletion from the
-// PATH records' nametype and the syscall, process start from a successful execve. Groups without a SYSCALL
-// record (logins, daemon and config records …) and other syscalls produce nothing.
+// PATH records' nametype and the syscall, process start from a successful execve ("exec") or fork/vfork/
+// clone of a process ("fork"), process end from exit_group ("end"). With a process table (process-table.ts)
+// every process carries its entity id and its parent's fields. Groups without a SYSCALL record (logins,
+// daemon and config records …) and other syscalls produce nothing.
 //
 // Paths (§3.1 "Relative names"): a PATH name starting with "/" is used as is. A relative name is resolved
 // against a directory: the CWD when the call used AT_FDCWD (or is not an *at() call). When the call used a
@@ -15,12 +17,17 @@ import { fileFieldsOf, joinPath, baseName, normalizePath } from "../ecs-normaliz
 import type { EventDoc } from "../../event/types.js";
 import { decodeArgv, decodeValue, plainValue, type AuditRecord, type AuditValue } from "./record.js";
 import { syscallName, type SyscallName } from "./syscalls.js";
+import { hostIdFromName, parentFields, type ProcessEntry, type ProcessImage, type ProcessTable } from "../process-table.js";
 
 export interface ToEcsContext {
   /** host.name when the records carry no node=. */
   readonly hostname: string;
-  /** event.ingested, ISO text. */
-  readonly ingested: string;
+  /** host.id of records without node= (default: derived from the host name, as for records with node=). */
+  readonly hostId?: string;
+  /** event.ingested, ISO text; default the event's own time (a replayed log ingests as it happened). */
+  readonly ingested?: string;
+  /** Gives `process.entity_id` and the parent's fields; without one, events carry the parent's pid only. */
+  readonly processes?: ProcessTable;
 }
 
 type FileAction = "creation" | "rename" | "deletion";
@@ -44,6 +51,9 @@ const UNSET_ID = "4294967295";
 const CREATE_CALLS = new Set<SyscallName>(["open", "openat", "openat2", "creat", "mknod", "mknodat", "link", "linkat", "symlink", "symlinkat"]);
 const RENAME_CALLS = new Set<SyscallName>(["rename", "renameat", "renameat2"]);
 const DELETE_CALLS = new Set<SyscallName>(["unlink", "unlinkat", "rmdir"]);
+const FORK_CALLS = new Set<SyscallName>(["fork", "vfork", "clone"]);
+/** clone(2) flag: the child is a thread of the caller, not a new process. */
+const CLONE_THREAD = 0x10000;
 
 /** Which syscall argument holds the dirfd for the created/new name (and, for renames, the old name). */
 function dirfdArgs(sc: SyscallName | "other" | undefined): { target?: string; source?: string } {
@@ -183,6 +193,26 @@ function processFields(sys: AuditRecord, records: readonly AuditRecord[], cwd: s
   return proc;
 }
 
+/** What the process table keeps of the process an event shows (only the fields the event has). */
+function imageOf(proc: Record<string, unknown>, sys: AuditRecord): ProcessImage {
+  const image: { -readonly [K in keyof ProcessImage]: ProcessImage[K] } = {};
+  if (typeof proc.name === "string") image.name = proc.name;
+  if (typeof proc.executable === "string") image.executable = proc.executable;
+  if (Array.isArray(proc.args)) image.args = proc.args as string[];
+  const uid = field(sys, "uid");
+  const gid = field(sys, "gid");
+  if (uid !== undefined) image.userId = uid;
+  if (gid !== undefined) image.groupId = gid;
+  return image;
+}
+
+/** The parent's fields for an instance: its current entry when that is still the same instance. */
+function knownParent(table: ProcessTable, host: string, self: ProcessEntry): ProcessEntry | undefined {
+  if (self.parent === undefined) return undefined;
+  const p = table.peek(host, self.parent.pid);
+  return p !== undefined && p.entityId === self.parent.entityId ? p : { pid: self.parent.pid, entityId: self.parent.entityId, unseen: true };
+}
+
 function userFields(sys: AuditRecord): { user?: Record<string, unknown>; group?: Record<string, unknown> } {
   const user: Record<string, unknown> = {};
   setIf(user, "id", field(sys, "uid"));
@@ -214,15 +244,33 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
   const sys = records.find((r) => r.type === "SYSCALL");
   if (sys === undefined) return [];
   const success = field(sys, "success");
-  if (success !== undefined && success !== "yes") return [];
   const sc = syscallName(field(sys, "arch"), field(sys, "syscall"), sys.enriched.get("SYSCALL"));
+  // exit_group never returns: whatever its record says about success, the process ended
+  if (success !== undefined && success !== "yes" && sc !== "exit_group") return [];
   const cwdRec = records.find((r) => r.type === "CWD");
   const cwd = cwdRec === undefined ? undefined : decodeValue(cwdRec.fields.get("cwd"));
   const items = pathItems(records);
 
+  const time = new Date(sys.timeMs).toISOString();
+  const ingested = ctx.ingested ?? time;
+  const hostName = sys.node ?? ctx.hostname;
+  const hostId = sys.node === undefined && ctx.hostId !== undefined ? ctx.hostId : hostIdFromName(hostName);
+  const table = ctx.processes;
+  const pid = toNumber(field(sys, "pid"));
+  const ppid = toNumber(field(sys, "ppid"));
+  /** The acting process's fields with its entity id and parent (not for exec, which starts an instance). */
+  const actor = (proc: Record<string, unknown>): Record<string, unknown> => {
+    if (table === undefined || pid === undefined) return proc;
+    const self = table.lookup(hostId, pid, imageOf(proc, sys), ppid);
+    proc.entity_id = self.entityId;
+    const parent = parentFields(knownParent(table, hostId, self), ppid);
+    if (parent !== undefined) proc.parent = { ...parent, pid: ppid ?? parent.pid };
+    return proc;
+  };
+
   const base = (): EventDoc => {
-    const doc: EventDoc = { "@timestamp": new Date(sys.timeMs).toISOString() };
-    const host = { name: sys.node ?? ctx.hostname, os: { type: "linux" } };
+    const doc: EventDoc = { "@timestamp": time };
+    const host = { name: hostName, id: hostId, os: { type: "linux" } };
     const auditd: Record<string, unknown> = { sequence: sys.serial };
     const keyVal = decodeValue(sys.fields.get("key"));
     // Several keys are joined by 0x01; some rule loaders wrote the key as "key=NAME" (strip that prefix).
@@ -238,8 +286,42 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
 
   if (sc === "execve" || sc === "execveat") {
     const doc = base();
-    doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["start"], action: "exec", outcome: "success", ingested: ctx.ingested };
-    doc.process = processFields(sys, records, cwd, true);
+    doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["start"], action: "exec", outcome: "success", ingested };
+    const proc = processFields(sys, records, cwd, true);
+    if (table !== undefined && pid !== undefined) {
+      const { self, parent } = table.exec(hostId, pid, ppid, sys.timeMs, sys.serial, imageOf(proc, sys));
+      proc.entity_id = self.entityId;
+      const pf = parentFields(parent, ppid);
+      if (pf !== undefined) proc.parent = pf;
+    }
+    doc.process = proc;
+    return [doc];
+  }
+
+  if (sc !== undefined && FORK_CALLS.has(sc as SyscallName)) {
+    // fork/vfork/clone return the child's pid to the parent; a clone with CLONE_THREAD makes a thread.
+    const child = toNumber(field(sys, "exit"));
+    const flags = sc === "clone" ? parseInt(field(sys, "a0") ?? "0", 16) : 0;
+    if (table === undefined || pid === undefined || child === undefined || child <= 0 || (flags & CLONE_THREAD) !== 0) return [];
+    const { self, parent } = table.fork(hostId, pid, imageOf(processFields(sys, records, cwd, false), sys), ppid, child, sys.timeMs, sys.serial);
+    const doc = base();
+    doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["start"], action: "fork", outcome: "success", ingested };
+    const proc: Record<string, unknown> = { pid: child, entity_id: self.entityId };
+    setIf(proc, "name", self.name);
+    setIf(proc, "executable", self.executable);
+    if (self.args !== undefined && self.args.length > 0) Object.assign(proc, { args: [...self.args], args_count: self.args.length, command_line: self.args.join(" ") });
+    proc.parent = parentFields(parent, pid);
+    doc.process = proc;
+    return [doc];
+  }
+
+  if (sc === "exit_group") {
+    // The process ends (exit_group never returns, so the record carries no success=).
+    if (table === undefined || pid === undefined) return [];
+    const doc = base();
+    doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["end"], action: "end", outcome: "success", ingested };
+    doc.process = actor(processFields(sys, records, cwd, false));
+    table.exit(hostId, pid);
     return [doc];
   }
 
@@ -271,7 +353,7 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     const resolved = resolvePath(t.name, cwd, action === "deletion" ? targetDirfd ?? sourceDirfd : targetDirfd, parents);
     if (resolved === undefined) continue;
     const doc = base();
-    doc.event = { kind: "event", module: "auditd", category: ["file"], type: [eventType], action, outcome: "success", ingested: ctx.ingested };
+    doc.event = { kind: "event", module: "auditd", category: ["file"], type: [eventType], action, outcome: "success", ingested };
     const file: Record<string, unknown> = { ...fileFieldsOf(resolved.path) };
     setIf(file, "inode", t.inode);
     setIf(file, "mode", t.mode);
@@ -288,7 +370,7 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
       }
     }
     doc.file = file;
-    doc.process = processFields(sys, records, cwd, false);
+    doc.process = actor(processFields(sys, records, cwd, false));
     (doc.auditd as Record<string, unknown>).path_resolution = resolved.how;
     docs.push(doc);
   }

@@ -14,6 +14,7 @@ import type { EventDoc, InputEvent, LineLocation } from "../../event/types.js";
 import { emptyStats, type EventSource, type SourceOptions, type SourcePosition } from "../types.js";
 import { assertReadableFiles } from "../lines.js";
 import { AuditdAssembler, type AssembledEvent } from "../auditd/assembler.js";
+import { ProcessTable, localMachineId } from "../process-table.js";
 import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "../sysmon/parse.js";
 import { defendIndexFor } from "../ecs-normalize/index-name.js";
 import { decodeNdjsonLine, defaultIndexName, isBlankLine, type LinePrefilter } from "../ndjson/index.js";
@@ -30,6 +31,8 @@ export interface FollowOptions extends SourceOptions {
   /** ecs only: lines it rejects are never parsed (the run's KQL prefilter). */
   readonly prefilter?: LinePrefilter;
   readonly hostname?: string;
+  /** host.id of records without a host of their own (default: this machine's /etc/machine-id). */
+  readonly hostId?: string;
   readonly now?: () => number;
   /** auditd: close an audit event open this long (default 2000 ms). */
   readonly closeAfterMs?: number;
@@ -89,6 +92,10 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
   const maxLine = opts.maxLineBytes ?? 16 * 1024 * 1024;
   const now = opts.now ?? Date.now;
   const host = opts.hostname ?? osHostname();
+  // A followed log is this machine's own (unless --hostname names another): its machine id is the host's.
+  const hostId = opts.hostId ?? (opts.hostname === undefined ? localMachineId() : undefined);
+  const processes = new ProcessTable();
+  const sysmonParents = new Map<string, Record<string, unknown>>();
   let stopped = false;
   let wake: (() => void) | undefined;
   const files: { key: string; tail: FileTail; dec: Decoder }[] = [];
@@ -122,7 +129,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
         try {
           const ev = parseSysmonLine(l.raw.toString("utf8"));
           if (ev === undefined) return;
-          doc = sysmonToEcs(ev, { ingested: new Date(now()).toISOString(), hostname: host });
+          doc = sysmonToEcs(ev, { ingested: new Date(now()).toISOString(), hostname: host, hostId, parents: sysmonParents });
         } catch (e) {
           if (!(e instanceof MalformedSysmonError)) throw e;
           return bad(loc, "malformed-record", e.message, l.raw);
@@ -141,9 +148,13 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
     let currentRaw: Uint8Array = new Uint8Array(0);
     const asm = new AuditdAssembler({
       hostname: opts.hostname,
+      hostId,
       now,
       closeAfterMs: opts.closeAfterMs,
       onMalformed: (loc, message) => bad(loc, "malformed-record", message, currentRaw),
+      // a live log: ingested when tern read it; one process table for every followed file
+      ingested: "wall-clock",
+      processes,
     });
     if (resumed.emitted !== undefined) asm.markClosed(resumed.emitted);
     // The tailed line behind each group's first-line location, and a reading sequence number for ordering.

@@ -3,7 +3,11 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "./parse.js";
+
+// host.id derived from the host name (docs/sources-mapping.md), written out independently of the code
+const hostIdOf = (name: string) => createHash("sha256").update(`tern host\u0000${name}`).digest("hex").slice(0, 32);
 
 const ctx = { ingested: "2026-01-01T00:00:00.000Z", hostname: "fallback" };
 const event = (id: number, data: Record<string, string>, computer = "web01") =>
@@ -17,7 +21,7 @@ test("EventID 11: a creation with file.* derived, process.name = basename(Image)
   assert.deepEqual(sysmonToEcs(ev, ctx), {
     "@timestamp": "2024-06-10T14:03:11.509Z",
     event: { kind: "event", module: "sysmon", provider: "Linux-Sysmon", code: "11", category: ["file"], type: ["creation"], action: "creation", ingested: "2026-01-01T00:00:00.000Z" },
-    host: { name: "web01", os: { type: "linux" } },
+    host: { name: "web01", id: hostIdOf("web01"), os: { type: "linux" } },
     user: { name: "alice" },
     process: { pid: 4412, entity_id: "{c2a9}", executable: "/usr/bin/curl", name: "curl" },
     sysmon: { record_id: 88231 },
@@ -25,7 +29,7 @@ test("EventID 11: a creation with file.* derived, process.name = basename(Image)
   });
 });
 
-test("EventID 1: process start with parent; EventID 3: network connection; 26: deletion; 5: not mapped", () => {
+test("EventID 1: process start with parent; EventID 3: network connection; 26: deletion; 5: process end", () => {
   const p = sysmonToEcs(parseSysmonLine(event(1, { UtcTime: "2024-06-10 14:03:11.000", ProcessId: "10", Image: "/usr/bin/id", CommandLine: "id -u", CurrentDirectory: "/root", ParentProcessId: "9", ParentImage: "/bin/bash", ParentCommandLine: "-bash" })) ?? assert.fail(), ctx);
   assert.deepEqual(p?.process, { pid: 10, executable: "/usr/bin/id", name: "id", command_line: "id -u", working_directory: "/root", parent: { pid: 9, executable: "/bin/bash", name: "bash", command_line: "-bash" } });
   assert.equal((p?.event as Record<string, unknown>).action, "exec");
@@ -33,7 +37,29 @@ test("EventID 1: process start with parent; EventID 3: network connection; 26: d
   assert.deepEqual([n?.source, n?.destination, n?.network, (n?.event as Record<string, unknown>).action], [{ ip: "10.0.0.2", port: 5555 }, { ip: "203.0.113.7", port: 443 }, { direction: "egress", transport: "tcp" }, "connection_attempted"]);
   const d = sysmonToEcs(parseSysmonLine(event(26, { UtcTime: "2024-06-10 14:03:11.000", Image: "(null)", TargetFilename: "/dev/shm/x.so" })) ?? assert.fail(), ctx);
   assert.deepEqual([(d?.event as Record<string, unknown>).action, d?.process], ["deletion", undefined]);
-  assert.equal(sysmonToEcs(parseSysmonLine(event(5, { UtcTime: "2024-06-10 14:03:11.000" })) ?? assert.fail(), ctx), undefined);
+  const end = sysmonToEcs(parseSysmonLine(event(5, { UtcTime: "2024-06-10 14:03:12.000", ProcessGuid: "{c2a9}", ProcessId: "10", Image: "/usr/bin/id" })) ?? assert.fail(), ctx);
+  assert.deepEqual([end?.event, end?.process], [
+    { kind: "event", module: "sysmon", provider: "Linux-Sysmon", code: "5", category: ["process"], type: ["end"], action: "end", ingested: "2026-01-01T00:00:00.000Z" },
+    { pid: 10, entity_id: "{c2a9}", executable: "/usr/bin/id", name: "id" },
+  ]);
+});
+
+test("a process's later events carry the parent its ProcessCreate named, until it terminates; the zero GUID is no id", () => {
+  const parents = new Map<string, Record<string, unknown>>();
+  const c = { hostname: "h", parents };
+  const at = (id: number, data: Record<string, string>) => sysmonToEcs(parseSysmonLine(event(id, { UtcTime: "2024-06-10 14:03:11.000", ...data }, "")) ?? assert.fail(), c);
+  const create = at(1, { ProcessGuid: "{p1}", ProcessId: "10", Image: "/usr/bin/curl", ParentProcessGuid: "{p0}", ParentProcessId: "9", ParentImage: "/bin/bash", ParentCommandLine: "bash -i" });
+  const parent = { pid: 9, entity_id: "{p0}", executable: "/bin/bash", name: "bash", command_line: "bash -i" };
+  assert.deepEqual(create?.process, { pid: 10, entity_id: "{p1}", executable: "/usr/bin/curl", name: "curl", parent });
+  const net = at(3, { ProcessGuid: "{p1}", ProcessId: "10", Image: "/usr/bin/curl", Initiated: "true" });
+  assert.deepEqual(net?.process, { pid: 10, entity_id: "{p1}", executable: "/usr/bin/curl", name: "curl", parent });
+  // no <Computer>: the fallback host name, and its derived id; ingested = the event's time (a replayed log)
+  assert.deepEqual(net?.host, { name: "h", id: hostIdOf("h"), os: { type: "linux" } });
+  assert.equal((net?.event as Record<string, unknown>).ingested, "2024-06-10T14:03:11.000Z");
+  at(5, { ProcessGuid: "{p1}", ProcessId: "10", Image: "/usr/bin/curl" });
+  assert.equal(parents.has("{p1}"), false);
+  const unknown = at(11, { ProcessGuid: "{00000000-0000-0000-0000-000000000000}", ProcessId: "3", Image: "/x", TargetFilename: "/tmp/a" });
+  assert.deepEqual(unknown?.process, { pid: 3, executable: "/x", name: "x" });
 });
 
 test("lines without an <Event> are not events; a truncated <Event> is malformed", () => {

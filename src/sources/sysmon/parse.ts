@@ -1,11 +1,13 @@
 // Sysmon for Linux syslog lines → ECS (docs/sources.md §5.1, §6.7). Each event is one syslog line whose
-// message is Sysmon's <Event> XML. Mapped: EventID 1 (process create → process start "exec"), 3 (network
-// connect), 11 (file create → "creation"), 23 and 26 (file delete → "deletion"); other IDs yield nothing.
+// message is Sysmon's <Event> XML. Mapped: EventID 1 (process create → process start "exec"), 5 (process
+// terminated → process end "end"), 3 (network connect), 11 (file create → "creation"), 23 and 26 (file
+// delete → "deletion"); other IDs yield nothing. ProcessGuid is process.entity_id.
 // process.name is basename(Image) (not the syslog tag "sysmon"); @timestamp is UtcTime read as UTC (the
 // syslog header is local time without a year, so it is never used). "-" and "(null)" mean absent.
 
 import type { EventDoc } from "../../event/types.js";
 import { baseName, fileFieldsOf } from "../ecs-normalize/file-fields.js";
+import { hostIdFromName } from "../process-table.js";
 
 export class MalformedSysmonError extends Error {}
 
@@ -85,7 +87,9 @@ function put(o: Record<string, unknown>, k: string, v: unknown): void {
 function processFields(ev: SysmonEvent, prefix: "" | "Parent"): Record<string, unknown> {
   const p: Record<string, unknown> = {};
   put(p, "pid", num(val(ev, `${prefix}ProcessId`)));
-  put(p, "entity_id", val(ev, `${prefix}ProcessGuid`));
+  // Sysmon writes the all-zero GUID when it does not know the process: that joins nothing, so it is absent.
+  const guid = val(ev, `${prefix}ProcessGuid`);
+  put(p, "entity_id", guid === undefined || /^\{?[0-]+\}?$/.test(guid) ? undefined : guid);
   const image = val(ev, `${prefix}Image`);
   put(p, "executable", image);
   put(p, "name", image === undefined ? undefined : baseName(image));
@@ -102,9 +106,20 @@ function processOf(ev: SysmonEvent): Record<string, unknown> {
 }
 
 export interface SysmonEcsContext {
-  readonly ingested: string;
+  /** event.ingested, ISO text; default the event's own time (a replayed log ingests as it happened). */
+  readonly ingested?: string;
   readonly hostname: string;
+  /** host.id of events without <Computer> (default: derived from the host name, as for the others). */
+  readonly hostId?: string;
+  /**
+   * The parents of live processes by ProcessGuid (from their ProcessCreate), so that a process's network
+   * and file events carry `process.parent.*` too, as Defend's do. Entries leave at ProcessTerminate.
+   */
+  readonly parents?: Map<string, Record<string, unknown>>;
 }
+
+/** Most live processes whose parent a Sysmon source remembers (oldest forgotten first). */
+export const MAX_SYSMON_PARENTS = 65_536;
 
 /** The ECS document for a Sysmon event, or undefined for event IDs tern does not map. */
 export function sysmonToEcs(ev: SysmonEvent, ctx: SysmonEcsContext): EventDoc | undefined {
@@ -112,11 +127,27 @@ export function sysmonToEcs(ev: SysmonEvent, ctx: SysmonEcsContext): EventDoc | 
   const base = (category: string, type: string, action: string): EventDoc => {
     const doc: EventDoc = {};
     put(doc, "@timestamp", ts);
-    doc.event = { kind: "event", module: "sysmon", provider: "Linux-Sysmon", code: String(ev.eventId), category: [category], type: [type], action, ingested: ctx.ingested };
-    doc.host = { name: ev.computer ?? ctx.hostname, os: { type: "linux" } };
+    doc.event = { kind: "event", module: "sysmon", provider: "Linux-Sysmon", code: String(ev.eventId), category: [category], type: [type], action, ingested: ctx.ingested ?? ts };
+    // an empty <Computer/> names no host either
+    const own = ev.computer !== undefined && ev.computer !== "" ? ev.computer : undefined;
+    const hostName = own ?? ctx.hostname;
+    doc.host = { name: hostName, id: own === undefined && ctx.hostId !== undefined ? ctx.hostId : hostIdFromName(hostName), os: { type: "linux" } };
     const user = val(ev, "User");
     if (user !== undefined) doc.user = { name: user };
     const proc = processOf(ev);
+    const guid = proc.entity_id;
+    const parents = ctx.parents;
+    if (parents !== undefined && typeof guid === "string") {
+      if (ev.eventId === 1 && proc.parent !== undefined) {
+        parents.delete(guid);
+        parents.set(guid, proc.parent as Record<string, unknown>);
+        if (parents.size > MAX_SYSMON_PARENTS) parents.delete(parents.keys().next().value as string);
+      } else if (proc.parent === undefined) {
+        const known = parents.get(guid);
+        if (known !== undefined) proc.parent = structuredClone(known);
+      }
+      if (ev.eventId === 5) parents.delete(guid);
+    }
     if (Object.keys(proc).length > 0) doc.process = proc;
     if (ev.recordId !== undefined) doc.sysmon = { record_id: num(ev.recordId) ?? ev.recordId };
     return doc;
@@ -124,6 +155,8 @@ export function sysmonToEcs(ev: SysmonEvent, ctx: SysmonEcsContext): EventDoc | 
   switch (ev.eventId) {
     case 1:
       return base("process", "start", "exec");
+    case 5:
+      return base("process", "end", "end");
     case 3: {
       const initiated = val(ev, "Initiated") === "true";
       const doc = base("network", "start", initiated ? "connection_attempted" : "connection_accepted");

@@ -14,8 +14,8 @@ import { defendIndexFor } from "../ecs-normalize/index-name.js";
 export interface SysmonSourceOptions extends SourceOptions {
   /** host.name when an event has no <Computer> (default: this machine's hostname). */
   readonly hostname?: string;
-  /** Wall clock in epoch ms, for event.ingested (default Date.now). */
-  readonly now?: () => number;
+  /** host.id of events without <Computer> (default: derived from the host name). */
+  readonly hostId?: string;
   readonly batchSize?: number;
   /** What the input "-" reads (default process.stdin). */
   readonly stdin?: AsyncIterable<Uint8Array | string>;
@@ -25,8 +25,8 @@ export function openSysmonSource(inputs: readonly string[], opts: SysmonSourceOp
   assertReadableFiles(inputs);
   const stats = emptyStats();
   const batchSize = opts.batchSize ?? 1000;
-  const now = opts.now ?? Date.now;
   const host = opts.hostname ?? osHostname();
+  const parents = new Map<string, Record<string, unknown>>();
 
   async function* batches(): AsyncIterable<InputEvent[]> {
     let batch: InputEvent[] = [];
@@ -44,7 +44,7 @@ export function openSysmonSource(inputs: readonly string[], opts: SysmonSourceOp
         try {
           const ev = parseSysmonLine(l.text);
           if (ev === undefined) continue;
-          doc = sysmonToEcs(ev, { ingested: new Date(now()).toISOString(), hostname: host });
+          doc = sysmonToEcs(ev, { hostname: host, hostId: opts.hostId, parents });
         } catch (e) {
           if (!(e instanceof MalformedSysmonError)) throw e;
           stats.bad++;

@@ -1,0 +1,170 @@
+// The process table behind converted Linux telemetry (auditd; docs/sources-mapping.md "Process tree"):
+// what tern knows about each live process of each host, so that every event of a process carries the same
+// `process.entity_id` and its parent's fields, as Elastic Defend's events do.
+//
+// A process instance starts at an exec (a new program image: Defend gives it a new entity id) or at a fork
+// (a copy of its parent, with a new id). Its entity id is derived from (host.id, pid, start time, audit
+// serial), so it is the same in every run over the same log. A process whose start tern never saw (it
+// started before the log, or its exec was not audited) gets an id derived from (host.id, pid, generation):
+// the same id whether it is first met as the actor of an event or as the parent of an exec, which is what
+// `sequence by process.parent.entity_id … by process.entity_id` needs. The generation moves on when the
+// pid is seen to exit or to run another program without an audited exec (pid reuse).
+// The table is bounded (least recently used entries leave first); a process that left it is met again as
+// unseen, with a new generation.
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+/** What the table keeps of one process instance. */
+export interface ProcessEntry {
+  readonly entityId: string;
+  readonly pid: number;
+  readonly name?: string;
+  readonly executable?: string;
+  readonly args?: readonly string[];
+  readonly userId?: string;
+  readonly groupId?: string;
+  /** The parent's pid and entity id when this instance started (a reparented process keeps them). */
+  readonly parent?: { readonly pid: number; readonly entityId: string };
+  /** True when the start was not seen. */
+  readonly unseen: boolean;
+}
+
+/** The image of a process as one event shows it. */
+export interface ProcessImage {
+  readonly name?: string;
+  readonly executable?: string;
+  readonly args?: readonly string[];
+  readonly userId?: string;
+  readonly groupId?: string;
+}
+
+/** Most processes kept per table (all hosts together). */
+export const MAX_PROCESSES = 65_536;
+
+/** An entity id: 22 characters of base64url over SHA-256 of the parts (Defend's ids are opaque base64 too). */
+export function entityIdOf(...parts: readonly (string | number)[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 22);
+}
+
+/** A stable host.id from a host name, in /etc/machine-id's shape (32 lowercase hex digits). */
+export function hostIdFromName(name: string): string {
+  return createHash("sha256").update(`tern host\u0000${name}`).digest("hex").slice(0, 32);
+}
+
+/** This machine's /etc/machine-id (systemd's host identity, what Elastic Agent reports as host.id), if readable. */
+export function localMachineId(path = "/etc/machine-id"): string | undefined {
+  try {
+    const id = readFileSync(path, "utf8").trim();
+    return /^[0-9a-f]{32}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class ProcessTable {
+  private readonly live = new Map<string, ProcessEntry>();
+  /** host|pid → generation for unseen instances (moves on at exit and at unexplained image changes). */
+  private readonly generations = new Map<string, number>();
+
+  constructor(private readonly max = MAX_PROCESSES) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** The current instance of `pid` on `host`; an unseen one is created (with `image`) when none is known. */
+  lookup(host: string, pid: number, image: ProcessImage = {}, parentPid?: number): ProcessEntry {
+    const key = `${host}|${pid}`;
+    const known = this.live.get(key);
+    if (known !== undefined) {
+      // Another program under the same pid with no exec in between: the pid was reused unseen.
+      const reused = image.executable !== undefined && known.executable !== undefined && image.executable !== known.executable;
+      if (!reused) {
+        // An instance first met as someone's parent learns its image from its own events.
+        const learned = known.unseen && known.executable === undefined && image.executable !== undefined ? { ...known, ...image } : known;
+        this.touch(key, learned);
+        return learned;
+      }
+      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+    }
+    const parent = parentPid === undefined || parentPid === pid ? undefined : this.lookup(host, parentPid);
+    const entry: ProcessEntry = { entityId: entityIdOf(host, pid, "unseen", this.generations.get(key) ?? 0), pid, ...image, parent: parent && { pid: parent.pid, entityId: parent.entityId }, unseen: true };
+    this.touch(key, entry);
+    return entry;
+  }
+
+  /** A new program image in `pid` (exec), started at `startMs` (audit serial `serial`): a new instance. */
+  exec(host: string, pid: number, parentPid: number | undefined, startMs: number, serial: number, image: ProcessImage): { self: ProcessEntry; parent?: ProcessEntry } {
+    const key = `${host}|${pid}`;
+    const before = this.live.get(key);
+    // Defend's exec event names as parent the process that forked this one, not the image exec replaced.
+    const parent = parentPid === undefined || parentPid === pid ? undefined : this.lookup(host, parentPid);
+    const self: ProcessEntry = {
+      entityId: entityIdOf(host, pid, startMs, serial),
+      pid,
+      ...image,
+      parent: parent !== undefined ? { pid: parent.pid, entityId: parent.entityId } : before?.parent,
+      unseen: false,
+    };
+    this.touch(key, self);
+    return { self, parent };
+  }
+
+  /** A child created by fork/clone: a copy of the parent's image (as the fork's record shows it), a new instance. */
+  fork(host: string, parentPid: number, parentImage: ProcessImage, grandParentPid: number | undefined, childPid: number, startMs: number, serial: number): { self: ProcessEntry; parent: ProcessEntry } {
+    const parent = this.lookup(host, parentPid, parentImage, grandParentPid);
+    const self: ProcessEntry = {
+      entityId: entityIdOf(host, childPid, startMs, serial, "fork"),
+      pid: childPid,
+      name: parent.name,
+      executable: parent.executable,
+      args: parent.args,
+      userId: parent.userId,
+      groupId: parent.groupId,
+      parent: { pid: parent.pid, entityId: parent.entityId },
+      unseen: false,
+    };
+    this.touch(`${host}|${childPid}`, self);
+    return { self, parent };
+  }
+
+  /** The process ended: the pid's next instance is a new one. */
+  exit(host: string, pid: number): void {
+    const key = `${host}|${pid}`;
+    if (this.live.delete(key)) this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+  }
+
+  /** Current instance of a pid without creating one. */
+  peek(host: string, pid: number): ProcessEntry | undefined {
+    return this.live.get(`${host}|${pid}`);
+  }
+
+  private touch(key: string, entry: ProcessEntry): void {
+    this.live.delete(key);
+    this.live.set(key, entry);
+    if (this.live.size > this.max) {
+      const oldest = this.live.keys().next().value;
+      if (oldest !== undefined) {
+        this.live.delete(oldest);
+        this.generations.set(oldest, (this.generations.get(oldest) ?? 0) + 1);
+      }
+    }
+  }
+}
+
+/** `process.parent.*` (ECS) of an entry's parent, from what the table knows of it. */
+export function parentFields(parent: ProcessEntry | undefined, pid: number | undefined): Record<string, unknown> | undefined {
+  if (parent === undefined) return pid === undefined ? undefined : { pid };
+  const out: Record<string, unknown> = { pid: parent.pid, entity_id: parent.entityId };
+  if (parent.name !== undefined) out.name = parent.name;
+  if (parent.executable !== undefined) out.executable = parent.executable;
+  if (parent.args !== undefined && parent.args.length > 0) {
+    out.args = [...parent.args];
+    out.args_count = parent.args.length;
+    out.command_line = parent.args.join(" ");
+  }
+  if (parent.userId !== undefined) out.user = { id: parent.userId };
+  if (parent.groupId !== undefined) out.group = { id: parent.groupId };
+  return out;
+}
