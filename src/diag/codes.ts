@@ -63,6 +63,7 @@ export const CODES = {
   SRC102: { severity: "error", title: "Log input read failed", description: "Reading an auditd or Sysmon-for-Linux input failed part-way (I/O error or corrupt gzip data); events before the failure were produced." },
   SRC111: { severity: "warning", title: "Malformed audit record", description: "A line of an audit log is not an audit record (no \"type=… msg=audit(EPOCH:SERIAL):\" header, or an unterminated quoted value). It is counted and skipped." },
   SRC112: { severity: "warning", title: "Malformed Sysmon event", description: "A syslog line carries a Sysmon <Event> that is not closed (usually truncated by the syslog daemon's maximum message size) or has no EventID. It is counted and skipped." },
+  SRC114: { severity: "warning", title: "Late audit record", description: "A record of an audit event arrived after tern had closed and emitted the event (the writer paused mid-event for longer than the close timeout while tern followed the log, or the event fell far behind newer ones). When it completes the event, the documents it adds are emitted; when it changes documents already emitted, or cannot be merged, it is reported with its location so nothing is lost silently." },
   SRC113: { severity: "warning", title: "Unreadable log line", description: "A line of an auditd or Sysmon input is longer than the maximum line length or is not valid UTF-8. It is counted and skipped." },
 
   // ---- STATE: the SQLite memory -------------------------------------------------------------------

@@ -119,3 +119,33 @@ test("the seed query matches exactly the .so creations by ld, cp, mv and python3
     ["creation", "/dev/shm/py_payload.so", "python3", 17117],
   ]);
 });
+
+test("following the capture while the writer pauses mid-event for 3.5 s: every event still comes out, none twice", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { AuditdAssembler } = await import("../../src/sources/auditd/assembler.js");
+  const lines = readFileSync(CAPTURE, "utf8").split("\n").filter((l) => l !== "");
+  let now = 0;
+  const late: [number, string][] = [];
+  const asm = new AuditdAssembler({ hostname: "capture-host", now: () => now, closeAfterMs: 2000, ingested: "wall-clock", onLate: (loc, m) => late.push([loc.line, m]) });
+  const out: { key: string; index: number; doc: Record<string, unknown> }[] = [];
+  const feed = (from: number, to: number) => lines.slice(from, to).forEach((l, i) => out.push(...asm.feed(l, { file: CAPTURE, line: from + i + 1, byteOffset: 0 })));
+  feed(0, 120);
+  // the writer stops after line 120 (inside the cp's event); the timeout closes what is open
+  now = 3500;
+  out.push(...asm.flushExpired());
+  feed(120, lines.length);
+  out.push(...asm.flush());
+  const { docs } = await convert();
+  const strip = (d: Record<string, unknown>) => JSON.stringify({ ...d, event: { ...(d.event as object), ingested: undefined } });
+  // The timeout closed the cp's creation (serial 470) with only its SYSCALL and CWD: no document. Its late
+  // PATH items rebuilt it (first emitted then, without arguments), its late PROCTITLE rebuilt it again:
+  // emitted once more under the same index (so the same id), now with the arguments.
+  const last = new Map(out.map((e) => [`${e.key}#${e.index}`, e.doc]));
+  assert.equal(last.size, 92);
+  assert.deepEqual([...last.values()].map(strip).sort(), docs.map(strip).sort());
+  const again = out.filter((e, i) => out.findIndex((f) => f.key === e.key && f.index === e.index) !== i);
+  assert.deepEqual(again.map((e) => [field(e.doc, "file.path"), field(e.doc, "process.name"), field(e.doc, "process.command_line")]), [["/usr/lib/libfoo_copy.so", "cp", "cp /dev/shm/libfoo.so /usr/lib/libfoo_copy.so"]]);
+  assert.equal(asm.stats.rebuilt, 2);
+  assert.deepEqual(late, []);
+  assert.ok(asm.stats.late > 0);
+});

@@ -295,7 +295,7 @@ test("malformed records are reported with their location and skipped; blank line
     [{ file: "audit.log", line: 3, byteOffset: 26 }, 'unterminated quoted value for "name"'],
   ]);
   assert.deepEqual(events.map(summary), [["creation", "/dev/shm/ok.so", 200, "absolute"]]);
-  assert.deepEqual({ ...asm.stats }, { records: 3, groups: 1, malformed: 2, late: 0, blank: 1 });
+  assert.deepEqual({ ...asm.stats }, { records: 3, groups: 1, malformed: 2, late: 0, rebuilt: 0, blank: 1 });
 });
 
 test("without PROCTITLE: an event closes on serial change once complete, and EOE closes it too", () => {
@@ -310,10 +310,31 @@ test("without PROCTITLE: an event closes on serial change once complete, and EOE
   assert.equal(asm.pending, 0);
 });
 
-test("records for an event that already closed are dropped and counted, not made into a second event", () => {
+test("a repeated record for an event that already closed is counted, not made into a second event; a conflicting one is reported", () => {
   const { events, asm } = run([sys({ serial: 95, syscall: 85, items: 1 }), path(95, 0, '"/dev/shm/a.so"', "CREATE"), title(95, "x"), path(95, 0, '"/dev/shm/a.so"', "CREATE")]);
   assert.equal(events.length, 1);
-  assert.equal(asm.stats.late, 1);
+  assert.deepEqual([asm.stats.late, asm.stats.rebuilt], [1, 0]);
+  const late: [number, string][] = [];
+  const asm2 = new AuditdAssembler({ hostname: "testhost", now: () => 0, onLate: (l, m) => late.push([l.line, m]) });
+  [sys({ serial: 96, syscall: 85, items: 1 }), path(96, 0, '"/dev/shm/a.so"', "CREATE"), title(96, "x"), path(96, 0, '"/dev/shm/b.so"', "CREATE")].forEach((l, i) => asm2.feed(l, { file: "f", line: i + 1, byteOffset: 0 }));
+  assert.deepEqual(late, [[4, "PATH record of audit event |1700000000.100|96 arrived after the event was emitted and conflicts with the one it had (ignored)"]]);
+});
+
+test("a late record that completes a closed event rebuilds it: new documents are emitted, changed ones again under their index", () => {
+  let now = 0;
+  const asm = new AuditdAssembler({ hostname: "testhost", now: () => now, closeAfterMs: 1000 });
+  const loc = (line: number) => ({ file: "f", line, byteOffset: line });
+  asm.feed(title(1, "establish proctitle mode"), loc(1));
+  asm.feed(sys({ serial: 97, syscall: 85, items: 1 }), loc(2));
+  now = 1000;
+  assert.deepEqual(asm.flushExpired(), []);
+  const created = asm.feed(path(97, 0, '"/dev/shm/late.so"', "CREATE"), loc(3));
+  assert.deepEqual(created.map((e) => [e.index, get(e, "file.path"), get(e, "process.args")]), [[0, "/dev/shm/late.so", undefined]]);
+  const titled = asm.feed(title(97, "cc", "late.so"), loc(4));
+  assert.deepEqual(titled.map((e) => [e.index, get(e, "file.path"), get(e, "process.args")]), [[0, "/dev/shm/late.so", ["cc", "late.so"]]]);
+  assert.deepEqual([asm.stats.late, asm.stats.rebuilt], [2, 2]);
+  // the same document twice adds nothing
+  assert.deepEqual(asm.feed(title(97, "cc", "late.so"), loc(5)), []);
 });
 
 test("the timeout closes an event with no PROCTITLE; the injected clock decides (and, following a live log, is its ingest time)", () => {

@@ -7,8 +7,13 @@
 //   - it falls `serialLag` serials behind the newest serial of its node (interleaving is local);
 //   - it has been open `closeAfterMs` (wall clock, `flushExpired()`, for a tailing reader);
 //   - more than `maxOpenGroups` are open (the oldest closes), or the input ends (`flush()`).
-// Records arriving for a group that already closed are dropped and counted (`late`), never turned into a
-// second, partial event. Nothing here does I/O: `now` is injected so tests control time.
+// A record arriving for a group that already closed (the timeout closed it while the writer paused
+// mid-event, or it fell behind newer serials) is counted (`late`), merged, and the event rebuilt: documents
+// that are new or differ from those already emitted are emitted (again) under their index, so with the
+// same ids (`rebuilt`). A late record that conflicts with one the event has is reported through `onLate`
+// (a bad line): nothing is dropped silently. The last 4,096 closed groups are kept for this; records of events emitted
+// before a restart (`markClosed`) are dropped, as the follower re-reads them by design. Nothing here does
+// I/O: `now` is injected so tests control time.
 
 import { hostname as osHostname } from "node:os";
 import type { EventDoc, LineLocation } from "../../event/types.js";
@@ -30,6 +35,8 @@ export interface AuditdAssemblerOptions {
   readonly maxOpenGroups?: number;
   /** A line that is not an audit record. */
   readonly onMalformed?: (loc: LineLocation, message: string) => void;
+  /** A record that came after its event was emitted and changes it (or could not be merged). */
+  readonly onLate?: (loc: LineLocation, message: string) => void;
   /** host.id of records without node= (default: derived from the host name). */
   readonly hostId?: string;
   /**
@@ -58,8 +65,17 @@ export interface AssemblerStats {
   malformed: number;
   /** Records for a group that had already closed. */
   late: number;
+  /** Documents emitted again because a late record completed or changed them. */
+  rebuilt: number;
   /** Blank lines (skipped silently). */
   blank: number;
+}
+
+/** A closed group: its records and the documents it emitted (without event.ingested). */
+interface Closed {
+  readonly group: Group;
+  emitted: string[];
+  readonly closedAt: number;
 }
 
 interface Group {
@@ -83,9 +99,10 @@ const USED_TYPES = new Set(["SYSCALL", "PATH", "CWD", "EXECVE", "PROCTITLE", "EO
 const fieldsFor = (type: string): boolean => USED_TYPES.has(type);
 
 export class AuditdAssembler {
-  readonly stats: AssemblerStats = { records: 0, groups: 0, malformed: 0, late: 0, blank: 0 };
+  readonly stats: AssemblerStats = { records: 0, groups: 0, malformed: 0, late: 0, rebuilt: 0, blank: 0 };
   private readonly open = new Map<string, Group>();
-  private readonly recentlyClosed = new Set<string>();
+  /** Recently closed groups, with what a late record needs to rebuild them (undefined: closed before a restart). */
+  private readonly recentlyClosed = new Map<string, Closed | undefined>();
   private readonly newestSerial = new Map<string, number>();
   private sawProctitle = false;
   private lastKey: string | undefined;
@@ -95,6 +112,7 @@ export class AuditdAssembler {
   private readonly serialLag: number;
   private readonly maxOpen: number;
   private readonly onMalformed: ((loc: LineLocation, message: string) => void) | undefined;
+  private readonly onLate: ((loc: LineLocation, message: string) => void) | undefined;
   private readonly hostId: string | undefined;
   private readonly wallClockIngest: boolean;
   readonly processes: ProcessTable;
@@ -109,6 +127,7 @@ export class AuditdAssembler {
     this.serialLag = opts.serialLag ?? 64;
     this.maxOpen = opts.maxOpenGroups ?? 4096;
     this.onMalformed = opts.onMalformed;
+    this.onLate = opts.onLate;
   }
 
   /** Number of audit events still waiting for records. */
@@ -152,6 +171,7 @@ export class AuditdAssembler {
     if (g === undefined) {
       if (this.recentlyClosed.has(key)) {
         this.stats.late++;
+        this.late(key, rec, loc, out);
         return out;
       }
       g = { key, node, serial: rec.serial, loc, openedAt: this.now(), records: [], items: 0, paths: 0, hasSyscall: false, isExec: false, hasExecve: false };
@@ -196,7 +216,7 @@ export class AuditdAssembler {
 
   /** Treats these audit events as already closed: their records are dropped as late (resume after a restart). */
   markClosed(keys: Iterable<string>): void {
-    for (const k of keys) this.recentlyClosed.add(k);
+    for (const k of keys) this.remember(k, undefined);
   }
 
   /** Closes groups open for closeAfterMs or longer (call periodically when tailing). */
@@ -205,6 +225,41 @@ export class AuditdAssembler {
     const t = this.now();
     this.closeWhere((g) => t - g.openedAt >= this.closeAfterMs, out);
     return out;
+  }
+
+  /** A record for a closed group: merged into a timed-out group, else reported. */
+  private late(key: string, rec: AuditRecord, loc: LineLocation, out: AssembledEvent[]): void {
+    const t = this.recentlyClosed.get(key);
+    // An event emitted before a restart: the follower re-reads its records from the stored position.
+    if (t === undefined) return;
+    // A record for a slot the event already has (a repeated line) adds nothing; a conflicting one is reported.
+    const twin = t.group.records.find((r) => sameSlot(r, rec));
+    if (twin !== undefined) {
+      if (JSON.stringify([...twin.fields]) !== JSON.stringify([...rec.fields])) this.onLate?.(loc, `${rec.type} record of audit event ${key} arrived after the event was emitted and conflicts with the one it had (ignored)`);
+      return;
+    }
+    t.group.records.push(rec);
+    const docs = this.toDocs(t.group);
+    const before = t.emitted;
+    const now = docs.map(withoutIngested);
+    // Documents that are new or changed are emitted again under their index (so with the same id: an alert
+    // already made from the earlier version is not made twice; one that needed the late record now can be).
+    docs.forEach((doc, index) => {
+      if (now[index] !== before[index]) {
+        out.push({ doc, loc: t.group.loc, index, key });
+        this.stats.rebuilt++;
+      }
+    });
+    t.emitted = now;
+  }
+
+  private remember(key: string, t: Closed | undefined): void {
+    this.recentlyClosed.delete(key);
+    this.recentlyClosed.set(key, t);
+    if (this.recentlyClosed.size > RECENT_CLOSED) {
+      const first = this.recentlyClosed.keys().next().value;
+      if (first !== undefined) this.recentlyClosed.delete(first);
+    }
   }
 
   /** Closes every open group, oldest first (end of input). */
@@ -220,20 +275,35 @@ export class AuditdAssembler {
 
   private close(g: Group, out: AssembledEvent[]): void {
     if (!this.open.delete(g.key)) return;
-    this.recentlyClosed.add(g.key);
-    if (this.recentlyClosed.size > RECENT_CLOSED) {
-      const first = this.recentlyClosed.values().next().value;
-      if (first !== undefined) this.recentlyClosed.delete(first);
-    }
     this.stats.groups++;
-    const docs = auditEventToEcs(g.records, {
+    const docs = this.toDocs(g);
+    this.remember(g.key, { group: g, emitted: docs.map(withoutIngested), closedAt: this.now() });
+    docs.forEach((doc, index) => out.push({ doc, loc: g.loc, index, key: g.key }));
+  }
+
+  private toDocs(g: Group): EventDoc[] {
+    return auditEventToEcs(g.records, {
       hostname: this.host,
       hostId: this.hostId,
       ingested: this.wallClockIngest ? new Date(this.now()).toISOString() : undefined,
       processes: this.processes,
     });
-    docs.forEach((doc, index) => out.push({ doc, loc: g.loc, index, key: g.key }));
   }
+}
+
+/** Two records of one event that fill the same place (PATH: the same item; EXECVE may span several records). */
+function sameSlot(a: AuditRecord, b: AuditRecord): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === "PATH") return plainValue(a.fields.get("item")) === plainValue(b.fields.get("item"));
+  return a.type !== "EXECVE" || [...a.fields.keys()].join(" ") === [...b.fields.keys()].join(" ");
+}
+
+/** A document's JSON without event.ingested (a rebuilt event's ingest time differs, nothing else should). */
+function withoutIngested(doc: EventDoc): string {
+  const ev = doc.event as Record<string, unknown> | undefined;
+  if (ev === undefined || !("ingested" in ev)) return JSON.stringify(doc);
+  const { ingested: _ingested, ...rest } = ev;
+  return JSON.stringify({ ...doc, event: rest });
 }
 
 function complete(g: Group): boolean {

@@ -40,6 +40,10 @@ export function openAuditdSource(inputs: readonly string[], opts: AuditdSourceOp
         stats.bad++;
         opts.onBadLine({ loc, reason: "malformed-record", message }, currentRaw);
       },
+      onLate: (loc, message) => {
+        stats.bad++;
+        opts.onBadLine({ loc, reason: "late-record", message }, currentRaw);
+      },
     });
     let batch: InputEvent[] = [];
     const take = (evs: AssembledEvent[]): void => {

@@ -10,7 +10,7 @@ import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { hostname as osHostname } from "node:os";
 import { resolve } from "node:path";
-import type { EventDoc, InputEvent, LineLocation } from "../../event/types.js";
+import type { BadLineReason, EventDoc, InputEvent, LineLocation } from "../../event/types.js";
 import { emptyStats, type EventSource, type SourceOptions, type SourcePosition } from "../types.js";
 import { assertReadableFiles } from "../lines.js";
 import { AuditdAssembler, type AssembledEvent } from "../auditd/assembler.js";
@@ -100,7 +100,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
   let wake: (() => void) | undefined;
   const files: { key: string; tail: FileTail; dec: Decoder }[] = [];
 
-  const bad = (loc: LineLocation, reason: "too-long" | "invalid-utf8" | "invalid-json" | "not-an-object" | "malformed-record", message: string, raw: Uint8Array): void => {
+  const bad = (loc: LineLocation, reason: BadLineReason, message: string, raw: Uint8Array): void => {
     stats.bad++;
     opts.onBadLine({ loc, reason, message }, raw);
   };
@@ -152,6 +152,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
       now,
       closeAfterMs: opts.closeAfterMs,
       onMalformed: (loc, message) => bad(loc, "malformed-record", message, currentRaw),
+      onLate: (loc, message) => bad(loc, "late-record", message, currentRaw),
       // a live log: ingested when tern read it; one process table for every followed file
       ingested: "wall-clock",
       processes,
