@@ -42,9 +42,9 @@ const FILES: [string, number, number, number[]][] = [
   [R("go-libaudit", "auparse", "testdata", "audit-ubuntu17.log"), 1, 1, []],
   [R("go-libaudit", "auparse", "testdata", "test2.log"), 10, 0, []],
   [R("go-libaudit", "auparse", "testdata", "test3.log"), 17, 0, []],
-  [R("go-libaudit", "testdata", "normal.log"), 17, 2, []],
-  [R("go-libaudit", "testdata", "out_of_order.log"), 17, 2, []],
-  [R("go-libaudit", "testdata", "lost_messages.log"), 17, 2, []],
+  [R("go-libaudit", "testdata", "normal.log"), 17, 3, []],
+  [R("go-libaudit", "testdata", "out_of_order.log"), 17, 3, []],
+  [R("go-libaudit", "testdata", "lost_messages.log"), 17, 3, []],
   [R("go-libaudit", "testdata", "rollover.log"), 5, 1, []],
   [R("integrations", "packages", "auditd", "data_stream", "log", "_dev", "test", "pipeline", "test-enhanced-syscall.log"), 1, 0, []],
   [LAUREL("fork-sleep-exec.txt"), 30, 3, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 21, 24]],
@@ -54,11 +54,13 @@ const FILES: [string, number, number, number[]][] = [
   [LAUREL("shell-proc-trace-confusion.txt"), 196, 72, [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 163, 164, 165, 166, 167, 168, 169]],
   [LAUREL("record-execve-long.txt"), 9, 1, []],
   [LAUREL("record-syscall-nullkey.txt"), 10, 1, []],
+  [LAUREL("record-connect.txt"), 6, 2, []],
+  [LAUREL("record-nscd.txt"), 5, 0, []],
 ];
 
 test("every real audit log parses with exactly the expected events and bad lines, and the seed query matches none", async () => {
   const seed = seedPredicate();
-  assert.equal(FILES.length, 26);
+  assert.equal(FILES.length, 28);
   for (const [file, lines, events, badLines] of FILES) {
     const { docs, bad, source } = await convert(file);
     assert.deepEqual([source.stats.lines, source.stats.events, bad.map((b) => b.loc.line)], [lines, events, badLines], file);
@@ -147,7 +149,14 @@ test("auparse test4.log: the ld that links ztest105133.so is an exec event with 
 
 interface Golden {
   test_name: string;
-  event: { summary?: { action?: string }; process?: { pid?: string; exe?: string; name?: string; cwd?: string; args?: string[]; title?: string }; file?: { path?: string }; tags?: string[] };
+  event: {
+    summary?: { action?: string };
+    process?: { pid?: string; exe?: string; name?: string; cwd?: string; args?: string[]; title?: string };
+    file?: { path?: string };
+    tags?: string[];
+    source?: { ip?: string; port?: string };
+    destination?: { ip?: string; port?: string };
+  };
 }
 
 function yamlTests(path: string): Map<string, string[]> {
@@ -182,15 +191,23 @@ test("go-libaudit coalesced goldens: the events tern makes agree on process, cwd
         if (g.process?.args !== undefined) assert.deepEqual(args, g.process.args, name);
         else if (g.process?.title !== undefined) assert.equal(args?.join(" "), g.process.title, name);
         if (g.tags !== undefined) assert.deepEqual(field(doc, "auditd.key"), g.tags, name);
+        // connections: Auditbeat puts connect's SOCKADDR in destination, accept's in source, as tern does
+        for (const side of ["source", "destination"] as const) {
+          const want: { ip?: string; port?: string } | undefined = g[side];
+          if (want?.ip !== undefined) assert.deepEqual([field(doc, `${side}.ip`), String(field(doc, `${side}.port`))], [want.ip, want.port], name);
+        }
         rows.push([name, field(doc, "event.action"), field(doc, "file.path") ?? null, field(doc, "file.Ext.original.path") ?? null, g.summary?.action, g.file?.path ?? null]);
       }
     }
   }
   assert.equal(groups, 47);
+  assert.equal(rows.length, 9);
   assert.deepEqual(rows, [
     ["make-device", "creation", "/run/systemd/sessions/23.ref", null, "make-device", "/run/systemd/sessions/"],
     ["AVC_AppArmor_unlink", "deletion", "/var/lib/apt/lists/partial/.apt-acquire-privs-test.zW4jyj", null, "violated-apparmor-policy", null],
     ["EXECVE", "exec", null, null, "executed", "/bin/uname"],
+    ["accept syscall", "connection_accepted", null, null, "accepted-connection-from", null],
+    ["connect syscall", "connection_attempted", null, null, "connected-to", null],
     ["unlink syscall", "deletion", "/etc/audit/rules.d/.audit.rules.swp", null, "deleted", "/etc/audit/rules.d/.audit.rules.swp"],
     // Auditbeat reports the OLD name as file.path (path_index 2); tern puts the new name there and the old
     // one in file.Ext.original.path, as Defend does.
@@ -236,4 +253,18 @@ test("pid reuse (laurel's shell-proc-trace-confusion): the parent of `id` is the
   const fork = docs.find((d) => field(d, "auditd.sequence") === 2638032);
   const id = docs.find((d) => field(d, "auditd.sequence") === 2638035);
   assert.equal(field(id ?? {}, "process.parent.entity_id"), field(fork ?? {}, "process.entity_id"));
+});
+
+test("connections: laurel's php connecting to memcached over IPv4 (success) and IPv6 (non-blocking, EINPROGRESS)", async () => {
+  const { docs } = await convert(LAUREL("record-connect.txt"));
+  // saddr 02002BCB7F000001…: AF_INET, port 0x2BCB = 11211, 127.0.0.1; 0A002BCB…0001…: AF_INET6, ::1
+  assert.deepEqual(
+    docs.map((d) => [field(d, "event.action"), field(d, "event.outcome"), d.destination, d.network, field(d, "process.name"), field(d, "auditd.syscall")]),
+    [
+      ["connection_attempted", "success", { ip: "127.0.0.1", port: 11211 }, { direction: "egress", type: "ipv4" }, "php", "connect"],
+      ["connection_attempted", "unknown", { ip: "::1", port: 11211 }, { direction: "egress", type: "ipv6" }, "php", "connect"],
+    ],
+  );
+  assert.deepEqual(field(docs[0], "event.category"), ["network"]);
+  assert.equal(field(docs[0], "process.entity_id"), field(docs[1], "process.entity_id"));
 });

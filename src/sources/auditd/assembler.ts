@@ -93,9 +93,9 @@ interface Group {
 }
 
 const RECENT_CLOSED = 4096;
-// The record types whose fields tern reads; others (AVC, USER_*, BPRM_FCAPS, SOCKADDR …) keep only their
+// The record types whose fields tern reads; others (AVC, USER_*, BPRM_FCAPS …) keep only their
 // header, which still groups them and counts them, at a fraction of the parsing cost.
-const USED_TYPES = new Set(["SYSCALL", "PATH", "CWD", "EXECVE", "PROCTITLE", "EOE"]);
+const USED_TYPES = new Set(["SYSCALL", "PATH", "CWD", "EXECVE", "PROCTITLE", "SOCKADDR", "EOE"]);
 const fieldsFor = (type: string): boolean => USED_TYPES.has(type);
 
 export class AuditdAssembler {

@@ -1,31 +1,35 @@
 // Syscall numbers → names for the calls tern turns into events (docs/sources.md §3.1 "Syscall numbers"),
 // per audit arch. RAW logs carry numbers only; ENRICHED logs carry SYSCALL=name, which wins. Only the
-// file-creating, renaming, deleting, exec and process lifecycle (fork/clone, exit) calls are listed: every
-// other syscall yields no event.
+// file-creating, renaming, deleting, exec, process lifecycle (fork/clone, exit) and connection (connect,
+// accept) calls are listed: every other syscall yields no event.
 
 export type SyscallName =
   | "open" | "openat" | "openat2" | "creat" | "mknod" | "mknodat" | "link" | "linkat" | "symlink" | "symlinkat"
   | "rename" | "renameat" | "renameat2" | "unlink" | "unlinkat" | "rmdir" | "mkdir" | "mkdirat"
   | "execve" | "execveat"
-  | "fork" | "vfork" | "clone" | "clone3" | "exit" | "exit_group";
+  | "fork" | "vfork" | "clone" | "clone3" | "exit" | "exit_group"
+  | "connect" | "accept" | "accept4";
 
 const X86_64: Record<number, SyscallName> = {
   2: "open", 59: "execve", 82: "rename", 83: "mkdir", 84: "rmdir", 85: "creat", 86: "link", 87: "unlink",
   88: "symlink", 133: "mknod", 257: "openat", 258: "mkdirat", 259: "mknodat", 263: "unlinkat", 264: "renameat",
   265: "linkat", 266: "symlinkat", 316: "renameat2", 322: "execveat", 437: "openat2",
   56: "clone", 57: "fork", 58: "vfork", 60: "exit", 231: "exit_group", 435: "clone3",
+  42: "connect", 43: "accept", 288: "accept4",
 };
 // The generic table shared by aarch64 (and riscv64): no open/creat/rename/link/unlink.
 const GENERIC: Record<number, SyscallName> = {
   33: "mknodat", 34: "mkdirat", 35: "unlinkat", 36: "symlinkat", 37: "linkat", 38: "renameat", 56: "openat",
   221: "execve", 276: "renameat2", 281: "execveat", 437: "openat2",
   93: "exit", 94: "exit_group", 220: "clone", 435: "clone3",
+  202: "accept", 203: "connect", 242: "accept4",
 };
 const I386: Record<number, SyscallName> = {
   5: "open", 8: "creat", 9: "link", 10: "unlink", 11: "execve", 14: "mknod", 38: "rename", 39: "mkdir", 40: "rmdir",
   83: "symlink", 295: "openat", 296: "mkdirat", 297: "mknodat", 301: "unlinkat", 302: "renameat", 303: "linkat",
   304: "symlinkat", 353: "renameat2", 358: "execveat", 437: "openat2",
   1: "exit", 2: "fork", 120: "clone", 190: "vfork", 252: "exit_group", 435: "clone3",
+  362: "connect", 364: "accept4",
 };
 
 const BY_ARCH: Record<string, Record<number, SyscallName>> = {

@@ -1,7 +1,8 @@
 // One assembled audit event (the records sharing `msg=audit(ts:serial)`) → ECS documents shaped like
 // Elastic Defend's Linux events (docs/sources.md §1, §3, §6.3): file creation / rename / deletion from the
 // PATH records' nametype and the syscall, process start from a successful execve ("exec") or fork/vfork/
-// clone of a process ("fork"), process end from exit_group ("end"). With a process table (process-table.ts)
+// clone of a process ("fork"), process end from exit_group ("end"), network connections from connect
+// ("connection_attempted") and accept ("connection_accepted") with an Internet SOCKADDR. With a process table (process-table.ts)
 // every process carries its entity id and its parent's fields. Groups without a SYSCALL record (logins,
 // daemon and config records …) and other syscalls produce nothing.
 //
@@ -17,6 +18,7 @@ import { fileFieldsOf, joinPath, baseName, normalizePath } from "../ecs-normaliz
 import type { EventDoc } from "../../event/types.js";
 import { decodeArgv, decodeValue, plainValue, type AuditRecord, type AuditValue } from "./record.js";
 import { syscallName, type SyscallName } from "./syscalls.js";
+import { decodeSockaddr } from "./sockaddr.js";
 import { hostIdFromName, parentFields, type ProcessEntry, type ProcessImage, type ProcessTable } from "../process-table.js";
 
 export interface ToEcsContext {
@@ -52,6 +54,7 @@ const CREATE_CALLS = new Set<SyscallName>(["open", "openat", "openat2", "creat",
 const RENAME_CALLS = new Set<SyscallName>(["rename", "renameat", "renameat2"]);
 const DELETE_CALLS = new Set<SyscallName>(["unlink", "unlinkat", "rmdir"]);
 const FORK_CALLS = new Set<SyscallName>(["fork", "vfork", "clone"]);
+const EINPROGRESS = "-115";
 /** clone(2) flag: the child is a thread of the caller, not a new process. */
 const CLONE_THREAD = 0x10000;
 
@@ -245,8 +248,10 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
   if (sys === undefined) return [];
   const success = field(sys, "success");
   const sc = syscallName(field(sys, "arch"), field(sys, "syscall"), sys.enriched.get("SYSCALL"));
-  // exit_group never returns: whatever its record says about success, the process ended
-  if (success !== undefined && success !== "yes" && sc !== "exit_group") return [];
+  // exit_group never returns: whatever its record says about success, the process ended. A non-blocking
+  // connect returns EINPROGRESS (success=no): the connection is being attempted all the same.
+  const inProgress = sc === "connect" && field(sys, "exit") === EINPROGRESS;
+  if (success !== undefined && success !== "yes" && sc !== "exit_group" && !inProgress) return [];
   const cwdRec = records.find((r) => r.type === "CWD");
   const cwd = cwdRec === undefined ? undefined : decodeValue(cwdRec.fields.get("cwd"));
   const items = pathItems(records);
@@ -312,6 +317,28 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     if (self.args !== undefined && self.args.length > 0) Object.assign(proc, { args: [...self.args], args_count: self.args.length, command_line: self.args.join(" ") });
     proc.parent = parentFields(parent, pid);
     doc.process = proc;
+    return [doc];
+  }
+
+  if (sc === "connect" || sc === "accept" || sc === "accept4") {
+    // connect: the SOCKADDR is where to; accept: the peer that connected. Only Internet addresses count.
+    const sa = records.find((r) => r.type === "SOCKADDR");
+    const addr = sa === undefined ? undefined : decodeSockaddr(field(sa, "saddr") ?? "");
+    if (addr === undefined || (addr.family !== "ipv4" && addr.family !== "ipv6")) return [];
+    const outbound = sc === "connect";
+    const doc = base();
+    doc.event = {
+      kind: "event",
+      module: "auditd",
+      category: ["network"],
+      type: ["start"],
+      action: outbound ? "connection_attempted" : "connection_accepted",
+      outcome: inProgress ? "unknown" : "success",
+      ingested,
+    };
+    doc[outbound ? "destination" : "source"] = { ip: addr.ip, port: addr.port };
+    doc.network = { direction: outbound ? "egress" : "ingress", type: addr.family };
+    doc.process = actor(processFields(sys, records, cwd, false));
     return [doc];
   }
 
