@@ -129,6 +129,19 @@ export class ProcessTable {
     return { self, parent };
   }
 
+  /**
+   * The current instance's user and group ids changed (setuid family); the same instance. Returns which
+   * changed as far as the table knew them (an id it never knew counts as changed).
+   */
+  changeIds(host: string, pid: number, ids: { readonly userId?: string; readonly groupId?: string }): { user: boolean; group: boolean } {
+    const key = `${host}|${pid}`;
+    const e = this.live.get(key);
+    const user = ids.userId !== undefined && e?.userId !== ids.userId;
+    const group = ids.groupId !== undefined && e?.groupId !== ids.groupId;
+    if (e !== undefined && (user || group)) this.touch(key, { ...e, ...(user ? { userId: ids.userId } : {}), ...(group ? { groupId: ids.groupId } : {}) });
+    return { user, group };
+  }
+
   /** The process ended: the pid's next instance is a new one. */
   exit(host: string, pid: number): void {
     const key = `${host}|${pid}`;

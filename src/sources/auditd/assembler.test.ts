@@ -360,3 +360,33 @@ test("in a log with PROCTITLE records, a group far behind the newest serial clos
   assert.deepEqual(asm.feed(sys({ serial: 12, syscall: 1, items: 0 }), loc), []);
   assert.deepEqual(asm.feed(sys({ serial: 13, syscall: 1, items: 0 }), loc).map((e) => get(e, "file.path")), ["/dev/shm/lag.so"]);
 });
+
+test("the setuid family: a change of the ids the process had is a uid_change / gid_change of the same instance; no change, no event", () => {
+  const ids = (l: string, uid: string, gid = "1000") => l.replace("uid=1000 gid=1000 euid=1000", `uid=${uid} gid=${gid} euid=${uid}`);
+  const { events } = run([
+    sys({ serial: 60, syscall: 59, items: 0, comm: '"python3"', exe: '"/usr/bin/python3.11"' }),
+    `type=EXECVE msg=audit(1700000000.100:60): argc=1 a0="python3"`,
+    title(60, "python3"),
+    ids(sys({ serial: 61, syscall: 105, items: 0, comm: '"python3"', exe: '"/usr/bin/python3.11"' }), "0"),
+    title(61, "python3"),
+    // setuid(0) again: the ids do not change
+    ids(sys({ serial: 62, syscall: 105, items: 0, comm: '"python3"', exe: '"/usr/bin/python3.11"' }), "0"),
+    title(62, "python3"),
+    ids(sys({ serial: 63, syscall: 106, items: 0, comm: '"python3"', exe: '"/usr/bin/python3.11"' }), "0", "0"),
+    title(63, "python3"),
+    // a process first met at its setresuid (i386: 208) counts as changed
+    ids(sys({ serial: 64, syscall: 208, items: 0, pid: 300, arch: "40000003", comm: '"su"', exe: '"/bin/su"' }), "0"),
+    title(64, "su"),
+  ]);
+  assert.deepEqual(
+    events.map((e) => [get(e, "event.action"), get(e, "event.type"), get(e, "process.pid"), get(e, "user.id"), get(e, "group.id")]),
+    [
+      ["exec", ["start"], 200, "1000", "1000"],
+      ["uid_change", ["change"], 200, "0", "1000"],
+      ["gid_change", ["change"], 200, "0", "0"],
+      ["uid_change", ["change"], 300, "0", "1000"],
+    ],
+  );
+  assert.equal(get(events[1], "process.entity_id"), get(events[0], "process.entity_id"));
+  assert.deepEqual(get(events[1], "event.category"), ["process"]);
+});

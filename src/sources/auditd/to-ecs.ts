@@ -2,7 +2,8 @@
 // Elastic Defend's Linux events (docs/sources.md §1, §3, §6.3): file creation / rename / deletion from the
 // PATH records' nametype and the syscall, process start from a successful execve ("exec") or fork/vfork/
 // clone of a process ("fork"), process end from exit_group ("end"), network connections from connect
-// ("connection_attempted") and accept ("connection_accepted") with an Internet SOCKADDR. With a process table (process-table.ts)
+// ("connection_attempted") and accept ("connection_accepted") with an Internet SOCKADDR, credential
+// changes from the setuid/setgid family ("uid_change", "gid_change"). With a process table (process-table.ts)
 // every process carries its entity id and its parent's fields. Groups without a SYSCALL record (logins,
 // daemon and config records …) and other syscalls produce nothing.
 //
@@ -54,6 +55,8 @@ const CREATE_CALLS = new Set<SyscallName>(["open", "openat", "openat2", "creat",
 const RENAME_CALLS = new Set<SyscallName>(["rename", "renameat", "renameat2"]);
 const DELETE_CALLS = new Set<SyscallName>(["unlink", "unlinkat", "rmdir"]);
 const FORK_CALLS = new Set<SyscallName>(["fork", "vfork", "clone"]);
+const SETUID_CALLS = new Set<SyscallName>(["setuid", "setreuid", "setresuid", "setfsuid"]);
+const SETGID_CALLS = new Set<SyscallName>(["setgid", "setregid", "setresgid", "setfsgid"]);
 const EINPROGRESS = "-115";
 /** clone(2) flag: the child is a thread of the caller, not a new process. */
 const CLONE_THREAD = 0x10000;
@@ -339,6 +342,21 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     doc[outbound ? "destination" : "source"] = { ip: addr.ip, port: addr.port };
     doc.network = { direction: outbound ? "egress" : "ingress", type: addr.family };
     doc.process = actor(processFields(sys, records, cwd, false));
+    return [doc];
+  }
+
+  if (sc !== undefined && (SETUID_CALLS.has(sc as SyscallName) || SETGID_CALLS.has(sc as SyscallName))) {
+    // The record's ids are the process's after the call. Defend reports a change, so a call that left
+    // the ids the table knew as they were is no event; ids the table never knew count as changed.
+    if (table === undefined || pid === undefined) return [];
+    const isUid = SETUID_CALLS.has(sc as SyscallName);
+    // compared before `actor` meets the process: a process first met here takes the new ids from this record
+    const changed = table.changeIds(hostId, pid, isUid ? { userId: field(sys, "uid") } : { groupId: field(sys, "gid") });
+    const proc = actor(processFields(sys, records, cwd, false));
+    if (isUid ? !changed.user : !changed.group) return [];
+    const doc = base();
+    doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["change"], action: isUid ? "uid_change" : "gid_change", outcome: "success", ingested };
+    doc.process = proc;
     return [doc];
   }
 
