@@ -35,6 +35,8 @@ test("pid reuse: after an exit, and when another program shows up under the pid 
   assert.equal(b.entityId, eid("H", 5, "unseen", 1));
   const c = t.lookup("H", 5, { executable: "/bin/c" });
   assert.equal(c.entityId, eid("H", 5, "unseen", 2));
+  // a program that deleted its own file is still the same program (the kernel appends " (deleted)")
+  assert.equal(t.lookup("H", 5, { executable: "/bin/c (deleted)" }).entityId, c.entityId);
   // an exec is a new instance whose parent is the forking process, not the image it replaced
   const e = t.exec("H", 5, 1, 2000, 9, { executable: "/bin/e" });
   assert.equal(e.self.entityId, eid("H", 5, 2000, 9));

@@ -79,7 +79,7 @@ export class ProcessTable {
     const known = this.live.get(key);
     if (known !== undefined) {
       // Another program under the same pid with no exec in between: the pid was reused unseen.
-      const reused = image.executable !== undefined && known.executable !== undefined && image.executable !== known.executable;
+      const reused = image.executable !== undefined && known.executable !== undefined && withoutDeleted(image.executable) !== withoutDeleted(known.executable);
       if (!reused) {
         // An instance first met as someone's parent learns its image from its own events.
         const learned = known.unseen && known.executable === undefined && image.executable !== undefined ? { ...known, ...image } : known;
@@ -164,6 +164,11 @@ export class ProcessTable {
       }
     }
   }
+}
+
+/** The kernel names a running program whose file was unlinked "PATH (deleted)": still the same program. */
+function withoutDeleted(exe: string): string {
+  return exe.endsWith(" (deleted)") ? exe.slice(0, -" (deleted)".length) : exe;
 }
 
 /** `process.parent.*` (ECS) of an entry's parent, from what the table knows of it. */
