@@ -8,69 +8,15 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, delimiter, isAbsolute, join } from "node:path";
+import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { REPO_ROOT, SEED_DIR } from "../../src/testing/paths.js";
+import { AUDIT_LOG, AuditSession, exited, run, skipReason, waitFor, which } from "./support.js";
 
-const AUDIT_LOG = "/var/log/audit/audit.log";
 const RULES = join(REPO_ROOT, "contrib", "auditd", "tern.rules");
-
-function run(cmd: string, args: string[]): { ok: boolean; out: string } {
-  try {
-    return { ok: true, out: execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 }) };
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    return { ok: false, out: `${err.stdout ?? ""}${err.stderr ?? ""}` || err.message };
-  }
-}
-
-function which(name: string): string | undefined {
-  if (isAbsolute(name)) return existsSync(name) ? name : undefined;
-  const dirs = (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/sbin"]);
-  for (const d of dirs) if (d !== "" && existsSync(join(d, name))) return join(d, name);
-  return undefined;
-}
-
-function auditStatus(): { enabled: number; pid: number } | string {
-  const s = run(which("auditctl") ?? "auditctl", ["-s"]);
-  if (!s.ok) return `auditctl -s fails: ${s.out.trim()}`;
-  const num = (k: string) => Number(new RegExp(`^${k} (\\d+)`, "m").exec(s.out)?.[1] ?? "NaN");
-  return { enabled: num("enabled"), pid: num("pid") };
-}
-
-function skipReason(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (process.getuid?.() !== 0) return "not root: the audit subsystem needs CAP_AUDIT_CONTROL";
-  for (const b of ["auditctl", "auditd", "gcc"]) if (which(b) === undefined) return `no ${b} binary (run scripts/setup-system.sh)`;
-  const st = auditStatus();
-  if (typeof st === "string") return st;
-  if (st.enabled === 2) return "auditing is locked (enabled 2): rules cannot be changed";
-  return undefined;
-}
-
-async function waitFor<T>(probe: () => T | undefined, ms: number, what: string): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function exited(p: ChildProcess, ms: number): Promise<boolean> {
-  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(true);
-  return new Promise((res) => {
-    const t = setTimeout(() => res(false), ms);
-    p.once("exit", () => {
-      clearTimeout(t);
-      res(true);
-    });
-  });
-}
 
 type Alert = { process?: { name?: string; executable?: string }; file?: { path?: string }; "kibana.alert.rule.rule_id"?: string };
 
@@ -80,35 +26,16 @@ test("live auditd: a .so built by gcc in /dev/shm makes the seed rule alert thro
     t.skip(why);
     return;
   }
-  const auditctl = which("auditctl") ?? "auditctl";
   const tag = randomBytes(6).toString("hex");
   const work = mkdtempSync(join(tmpdir(), "tern-live-"));
   const target = `/dev/shm/libtern-live-${tag}.so`;
-  const added: string[][] = [];
-  let daemon: ChildProcess | undefined;
+  let audit: AuditSession | undefined;
   let tern: ChildProcess | undefined;
-  let enabledBefore = -1;
   let stdout = "";
   let stderr = "";
   try {
-    const st0 = auditStatus();
-    if (typeof st0 === "string") throw new Error(st0);
-    enabledBefore = st0.enabled;
-    if (st0.pid === 0) {
-      // Not running: start our own, in the foreground so it dies with the test's cleanup.
-      daemon = spawn(which("auditd") ?? "auditd", ["-n", "-l"], { stdio: "ignore" });
-      await waitFor(() => {
-        const s = auditStatus();
-        return typeof s !== "string" && s.pid !== 0 && existsSync(AUDIT_LOG) ? true : undefined;
-      }, 10_000, "auditd to start");
-    }
-    if (enabledBefore !== 1) assert.ok(run(auditctl, ["-e", "1"]).ok, "auditctl -e 1");
-    for (const line of readFileSync(RULES, "utf8").split("\n")) {
-      if (!line.startsWith("-a ")) continue;
-      const args = line.trim().split(/\s+/);
-      // A rule already in the kernel (or a dir= missing here) is not ours to remove.
-      if (run(auditctl, args).ok) added.push(args);
-    }
+    audit = await AuditSession.open((path) => spawn(path, ["-n", "-l"], { stdio: "ignore" }));
+    const added = audit.load(readFileSync(RULES, "utf8"));
     assert.ok(added.some((a) => a.includes("dir=/dev/shm")), `the /dev/shm watch loaded (added: ${JSON.stringify(added)})`);
 
     const seed = join(SEED_DIR, "shared_object_new_terms.toml");
@@ -150,12 +77,7 @@ test("live auditd: a .so built by gcc in /dev/shm makes the seed rule alert thro
       tern.kill("SIGTERM");
       if (!(await exited(tern, 5000))) tern.kill("SIGKILL");
     }
-    for (const args of added) run(auditctl, ["-d", ...args.slice(1)]);
-    if (enabledBefore === 0) run(auditctl, ["-e", "0"]);
-    if (daemon !== undefined) {
-      daemon.kill("SIGTERM");
-      if (!(await exited(daemon, 5000))) daemon.kill("SIGKILL");
-    }
+    await audit?.close();
     rmSync(target, { force: true });
     rmSync(work, { recursive: true, force: true });
   }
