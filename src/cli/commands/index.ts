@@ -11,7 +11,8 @@ import { register as rule } from "./rule.js";
 import { register as kql } from "./kql.js";
 import { register as eql } from "./eql.js";
 import { register as explain } from "./explain.js";
+import { register as coverage } from "./coverage.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, validate, rule, kql, eql, explain];
+export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, validate, coverage, rule, kql, eql, explain];
