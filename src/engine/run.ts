@@ -480,6 +480,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       }
       // Committed with the alerts and state of the events before them (positions are read after the batch).
       if (selfResuming !== undefined) for (const p of selfResuming.call(opts.source)) opts.store.setCheckpoint(p.key, p.position);
+      opts.source.persist?.(opts.store);
     });
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
   }

@@ -75,3 +75,21 @@ test("host ids: derived from the name in machine-id's shape; /etc/machine-id whe
   assert.equal(localMachineId(join(dir, "bad")), undefined);
   assert.equal(localMachineId(join(dir, "missing")), undefined);
 });
+
+test("changes() gives what changed since the last call; restore() continues from it with the same ids and generations", () => {
+  const t = new ProcessTable();
+  t.exec("H", 20, 10, 1000, 7, { name: "curl" });
+  assert.deepEqual(t.changes().map((r) => [r.key, r.entry?.entityId, r.gen]).sort(), [
+    ["H|10", eid("H", 10, "unseen", 0), 0],
+    ["H|20", eid("H", 20, 1000, 7), 0],
+  ]);
+  t.lookup("H", 20);
+  assert.deepEqual(t.changes(), [], "looking up an unchanged process changes nothing");
+  t.exit("H", 10);
+  const rows = t.changes();
+  assert.deepEqual(rows.map((r) => [r.key, r.entry, r.gen]), [["H|10", undefined, 1]]);
+  const back = ProcessTable.restore([{ key: "H|20", entry: t.peek("H", 20), gen: 0 }, ...rows]);
+  assert.equal(back.lookup("H", 20).entityId, eid("H", 20, 1000, 7));
+  assert.equal(back.lookup("H", 10).entityId, eid("H", 10, "unseen", 1));
+  assert.deepEqual(back.changes().map((r) => r.key), ["H|10"]);
+});

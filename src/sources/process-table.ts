@@ -10,7 +10,8 @@
 // `sequence by process.parent.entity_id … by process.entity_id` needs. The generation moves on when the
 // pid is seen to exit or to run another program without an audited exec (pid reuse).
 // The table is bounded (least recently used entries leave first); a process that left it is met again as
-// unseen, with a new generation.
+// unseen, with a new generation. A follower stores what changed with each batch (`changes()`, the
+// `processes` table of the SQLite memory) and restores it on restart (`restore()`), so ids survive it.
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -62,12 +63,38 @@ export function localMachineId(path = "/etc/machine-id"): string | undefined {
   }
 }
 
+/** One key's stored state: its live instance (none once it ended or left the table) and generation. */
+export interface ProcessRow {
+  readonly key: string;
+  readonly entry: ProcessEntry | undefined;
+  readonly gen: number;
+}
+
 export class ProcessTable {
   private readonly live = new Map<string, ProcessEntry>();
   /** host|pid → generation for unseen instances (moves on at exit and at unexplained image changes). */
   private readonly generations = new Map<string, number>();
+  /** Keys whose instance or generation changed since `changes()` last drained them. */
+  private readonly changed = new Set<string>();
 
   constructor(private readonly max = MAX_PROCESSES) {}
+
+  /** A table as stored (`changes()` rows written earlier); loading marks nothing as changed. */
+  static restore(rows: Iterable<ProcessRow>, max = MAX_PROCESSES): ProcessTable {
+    const t = new ProcessTable(max);
+    for (const r of rows) {
+      if (r.gen !== 0) t.generations.set(r.key, r.gen);
+      if (r.entry !== undefined) t.live.set(r.key, r.entry);
+    }
+    return t;
+  }
+
+  /** What changed since the last call (to store with the events that changed it), and forget it. */
+  changes(): ProcessRow[] {
+    const out = [...this.changed].map((key) => ({ key, entry: this.live.get(key), gen: this.generations.get(key) ?? 0 }));
+    this.changed.clear();
+    return out;
+  }
 
   get size(): number {
     return this.live.size;
@@ -86,7 +113,7 @@ export class ProcessTable {
         this.touch(key, learned);
         return learned;
       }
-      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+      this.bump(key);
     }
     const parent = parentPid === undefined || parentPid === pid ? undefined : this.lookup(host, parentPid);
     const entry: ProcessEntry = { entityId: entityIdOf(host, pid, "unseen", this.generations.get(key) ?? 0), pid, ...image, parent: parent && { pid: parent.pid, entityId: parent.entityId }, unseen: true };
@@ -145,7 +172,12 @@ export class ProcessTable {
   /** The process ended: the pid's next instance is a new one. */
   exit(host: string, pid: number): void {
     const key = `${host}|${pid}`;
-    if (this.live.delete(key)) this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+    if (this.live.delete(key)) this.bump(key);
+  }
+
+  private bump(key: string): void {
+    this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+    this.changed.add(key);
   }
 
   /** Current instance of a pid without creating one. */
@@ -154,13 +186,14 @@ export class ProcessTable {
   }
 
   private touch(key: string, entry: ProcessEntry): void {
+    if (this.live.get(key) !== entry) this.changed.add(key);
     this.live.delete(key);
     this.live.set(key, entry);
     if (this.live.size > this.max) {
       const oldest = this.live.keys().next().value;
       if (oldest !== undefined) {
         this.live.delete(oldest);
-        this.generations.set(oldest, (this.generations.get(oldest) ?? 0) + 1);
+        this.bump(oldest);
       }
     }
   }

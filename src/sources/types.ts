@@ -1,6 +1,7 @@
 // The contract every event source implements (NDJSON files, auditd logs, Sysmon for Linux, …): batches of
 // Elasticsearch-hit shaped events, bad lines reported through a callback (never thrown), and counters.
 
+import type { SqliteStore } from "../state/sqlite.js";
 import type { BadLine, InputEvent } from "../event/types.js";
 
 export interface SourceStats {
@@ -49,4 +50,9 @@ export interface EventSource {
    * terms, and then does not apply its own line-number resume.
    */
   positions?(): readonly { readonly key: string; readonly position: SourcePosition }[];
+  /**
+   * State a self-resuming source keeps in the SQLite memory (the follower's process table): the engine
+   * calls it in the same transaction as `positions()`, so what it stores matches the events committed.
+   */
+  persist?(store: SqliteStore): void;
 }

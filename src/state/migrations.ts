@@ -74,4 +74,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (rule_id, id)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The process table of followed Linux logs (sources/process-table.ts): each live process instance by
+  -- host.id and pid, so entity ids survive a restart. \`entry\` is its JSON, NULL once it ended; \`gen\`
+  -- is the pid's generation for processes met unseen.
+  CREATE TABLE processes (
+    key   TEXT    PRIMARY KEY,      -- host.id|pid
+    entry TEXT,
+    gen   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

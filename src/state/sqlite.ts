@@ -128,6 +128,8 @@ export class SqliteStore {
       eqlPartials: db.prepare<[string], { id: number; stage: number; data: string }>("SELECT id, stage, data FROM eql_partials WHERE rule_id = ? ORDER BY id"),
       addEqlPartial: db.prepare("INSERT OR REPLACE INTO eql_partials (rule_id, id, stage, data) VALUES (?, ?, ?, ?)"),
       deleteEqlPartial: db.prepare("DELETE FROM eql_partials WHERE rule_id = ? AND id = ?"),
+      processes: db.prepare<[], { key: string; entry: string | null; gen: number }>("SELECT key, entry, gen FROM processes"),
+      setProcess: db.prepare("INSERT OR REPLACE INTO processes (key, entry, gen) VALUES (?, ?, ?)"),
       getCheckpoint: db.prepare<[string], { inode: number | null; offset: number; line: number; extra: string | null }>("SELECT inode, offset, line, extra FROM checkpoints WHERE source_key = ?"),
       setCheckpoint: db.prepare(
         `INSERT INTO checkpoints (source_key, inode, offset, line, extra, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -363,6 +365,15 @@ export class SqliteStore {
 
   deleteEqlPartial(ruleId: string, id: number): void {
     this.stmts.deleteEqlPartial.run(ruleId, id);
+  }
+
+  /** The stored process table (followed Linux logs): every key with its entry JSON (null: ended) and generation. */
+  processes(): { key: string; entry: string | null; gen: number }[] {
+    return this.stmts.processes.all();
+  }
+
+  setProcess(key: string, entry: string | null, gen: number): void {
+    this.stmts.setProcess.run(key, entry, gen);
   }
 
   pruneTerms(ruleId: string, beforeMs: number): number {

@@ -22,6 +22,7 @@ import { openFollowSource, type FollowSource } from "../../sources/follow/index.
 import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
+import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
 import { kqlRoutedPrefilter, kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
@@ -89,10 +90,17 @@ export function resolveThreads(opts: RunCliOptions): number {
 export const RUN_FORMATS = ["ecs", "auditd", "sysmon-linux"] as const;
 export type RunFormat = (typeof RUN_FORMATS)[number];
 
+/** The follower's process table as the SQLite memory holds it (empty for a new state). */
+function restoreProcesses(store: SqliteStore): ProcessTable {
+  return ProcessTable.restore(store.processes().map((r) => ({ key: r.key, entry: r.entry === null ? undefined : (JSON.parse(r.entry) as ProcessEntry), gen: r.gen })));
+}
+
 /** What --follow needs beyond the plain options: stored positions and a place for rotation notices. */
 export interface FollowWiring {
   readonly resume: (key: string) => SourcePosition | undefined;
   readonly onNotice: (message: string) => void;
+  /** auditd: the process table stored by the previous run. */
+  readonly processes?: ProcessTable;
 }
 
 /**
@@ -163,6 +171,7 @@ export function buildEventSource(
       ...base,
       hostname: opts.hostname,
       hostId: opts.hostId,
+      processes: follow?.processes,
       format: opts.format,
       pollIntervalMs: opts.pollIntervalMs,
       resume: follow?.resume,
@@ -404,6 +413,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       {
         resume: (key) => store.getCheckpoint(key),
         onNotice: (m) => err(`tern run: ${m}\n`),
+        processes: opts.follow === true && opts.format === "auditd" ? restoreProcesses(store) : undefined,
       },
       prefilterFor,
       { threads, rules: engineRules.map((r) => ({ query: r.rule.query ?? "*", language: r.rule.type === "eql" ? "eql" : "kuery", categoryField: r.rule.event_category_override, index: r.rule.index })), routing },

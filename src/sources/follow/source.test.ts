@@ -355,3 +355,43 @@ test("a followed file's lines are judged like a read file's: same events, bad li
   assert.deepEqual(events.map((e) => [e._index, e._source.n]), [["mixed", 1], ["mixed", 5], ["h", 6], ["mixed", 7]]);
   assert.deepEqual([r.src.stats.events, r.src.stats.prefiltered, r.src.stats.bad], [read.stats.events, read.stats.prefiltered, read.stats.bad]);
 });
+
+test("auditd: the process table is stored with each batch and restored on restart, so a process keeps its entity id", async () => {
+  const { SqliteStore } = await import("../../state/sqlite.js");
+  const { ProcessTable } = await import("../process-table.js");
+  const d = tmp();
+  const f = join(d, "audit.log");
+  // ld (pid 17113) is exec'd; after a restart it creates a file
+  const EXEC = (s: number) => SYSCALL(s).replace("syscall=257", "syscall=59").replace("items=2", "items=0");
+  writeFileSync(f, [EXEC(600), `type=EXECVE ${H(600)} argc=1 a0="ld"`, PROCTITLE(600)].join("\n") + "\n");
+  const store = SqliteStore.open(":memory:");
+  const opts = { format: "auditd" as const, closeAfterMs: 600_000, hostname: "h" };
+  const first = follow([f], opts);
+  await until(() => first.events.length === 1, "the exec");
+  first.src.stop();
+  await first.done;
+  // what the engine does in each batch's transaction
+  store.transaction(() => {
+    for (const c of first.committed()) store.setCheckpoint(c.key, c.position);
+    first.src.persist?.(store);
+  });
+  const execId = (first.events[0]._source.process as { entity_id?: string }).entity_id;
+  assert.equal(store.processes().length, 2, "ld and its unseen parent");
+  appendFileSync(f, [SYSCALL(601), CWD(601), PARENT(601), CREATE(601, "/dev/shm/c.so"), PROCTITLE(601)].join("\n") + "\n");
+  const restored = ProcessTable.restore(store.processes().map((r) => ({ key: r.key, entry: r.entry === null ? undefined : JSON.parse(r.entry), gen: r.gen })));
+  const second = follow([f], { ...opts, resume: (k) => store.getCheckpoint(k), processes: restored });
+  // without the stored table the same process is an unseen instance with another id
+  const forgetful = follow([f], { ...opts, resume: (k) => store.getCheckpoint(k) });
+  try {
+    await until(() => second.events.length === 1 && forgetful.events.length === 1, "the file creation");
+  } finally {
+    second.src.stop();
+    forgetful.src.stop();
+    await Promise.all([second.done, forgetful.done]);
+    rmSync(d, { recursive: true, force: true });
+  }
+  const id = (e: InputEvent) => (e._source.process as { entity_id?: string }).entity_id;
+  assert.equal(id(second.events[0]), execId);
+  assert.notEqual(id(forgetful.events[0]), execId);
+  assert.equal((second.events[0]._source.process as { parent?: { entity_id?: string } }).parent?.entity_id, (first.events[0]._source.process as { parent?: { entity_id?: string } }).parent?.entity_id);
+});

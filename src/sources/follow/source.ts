@@ -33,6 +33,8 @@ export interface FollowOptions extends SourceOptions {
   readonly hostname?: string;
   /** host.id of records without a host of their own (default: this machine's /etc/machine-id). */
   readonly hostId?: string;
+  /** auditd: the process table to continue (restored from the SQLite memory); default a new one. */
+  readonly processes?: ProcessTable;
   readonly now?: () => number;
   /** auditd: close an audit event open this long (default 2000 ms). */
   readonly closeAfterMs?: number;
@@ -94,7 +96,7 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
   const host = opts.hostname ?? osHostname();
   // A followed log is this machine's own (unless --hostname names another): its machine id is the host's.
   const hostId = opts.hostId ?? (opts.hostname === undefined ? localMachineId() : undefined);
-  const processes = new ProcessTable();
+  const processes = opts.processes ?? new ProcessTable();
   const sysmonParents = new Map<string, Record<string, unknown>>();
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -287,6 +289,9 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
     stats,
     batches,
     positions,
+    persist(store) {
+      for (const r of processes.changes()) store.setProcess(r.key, r.entry === undefined ? null : JSON.stringify(r.entry), r.gen);
+    },
     stop() {
       stopped = true;
       wake?.();
