@@ -31,6 +31,8 @@ const AUDITD_FIELDS = [
   "auditd.sequence", "auditd.key", "auditd.syscall", "auditd.path_resolution",
   "user.id", "user.name", "user.effective.id", "user.effective.name", "user.audit.id", "user.audit.name", "group.id", "group.name",
   "process.pid", "process.entity_id", "process.name", "process.executable", "process.working_directory", "process.args", "process.args_count", "process.command_line",
+  "process.user.id", "process.user.name", "process.real_user.id", "process.real_user.name", "process.saved_user.id", "process.saved_user.name",
+  "process.group.id", "process.group.name", "process.real_group.id", "process.real_group.name", "process.saved_group.id", "process.saved_group.name",
   "process.parent.pid", "process.parent.entity_id", "process.parent.name", "process.parent.executable", "process.parent.args", "process.parent.args_count",
   "process.parent.command_line", "process.parent.user.id", "process.parent.group.id",
   "file.path", "file.name", "file.directory", "file.extension", "file.inode", "file.mode", "file.uid", "file.gid", "file.owner", "file.group",

@@ -79,6 +79,13 @@ test("a creation: PARENT + CREATE items give one Defend-style file event", () =>
       name: "cc",
       executable: "/usr/bin/cc",
       working_directory: "/home/u",
+      // ECS: process.user is the effective user; real and saved users, and the groups, alongside
+      user: { id: "1000" },
+      real_user: { id: "1000" },
+      saved_user: { id: "1000" },
+      group: { id: "1000" },
+      real_group: { id: "1000" },
+      saved_group: { id: "1000" },
       args: ["cc", "-o", "/dev/shm/x.so"],
       args_count: 3,
       command_line: "cc -o /dev/shm/x.so",

@@ -58,6 +58,15 @@ const FORK_CALLS = new Set<SyscallName>(["fork", "vfork", "clone"]);
 const SETUID_CALLS = new Set<SyscallName>(["setuid", "setreuid", "setresuid", "setfsuid"]);
 const SETGID_CALLS = new Set<SyscallName>(["setgid", "setregid", "setresgid", "setfsgid"]);
 const EINPROGRESS = "-115";
+/** process.* identity fields from the SYSCALL record: [ECS key, audit field, ENRICHED name]. */
+const ID_FIELDS: readonly (readonly [string, string, string])[] = [
+  ["user", "euid", "EUID"],
+  ["real_user", "uid", "UID"],
+  ["saved_user", "suid", "SUID"],
+  ["group", "egid", "EGID"],
+  ["real_group", "gid", "GID"],
+  ["saved_group", "sgid", "SGID"],
+];
 /** clone(2) flag: the child is a thread of the caller, not a new process. */
 const CLONE_THREAD = 0x10000;
 
@@ -188,6 +197,14 @@ function processFields(sys: AuditRecord, records: readonly AuditRecord[], cwd: s
   setIf(proc, "name", comm ?? (exe === undefined ? undefined : baseName(exe)));
   setIf(proc, "executable", exe);
   setIf(proc, "working_directory", cwd);
+  // ECS: process.user is the effective user, real_user and saved_user the others (the same for groups)
+  for (const [key, idField, nameKey] of ID_FIELDS) {
+    const id = field(sys, idField);
+    if (id === undefined || id === UNSET_ID) continue;
+    const o: Record<string, unknown> = { id };
+    setIf(o, "name", sys.enriched.get(nameKey));
+    proc[key] = o;
+  }
   const proctitle = records.find((r) => r.type === "PROCTITLE");
   const fromExecve = preferExecve ? execveArgs(records) : undefined;
   const args = fromExecve ?? decodeArgv(proctitle?.fields.get("proctitle"));
