@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../../src/testing/paths.js";
-import { AUDIT_LOG, AuditSession, exited, run, skipReason, waitFor, which } from "./support.js";
+import { AUDIT_LOG, AuditSession, exited, logSince, markLog, run, skipReason, waitFor, which } from "./support.js";
 
 const RULES = join(REPO_ROOT, "contrib", "auditd", "tern.rules");
 
@@ -159,7 +159,7 @@ test("live auditd: nine behaviours fire their Elastic Linux rules (three sequenc
     audit = await AuditSession.open((path) => spawn(path, ["-n", "-l"], { stdio: "ignore" }));
     const added = audit.load(readFileSync(RULES, "utf8"));
     for (const need of ["dir=/tmp", "dir=/etc/cron.d", "dir=/etc/sudoers.d", "tern_exec"]) assert.ok(added.some((a) => a.some((x) => x.includes(need))), `${need} loaded (added: ${JSON.stringify(added)})`);
-    const from = statSync(AUDIT_LOG).size;
+    const mark = markLog();
     const segment = join(work, "audit.log");
 
     // 1. cron persistence; look-alike: deleting a cron file
@@ -175,8 +175,10 @@ test("live auditd: nine behaviours fire their Elastic Linux rules (three sequenc
     if (!preloadExisted) sh(`: > /etc/ld.so.preload; rm -f /etc/ld.so.preload`);
     // 6. a shell start-up file created; look-alike: renaming it (the rule wants creations)
     sh(`echo 'true' > ${p.profile}; mv ${p.profile} ${p.profileMoved}`);
-    // 7. sequence by process.parent.entity_id: base64 -d piped to sh; look-alike: piped to cat
-    sh(`echo dHJ1ZQo= | base64 -d | sh`);
+    // 7. sequence by process.parent.entity_id: base64 -d piped to sh; look-alike: piped to cat. The rule
+    //    wants base64 to start first; in a plain pipeline the shell's exec may win the race, so the reading
+    //    side waits a moment, then becomes sh (exec: still a child of the same bash as base64).
+    sh(`echo dHJ1ZQo= | base64 -d | { sleep 0.3; exec sh; }`);
     sh(`echo dHJ1ZQo= | base64 -d | cat`);
     // 8. sequence by process.entity_id: a program in /tmp deletes its own file; look-alike: it deletes another
     sh(`cp /usr/bin/rm ${p.selfRm} && ${p.selfRm} ${p.selfRm}`);
@@ -188,11 +190,11 @@ test("live auditd: nine behaviours fire their Elastic Linux rules (three sequenc
 
     // auditd writes asynchronously: wait until the look-alike cradle's deletion (the last behaviour) is in the log
     await waitFor(() => {
-      const part = readFileSync(AUDIT_LOG).subarray(from).toString("latin1");
+      const part = logSince(mark).toString("latin1");
       return part.includes(`"${p.dlControl}"`) && /nametype=DELETE/.test(part.slice(part.lastIndexOf(`"${p.dlControl}"`) - 400)) ? true : undefined;
     }, 15_000, "auditd to write the behaviours");
     await new Promise((r) => setTimeout(r, 500));
-    writeFileSync(segment, readFileSync(AUDIT_LOG).subarray(from));
+    writeFileSync(segment, logSince(mark));
 
     const out = join(work, "alerts.ndjson");
     const r = spawnSyncTern(["run", rulesDir, "--format", "auditd", "--events", segment, "--state", join(work, "state.db"), "--output", out]);

@@ -2,7 +2,7 @@
 // cannot run here, waiting, and loading audit rules so that exactly what a test added is removed after.
 
 import { execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 
 export const AUDIT_LOG = "/var/log/audit/audit.log";
@@ -111,4 +111,28 @@ export class AuditSession {
       if (!(await exited(this.daemon, 5000))) this.daemon.kill("SIGKILL");
     }
   }
+}
+
+/** A place in the audit log: the file (inode) and the byte offset. */
+export interface LogMark {
+  readonly inode: number;
+  readonly offset: number;
+}
+
+export function markLog(): LogMark {
+  const st = statSync(AUDIT_LOG);
+  return { inode: st.ino, offset: st.size };
+}
+
+/**
+ * What auditd wrote since `mark`, across rotations (max_log_file: auditd renames audit.log to audit.log.1,
+ * .1 to .2 …): the rest of the marked file, wherever it is now, then every newer file.
+ */
+export function logSince(mark: LogMark): Buffer {
+  const files = [AUDIT_LOG, ...Array.from({ length: 9 }, (_, i) => `${AUDIT_LOG}.${i + 1}`)].filter((f) => existsSync(f));
+  const at = files.findIndex((f) => statSync(f).ino === mark.inode);
+  if (at < 0) throw new Error(`the audit log marked (inode ${mark.inode}) is gone: rotated out`);
+  const parts = [readFileSync(files[at]).subarray(mark.offset)];
+  for (let i = at - 1; i >= 0; i--) parts.push(readFileSync(files[i]));
+  return Buffer.concat(parts);
 }
