@@ -2,6 +2,7 @@
 // errors to exit codes: 0 ok, 1 findings/failures where a command documents it, 2 usage or input errors.
 import { Command, CommanderError } from "commander";
 import { DiagnosticError, ExitError, renderDiagnostics, useColor } from "../diag/index.js";
+import { OutputFileError } from "../sinks/output-file.js";
 import { processContext, type CliContext } from "./context.js";
 import { COMMANDS } from "./commands/index.js";
 import { VERSION } from "../version.js";
@@ -41,6 +42,10 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
       return 2;
     }
     if (err instanceof ExitError) return err.exitCode;
+    if (err instanceof OutputFileError) {
+      ctx.stderr.write(`tern: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof DiagnosticError) {
       ctx.stderr.write(renderDiagnostics(err.diagnostics, { color: useColor(ctx.stderr) }) + "\n");
       return 2;

@@ -30,3 +30,11 @@ test("eventTime: override, fallback only when the override is absent, fallback d
   assert.equal(originalTime(both), "2024-05-01T09:00:00.000Z");
   assert.equal(originalTime({ event: { ingested: "2024-05-01T10:00:00Z" } }), undefined);
 });
+
+test("parseTimestamp: times a Date cannot hold (numbers, digit strings, years past 275,760) are no time", () => {
+  for (const v of [1e20, -1e20, 8.7e15, 1.23e29, "99999999999999999", "275760-09-14T00:00:00Z"]) assert.equal(parseTimestamp(v), undefined, String(v));
+  // the last day of Date's range is kept out too, so a window's date math around it stays in range
+  assert.equal(parseTimestamp(8.64e15), undefined);
+  assert.equal(parseTimestamp(8.64e15 - 86_400_000), 8.64e15 - 86_400_000);
+  assert.equal(parseTimestamp(-8.64e15 + 86_400_000), -8.64e15 + 86_400_000);
+});

@@ -10,10 +10,10 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d
 
 /** Epoch ms of a timestamp value, or undefined when it is not a date Elasticsearch would accept. */
 export function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : undefined;
+  if (typeof value === "number") return inDateRange(Math.trunc(value));
   if (typeof value !== "string") return undefined;
   const s = value.trim();
-  if (/^-?\d+$/.test(s) && s.length > 8) return Number(s);
+  if (/^-?\d+$/.test(s) && s.length > 8) return inDateRange(Number(s));
   const m = ISO.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h = "00", mi = "00", sec = "00", frac = "", zone] = m;
@@ -26,7 +26,18 @@ export function parseTimestamp(value: unknown): number | undefined {
     const sign = z[0] === "-" ? -1 : 1;
     t -= sign * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5))) * 60_000;
   }
-  return t;
+  return inDateRange(t);
+}
+
+/**
+ * Times outside what a JavaScript Date holds (±8.64e15 ms, about ±273,790 years) are not times: windows,
+ * date math and ISO text cannot be computed for them. Such an event has no usable time (as an unparseable
+ * one). The bound is kept one day inside Date's, so a window's date math around it stays in range.
+ */
+const MAX_TIME = 8.64e15 - 86_400_000;
+
+function inDateRange(t: number): number | undefined {
+  return Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : undefined;
 }
 
 /** The first parseable value of `path` (a date field with several values sorts by its first one here). */

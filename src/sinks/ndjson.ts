@@ -2,7 +2,8 @@
 // `write` resolves when the bytes are handed to the OS (stdout) or fsynced (file), so the engine commits
 // state only after the alerts are out (see engine/run.ts for the rerun guarantee).
 
-import { closeSync, fsyncSync, openSync, writeSync, chmodSync } from "node:fs";
+import { closeSync, fsyncSync, writeSync } from "node:fs";
+import { openOutputFile } from "./output-file.js";
 import type { Writable } from "node:stream";
 import type { EventDoc } from "../event/types.js";
 import type { AlertSink } from "../engine/ports.js";
@@ -24,15 +25,14 @@ export function streamSink(out: Writable): AlertSink {
   };
 }
 
-/** Appends to `path` (created with mode 0600). */
+/** Appends to `path` (a new file is created 0600; see output-file.ts for links and devices). */
 export function fileSink(path: string): AlertSink {
-  const fd = openSync(path, "a", 0o600);
-  chmodSync(path, 0o600);
+  const { fd, regular } = openOutputFile(path, "--output");
   return {
     write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
       writeSync(fd, lines(alerts, json));
-      fsyncSync(fd);
+      if (regular) fsyncSync(fd);
       return Promise.resolve();
     },
     close(): Promise<void> {

@@ -355,3 +355,27 @@ test("tern run: --space and --rule-uuid in alert ids, --output file 0600, --fail
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /^tern run: --start: /);
 });
+
+test("-o /dev/null works (no fsync on a device, its mode untouched); -o into a missing directory is exit 2 with what to do", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-devnull-"));
+  const before = statSync("/dev/null").mode;
+  const r = await tern(["run", SEED, "--events", join(REPO_ROOT, "examples", "events"), "--state", join(dir, "s.db"), "-o", "/dev/null"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(statSync("/dev/null").mode, before);
+  const m = await tern(["run", SEED, "--events", join(REPO_ROOT, "examples", "events"), "--state", join(dir, "s2.db"), "-o", join(dir, "no", "alerts.ndjson")]);
+  assert.equal(m.code, 2);
+  assert.equal(m.stderr, `tern: --output ${join(dir, "no", "alerts.ndjson")}: its directory does not exist; create it or choose another path\n`);
+});
+
+test("an event whose @timestamp and event.ingested are beyond a Date's range is an event without time, not a crash (replay and stream)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-bigtime-"));
+  const f = join(dir, `${INDEX}.ndjson`);
+  const ev = (t: string) => `{"@timestamp":${t},"event":{"category":["file"],"action":"creation","ingested":${t}},"host":{"os":{"type":"linux"}},"file":{"path":"/dev/shm/a.so","extension":"so"},"process":{"name":"x"}}`;
+  writeFileSync(f, [ev("1e20"), ev("8.7e15"), ev("1.23e29")].join("\n") + "\n");
+  for (const mode of ["replay", "stream"]) {
+    const r = await tern(["run", SEED, "--events", f, "--state", join(dir, `${mode}.db`), "--mode", mode]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /lines read: +3 \(3 events/);
+  }
+});

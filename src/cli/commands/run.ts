@@ -4,7 +4,7 @@
 // SQLite memory, and prints a summary on stderr. Exit: 0 (alerts or not), 1 with --fail-on-alerts when
 // alerts were created, 2 for usage and input errors (bad rules, missing inputs, a bad line with --strict).
 
-import { closeSync, openSync, writeSync, chmodSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
@@ -23,6 +23,7 @@ import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
+import { openOutputFile } from "../../sinks/output-file.js";
 import { kqlRoutedPrefilter, kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
@@ -356,9 +357,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   const bad = { shown: [] as string[], total: 0 };
   let rejectsFd: number | undefined;
   if (opts.rejects !== undefined) {
-    const p = resolve(ctx.cwd, opts.rejects);
-    rejectsFd = openSync(p, "w", 0o600);
-    chmodSync(p, 0o600);
+    rejectsFd = openOutputFile(resolve(ctx.cwd, opts.rejects), "--rejects", true).fd;
   }
   const onBadLine = (b: BadLine, raw: Uint8Array) => {
     bad.total++;

@@ -1,0 +1,77 @@
+// Opening a file the user named for tern to write (`--output`, `--rejects`). A new file is created 0600
+// (O_EXCL, so tern knows it made it); an existing one keeps its mode (tern never changes the mode of a
+// file it did not create). A symbolic link is not followed onto a regular file — someone else's file could
+// be overwritten through it — but may lead to a device or a pipe (`-o /dev/stdout`). Only regular files
+// are fsynced: devices, FIFOs and pipes do not support it.
+
+import { constants, fstatSync, lstatSync, openSync, statSync } from "node:fs";
+
+export class OutputFileError extends Error {
+  override readonly name = "OutputFileError";
+}
+
+export interface OutputFile {
+  readonly fd: number;
+  /** A regular file (fsync it for durability); false for devices, FIFOs and pipes. */
+  readonly regular: boolean;
+  /** tern created it (mode 0600). */
+  readonly created: boolean;
+}
+
+/** Opens `path` for appending (or truncating with `truncate`); throws OutputFileError with what to do. */
+export function openOutputFile(path: string, what: string, truncate = false): OutputFile {
+  let link = false;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    // absent: created below
+  }
+  if (link) {
+    let target: ReturnType<typeof statSync> | undefined;
+    try {
+      target = statSync(path);
+    } catch {
+      target = undefined;
+    }
+    if (target === undefined || target.isFile()) {
+      throw new OutputFileError(`${what} ${path} is a symbolic link${target === undefined ? " to nothing" : " to a file"}: tern does not write through links to files; give the file's own path`);
+    }
+  }
+  const mode = constants.O_WRONLY | (truncate ? constants.O_TRUNC : constants.O_APPEND);
+  let fd: number;
+  let created = false;
+  try {
+    fd = openSync(path, mode | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    created = true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST") throw new OutputFileError(explain(what, path, e));
+    try {
+      fd = openSync(path, mode | (link ? 0 : constants.O_NOFOLLOW));
+    } catch (e2) {
+      throw new OutputFileError(explain(what, path, e2));
+    }
+  }
+  return { fd, regular: fstatSync(fd).isFile(), created };
+}
+
+function explain(what: string, path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return `${what} ${path}: its directory does not exist; create it or choose another path`;
+    case "EISDIR":
+      return `${what} ${path} is a directory; give a file path`;
+    case "EACCES":
+    case "EPERM":
+      return `${what} ${path}: permission denied; choose a path you can write`;
+    case "EROFS":
+      return `${what} ${path}: the file system is read-only; choose another path`;
+    case "ELOOP":
+      return `${what} ${path} is a symbolic link: tern does not write through links to files; give the file's own path`;
+    case "ENOTDIR":
+      return `${what} ${path}: a part of the path is not a directory`;
+    default:
+      return `${what} ${path}: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
