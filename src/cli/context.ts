@@ -12,5 +12,10 @@ export interface CliContext {
 }
 
 export function processContext(): CliContext {
+  // A reader that went away (`tern … | head -1`) is not an error: without a listener Node would throw the
+  // EPIPE from the socket; writes with a callback still see it (main() then ends quietly).
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), exitCode: 0 };
 }

@@ -42,6 +42,8 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
       return 2;
     }
     if (err instanceof ExitError) return err.exitCode;
+    // stdout's reader went away: end quietly, as Unix tools do (a run has committed what it delivered)
+    if ((err as NodeJS.ErrnoException | undefined)?.code === "EPIPE") return 0;
     if (err instanceof OutputFileError) {
       ctx.stderr.write(`tern: ${err.message}\n`);
       return 2;

@@ -92,3 +92,17 @@ test("auditd from stdin (-): locations name <stdin>", async () => {
   const hit = JSON.parse(r.stdout) as { _index: string; _source: { file: { path: string } } };
   assert.deepEqual([hit._index, hit._source.file.path], ["logs-endpoint.events.file-auditd", "/dev/shm/in.so"]);
 });
+
+test("a reader that goes away (| head -1) ends the command quietly with exit 0, no EPIPE trace", async () => {
+  const { spawn } = await import("node:child_process");
+  const { REPO_ROOT } = await import("../../testing/paths.js");
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "tern.js"), "convert", "--format", "auditd", CAPTURE], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+  // read the first chunk, then close our end of the pipe as head does
+  await new Promise<void>((res) => child.stdout.once("data", () => res()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((res) => child.on("close", (c) => res(c)));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|internal error|at /);
+});

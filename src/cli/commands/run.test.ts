@@ -379,3 +379,11 @@ test("an event whose @timestamp and event.ingested are beyond a Date's range is 
     assert.match(r.stderr, /lines read: +3 \(3 events/);
   }
 });
+
+test("--start after --end is a usage error that says so (it used to run zero executions, exit 0)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-startend-"));
+  const r = await tern(["run", SEED, "--events", join(REPO_ROOT, "examples", "events"), "--state", join(dir, "s.db"), "--start", "2024-02-01T00:00:00Z", "--end", "2024-01-01T00:00:00Z"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "tern run: --start (2024-02-01T00:00:00.000Z) is after --end (2024-01-01T00:00:00.000Z): no execution could run; swap them\n");
+  assert.equal(existsSync(join(dir, "s.db")), false);
+});

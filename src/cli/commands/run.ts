@@ -301,6 +301,10 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     err(`tern run: ${e instanceof Error ? e.message : String(e)}\n`);
     throw new ExitError(2);
   }
+  if (start !== undefined && end !== undefined && start > end) {
+    err(`tern run: --start (${new Date(start).toISOString()}) is after --end (${new Date(end).toISOString()}): no execution could run; swap them\n`);
+    throw new ExitError(2);
+  }
 
   const loaded = loadRules(ruleArgs.map((p) => resolve(ctx.cwd, p)));
   if (loaded.diagnostics.some((d) => d.severity === "error") || loaded.rules.length === 0) {

@@ -67,3 +67,11 @@ test("lines without an <Event> are not events; a truncated <Event> is malformed"
   assert.throws(() => parseSysmonLine('Oct 24 17:05:31 h sysmon: <Event><System><EventID>11</EventID><Data Name="TargetFil'), MalformedSysmonError);
   assert.throws(() => parseSysmonLine("x: <Event><System></System></Event>"), { message: "Sysmon <Event> has no <EventID>" });
 });
+
+test("a character reference to no character (past U+10FFFF, a surrogate, NUL) makes the event malformed, not a crash", () => {
+  for (const ref of ["&#99999999;", "&#x110000;", "&#xD800;", "&#0;"]) {
+    assert.throws(() => parseSysmonLine(event(11, { UtcTime: "2024-06-10 14:03:11.000", TargetFilename: `/tmp/${ref}x` })), (e: unknown) => e instanceof MalformedSysmonError && e.message === `Sysmon <Event> has a character reference to no character: ${ref}`, ref);
+  }
+  const ok = parseSysmonLine(event(11, { UtcTime: "2024-06-10 14:03:11.000", TargetFilename: "/tmp/&#x10FFFF;&#233;" }));
+  assert.equal(ok?.data.get("TargetFilename"), "/tmp/\u{10FFFF}é");
+});

@@ -24,9 +24,11 @@ const ENTITY: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', 
 function unescapeXml(s: string): string {
   if (!s.includes("&")) return s;
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_m, e: string) => {
-    if (e.startsWith("#x")) return String.fromCodePoint(parseInt(e.slice(2), 16));
-    if (e.startsWith("#")) return String.fromCodePoint(parseInt(e.slice(1), 10));
-    return ENTITY[e] ?? "";
+    if (!e.startsWith("#")) return ENTITY[e] ?? "";
+    const cp = e.startsWith("#x") ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    // XML allows references to Unicode characters only (not NUL, not surrogates, not past U+10FFFF)
+    if (!(cp >= 1 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) throw new MalformedSysmonError(`Sysmon <Event> has a character reference to no character: &${e};`);
+    return String.fromCodePoint(cp);
   });
 }
 
