@@ -68,6 +68,7 @@ export const CODES = {
 
   // ---- STATE: the SQLite memory -------------------------------------------------------------------
   STATE001: { severity: "error", title: "Cannot open the state store", description: "The --state SQLite file (or its directory) cannot be created or opened, or is not a SQLite database." },
+  STATE003: { severity: "error", title: "State in use", description: "Another tern process (a run, a follower or a prune) holds this state file: one writer at a time keeps alerts exactly once and term counts right. Wait for it to end, or give this run its own --state. A lock left by a process that no longer exists is taken over." },
   STATE002: { severity: "error", title: "State written by a newer tern", description: "The state file's schema version is newer than this tern knows; use the tern that wrote it or another --state path." },
 
   // ---- CLI ----------------------------------------------------------------------------------------

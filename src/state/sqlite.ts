@@ -6,7 +6,8 @@
 // "Terms index").
 
 import Database from "better-sqlite3";
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdirSync, openSync } from "node:fs";
+import { StateInUseError, lockState } from "./lock.js";
 import { dirname } from "node:path";
 import { DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -90,6 +91,8 @@ export class SqliteStore {
   private indexBuildMs = 0;
   /** term set id → lookups answered by SQLite so far; the index is built once they reach `indexAfter`. */
   private readonly sqliteLookups = new Map<number, number>();
+  /** Releases the writer's lock (state/lock.ts), when this store holds one. */
+  private release: (() => void) | undefined;
 
   private constructor(
     readonly path: string,
@@ -140,18 +143,34 @@ export class SqliteStore {
   }
 
   /** Opens (creating if needed) the store at `path`; ":memory:" keeps it in memory. */
-  static open(path: string, opts: { cacheMb?: number; termIndex?: boolean; indexAfterLookups?: number } = {}): SqliteStore {
+  static open(path: string, opts: { cacheMb?: number; termIndex?: boolean; indexAfterLookups?: number; writer?: boolean } = {}): SqliteStore {
     let db: Database.Database;
+    let release: (() => void) | undefined;
     try {
       if (path !== ":memory:") {
+        // A link could put the store (and its 0600 mode) onto someone else's file: refused.
+        let link = false;
+        try {
+          link = lstatSync(path).isSymbolicLink();
+        } catch {
+          // absent: created below
+        }
+        if (link) throw new Error("it is a symbolic link; give the file's own path");
         mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-        // Create the file ourselves so its mode is 0600 whatever the umask; SQLite gives -wal/-shm the same mode.
-        closeSync(openSync(path, "a", 0o600));
-        chmodSync(path, 0o600);
+        // Create the file ourselves, 0600 whatever the umask (SQLite gives -wal/-shm the same mode); an
+        // existing file keeps the mode its owner gave it.
+        try {
+          closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        }
+        if (opts.writer === true) release = lockState(path);
       }
       db = new Database(path);
       db.pragma("journal_mode = WAL");
     } catch (e) {
+      release?.();
+      if (e instanceof StateInUseError) throw new DiagnosticError([diagnostic("STATE003", `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`, fileSpan(path))]);
       const why = e instanceof Error ? e.message : String(e);
       throw new DiagnosticError([diagnostic("STATE001", `Cannot open the state store "${path}": ${why}.`, fileSpan(path))]);
     }
@@ -164,6 +183,7 @@ export class SqliteStore {
     const version = Number(db.pragma("user_version", { simple: true }));
     if (version > MIGRATIONS.length) {
       db.close();
+      release?.();
       throw new DiagnosticError([diagnostic("STATE002", `The state store "${path}" has schema version ${version}; this tern knows up to ${MIGRATIONS.length}.`, fileSpan(path))]);
     }
     for (let i = version; i < MIGRATIONS.length; i++) {
@@ -172,11 +192,15 @@ export class SqliteStore {
         db.pragma(`user_version = ${i + 1}`);
       })();
     }
-    return new SqliteStore(path, db, opts.termIndex ?? true, opts.indexAfterLookups ?? DEFAULT_INDEX_AFTER_LOOKUPS);
+    const store = new SqliteStore(path, db, opts.termIndex ?? true, opts.indexAfterLookups ?? DEFAULT_INDEX_AFTER_LOOKUPS);
+    store.release = release;
+    return store;
   }
 
   close(): void {
     this.db.close();
+    this.release?.();
+    this.release = undefined;
   }
 
   /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */

@@ -387,3 +387,18 @@ test("--start after --end is a usage error that says so (it used to run zero exe
   assert.equal(r.stderr, "tern run: --start (2024-02-01T00:00:00.000Z) is after --end (2024-01-01T00:00:00.000Z): no execution could run; swap them\n");
   assert.equal(existsSync(join(dir, "s.db")), false);
 });
+
+test("a second writer on one --state fails at once, naming the process that holds it (STATE003, exit 2)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-busy-"));
+  const state = join(dir, "s.db");
+  const holder = spawn("sleep", ["30"], { stdio: "ignore" });
+  writeFileSync(`${state}.lock`, `${holder.pid}\n`);
+  try {
+    const r = await tern(["run", SEED, "--events", join(REPO_ROOT, "examples", "events"), "--state", state]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`error\\[STATE003\\]: The state ${state.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is in use by process ${holder.pid} \\(another tern run or prune\\); wait for it to end, or give this run its own --state\\.`));
+    assert.equal(r.stdout, "");
+  } finally {
+    holder.kill("SIGKILL");
+  }
+});

@@ -399,7 +399,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   let source: EventSource;
   let store: SqliteStore;
   try {
-    store = SqliteStore.open(statePath);
+    store = SqliteStore.open(statePath, { writer: true });
   } catch (e) {
     if (rejectsFd !== undefined) closeSync(rejectsFd);
     throw e;

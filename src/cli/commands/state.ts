@@ -12,13 +12,13 @@ import { DEFAULT_STATE } from "./run.js";
 import { positiveInteger } from "../options.js";
 
 /** Opens a state file that must already exist (`:memory:` aside); a missing one is an input error (exit 2). */
-export function openExisting(path: string, ctx: CliContext, verb = "state"): SqliteStore {
+export function openExisting(path: string, ctx: CliContext, verb = "state", writer = false): SqliteStore {
   const p = path === ":memory:" ? path : resolve(ctx.cwd, path);
   if (p !== ":memory:" && !existsSync(p)) {
     ctx.stderr.write(`tern ${verb}: no state at ${p}\n`);
     throw new ExitError(2);
   }
-  return SqliteStore.open(p);
+  return SqliteStore.open(p, { writer });
 }
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
@@ -78,7 +78,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--history <datemath>", "window kept relative to each rule's newest sighting", "now-30d")
     .option("--json", "JSON output")
     .action((opts: { state: string; before?: string; history: string; json?: boolean }) => {
-      const store = openExisting(opts.state, ctx);
+      const store = openExisting(opts.state, ctx, "state", true);
       try {
         const out: { rule_id: string; before: string; deleted: number }[] = [];
         store.transaction(() => {
