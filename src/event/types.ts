@@ -26,7 +26,7 @@ export interface InputEvent {
   readonly json?: string;
 }
 
-export type BadLineReason = "invalid-json" | "not-an-object" | "invalid-utf8" | "too-long" | "malformed-record" | "late-record";
+export type BadLineReason = "invalid-json" | "not-an-object" | "invalid-utf8" | "too-long" | "malformed-record" | "late-record" | "too-deep";
 
 /** A line that could not be turned into an event; counted, reported, never fatal unless --strict. */
 export interface BadLine {

@@ -39,6 +39,7 @@ function assertNever(x: never): never {
 function badLineCode(format: ConvertFormat, bad: BadLine): Code {
   if (bad.reason === "too-long" || bad.reason === "invalid-utf8") return format === "ecs" ? "SRC003" : "SRC113";
   if (bad.reason === "late-record") return "SRC114";
+  if (bad.reason === "too-deep") return "SRC115";
   return format === "sysmon-linux" ? "SRC112" : "SRC111";
 }
 

@@ -393,3 +393,22 @@ test("keep: parsed events it rejects are counted in stats.events but not emitted
   assert.deepEqual(r.events.map((e) => [e._index, e._source.n, e.loc.line]), [["k", 1, 1], ["other", 3, 3]]);
   assert.deepEqual(r.stats, { ...r.stats, lines: 5, events: 4, bad: 1, prefiltered: 0 });
 });
+
+test("nesting deeper than Elasticsearch's 1,000 levels is a bad line (it used to overflow the stack later); brackets inside strings do not count", async () => {
+  const { nestedDeeperThan, MAX_NESTING } = await import("./source.js");
+  const nest = (n: number) => `${'{"a":'.repeat(n - 1)}{"x":1}${"}".repeat(n - 1)}`;
+  assert.equal(MAX_NESTING, 1000);
+  assert.equal(nestedDeeperThan(Buffer.from(nest(1000)), 1000), false);
+  assert.equal(nestedDeeperThan(Buffer.from(nest(1001)), 1000), true);
+  const quoted = `{"s":"${"[{".repeat(3000)}\\"${"[".repeat(10)}","n":${nest(10)}}`;
+  assert.equal(nestedDeeperThan(Buffer.from(quoted), 1000), false);
+  const dir = mkdtempSync(join(tmpdir(), "tern-deep-"));
+  const f = join(dir, "deep.ndjson");
+  writeFileSync(f, `${nest(1001)}\n${nest(1000)}\n`);
+  const bad: BadLine[] = [];
+  const events: InputEvent[] = [];
+  for await (const b of openNdjsonSource([f], { onBadLine: (x) => bad.push(x) }).batches()) events.push(...b);
+  assert.deepEqual(bad.map((b) => [b.loc.line, b.reason, b.message]), [[1, "too-deep", "line nests objects and arrays more than 1000 levels deep (Elasticsearch refuses such documents)"]]);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].loc.line, 2);
+});

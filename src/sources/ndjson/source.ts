@@ -319,6 +319,38 @@ export interface NdjsonLineSink {
  * (and of a hit without one). `rejected`: the chunk gate already knows the prefilter rejects the line.
  * Shared by the NDJSON source and `--follow`.
  */
+/** Deepest nesting of objects and arrays a document may have: Elasticsearch's JSON parser limit. */
+export const MAX_NESTING = 1000;
+
+/**
+ * Does the JSON text nest objects/arrays deeper than `limit`? A document that deep would overflow the
+ * stack of every recursive walk after parsing. Lines shorter than 2 × limit bytes cannot (each level
+ * takes an opening and a closing byte), so typical events are not scanned.
+ */
+export function nestedDeeperThan(raw: Uint8Array, limit: number): boolean {
+  if (raw.length <= 2 * limit) return false;
+  // Fewer opening brackets than the limit cannot nest deeper: count them natively first (events hold a few dozen).
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+  let opening = 0;
+  for (const b of [0x7b, 0x5b]) {
+    for (let at = buf.indexOf(b); at >= 0 && opening <= limit; at = buf.indexOf(b, at + 1)) opening++;
+  }
+  if (opening <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 export function decodeNdjsonLine(
   raw: Buffer,
   file: string,
@@ -356,6 +388,10 @@ export function decodeNdjsonLine(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
     sink.bad(loc, "not-an-object", `line is ${kind}, not a JSON object`, raw);
+    return;
+  }
+  if (nestedDeeperThan(raw, MAX_NESTING)) {
+    sink.bad(loc, "too-deep", `line nests objects and arrays more than ${MAX_NESTING} levels deep (Elasticsearch refuses such documents)`, raw);
     return;
   }
   const obj = value as Record<string, unknown>;
