@@ -16,6 +16,7 @@ export const CODES = {
   TOML002: { severity: "error", title: "Unrecoverable one-line rule file", description: "The file's newlines were lost and tern cannot rebuild it without guessing." },
   TOML003: { severity: "error", title: "Cannot read file", description: "The file could not be read (missing, unreadable, or not UTF-8)." },
   TOML004: { severity: "warning", title: "One-line rule file rebuilt", description: "The file lost its line breaks; tern rebuilt its statements from the detection-rules schema. Line breaks inside multi-line strings (description, note, query) are spaces now, so prose and query text keep their words but not their line layout." },
+  TOML006: { severity: "error", title: "TOML nested too deeply", description: "The file nests arrays, inline tables or dotted keys thousands of levels deep; no detection rule does, and reading it would exhaust the stack. The file is refused; the other files of a directory still load." },
   TOML005: { severity: "error", title: "Invalid JSON line in a rule export", description: "A line of a Kibana rule export (NDJSON) is not a JSON object." },
 
   // ---- RULE: rule schema and semantics ------------------------------------------------------------

@@ -217,3 +217,20 @@ test("Kibana export: problems are named with the export's own keys and point int
     'Invalid date math "now-7x" in "history_window_start": expected a time unit (y, M, w, d, h, H, m, s, ms) after "-7" but found "x".',
   ]);
 });
+
+test("TOML nested thousands of levels (arrays, inline tables, dotted keys, a CR-only header) is a diagnostic per file; the directory's other rules still load", async () => {
+  const { mkdtempSync, writeFileSync, copyFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const d = mkdtempSync(join(tmpdir(), "tern-deep-toml-"));
+  writeFileSync(join(d, "a.toml"), `x = ${"[".repeat(5000)}${"]".repeat(5000)}\n`);
+  writeFileSync(join(d, "b.toml"), `x.${Array(5000).fill("k").join(".")} = 1\n`);
+  writeFileSync(join(d, "c.toml"), `x = ${"{a=".repeat(5000)}1${"}".repeat(5000)}\n`);
+  writeFileSync(join(d, "d.toml"), `[${Array(5000).fill("t").join(".")}]\ry=1\r`);
+  copyFileSync(join(REPO_ROOT, "examples", "rules", "shared_object_new_terms.toml"), join(d, "seed.toml"));
+  const r = loadRules([d]);
+  const codes = r.diagnostics.filter((x) => x.severity === "error").map((x) => `${basename(x.span?.file ?? "")} ${x.code}`).sort();
+  assert.deepEqual(codes, ["a.toml TOML001", "b.toml TOML006", "c.toml TOML001", "d.toml TOML002"]);
+  assert.equal(r.rules.filter((x) => x.status === "valid").length, 1);
+  const d2 = r.diagnostics.find((x) => x.code === "TOML002");
+  assert.ok((d2?.message.length ?? 0) < 300, "a long table name is cut in the message");
+});

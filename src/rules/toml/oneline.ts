@@ -92,7 +92,7 @@ class Rebuilder {
     const name = key.segments.join(".");
     if (strict && !this.tables.exact.has(name) && ![...this.tables.open].some((o) => name.startsWith(`${o}.`))) {
       throw new OneLineError(
-        `Unknown table [${name}] in a file whose line breaks were lost; tern rebuilds such files only from the detection-rules schema.`,
+        `Unknown table [${shortName(name)}] in a file whose line breaks were lost; tern rebuilds such files only from the detection-rules schema.`,
         p,
         e - p,
       );
@@ -107,7 +107,7 @@ class Rebuilder {
     }
     const key = scanKey(text, p);
     let v = skipSpaces(text, key.end);
-    if (text[v] !== "=") throw new OneLineError(`Expected "=" after the key "${key.segments.join(".")}".`, v);
+    if (text[v] !== "=") throw new OneLineError(`Expected "=" after the key "${shortName(key.segments.join("."))}".`, v);
     v = skipSpaces(text, v + 1);
     return this.value(v);
   }
@@ -165,4 +165,9 @@ export function rebuildOneLine(text: string): string {
     throw e;
   }
   return w.out.join("");
+}
+
+/** A key or table name for a message: long ones (a hostile file's thousands of parts) are cut. */
+function shortName(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 77)}...` : name;
 }

@@ -109,6 +109,12 @@ export function readToml(src: SourceFile): TomlReadResult {
     }
     return { doc, format, locate: locator.locate, text, diagnostics };
   } catch (e) {
+    // Thousands of nested arrays, inline tables or dotted-key parts overflow the parser's stack (and would
+    // overflow every walk after it): the file is refused, the others of a directory still load.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      diagnostics.push(diagnostic("TOML006", "This file nests arrays, inline tables or dotted keys too deeply to read (thousands of levels).", spanOf(src, 0, 0)));
+      return { format, locate: noLocate, text, diagnostics };
+    }
     if (!(e instanceof TomlError)) throw e;
     // The rebuilt text has the original's length, so offsets (not lines) carry over.
     const offset = new SourceFile(src.path, text).offset(e.line, e.column);
