@@ -22,3 +22,16 @@ for (const [args, verb] of [[["state", "stats"], "state"], [["state", "terms", "
     }
   });
 }
+
+test("state prune: bad date math in --before or --history is a usage error (exit 2) with the reason, before the state is touched", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-prune-"));
+  const state = join(dir, "s.db");
+  const before = await runCli(["state", "prune", "--state", state, "--before", "garbage"]);
+  assert.equal(before.code, 2);
+  assert.equal(before.stderr, 'tern state prune: --before: invalid date "garbage": expected "now" with optional math (e.g. "now-9m") or an ISO 8601 date (e.g. "2024-01-31T12:00:00Z")\n');
+  const history = await runCli(["state", "prune", "--state", state, "--history", "now-1x"]);
+  assert.equal(history.code, 2);
+  assert.equal(history.stderr, 'tern state prune: --history: expected a time unit (y, M, w, d, h, H, m, s, ms) after "-1" but found "x"\n');
+  assert.equal(existsSync(state), false);
+  rmSync(dir, { recursive: true, force: true });
+});

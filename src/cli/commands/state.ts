@@ -78,6 +78,16 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--history <datemath>", "window kept relative to each rule's newest sighting", "now-30d")
     .option("--json", "JSON output")
     .action((opts: { state: string; before?: string; history: string; json?: boolean }) => {
+      // Bad date math is a usage error, found before the state is opened.
+      for (const [flag, v, now] of [["--before", opts.before, Date.now()], ["--history", opts.history, 0]] as const) {
+        if (v === undefined) continue;
+        try {
+          parseDateMath(v, now);
+        } catch (e) {
+          ctx.stderr.write(`tern state prune: ${flag}: ${e instanceof Error ? e.message : String(e)}\n`);
+          throw new ExitError(2);
+        }
+      }
       const store = openExisting(opts.state, ctx, "state", true);
       try {
         const out: { rule_id: string; before: string; deleted: number }[] = [];
