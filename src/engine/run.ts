@@ -62,6 +62,8 @@ export interface RuleRunSummary {
   alreadyDone: number;
   /** Events the rule's index patterns did not select (index routing). */
   notSelected: number;
+  /** Events its query matched that had no usable time (missing, unparseable or out of range): never alerted. */
+  noTime: number;
   warnings: string[];
 }
 
@@ -91,7 +93,7 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
       er,
       key: r.rule_id,
       time: timeSpec(r),
-      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, notSelected: 0, warnings: [] },
+      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, warnings: [] },
     };
   });
 }
@@ -274,7 +276,10 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
         const s = routed[i];
         if (!s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
-        if (t === undefined) continue;
+        if (t === undefined) {
+          s.summary.noTime++;
+          continue;
+        }
         matchedAny = true;
         s.summary.matched++;
         runners.get(s)?.collect(ev, t, spillOnce, seq++);
@@ -443,7 +448,10 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         const s = routed[i];
         if (!s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
-        if (t === undefined) continue;
+        if (t === undefined) {
+          s.summary.noTime++;
+          continue;
+        }
         matchedAny = true;
         s.summary.matched++;
         newestEvent = Math.max(newestEvent, t);

@@ -377,6 +377,8 @@ test("an event whose @timestamp and event.ingested are beyond a Date's range is 
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /lines read: +3 \(3 events/);
+    // said, not dropped without a word
+    assert.match(r.stderr, /Shared Object Created or Changed by Previously Unknown Process: 0 alerts, 0 matched, 3 matching events without a usable time \(never alerted\)/);
   }
 });
 

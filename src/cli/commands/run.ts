@@ -243,7 +243,8 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
   for (const r of s.rules) {
     const dropped = r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : "";
     const notSelected = r.notSelected > 0 ? `, ${fmtInt(r.notSelected)} matched event${r.notSelected === 1 ? "" : "s"} outside its index patterns` : "";
-    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${dropped}${notSelected}`);
+    const noTime = r.noTime > 0 ? `, ${fmtInt(r.noTime)} matching event${r.noTime === 1 ? "" : "s"} without a usable time (never alerted)` : "";
+    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${dropped}${notSelected}${noTime}`);
   }
   out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
   for (const w of s.warnings) out.push(`    ${w}`);
