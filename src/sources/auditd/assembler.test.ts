@@ -397,3 +397,23 @@ test("the setuid family: a change of the ids the process had is a uid_change / g
   assert.equal(get(events[1], "process.entity_id"), get(events[0], "process.entity_id"));
   assert.deepEqual(get(events[1], "event.category"), ["process"]);
 });
+
+test("a re-parented process (its parent exited, the kernel now says ppid=1) keeps the parent it started under", () => {
+  const { events } = run([
+    sys({ serial: 70, syscall: 59, items: 0, pid: 300, comm: '"sleep"', exe: '"/usr/bin/sleep"' }),
+    `type=EXECVE msg=audit(1700000000.100:70): argc=2 a0="sleep" a1="9"`,
+    title(70, "sleep", "9"),
+    sys({ serial: 71, syscall: 257, items: 2, pid: 300, comm: '"sleep"', exe: '"/usr/bin/sleep"' }).replace("ppid=100", "ppid=1"),
+    path(71, 0, '"/dev/shm/"', "PARENT"),
+    path(71, 1, '"/dev/shm/late.so"', "CREATE"),
+    title(71, "sleep", "9"),
+  ]);
+  assert.deepEqual(
+    events.map((e) => [get(e, "event.action"), get(e, "process.parent.pid"), get(e, "process.parent.entity_id")]),
+    [
+      ["exec", 100, eid(HOST_ID, 100, "unseen", 0)],
+      ["creation", 100, eid(HOST_ID, 100, "unseen", 0)],
+    ],
+  );
+  assert.equal(get(events[1], "process.entity_id"), get(events[0], "process.entity_id"));
+});

@@ -288,8 +288,9 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     if (table === undefined || pid === undefined) return proc;
     const self = table.lookup(hostId, pid, imageOf(proc, sys), ppid);
     proc.entity_id = self.entityId;
+    // The parent the instance started under (Defend keeps it when the process is re-parented to init).
     const parent = parentFields(knownParent(table, hostId, self), ppid);
-    if (parent !== undefined) proc.parent = { ...parent, pid: ppid ?? parent.pid };
+    if (parent !== undefined) proc.parent = parent;
     return proc;
   };
 
