@@ -4,6 +4,7 @@
 // 0600 in a private 0700 directory and unlinked at once (POSIX keeps it readable through the open fd), so
 // nothing is left behind by a crash or SIGKILL.
 
+import { enlarged } from "../util/typed-array.js";
 import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,11 +49,7 @@ export class TextSpill {
   /** Appends one text; returns its record number. */
   add(text: string): number {
     const n = Buffer.byteLength(text, "utf8");
-    if (this.count + 1 >= this.offsets.length) {
-      const grown = new Float64Array(this.offsets.length * 2);
-      grown.set(this.offsets);
-      this.offsets = grown;
-    }
+    if (this.count + 1 >= this.offsets.length) this.offsets = enlarged(this.offsets, this.offsets.length * 2);
     const i = this.count++;
     this.offsets[i + 1] = this.offsets[i] + n;
     this.pending.push(text);

@@ -5,6 +5,8 @@
 // no per-entry object exists. The store builds it from one scan of the set's rows and keeps it in step
 // with its writes (state/sqlite.ts); docs/engine.md "Memory" gives the false-match bound of the 85-bit key.
 
+import { enlarged } from "../util/typed-array.js";
+
 /** Largest share of used table slots before the table doubles (rehashing entry numbers only). */
 export const MAX_LOAD = 0.7;
 const TWO32 = 0x1_0000_0000;
@@ -101,15 +103,10 @@ export class TermIndex {
 
   private growEntries(): void {
     this.entCap = Math.ceil(this.entCap * 1.5);
-    const bigger = <T extends Float64Array | Uint32Array>(old: T, make: (n: number) => T): T => {
-      const a = make(this.entCap);
-      a.set(old);
-      return a;
-    };
-    this.hi = bigger(this.hi, (n) => new Float64Array(n));
-    this.h2 = bigger(this.h2, (n) => new Uint32Array(n));
-    this.firsts = bigger(this.firsts, (n) => new Float64Array(n));
-    this.lasts = bigger(this.lasts, (n) => new Float64Array(n));
-    this.counts = bigger(this.counts, (n) => new Float64Array(n));
+    this.hi = enlarged(this.hi, this.entCap);
+    this.h2 = enlarged(this.h2, this.entCap);
+    this.firsts = enlarged(this.firsts, this.entCap);
+    this.lasts = enlarged(this.lasts, this.entCap);
+    this.counts = enlarged(this.counts, this.entCap);
   }
 }

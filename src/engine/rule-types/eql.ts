@@ -18,6 +18,7 @@ import { buildAlert, buildSequenceAlerts, queryAlertId, type AlertContext } from
 import type { Execution } from "../schedule.js";
 import { spilledFullHit, spilledHit } from "../matched.js";
 import { lowerBound, upperBound } from "../../util/sorted.js";
+import { enlarged } from "../../util/typed-array.js";
 import { applyPipes, decodeFactKeys, encodeFactKeys, factsOf, ordinalReader, searchFacts, toHit, type EqlFacts, type EqlSequenceHit } from "../eql/search.js";
 import type { IndexedValue } from "../../compile/eql/mapping.js";
 import { SequenceMatcher, checkMissing, compareOrdinal, type MissingIndex, type Ordinal, type PartialSequence } from "../eql/sequence.js";
@@ -62,16 +63,12 @@ class KeptEvents {
 
   push(t: number, ord: Ordinal, doc: number, keys: number): void {
     if (this.length === this.t.length) {
-      const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.t = grow(this.t);
-      this.ts = grow(this.ts);
-      this.seq = grow(this.seq);
-      this.doc = grow(this.doc);
-      this.keys = grow(this.keys);
+      const n = this.t.length * 2;
+      this.t = enlarged(this.t, n);
+      this.ts = enlarged(this.ts, n);
+      this.seq = enlarged(this.seq, n);
+      this.doc = enlarged(this.doc, n);
+      this.keys = enlarged(this.keys, n);
     }
     const i = this.length++;
     this.t[i] = t;
