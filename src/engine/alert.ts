@@ -10,6 +10,7 @@ import { getValues } from "../event/fields.js";
 import type { Rule, Severity } from "../rules/model.js";
 import { originalTime } from "./time.js";
 import { buildReason } from "./reason.js";
+import { isJsonObject } from "../util/json-object.js";
 
 export interface AlertContext {
   readonly spaceId: string;
@@ -66,15 +67,11 @@ function alertRuleName(rule: Rule, doc: EventDoc): string {
   return rule.name;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** The source without `event.kind` (nested or flat); callers copy it first unless it is theirs alone. */
 function dropEventKind(out: EventDoc): EventDoc {
   delete out["event.kind"];
   const ev = out.event;
-  if (isPlainObject(ev)) delete ev.kind;
+  if (isJsonObject(ev)) delete ev.kind;
   return out;
 }
 
@@ -82,7 +79,7 @@ function dropEventKind(out: EventDoc): EventDoc {
 function originalEvent(src: EventDoc): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const walk = (node: unknown, prefix: string) => {
-    if (isPlainObject(node)) {
+    if (isJsonObject(node)) {
       for (const [k, v] of Object.entries(node)) walk(v, prefix === "" ? k : `${prefix}.${k}`);
     } else if (prefix !== "") {
       out[`kibana.alert.original_event.${prefix}`] = node;
@@ -108,7 +105,7 @@ function ancestry(hit: InputEvent): { ancestors: Ancestor[]; depth: number } {
   const parentDepth = getValues(src, "kibana.alert.depth")[0];
   if (typeof parentDepth === "number") {
     // The source is itself an alert: keep its chain and add it as a signal ancestor.
-    const prior = (getValues(src, "kibana.alert.ancestors").filter(isPlainObject) as unknown as Ancestor[]).map((a) => ({ ...a }));
+    const prior = (getValues(src, "kibana.alert.ancestors").filter(isJsonObject) as unknown as Ancestor[]).map((a) => ({ ...a }));
     const ruleUuid = getValues(src, "kibana.alert.rule.uuid")[0];
     const self: Ancestor = { id: hit._id, type: "signal", index: hit._index, depth: parentDepth };
     if (typeof ruleUuid === "string") self.rule = ruleUuid;
@@ -304,7 +301,7 @@ export function objectPairIntersection(a: Record<string, unknown> | undefined, b
   for (const [key, av] of Object.entries(a)) {
     if (!(key in b)) continue;
     const bv = b[key];
-    if (isPlainObject(av) && isPlainObject(bv)) out[key] = objectPairIntersection(av, bv);
+    if (isJsonObject(av) && isJsonObject(bv)) out[key] = objectPairIntersection(av, bv);
     else if (av === bv) out[key] = av;
     else if (Array.isArray(av) && Array.isArray(bv)) out[key] = arrayIntersection(av, bv);
     else if (Array.isArray(av)) out[key] = arrayIntersection(av, [bv]);

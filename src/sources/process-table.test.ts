@@ -30,7 +30,7 @@ test("pid reuse: after an exit, and when another program shows up under the pid 
   const t = new ProcessTable();
   const a = t.lookup("H", 5, { executable: "/bin/a" });
   assert.equal(t.lookup("H", 5, { executable: "/bin/a" }).entityId, a.entityId);
-  t.exit("H", 5);
+  t.exit("H", 5, 2000, 1);
   const b = t.lookup("H", 5, { executable: "/bin/a" });
   assert.equal(b.entityId, eid("H", 5, "unseen", 1));
   const c = t.lookup("H", 5, { executable: "/bin/c" });
@@ -85,11 +85,39 @@ test("changes() gives what changed since the last call; restore() continues from
   ]);
   t.lookup("H", 20);
   assert.deepEqual(t.changes(), [], "looking up an unchanged process changes nothing");
-  t.exit("H", 10);
+  t.exit("H", 10, 2000, 1);
   const rows = t.changes();
   assert.deepEqual(rows.map((r) => [r.key, r.entry, r.gen]), [["H|10", undefined, 1]]);
   const back = ProcessTable.restore([{ key: "H|20", entry: t.peek("H", 20), gen: 0 }, ...rows]);
   assert.equal(back.lookup("H", 20).entityId, eid("H", 20, 1000, 7));
   assert.equal(back.lookup("H", 10).entityId, eid("H", 10, "unseen", 1));
   assert.deepEqual(back.changes().map((r) => r.key), ["H|10"]);
+});
+
+test("an event older than the live instance neither replaces nor ends it (events converted out of order)", () => {
+  const t = new ProcessTable();
+  const newer = t.exec("H", 30, 1, 5000, 9, { executable: "/bin/new" }).self;
+  // an older exec, fork and exit of pid 30 give their own event's ids but leave the newer instance live
+  assert.equal(t.exec("H", 30, 1, 4000, 3, { executable: "/bin/old" }).self.entityId, eid("H", 30, 4000, 3));
+  assert.equal(t.fork("H", 1, {}, undefined, 30, 5000, 8).self.entityId, eid("H", 30, 5000, 8, "fork"));
+  t.exit("H", 30, 5000, 8);
+  assert.equal(t.peek("H", 30)?.entityId, newer.entityId);
+  // at the same time a higher serial is newer: this exit ends it
+  t.exit("H", 30, 5000, 10);
+  assert.equal(t.peek("H", 30), undefined);
+});
+
+test("rebuilding an event creates and ends no instance, but the same instance learns its image", () => {
+  const t = new ProcessTable();
+  const a = t.exec("H", 40, 1, 1000, 1, { executable: "/bin/a" }).self;
+  t.changes();
+  t.rebuilding(() => {
+    assert.equal(t.exec("H", 40, 1, 1000, 1, { executable: "/bin/a", args: ["a", "-v"] }).self.entityId, a.entityId);
+    t.exit("H", 40, 2000, 5);
+    assert.equal(t.lookup("H", 41).entityId, eid("H", 41, "unseen", 0));
+    assert.equal(t.lookup("H", 40, { executable: "/bin/other" }).entityId, eid("H", 40, "unseen", 0));
+  });
+  assert.deepEqual(t.peek("H", 40)?.args, ["a", "-v"]);
+  assert.equal(t.peek("H", 41), undefined);
+  assert.deepEqual(t.changes().map((r) => r.key), ["H|40"]);
 });

@@ -29,6 +29,8 @@ export interface ProcessEntry {
   readonly parent?: { readonly pid: number; readonly entityId: string };
   /** True when the start was not seen. */
   readonly unseen: boolean;
+  /** When a seen instance started (event time, audit serial): an older start never replaces it. */
+  readonly start?: { readonly ms: number; readonly serial: number };
 }
 
 /** The image of a process as one event shows it. */
@@ -76,6 +78,8 @@ export class ProcessTable {
   private readonly generations = new Map<string, number>();
   /** Keys whose instance or generation changed since `changes()` last drained them. */
   private readonly changed = new Set<string>();
+  /** While an event is rebuilt (a late record completed it), instances are neither created nor ended. */
+  private frozen = false;
 
   constructor(private readonly max = MAX_PROCESSES) {}
 
@@ -96,6 +100,21 @@ export class ProcessTable {
     return out;
   }
 
+  /**
+   * Runs `fn` (the conversion of an event already converted once) without creating, replacing or ending
+   * any instance: a rebuilt event must not undo what later events did, such as a newer exec in the same pid.
+   * An instance may still learn its image (an exec whose EXECVE record came late gets its args).
+   */
+  rebuilding<T>(fn: () => T): T {
+    const was = this.frozen;
+    this.frozen = true;
+    try {
+      return fn();
+    } finally {
+      this.frozen = was;
+    }
+  }
+
   get size(): number {
     return this.live.size;
   }
@@ -107,6 +126,8 @@ export class ProcessTable {
     if (known !== undefined) {
       // Another program under the same pid with no exec in between: the pid was reused unseen.
       const reused = image.executable !== undefined && known.executable !== undefined && withoutDeleted(image.executable) !== withoutDeleted(known.executable);
+      // A rebuilt event met another program here: it is older than the instance now live; leave that one be.
+      if (reused && this.frozen) return { entityId: entityIdOf(host, pid, "unseen", this.generations.get(key) ?? 0), pid, ...image, unseen: true };
       if (!reused) {
         // An instance first met as someone's parent learns its image from its own events.
         const learned = known.unseen && known.executable === undefined && image.executable !== undefined ? { ...known, ...image } : known;
@@ -133,8 +154,9 @@ export class ProcessTable {
       ...image,
       parent: parent !== undefined ? { pid: parent.pid, entityId: parent.entityId } : before?.parent,
       unseen: false,
+      start: { ms: startMs, serial },
     };
-    this.touch(key, self);
+    if (!startedAfter(before, startMs, serial)) this.touch(key, self);
     return { self, parent };
   }
 
@@ -151,8 +173,10 @@ export class ProcessTable {
       groupId: parent.groupId,
       parent: { pid: parent.pid, entityId: parent.entityId },
       unseen: false,
+      start: { ms: startMs, serial },
     };
-    this.touch(`${host}|${childPid}`, self);
+    const key = `${host}|${childPid}`;
+    if (!startedAfter(this.live.get(key), startMs, serial)) this.touch(key, self);
     return { self, parent };
   }
 
@@ -169,13 +193,15 @@ export class ProcessTable {
     return { user, group };
   }
 
-  /** The process ended: the pid's next instance is a new one. */
-  exit(host: string, pid: number): void {
+  /** The process ended at (`ms`, `serial`): the pid's next instance is a new one. */
+  exit(host: string, pid: number, ms: number, serial: number): void {
     const key = `${host}|${pid}`;
+    if (this.frozen || startedAfter(this.live.get(key), ms, serial)) return;
     if (this.live.delete(key)) this.bump(key);
   }
 
   private bump(key: string): void {
+    if (this.frozen) return;
     this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
     this.changed.add(key);
   }
@@ -186,6 +212,7 @@ export class ProcessTable {
   }
 
   private touch(key: string, entry: ProcessEntry): void {
+    if (this.frozen && this.live.get(key)?.entityId !== entry.entityId) return;
     if (this.live.get(key) !== entry) this.changed.add(key);
     this.live.delete(key);
     this.live.set(key, entry);
@@ -197,6 +224,11 @@ export class ProcessTable {
       }
     }
   }
+}
+
+/** Whether `e` is an instance seen starting after (`ms`, `serial`) — so an event at that time is older than it. */
+function startedAfter(e: ProcessEntry | undefined, ms: number, serial: number): boolean {
+  return e?.start !== undefined && (e.start.ms > ms || (e.start.ms === ms && e.start.serial > serial));
 }
 
 /** The kernel names a running program whose file was unlinked "PATH (deleted)": still the same program. */

@@ -4,13 +4,10 @@
 import { readFileSync } from "node:fs";
 import { diagnostic, DiagnosticError, fileSpan } from "../../diag/index.js";
 import type { IndexPattern, IndexPatternField } from "./types.js";
+import { isJsonObject } from "../../util/json-object.js";
 
 function fail(path: string, message: string): never {
   throw new DiagnosticError([diagnostic("KQL021", message, fileSpan(path))]);
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 function optString(path: string, where: string, v: unknown): string | undefined {
@@ -21,7 +18,7 @@ function optString(path: string, where: string, v: unknown): string | undefined 
 
 function toField(path: string, i: number, raw: unknown): IndexPatternField {
   const where = `fields[${i}]`;
-  if (!isRecord(raw)) fail(path, `${where} is not an object`);
+  if (!isJsonObject(raw)) fail(path, `${where} is not an object`);
   const name = raw["name"];
   if (typeof name !== "string" || name === "") fail(path, `${where}.name must be a non-empty string`);
   const field: IndexPatternField = { name, type: optString(path, `${where}.type`, raw["type"]) ?? "" };
@@ -43,17 +40,17 @@ function toField(path: string, i: number, raw: unknown): IndexPatternField {
   if (lang !== undefined) field.lang = lang;
   const subType = raw["subType"];
   if (subType !== undefined) {
-    if (!isRecord(subType)) fail(path, `${where}.subType is not an object`);
+    if (!isJsonObject(subType)) fail(path, `${where}.subType is not an object`);
     const out: NonNullable<IndexPatternField["subType"]> = {};
     const nested = subType["nested"];
     if (nested !== undefined) {
-      const p = isRecord(nested) ? nested["path"] : undefined;
+      const p = isJsonObject(nested) ? nested["path"] : undefined;
       if (typeof p !== "string") fail(path, `${where}.subType.nested.path must be a string`);
       out.nested = { path: p };
     }
     const multi = subType["multi"];
     if (multi !== undefined) {
-      const p = isRecord(multi) ? multi["parent"] : undefined;
+      const p = isJsonObject(multi) ? multi["parent"] : undefined;
       if (typeof p !== "string") fail(path, `${where}.subType.multi.parent must be a string`);
       out.multi = { parent: p };
     }
@@ -72,8 +69,8 @@ export function parseIndexPattern(text: string, path: string): IndexPattern {
   }
   let title: unknown;
   let fields: unknown = doc;
-  if (isRecord(doc)) {
-    const body = isRecord(doc["attributes"]) ? doc["attributes"] : doc;
+  if (isJsonObject(doc)) {
+    const body = isJsonObject(doc["attributes"]) ? doc["attributes"] : doc;
     title = body["title"];
     fields = body["fields"];
     // Saved-object exports store the field list as a JSON string.
@@ -84,7 +81,7 @@ export function parseIndexPattern(text: string, path: string): IndexPattern {
         fail(path, "fields is a string but not a JSON array");
       }
     }
-    if (isRecord(fields)) fields = Object.values(fields);
+    if (isJsonObject(fields)) fields = Object.values(fields);
   }
   if (!Array.isArray(fields)) fail(path, 'expected {"fields": [ … ]} or an array of fields');
   const ip: IndexPattern = { fields: fields.map((f: unknown, i) => toField(path, i, f)) };
@@ -97,7 +94,7 @@ export function loadIndexPatternFile(path: string): IndexPattern {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    const code = isRecord(e) && typeof e["code"] === "string" ? e["code"] : "read error";
+    const code = isJsonObject(e) && typeof e["code"] === "string" ? e["code"] : "read error";
     fail(path, `cannot read index pattern file (${code})`);
   }
   return parseIndexPattern(text, path);

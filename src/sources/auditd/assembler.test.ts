@@ -417,3 +417,38 @@ test("a re-parented process (its parent exited, the kernel now says ppid=1) keep
   );
   assert.equal(get(events[1], "process.entity_id"), get(events[0], "process.entity_id"));
 });
+
+test("a late record rebuilds an exec without undoing a newer exec of the same pid; the rebuilt event keeps its ids", () => {
+  let now = 0;
+  const asm = new AuditdAssembler({ hostname: "testhost", now: () => now, closeAfterMs: 1000 });
+  const loc = (line: number) => ({ file: "f", line, byteOffset: line });
+  const out: AssembledEvent[] = [];
+  asm.feed(title(1, "establish proctitle mode"), loc(1));
+  // exec of /usr/bin/a in pid 300: its EXECVE and PROCTITLE records come late, so a timeout closes it
+  out.push(...asm.feed(sys({ serial: 80, syscall: 59, items: 0, pid: 300, comm: '"a"', exe: '"/usr/bin/a"' }), loc(2)));
+  now = 1000;
+  out.push(...asm.flushExpired());
+  // the same pid then runs /usr/bin/b
+  out.push(...asm.feed(sys({ serial: 81, syscall: 59, items: 0, pid: 300, comm: '"b"', exe: '"/usr/bin/b"' }), loc(3)));
+  out.push(...asm.feed(`type=EXECVE msg=audit(1700000000.100:81): argc=1 a0="b"`, loc(4)));
+  out.push(...asm.feed(title(81, "b"), loc(5)));
+  // the first exec's argv arrives now
+  out.push(...asm.feed(`type=EXECVE msg=audit(1700000000.100:80): argc=2 a0="a" a1="-x"`, loc(6)));
+  // /usr/bin/b writes a file: it is the instance of exec 81
+  out.push(...asm.feed(sys({ serial: 82, syscall: 257, items: 1, pid: 300, comm: '"b"', exe: '"/usr/bin/b"' }), loc(7)));
+  out.push(...asm.feed(path(82, 0, '"/dev/shm/b.so"', "CREATE"), loc(8)));
+  out.push(...asm.feed(title(82, "b"), loc(9)));
+  const a = eid(HOST_ID, 300, 1700000000100, 80);
+  const b = eid(HOST_ID, 300, 1700000000100, 81);
+  const parent = eid(HOST_ID, 100, "unseen", 0);
+  assert.deepEqual(
+    out.map((e) => [e.key.split("|")[2], e.index, get(e, "event.action"), get(e, "process.executable"), get(e, "process.args"), get(e, "process.entity_id"), get(e, "process.parent.entity_id")]),
+    [
+      ["80", 0, "exec", "/usr/bin/a", undefined, a, parent],
+      ["81", 0, "exec", "/usr/bin/b", ["b"], b, parent],
+      ["80", 0, "exec", "/usr/bin/a", ["a", "-x"], a, parent],
+      ["82", 0, "creation", "/usr/bin/b", ["b"], b, parent],
+    ],
+  );
+  assert.equal(asm.processes.peek(HOST_ID, 300)?.entityId, b);
+});

@@ -21,6 +21,7 @@ import { MalformedRecordError, parseAuditRecord, plainValue, type AuditRecord } 
 import { auditEventToEcs } from "./to-ecs.js";
 import { syscallName } from "./syscalls.js";
 import { ProcessTable } from "../process-table.js";
+import { isJsonObject } from "../../util/json-object.js";
 
 export interface AuditdAssemblerOptions {
   /** host.name for records without node= (default: this machine's hostname). */
@@ -239,8 +240,10 @@ export class AuditdAssembler {
       return;
     }
     t.group.records.push(rec);
-    const docs = this.toDocs(t.group);
     const before = t.emitted;
+    // An event that made documents already made its mark on the process table; converting it again must
+    // not undo what later events did there, and its processes keep the identities they were emitted with.
+    const docs = before.length === 0 ? this.toDocs(t.group) : this.processes.rebuilding(() => this.toDocs(t.group)).map((doc, i) => keepIdentity(doc, before[i]));
     const now = docs.map(withoutIngested);
     // Documents that are new or changed are emitted again under their index (so with the same id: an alert
     // already made from the earlier version is not made twice; one that needed the late record now can be).
@@ -289,6 +292,19 @@ export class AuditdAssembler {
       processes: this.processes,
     });
   }
+}
+
+/** `doc` with the process identity (entity id, parent) of the document first emitted at its place, if any. */
+function keepIdentity(doc: EventDoc, first: string | undefined): EventDoc {
+  const was = first === undefined ? undefined : (JSON.parse(first) as EventDoc).process;
+  const proc = doc.process;
+  if (!isJsonObject(was) || !isJsonObject(proc)) return doc;
+  const process: Record<string, unknown> = { ...proc };
+  for (const k of ["entity_id", "parent"]) {
+    if (was[k] === undefined) delete process[k];
+    else process[k] = was[k];
+  }
+  return { ...doc, process };
 }
 
 /** Two records of one event that fill the same place (PATH: the same item; EXECVE may span several records). */

@@ -384,7 +384,7 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     const doc = base();
     doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["end"], action: "end", outcome: "success", ingested };
     doc.process = actor(processFields(sys, records, cwd, false));
-    table.exit(hostId, pid);
+    table.exit(hostId, pid, sys.timeMs, sys.serial);
     return [doc];
   }
 
