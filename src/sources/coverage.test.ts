@@ -18,20 +18,20 @@ const kql = (q: string) => show(kqlBlockers(parseKql(q), caps));
 const eql = (q: string, category?: string) => show(eqlStatementBlockers(parseEql(q), caps, category));
 
 test("KQL: and needs every part, or one branch, not nothing; vocabulary values must be ones the source writes", () => {
-  assert.equal(kql("event.category:process and event.action:(exec or ptrace) and process.name:bash and not process.thread.capabilities.effective:x"), "ok");
+  assert.equal(kql("event.category:process and event.action:(exec or ptrace) and process.name:bash and not process.entry_leader.entry_meta.type:x"), "ok");
   assert.deepEqual(kql("event.action:(ptrace or load) and process.name:bash"), { fields: [], values: ["event.action ptrace", "event.action load"] });
-  assert.deepEqual(kql("process.thread.capabilities.effective:CAP_SYS_ADMIN or process.thread.capabilities.permitted:CAP_SYS_ADMIN"), {
-    fields: ["process.thread.capabilities.effective", "process.thread.capabilities.permitted"],
+  assert.deepEqual(kql("process.entry_leader.entry_meta.type:CAP_SYS_ADMIN or process.session_leader.name:CAP_SYS_ADMIN"), {
+    fields: ["process.entry_leader.entry_meta.type", "process.session_leader.name"],
     values: [],
   });
-  assert.equal(kql("process.thread.capabilities.effective:x or process.name:bash"), "ok");
+  assert.equal(kql("process.entry_leader.entry_meta.type:x or process.name:bash"), "ok");
   assert.deepEqual(kql("process.env_vars >= 3 and x*:y and free text"), { fields: ["process.env_vars"], values: [] });
 });
 
 test("EQL: comparisons with a missing field are false, so != and not in need it too; ?optional and == null do not; the category is a value", () => {
   assert.equal(eql('process where event.action in ("exec", "fork") and process.parent.name != "sshd" and ?process.title == "x" and process.env_vars == null'), "ok");
   assert.deepEqual(eql('process where process.env_vars != "x"'), { fields: ["process.env_vars"], values: [] });
-  assert.deepEqual(eql('process where process.interactive not in ("a")'), { fields: ["process.interactive"], values: [] });
+  assert.deepEqual(eql('process where process.tty.char_device.major not in ("a")'), { fields: ["process.tty.char_device.major"], values: [] });
   assert.deepEqual(eql('process where startsWith(process.title, "x")'), { fields: ["process.title"], values: [] });
   assert.deepEqual(eql("registry where true"), { fields: [], values: ["event.category registry"] });
   // a sequence needs every stage and its join keys; a missing-event stage needs nothing
@@ -47,10 +47,10 @@ test("verdicts: the index first, then the blocking fields and values", () => {
   assert.deepEqual(coverageOf(["logs-endpoint.events.process*"], caps, blockers('process where event.action == "exec" and process.parent.name == "bash"')), { canFire: true });
   assert.deepEqual(coverageOf(["auditbeat-*"], caps, blockers("process where true")), { canFire: true });
   assert.deepEqual(coverageOf(["logs-aws.*"], caps, undefined), { canFire: false, reason: "needs an index tern never writes for this source (logs-aws.*)", missingFields: [] });
-  assert.deepEqual(coverageOf(undefined, caps, blockers('process where process.thread.capabilities.effective : "CAP_SYS_ADMIN" and event.action == "ptrace"')), {
+  assert.deepEqual(coverageOf(undefined, caps, blockers('process where process.entry_leader.entry_meta.type : "CAP_SYS_ADMIN" and event.action == "ptrace"')), {
     canFire: false,
-    reason: "needs process.thread.capabilities.effective; event.action ptrace",
-    missingFields: ["process.thread.capabilities.effective"],
+    reason: "needs process.entry_leader.entry_meta.type; event.action ptrace",
+    missingFields: ["process.entry_leader.entry_meta.type"],
   });
 });
 

@@ -25,12 +25,22 @@ export interface ProcessEntry {
   readonly args?: readonly string[];
   readonly userId?: string;
   readonly groupId?: string;
+  /** Whether the process has a controlling terminal (auditd: tty= other than "(none)"). */
+  readonly interactive?: boolean;
+  /** Thread capabilities as the exec that started the instance set them, when the log records them. */
+  readonly capabilities?: Capabilities;
   /** The parent's pid and entity id when this instance started (a reparented process keeps them). */
   readonly parent?: { readonly pid: number; readonly entityId: string };
   /** True when the start was not seen. */
   readonly unseen: boolean;
   /** When a seen instance started (event time, audit serial): an older start never replaces it. */
   readonly start?: { readonly ms: number; readonly serial: number };
+}
+
+/** `process.thread.capabilities` (names as Defend writes them). */
+export interface Capabilities {
+  readonly permitted: readonly string[];
+  readonly effective: readonly string[];
 }
 
 /** The image of a process as one event shows it. */
@@ -40,6 +50,8 @@ export interface ProcessImage {
   readonly args?: readonly string[];
   readonly userId?: string;
   readonly groupId?: string;
+  readonly interactive?: boolean;
+  readonly capabilities?: Capabilities;
 }
 
 /** Most processes kept per table (all hosts together). */
@@ -171,6 +183,8 @@ export class ProcessTable {
       args: parent.args,
       userId: parent.userId,
       groupId: parent.groupId,
+      interactive: parent.interactive,
+      capabilities: parent.capabilities,
       parent: { pid: parent.pid, entityId: parent.entityId },
       unseen: false,
       start: { ms: startMs, serial },
@@ -249,5 +263,6 @@ export function parentFields(parent: ProcessEntry | undefined, pid: number | und
   }
   if (parent.userId !== undefined) out.user = { id: parent.userId };
   if (parent.groupId !== undefined) out.group = { id: parent.groupId };
+  if (parent.interactive !== undefined) out.interactive = parent.interactive;
   return out;
 }

@@ -98,13 +98,16 @@ const RULE_FILES: Record<string, string> = {
   "5bdad1d5-5001-4a13-ae99-fa8619500f1a": "rules/linux/defense_evasion_interpreter_launched_from_decoded_payload.toml",
   "702a2046-ea74-4bdc-b8ea-b185471f64c8": "rules/linux/defense_evasion_execution_followed_by_self_deletion.toml",
   "09bc6c90-7501-494d-b015-5d988dc3f233": "rules/linux/execution_file_execution_followed_by_deletion.toml",
+  "9b80cb26-9966-44b5-abbf-764fbdbc3586": "rules/linux/privilege_escalation_suspicious_uid_guid_elevation.toml",
 };
 
 interface Alert {
   "kibana.alert.rule.rule_id"?: string;
   "kibana.alert.group.index"?: number;
   "kibana.alert.building_block_type"?: string;
-  process?: { executable?: string; name?: string; command_line?: string; entity_id?: string; parent?: { entity_id?: string } };
+  process?: { executable?: string; name?: string; command_line?: string; entity_id?: string; parent?: { entity_id?: string }; thread?: { capabilities?: { effective?: string[] } } };
+  event?: { action?: string };
+  user?: { id?: string };
   file?: { path?: string };
 }
 
@@ -112,8 +115,8 @@ function sh(script: string): void {
   execFileSync("/bin/bash", ["-c", script], { stdio: "ignore", timeout: 20_000 });
 }
 
-test("live auditd: nine behaviours fire their Elastic Linux rules (three sequences on the process tree); their look-alikes do not", { timeout: 120_000 }, async (t) => {
-  const why = skipReason(["auditctl", "auditd", "curl", "base64", "python3"]);
+test("live auditd: ten behaviours fire their Elastic Linux rules (four sequences on the process tree); their look-alikes do not", { timeout: 120_000 }, async (t) => {
+  const why = skipReason(["auditctl", "auditd", "curl", "base64", "python3", "gcc", "setcap", "runuser"]);
   if (why !== undefined) {
     t.skip(why);
     return;
@@ -138,6 +141,8 @@ test("live auditd: nine behaviours fire their Elastic Linux rules (three sequenc
     otherFile: `/tmp/tro-${tag}-file`,
     dl: `/tmp/tdl-${tag}`,
     dlControl: `/tmp/tdc-${tag}`,
+    capSu: `/tmp/tsu-${tag}`,
+    capControl: `/tmp/tsc-${tag}`,
   };
   const created = Object.values(p);
   const preloadExisted = (() => {
@@ -159,6 +164,11 @@ test("live auditd: nine behaviours fire their Elastic Linux rules (three sequenc
     audit = await AuditSession.open((path) => spawn(path, ["-n", "-l"], { stdio: "ignore" }));
     const added = audit.load(readFileSync(RULES, "utf8"));
     for (const need of ["dir=/tmp", "dir=/etc/cron.d", "dir=/etc/sudoers.d", "tern_exec"]) assert.ok(added.some((a) => a.some((x) => x.includes(need))), `${need} loaded (added: ${JSON.stringify(added)})`);
+    // a program that makes itself root with setuid(0), built before the log segment starts
+    const source = join(work, "su0.c");
+    writeFileSync(source, "#include <unistd.h>\nint main(void) { return setuid(0) == 0 ? 0 : 1; }\n");
+    execFileSync("gcc", ["-o", p.capSu, source]);
+    copyFileSync(p.capSu, p.capControl);
     const mark = markLog();
     const segment = join(work, "audit.log");
 
@@ -186,6 +196,10 @@ test("live auditd: nine behaviours fire their Elastic Linux rules (three sequenc
     // 9. sequence by user.id: curl writes a file to /tmp, a shell runs it, a non-rm process deletes it;
     //    look-alike: the same, deleted by rm (the rule excludes rm)
     sh(`curl -s -o ${p.dl} file:///bin/true && chmod +x ${p.dl} && bash -c ${p.dl} && unlink ${p.dl}`);
+    // 10. sequence by process.entity_id: a user without privileges runs a binary given cap_setuid, which
+    //     becomes root; look-alike: the same binary without the capability (its setuid(0) fails)
+    sh(`${which("setcap")} cap_setuid+ep ${p.capSu} && ${which("runuser")} -u nobody -- ${p.capSu}`);
+    sh(`${which("runuser")} -u nobody -- ${p.capControl} || true`);
     sh(`curl -s -o ${p.dlControl} file:///bin/true && chmod +x ${p.dlControl} && bash -c ${p.dlControl} && rm -f ${p.dlControl}`);
 
     // auditd writes asynchronously: wait until the look-alike cradle's deletion (the last behaviour) is in the log
@@ -223,11 +237,21 @@ test("live auditd: nine behaviours fire their Elastic Linux rules (three sequenc
     const cradle = blocks("09bc6c90-7501-494d-b015-5d988dc3f233");
     assert.deepEqual(cradle.map((a) => [a.process?.name, a.file?.path ?? a.process?.executable]), [["curl", p.dl], [`tdl-${tag}`, p.dl], ["unlink", p.dl]]);
     assert.equal(of("09bc6c90-7501-494d-b015-5d988dc3f233").length, 4);
+    const elevated = blocks("9b80cb26-9966-44b5-abbf-764fbdbc3586");
+    assert.deepEqual(
+      elevated.map((a) => [a.process?.executable, a.event?.action, a.user?.id, a.process?.thread?.capabilities?.effective]),
+      [
+        [p.capSu, "exec", "65534", ["CAP_SETUID"]],
+        [p.capSu, "uid_change", "0", ["CAP_SETUID"]],
+      ],
+    );
+    assert.equal(elevated[0].process?.entity_id, elevated[1].process?.entity_id);
+    assert.equal(of("9b80cb26-9966-44b5-abbf-764fbdbc3586").length, 3);
 
     // No alert is about a look-alike (a parent's command line may mention one: the shells ran both).
     const about = new Set(alerts.flatMap((a) => [a.file?.path, a.process?.executable]));
-    for (const control of [p.unitConf, p.sudoersPy, p.tmpExec, p.profileMoved, p.otherRm, p.otherFile, p.dlControl]) assert.equal(about.has(control), false, control);
-    assert.equal(alerts.length, 16);
+    for (const control of [p.unitConf, p.sudoersPy, p.tmpExec, p.profileMoved, p.otherRm, p.otherFile, p.dlControl, p.capControl]) assert.equal(about.has(control), false, control);
+    assert.equal(alerts.length, 19);
   } finally {
     await audit?.close();
     for (const f of created) rmSync(f, { force: true });

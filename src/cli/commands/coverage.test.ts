@@ -10,10 +10,11 @@ const rule = (p: string) => join(CORPUS_DIR, p);
 const RULES = [
   rule("rules/linux/defense_evasion_execution_followed_by_self_deletion.toml"),
   rule("rules/linux/privilege_escalation_suspicious_uid_guid_elevation.toml"),
+  rule("rules/linux/privilege_escalation_docker_escape_via_nsenter.toml"),
   rule("rules/linux/discovery_ping_sweep_detected.toml"),
 ];
 
-test("auditd: a sequence on the process tree can fire, a capabilities rule cannot (and says what it needs), a threshold rule is not runnable", async () => {
+test("auditd: sequences on the process tree and on capabilities can fire, a container rule cannot (and says what it needs), a threshold rule is not runnable", async () => {
   const r = await runCli(["coverage", "--format", "auditd", ...RULES]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
@@ -21,11 +22,13 @@ test("auditd: a sequence on the process tree can fire, a capabilities rule canno
     [
       "tern coverage: judged by what tern writes for --format auditd",
       "  can fire     Process Execution Followed by Self-Deletion",
-      // both branches of its `or` read thread capabilities, which audit records do not carry
-      "  cannot fire  Privilege Escalation via CAP_SETUID/SETGID Capabilities: needs process.thread.capabilities.effective, process.thread.capabilities.permitted",
+      // the exec's BPRM_FCAPS record gives the thread capabilities
+      "  can fire     Privilege Escalation via CAP_SETUID/SETGID Capabilities",
+      // whether a process runs in a container is nowhere in an audit record
+      "  cannot fire  Potential Docker Escape via Nsenter: needs process.entry_leader.entry_meta.type",
       "  cannot fire  Potential Network Scan Executed From Host: not runnable: rule type \"threshold\" (tern runs query, new_terms and eql rules)",
-      "3 rules: 1 of 2 runnable can fire, 1 cannot (0 for their index patterns); 1 not runnable",
-      "most needed fields: process.thread.capabilities.effective (1), process.thread.capabilities.permitted (1)",
+      "4 rules: 2 of 3 runnable can fire, 1 cannot (0 for their index patterns); 1 not runnable",
+      "most needed fields: process.entry_leader.entry_meta.type (1)",
       "",
     ].join("\n"),
   );

@@ -79,6 +79,8 @@ test("a creation: PARENT + CREATE items give one Defend-style file event", () =>
       name: "cc",
       executable: "/usr/bin/cc",
       working_directory: "/home/u",
+      // tty=pts0: a controlling terminal
+      interactive: true,
       // ECS: process.user is the effective user; real and saved users, and the groups, alongside
       user: { id: "1000" },
       real_user: { id: "1000" },
@@ -451,4 +453,30 @@ test("a late record rebuilds an exec without undoing a newer exec of the same pi
     ],
   );
   assert.equal(asm.processes.peek(HOST_ID, 300)?.entityId, b);
+});
+
+test("thread capabilities from the exec's BPRM_FCAPS record stay with the instance (its uid_change carries them); interactive from tty", () => {
+  const ids = (l: string, uid: string) => l.replace("uid=1000 gid=1000 euid=1000", `uid=${uid} gid=1000 euid=${uid}`);
+  const { events } = run([
+    // a non-root user runs a copy of python given cap_setuid+ep: the kernel logs the capabilities gained
+    sys({ serial: 90, syscall: 59, items: 0, pid: 400, comm: '"py"', exe: '"/tmp/py"' }),
+    `type=EXECVE msg=audit(1700000000.100:90): argc=1 a0="py"`,
+    `type=BPRM_FCAPS msg=audit(1700000000.100:90): fver=2 fp=0000000000000080 fi=0 fe=1 old_pp=0 old_pi=0 old_pe=0 old_pa=0 pp=0000000000000080 pi=0 pe=0000000000000080 pa=0 frootid=0`,
+    title(90, "py"),
+    ids(sys({ serial: 91, syscall: 105, items: 0, pid: 400, comm: '"py"', exe: '"/tmp/py"' }), "0"),
+    title(91, "py"),
+    // an exec without the record (no capability gained), from a daemon without a terminal
+    sys({ serial: 92, syscall: 59, items: 0, pid: 401, comm: '"id"', exe: '"/usr/bin/id"' }).replace("tty=pts0", "tty=(none)").replace("ppid=100", "ppid=400"),
+    `type=EXECVE msg=audit(1700000000.100:92): argc=1 a0="id"`,
+    title(92, "id"),
+  ]);
+  const setuid = { permitted: ["CAP_SETUID"], effective: ["CAP_SETUID"] };
+  assert.deepEqual(
+    events.map((e) => [get(e, "event.action"), get(e, "user.id"), get(e, "process.thread.capabilities"), get(e, "process.interactive"), get(e, "process.parent.interactive")]),
+    [
+      ["exec", "1000", setuid, true, undefined],
+      ["uid_change", "0", setuid, true, undefined],
+      ["exec", "1000", undefined, false, true],
+    ],
+  );
 });

@@ -94,9 +94,9 @@ interface Group {
 }
 
 const RECENT_CLOSED = 4096;
-// The record types whose fields tern reads; others (AVC, USER_*, BPRM_FCAPS …) keep only their
+// The record types whose fields tern reads; others (AVC, USER_*, CAPSET …) keep only their
 // header, which still groups them and counts them, at a fraction of the parsing cost.
-const USED_TYPES = new Set(["SYSCALL", "PATH", "CWD", "EXECVE", "PROCTITLE", "SOCKADDR", "EOE"]);
+const USED_TYPES = new Set(["SYSCALL", "PATH", "CWD", "EXECVE", "PROCTITLE", "SOCKADDR", "BPRM_FCAPS", "EOE"]);
 const fieldsFor = (type: string): boolean => USED_TYPES.has(type);
 
 export class AuditdAssembler {

@@ -20,7 +20,8 @@ import type { EventDoc } from "../../event/types.js";
 import { decodeArgv, decodeValue, plainValue, type AuditRecord, type AuditValue } from "./record.js";
 import { syscallName, type SyscallName } from "./syscalls.js";
 import { decodeSockaddr } from "./sockaddr.js";
-import { hostIdFromName, parentFields, type ProcessEntry, type ProcessImage, type ProcessTable } from "../process-table.js";
+import { hostIdFromName, parentFields, type Capabilities, type ProcessEntry, type ProcessImage, type ProcessTable } from "../process-table.js";
+import { capabilityNames } from "../linux-capabilities.js";
 
 export interface ToEcsContext {
   /** host.name when the records carry no node=. */
@@ -197,6 +198,8 @@ function processFields(sys: AuditRecord, records: readonly AuditRecord[], cwd: s
   setIf(proc, "name", comm ?? (exe === undefined ? undefined : baseName(exe)));
   setIf(proc, "executable", exe);
   setIf(proc, "working_directory", cwd);
+  // Defend's process.interactive: the process has a controlling terminal (tty=(none) when it has none)
+  if (sys.fields.has("tty")) proc.interactive = field(sys, "tty") !== undefined;
   // ECS: process.user is the effective user, real_user and saved_user the others (the same for groups)
   for (const [key, idField, nameKey] of ID_FIELDS) {
     const id = field(sys, idField);
@@ -226,7 +229,21 @@ function imageOf(proc: Record<string, unknown>, sys: AuditRecord): ProcessImage 
   const gid = field(sys, "gid");
   if (uid !== undefined) image.userId = uid;
   if (gid !== undefined) image.groupId = gid;
+  if (typeof proc.interactive === "boolean") image.interactive = proc.interactive;
   return image;
+}
+
+/**
+ * The thread capabilities an exec gave its process, from the BPRM_FCAPS record the kernel writes when a
+ * non-root process gains capabilities at exec (file capabilities, set-user-id root): pp= / pe= (new_pp= /
+ * new_pe= before Linux 4.3). Without that record the log does not say, and the fields stay absent.
+ */
+function execCapabilities(records: readonly AuditRecord[]): Capabilities | undefined {
+  const r = records.find((x) => x.type === "BPRM_FCAPS");
+  if (r === undefined) return undefined;
+  const permitted = capabilityNames(field(r, "pp") ?? field(r, "new_pp"));
+  const effective = capabilityNames(field(r, "pe") ?? field(r, "new_pe"));
+  return permitted === undefined || effective === undefined ? undefined : { permitted, effective };
 }
 
 /** The parent's fields for an instance: its current entry when that is still the same instance. */
@@ -288,6 +305,7 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     if (table === undefined || pid === undefined) return proc;
     const self = table.lookup(hostId, pid, imageOf(proc, sys), ppid);
     proc.entity_id = self.entityId;
+    if (self.capabilities !== undefined) proc.thread = { capabilities: { permitted: [...self.capabilities.permitted], effective: [...self.capabilities.effective] } };
     // The parent the instance started under (Defend keeps it when the process is re-parented to init).
     const parent = parentFields(knownParent(table, hostId, self), ppid);
     if (parent !== undefined) proc.parent = parent;
@@ -314,8 +332,10 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
     const doc = base();
     doc.event = { kind: "event", module: "auditd", category: ["process"], type: ["start"], action: "exec", outcome: "success", ingested };
     const proc = processFields(sys, records, cwd, true);
+    const caps = execCapabilities(records);
+    if (caps !== undefined) proc.thread = { capabilities: { permitted: [...caps.permitted], effective: [...caps.effective] } };
     if (table !== undefined && pid !== undefined) {
-      const { self, parent } = table.exec(hostId, pid, ppid, sys.timeMs, sys.serial, imageOf(proc, sys));
+      const { self, parent } = table.exec(hostId, pid, ppid, sys.timeMs, sys.serial, { ...imageOf(proc, sys), ...(caps && { capabilities: caps }) });
       proc.entity_id = self.entityId;
       const pf = parentFields(parent, ppid);
       if (pf !== undefined) proc.parent = pf;

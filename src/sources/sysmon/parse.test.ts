@@ -31,7 +31,7 @@ test("EventID 11: a creation with file.* derived, process.name = basename(Image)
 
 test("EventID 1: process start with parent; EventID 3: network connection; 26: deletion; 5: process end", () => {
   const p = sysmonToEcs(parseSysmonLine(event(1, { UtcTime: "2024-06-10 14:03:11.000", ProcessId: "10", Image: "/usr/bin/id", CommandLine: "id -u", CurrentDirectory: "/root", ParentProcessId: "9", ParentImage: "/bin/bash", ParentCommandLine: "-bash" })) ?? assert.fail(), ctx);
-  assert.deepEqual(p?.process, { pid: 10, executable: "/usr/bin/id", name: "id", command_line: "id -u", working_directory: "/root", parent: { pid: 9, executable: "/bin/bash", name: "bash", command_line: "-bash" } });
+  assert.deepEqual(p?.process, { pid: 10, executable: "/usr/bin/id", name: "id", command_line: "id -u", args: ["id", "-u"], args_count: 2, working_directory: "/root", parent: { pid: 9, executable: "/bin/bash", name: "bash", command_line: "-bash", args: ["-bash"], args_count: 1 } });
   assert.equal((p?.event as Record<string, unknown>).action, "exec");
   const n = sysmonToEcs(parseSysmonLine(event(3, { UtcTime: "2024-06-10 14:03:11.000", ProcessId: "10", Image: "/usr/bin/curl", Protocol: "tcp", Initiated: "true", SourceIp: "10.0.0.2", SourcePort: "5555", DestinationIp: "203.0.113.7", DestinationPort: "443" })) ?? assert.fail(), ctx);
   assert.deepEqual([n?.source, n?.destination, n?.network, (n?.event as Record<string, unknown>).action], [{ ip: "10.0.0.2", port: 5555 }, { ip: "203.0.113.7", port: 443 }, { direction: "egress", transport: "tcp" }, "connection_attempted"]);
@@ -49,7 +49,7 @@ test("a process's later events carry the parent its ProcessCreate named, until i
   const c = { hostname: "h", parents };
   const at = (id: number, data: Record<string, string>) => sysmonToEcs(parseSysmonLine(event(id, { UtcTime: "2024-06-10 14:03:11.000", ...data }, "")) ?? assert.fail(), c);
   const create = at(1, { ProcessGuid: "{p1}", ProcessId: "10", Image: "/usr/bin/curl", ParentProcessGuid: "{p0}", ParentProcessId: "9", ParentImage: "/bin/bash", ParentCommandLine: "bash -i" });
-  const parent = { pid: 9, entity_id: "{p0}", executable: "/bin/bash", name: "bash", command_line: "bash -i" };
+  const parent = { pid: 9, entity_id: "{p0}", executable: "/bin/bash", name: "bash", command_line: "bash -i", args: ["bash", "-i"], args_count: 2 };
   assert.deepEqual(create?.process, { pid: 10, entity_id: "{p1}", executable: "/usr/bin/curl", name: "curl", parent });
   const net = at(3, { ProcessGuid: "{p1}", ProcessId: "10", Image: "/usr/bin/curl", Initiated: "true" });
   assert.deepEqual(net?.process, { pid: 10, entity_id: "{p1}", executable: "/usr/bin/curl", name: "curl", parent });

@@ -8,6 +8,7 @@
 import type { EventDoc } from "../../event/types.js";
 import { baseName, fileFieldsOf } from "../ecs-normalize/file-fields.js";
 import { hostIdFromName } from "../process-table.js";
+import { commandLineArgs } from "./command-line.js";
 
 export class MalformedSysmonError extends Error {}
 
@@ -95,7 +96,10 @@ function processFields(ev: SysmonEvent, prefix: "" | "Parent"): Record<string, u
   const image = val(ev, `${prefix}Image`);
   put(p, "executable", image);
   put(p, "name", image === undefined ? undefined : baseName(image));
-  put(p, "command_line", val(ev, `${prefix}CommandLine`));
+  const line = val(ev, `${prefix}CommandLine`);
+  put(p, "command_line", line);
+  const args = line === undefined ? [] : commandLineArgs(line);
+  if (args.length > 0) Object.assign(p, { args, args_count: args.length });
   return p;
 }
 
