@@ -54,6 +54,15 @@ export interface ProcessImage {
   readonly capabilities?: Capabilities;
 }
 
+/** A process found running (a /proc entry). */
+export interface RunningProcess {
+  readonly pid: number;
+  readonly ppid?: number;
+  /** When it started, epoch ms (never later than the real start, so none of its events is older). */
+  readonly startMs: number;
+  readonly image: ProcessImage;
+}
+
 /** Most processes kept per table (all hosts together). */
 export const MAX_PROCESSES = 65_536;
 
@@ -131,10 +140,18 @@ export class ProcessTable {
     return this.live.size;
   }
 
-  /** The current instance of `pid` on `host`; an unseen one is created (with `image`) when none is known. */
-  lookup(host: string, pid: number, image: ProcessImage = {}, parentPid?: number): ProcessEntry {
+  /**
+   * The instance of `pid` on `host` that an event at `at` (time, audit serial) saw: the current one, or an
+   * unseen one created (with `image`) when none is known. An event older than the current instance's start
+   * belongs to an earlier process under that pid, which the table did not keep: it gets an id of its own
+   * (derived from the instance that followed it) and changes nothing.
+   */
+  lookup(host: string, pid: number, image: ProcessImage = {}, parentPid?: number, at?: { readonly ms: number; readonly serial: number }): ProcessEntry {
     const key = `${host}|${pid}`;
     const known = this.live.get(key);
+    if (known !== undefined && at !== undefined && startedAfter(known, at.ms, at.serial)) {
+      return { entityId: entityIdOf(host, pid, "before", known.entityId), pid, ...image, unseen: true };
+    }
     if (known !== undefined) {
       // Another program under the same pid with no exec in between: the pid was reused unseen.
       const reused = image.executable !== undefined && known.executable !== undefined && withoutDeleted(image.executable) !== withoutDeleted(known.executable);
@@ -159,7 +176,7 @@ export class ProcessTable {
     const key = `${host}|${pid}`;
     const before = this.live.get(key);
     // Defend's exec event names as parent the process that forked this one, not the image exec replaced.
-    const parent = parentPid === undefined || parentPid === pid ? undefined : this.lookup(host, parentPid);
+    const parent = parentPid === undefined || parentPid === pid ? undefined : this.lookup(host, parentPid, {}, undefined, { ms: startMs, serial });
     const self: ProcessEntry = {
       entityId: entityIdOf(host, pid, startMs, serial),
       pid,
@@ -174,7 +191,7 @@ export class ProcessTable {
 
   /** A child created by fork/clone: a copy of the parent's image (as the fork's record shows it), a new instance. */
   fork(host: string, parentPid: number, parentImage: ProcessImage, grandParentPid: number | undefined, childPid: number, startMs: number, serial: number): { self: ProcessEntry; parent: ProcessEntry } {
-    const parent = this.lookup(host, parentPid, parentImage, grandParentPid);
+    const parent = this.lookup(host, parentPid, parentImage, grandParentPid, { ms: startMs, serial });
     const self: ProcessEntry = {
       entityId: entityIdOf(host, childPid, startMs, serial, "fork"),
       pid: childPid,
@@ -220,6 +237,45 @@ export class ProcessTable {
     this.changed.add(key);
   }
 
+  /**
+   * Processes running when tern started (read from /proc: proc-seed.ts), as instances with a known start.
+   * A pid the table already holds keeps its instance unless that one is older than the running process
+   * (the pid was reused since) or, unseen, showed another program.
+   */
+  seed(host: string, running: readonly RunningProcess[]): number {
+    // First which pids keep their instance (and so their id), then the instances with their parents' ids.
+    const ids = new Map<number, string>();
+    const fresh: RunningProcess[] = [];
+    const completed: RunningProcess[] = [];
+    for (const r of running) {
+      const known = this.live.get(`${host}|${r.pid}`);
+      const stale =
+        known === undefined ||
+        (known.start !== undefined ? known.start.ms < r.startMs : r.image.executable !== undefined && known.executable !== undefined && withoutDeleted(known.executable) !== withoutDeleted(r.image.executable));
+      if (stale) {
+        ids.set(r.pid, entityIdOf(host, r.pid, r.startMs, "proc"));
+        fresh.push(r);
+      } else {
+        ids.set(r.pid, known.entityId);
+        // an unseen instance (its id may be in events already) learns what it lacked
+        if (known.unseen) completed.push(r);
+      }
+    }
+    const parentOf = (r: RunningProcess) => {
+      const id = r.ppid === undefined ? undefined : ids.get(r.ppid);
+      return r.ppid !== undefined && id !== undefined ? { pid: r.ppid, entityId: id } : undefined;
+    };
+    for (const r of fresh) {
+      this.touch(`${host}|${r.pid}`, { entityId: entityIdOf(host, r.pid, r.startMs, "proc"), pid: r.pid, ...r.image, parent: parentOf(r), unseen: false, start: { ms: r.startMs, serial: -1 } });
+    }
+    for (const r of completed) {
+      const key = `${host}|${r.pid}`;
+      const known = this.live.get(key);
+      if (known !== undefined) this.touch(key, { ...r.image, parent: parentOf(r), ...withoutUndefined(known) });
+    }
+    return fresh.length + completed.length;
+  }
+
   /** Current instance of a pid without creating one. */
   peek(host: string, pid: number): ProcessEntry | undefined {
     return this.live.get(`${host}|${pid}`);
@@ -238,6 +294,10 @@ export class ProcessTable {
       }
     }
   }
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Whether `e` is an instance seen starting after (`ms`, `serial`) — so an event at that time is older than it. */

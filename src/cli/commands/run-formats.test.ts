@@ -141,11 +141,17 @@ test("--no-normalize: the Auditbeat document is used as written (no creation, so
   }
 });
 
-test("--follow refuses stdin and --mode replay (exit 2)", async () => {
+test("--follow refuses stdin and --mode replay; --seed-processes needs --follow --format auditd (exit 2)", async () => {
   const a = await tern(["run", SEED, "--follow", "-e", "-", "--state", ":memory:"]);
   assert.deepEqual([a.code, a.stderr], [2, "tern run: --follow reads files, not stdin (stdin is streamed without it)\n"]);
   const b = await tern(["run", SEED, "--follow", "--mode", "replay", "-e", CAPTURE, "--state", ":memory:"]);
   assert.deepEqual([b.code, b.stderr], [2, "tern run: --follow runs in stream mode (not --mode replay)\n"]);
+  // /proc describes this machine now: no use for a replayed log, nor for another format
+  const message = "tern run: --seed-processes seeds the process table of a live audit log: it needs --follow and --format auditd\n";
+  const c = await tern(["run", SEED, "--seed-processes", "--format", "auditd", "-e", CAPTURE, "--state", ":memory:"]);
+  assert.deepEqual([c.code, c.stderr], [2, message]);
+  const e = await tern(["run", SEED, "--seed-processes", "--follow", "-e", CAPTURE, "--state", ":memory:"]);
+  assert.deepEqual([e.code, e.stderr], [2, message]);
 });
 
 test("--follow --format ecs: an Auditbeat line appended to a followed file alerts; SIGTERM ends the run with exit 0", async () => {

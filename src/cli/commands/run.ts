@@ -62,6 +62,8 @@ export interface RunCliOptions {
   /** host.name of auditd records without node= and Sysmon events without <Computer> (default: this machine's). */
   hostname?: string;
   hostId?: string;
+  /** --follow --format auditd: start the process table from this machine's /proc. */
+  seedProcesses?: boolean;
 }
 
 /**
@@ -173,6 +175,7 @@ export function buildEventSource(
       hostname: opts.hostname,
       hostId: opts.hostId,
       processes: follow?.processes,
+      seedProcesses: opts.seedProcesses === true,
       format: opts.format,
       pollIntervalMs: opts.pollIntervalMs,
       resume: follow?.resume,
@@ -381,6 +384,10 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     err(`tern run: --follow ${stdinInput ? "reads files, not stdin (stdin is streamed without it)" : "runs in stream mode (not --mode replay)"}\n`);
     throw new ExitError(2);
   }
+  if (opts.seedProcesses === true && (opts.follow !== true || opts.format !== "auditd")) {
+    err("tern run: --seed-processes seeds the process table of a live audit log: it needs --follow and --format auditd\n");
+    throw new ExitError(2);
+  }
   if (opts.pollIntervalMs !== undefined && !(Number.isInteger(opts.pollIntervalMs) && opts.pollIntervalMs > 0)) {
     err("tern run: --poll-interval-ms must be a positive integer\n");
     throw new ExitError(2);
@@ -493,6 +500,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--host-id <id>", "auditd / sysmon-linux: host.id for those events (default: derived from the host name; --follow: /etc/machine-id)")
     .option("--no-normalize", "ecs: use Auditbeat/auditd_manager/file_integrity/sysmon_linux documents as written (no Defend normalisation; a slightly faster prefilter)")
     .option("-f, --follow", "follow growing files (stream mode) across rotation and truncation; resume from the state DB; stop with SIGINT/SIGTERM")
+    .option("--seed-processes", "with --follow --format auditd: start the process table from this machine's /proc, so processes that started before tern show their parents' names and arguments")
     .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", positiveInteger)
     .option("--threads <n>", "ecs files: worker threads that read, prefilter, parse and match (auto: 2 when a plain input file exceeds 128 MiB, else 1)", "auto")
     .option("--fail-on-alerts", "exit 1 when alerts were created")

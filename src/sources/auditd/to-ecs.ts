@@ -303,7 +303,7 @@ export function auditEventToEcs(records: readonly AuditRecord[], ctx: ToEcsConte
   /** The acting process's fields with its entity id and parent (not for exec, which starts an instance). */
   const actor = (proc: Record<string, unknown>): Record<string, unknown> => {
     if (table === undefined || pid === undefined) return proc;
-    const self = table.lookup(hostId, pid, imageOf(proc, sys), ppid);
+    const self = table.lookup(hostId, pid, imageOf(proc, sys), ppid, { ms: sys.timeMs, serial: sys.serial });
     proc.entity_id = self.entityId;
     if (self.capabilities !== undefined) proc.thread = { capabilities: { permitted: [...self.capabilities.permitted], effective: [...self.capabilities.effective] } };
     // The parent the instance started under (Defend keeps it when the process is re-parented to init).

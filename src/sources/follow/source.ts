@@ -14,7 +14,8 @@ import type { BadLineReason, EventDoc, InputEvent, LineLocation } from "../../ev
 import { emptyStats, type EventSource, type SourceOptions, type SourcePosition } from "../types.js";
 import { assertReadableFiles } from "../lines.js";
 import { AuditdAssembler, type AssembledEvent } from "../auditd/assembler.js";
-import { ProcessTable, localMachineId } from "../process-table.js";
+import { ProcessTable, hostIdFromName, localMachineId } from "../process-table.js";
+import { runningProcesses } from "../proc-seed.js";
 import { MalformedSysmonError, parseSysmonLine, sysmonToEcs } from "../sysmon/parse.js";
 import { defendIndexFor } from "../ecs-normalize/index-name.js";
 import { decodeNdjsonLine, defaultIndexName, isBlankLine, type LinePrefilter } from "../ndjson/index.js";
@@ -35,6 +36,10 @@ export interface FollowOptions extends SourceOptions {
   readonly hostId?: string;
   /** auditd: the process table to continue (restored from the SQLite memory); default a new one. */
   readonly processes?: ProcessTable;
+  /** auditd: add this machine's running processes (/proc) to the table before reading (proc-seed.ts). */
+  readonly seedProcesses?: boolean;
+  /** Where the running processes are read (default /proc). */
+  readonly procDir?: string;
   readonly now?: () => number;
   /** auditd: close an audit event open this long (default 2000 ms). */
   readonly closeAfterMs?: number;
@@ -97,6 +102,12 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
   // A followed log is this machine's own (unless --hostname names another): its machine id is the host's.
   const hostId = opts.hostId ?? (opts.hostname === undefined ? localMachineId() : undefined);
   const processes = opts.processes ?? new ProcessTable();
+  if (opts.format === "auditd" && opts.seedProcesses === true) {
+    const running = runningProcesses(opts.procDir);
+    // the key of records without node=: this machine's
+    const seeded = processes.seed(hostId ?? hostIdFromName(host), running);
+    opts.onNotice?.(`seeded the process table with ${seeded} of the ${running.length} processes running (${opts.procDir ?? "/proc"})`);
+  }
   const sysmonParents = new Map<string, Record<string, unknown>>();
   let stopped = false;
   let wake: (() => void) | undefined;
