@@ -70,14 +70,16 @@ test("index routing: hits with _index are filtered by the rule's patterns; --no-
     { ...hit("winlogbeat-1", "2", { "@timestamp": T("10:00:00") }), loc: { file: "x.ndjson", line: 2, byteOffset: 0 } },
     // _index derived from a file name no rule targets: unrouted, reaches every rule.
     { ...hit("events", "3", { "@timestamp": T("10:00:00") }), loc: { file: "/d/events.ndjson", line: 1, byteOffset: 0 } },
+    // hits exported from Elasticsearch name the data stream's backing index
+    { ...hit(".ds-logs-endpoint.events.file-default-2026.11.10-000001", "4", { "@timestamp": T("10:00:00") }), loc: { file: "x.ndjson", line: 3, byteOffset: 0 } },
   ];
   const run = async (indexFilter: boolean) => {
     const sink = memorySink();
     await runEngine({ rules: [{ rule: r, ruleUuid: "ix", matches: () => true }], source: arraySource(evs), store: SqliteStore.open(":memory:"), sink, mode: "replay", indexFilter });
     return sink.alerts.map((a) => (a["kibana.alert.ancestors"] as { id: string }[])[0].id);
   };
-  assert.deepEqual(await run(true), ["1", "3"]);
-  assert.deepEqual(await run(false), ["1", "2", "3"]);
+  assert.deepEqual(await run(true), ["1", "3", "4"]);
+  assert.deepEqual(await run(false), ["1", "2", "3", "4"]);
 });
 
 // 600 events 30 s apart, query rule (5m interval, 6m lookback): executions of ~10 alerts, overlapping by 1 minute.

@@ -176,10 +176,12 @@ test("Kibana export: a line that is not JSON is TOML005 at its place", async () 
 
 test("directories are walked recursively; missing paths are TOML003", () => {
   const r = loadRules([FIX, join(FIX, "nope.toml")], { now: NOW });
-  assert.equal(r.files.length, 14);
+  assert.equal(r.files.length, 15);
   const counts = { valid: 0, "not-runnable": 0, invalid: 0 };
   for (const x of r.rules) counts[x.status]++;
-  assert.deepEqual(counts, { valid: 4, "not-runnable": 1, invalid: 10 });
+  // duplicate_id.toml repeats valid_query.toml's rule_id: the second met (sorted walk) is the invalid one
+  assert.deepEqual(counts, { valid: 4, "not-runnable": 1, invalid: 11 });
+  assert.deepEqual(r.rules.filter((x) => x.diagnostics.some((d) => d.code === "RULE013")).map((x) => basename(x.rule.origin.path)), ["valid_query.toml"]);
   assert.deepEqual(r.diagnostics.filter((d) => d.code === "TOML003").map((d) => d.message), [`Cannot read "${join(FIX, "nope.toml")}": no such file or directory.`]);
 });
 

@@ -2,9 +2,11 @@
 // *.toml (detection-rules) and *.ndjson (Kibana export), reads, validates and builds each rule, and
 // returns every rule with its status (valid / not-runnable / invalid) and every diagnostic.
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { SourceFile, diagnostic, fileSpan, spanOf, type Diagnostic } from "../diag/index.js";
+import { isDeepStrictEqual } from "node:util";
 import { toRule } from "./build.js";
+import { comparableRule } from "./compare.js";
 import { KIBANA_ONLY_KEYS, readKibanaExport } from "./kibana/read.js";
 import type { Rule } from "./model.js";
 import { pathKey } from "./toml/locate.js";
@@ -131,5 +133,49 @@ export function loadRules(paths: readonly string[], opts: LoadOptions = {}): Loa
     result.sources.set(f, src);
     loadSource(src, opts, result);
   }
+  refuseDuplicateIds(result);
   return result;
+}
+
+/** Where a rule's rule_id value is written (its quoted text from the rule's line on), else its file. */
+function ruleIdSpan(result: LoadResult, rule: Rule): Diagnostic["span"] {
+  const src = result.sources.get(rule.origin.path);
+  if (src === undefined) return fileSpan(rule.origin.path);
+  const quoted = JSON.stringify(rule.rule_id);
+  const at = src.text.indexOf(quoted, rule.origin.line !== undefined ? src.offset(rule.origin.line, 1) : 0);
+  return at >= 0 ? spanOf(src, at, at + quoted.length) : fileSpan(rule.origin.path);
+}
+
+/**
+ * A rule_id met again (in another file or further down a Kibana export) makes that rule invalid (RULE013),
+ * unless it is the same rule again (a one-line copy of a TOML file): then it is loaded once (RULE014).
+ */
+function refuseDuplicateIds(result: LoadResult): void {
+  const first = new Map<string, LoadedRule>();
+  const copies = new Set<LoadedRule>();
+  result.rules.forEach((lr, i) => {
+    const id = lr.rule.rule_id;
+    if (typeof id !== "string" || id === "") return;
+    const earlierLoaded = first.get(id);
+    if (earlierLoaded === undefined) {
+      first.set(id, lr);
+      return;
+    }
+    const earlier = earlierLoaded.rule;
+    if (lr.status !== "invalid" && earlierLoaded.status !== "invalid" && isDeepStrictEqual(comparableRule(lr.rule), comparableRule(earlier))) {
+      copies.add(lr);
+      const w = diagnostic("RULE014", `the same rule as "${earlier.name}" (${basename(earlier.origin.path)}): loaded once, from there.`, ruleIdSpan(result, lr.rule));
+      result.diagnostics.push(w);
+      return;
+    }
+    const where = `${basename(earlier.origin.path)}${earlier.origin.line !== undefined ? `:${earlier.origin.line}` : ""}`;
+    const d = diagnostic("RULE013", `rule_id "${id}" is also the rule_id of "${earlier.name}" (${where}); each rule needs its own.`, ruleIdSpan(result, lr.rule), {
+      notes: [{ message: "the first rule with this rule_id", span: ruleIdSpan(result, earlier) }],
+    });
+    // no longer "not runnable yet": not loadable at all
+    const stale = new Set(lr.diagnostics.filter((x) => x.code === "RULE012"));
+    result.rules[i] = { rule: lr.rule, status: "invalid", diagnostics: [...lr.diagnostics.filter((x) => !stale.has(x)), d] };
+    result.diagnostics.splice(0, result.diagnostics.length, ...result.diagnostics.filter((x) => !stale.has(x)), d);
+  });
+  if (copies.size > 0) result.rules.splice(0, result.rules.length, ...result.rules.filter((lr) => !copies.has(lr)));
 }

@@ -20,6 +20,7 @@ import { openSysmonSource } from "../../sources/sysmon/index.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../../sources/ecs-normalize/index.js";
 import { openFollowSource, type FollowSource } from "../../sources/follow/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
+import { displayPaths } from "./validate.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
@@ -312,7 +313,11 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
 
   const loaded = loadRules(ruleArgs.map((p) => resolve(ctx.cwd, p)));
   if (loaded.diagnostics.some((d) => d.severity === "error") || loaded.rules.length === 0) {
-    if (loaded.diagnostics.length > 0) err(renderDiagnostics(loaded.diagnostics, { color: useColor(ctx.stderr) }) + "\n");
+    if (loaded.diagnostics.length > 0) {
+      // as `tern validate` prints them: paths as the user spelled them, one line per problem
+      const { diagnostics } = displayPaths(loaded, ruleArgs, ctx.cwd);
+      err(renderDiagnostics(diagnostics.map(({ notes: _n, help: _h, ...d }) => d), { color: useColor(ctx.stderr) }) + "\n");
+    }
     if (loaded.rules.length === 0 && loaded.diagnostics.length === 0) err("tern run: no rule files found\n");
     throw new ExitError(2);
   }

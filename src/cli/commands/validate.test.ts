@@ -56,9 +56,10 @@ test("validate --verbose: snippet and caret", async () => {
 test("validate a directory recursively; paths keep the user's spelling", async () => {
   const r = await tern(["validate", F]);
   assert.equal(r.code, 1);
-  assert.equal(r.stdout, "15 rules: 4 valid, 1 not runnable yet, 10 invalid\n");
+  // duplicate_id.toml repeats valid_query.toml's rule_id: it is the invalid one
+  assert.equal(r.stdout, "16 rules: 4 valid, 1 not runnable yet, 11 invalid\n");
   const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 21);
+  assert.equal(lines.length, 22);
   assert.ok(lines.every((l) => l.startsWith(`${F}/`)), lines.join("\n"));
   const abs = await tern(["validate", `${REPO_ROOT}/${F}/wrong_type.toml`]);
   assert.equal(abs.stderr.split(":")[0], `${REPO_ROOT}/${F}/wrong_type.toml`);
@@ -166,4 +167,25 @@ test("rule show: an eql rule prints its query as written; a missing file exits 2
   const missing = await tern(["rule", "show", "nope.toml"]);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, "tern rule show: no such file or directory: nope.toml\n");
+});
+
+test("validate and run: two rules with one rule_id are an error at the second one's rule_id (exit 1 / exit 2)", async () => {
+  const v = await tern(["validate", `${F}/valid_query.toml`, `${F}/duplicate_id.toml`]);
+  const message = `${F}/duplicate_id.toml:14:11: error[RULE013]: rule_id "00000000-0000-4000-8000-000000000001" is also the rule_id of "Small query rule" (valid_query.toml); each rule needs its own.\n`;
+  assert.deepEqual([v.code, v.stdout, v.stderr], [1, "2 rules: 1 valid, 0 not runnable yet, 1 invalid\n", message]);
+  const r = await tern(["run", `${F}/valid_query.toml`, `${F}/duplicate_id.toml`, "-e", "examples/events", "--state", ":memory:"]);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [2, "", message]);
+});
+
+test("validate: the same rule in two files (the seed and its one-line copy) is loaded once, with a warning", async () => {
+  const r = await tern(["validate", SEED_DIR]);
+  assert.deepEqual(
+    [r.code, r.stdout, r.stderr],
+    [
+      0,
+      "1 rule: 1 valid, 0 not runnable yet, 0 invalid\n",
+      `${SEED_DIR}/shared_object_new_terms.oneline.toml:1:1: warning[TOML004]: This file lost its line breaks; tern rebuilt it from the detection-rules schema (line breaks inside multi-line strings are spaces now).\n` +
+        `${SEED_DIR}/shared_object_new_terms.toml:26:11: warning[RULE014]: the same rule as "Shared Object Created or Changed by Previously Unknown Process" (shared_object_new_terms.oneline.toml): loaded once, from there.\n`,
+    ],
+  );
 });
