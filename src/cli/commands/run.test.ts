@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import objectHash from "object-hash";
 import Database from "better-sqlite3";
 import { main } from "../main.js";
+import { renderSummary } from "./run.js";
 import { REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
 import { captureCli, runCli } from "../../testing/cli.js";
 
@@ -417,4 +418,10 @@ test("a second writer on one --state fails at once, naming the process that hold
   } finally {
     holder.kill("SIGKILL");
   }
+});
+
+test("the summary says how many truncations lost unread lines for want of a copy, and the bytes known", () => {
+  const stats = { files: 1, lines: 3, bytes: 30, bad: 0, prefiltered: 0, events: 3, truncationsLost: 2, truncationBytesLost: 37_856 };
+  const text = renderSummary({ mode: "stream", stats, matchedEvents: 0, alerts: 0, rules: [], warnings: [], elapsedMs: 1000 }, { shown: [], total: 0 }, []);
+  assert.match(text, /\n {2}lost to truncation: 2 truncations whose unread part had no copy \(37,856 bytes known unread, and what was written after the last read\)\n/);
 });

@@ -234,6 +234,11 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
   const st = s.stats;
   out.push(`tern run: ${s.mode} mode, ${s.rules.length} rule${s.rules.length === 1 ? "" : "s"} run${skipped.length > 0 ? `, ${skipped.length} skipped` : ""}`);
   out.push(`  lines read:     ${fmtInt(st.lines)} (${fmtInt(st.events)} events, ${fmtInt(st.prefiltered)} prefiltered, ${fmtInt(st.bad)} bad)`);
+  const lost = st.truncationsLost ?? 0;
+  if (lost > 0) {
+    const b = st.truncationBytesLost ?? 0;
+    out.push(`  lost to truncation: ${fmtInt(lost)} truncation${lost === 1 ? "" : "s"} whose unread part had no copy (${fmtInt(b)} byte${b === 1 ? "" : "s"} known unread, and what was written after the last read)`);
+  }
   out.push(`  events matched: ${fmtInt(s.matchedEvents)}`);
   if (s.mode === "replay") {
     const ex = s.rules.reduce((a, r) => a + r.executions, 0);
