@@ -8,4 +8,4 @@ export { buildReason } from "./reason.js";
 export { eventTime, originalTime, parseTimestamp, timeSpec, type TimeSpec } from "./time.js";
 export { ruleSchedule, executionAt, executions, defaultStart, type Execution, type RuleSchedule } from "./schedule.js";
 export { compileIndexPatterns, type IndexFilter } from "./index-filter.js";
-export { comboExtractor, compareTerm, MAX_SIGNALS_WARNING, type Combo, type TermValue } from "./rule-types/new-terms.js";
+export { comboExtractor, compareTerm, MAX_SIGNALS_WARNING, MAX_TERM_COMBINATIONS_PER_EVENT, type Combo, type TermValue } from "./rule-types/new-terms.js";

@@ -8,6 +8,7 @@ import type { InputEvent } from "../event/types.js";
 import { SqliteStore } from "../state/sqlite.js";
 import { memorySink } from "../sinks/ndjson.js";
 import { GROUP_ALERTS, runEngine, replayStart } from "./run.js";
+import { MAX_SIGNALS_WARNING } from "./rule-types/new-terms.js";
 import { ruleSchedule } from "./schedule.js";
 import { arraySource, hit, makeRule } from "./test-support.js";
 
@@ -147,4 +148,48 @@ test("the summary counts, per rule, the matched events its index patterns did no
     assert.deepEqual(sink.alerts.map((a) => `${String(a["kibana.alert.rule.rule_id"])}:${(a["kibana.alert.ancestors"] as { id: string }[])[0].id}`).sort(), ["ab:1", "wb:2", "wb:3"], mode);
     assert.deepEqual(summary.rules.map((r) => r.notSelected), [2, 1], mode);
   }
+});
+
+test("an event past MAX_TERM_COMBINATIONS_PER_EVENT keeps its first combinations in key order; the rest neither alert nor become history; both modes count them", async () => {
+  // Windows that do not overlap (from = now-5m, interval 5m): one execution sees the big event.
+  const pair = makeRule({ rule_id: "pair", from: "now-5m", new_terms: { fields: ["a", "b"], history_window_start: "now-1h" } });
+  const list = (p: string, n: number, w: number) => Array.from({ length: n }, (_, i) => `${p}${String(i).padStart(w, "0")}`);
+  // 101 × 100 = 10,100 combinations: those with a = "v100" (the largest key) are the 100 past the bound.
+  const big = { ...hit("logs", "big", { "@timestamp": T("10:00:00"), a: list("v", 101, 3).reverse(), b: list("w", 100, 2) }, 1) };
+  const later = { ...hit("logs", "later", { "@timestamp": T("10:20:00"), a: ["v100", "v000"], b: ["w00"] }, 2) };
+  const id = (ev: string, t: string[]) => objectHash(["logs", ev, "undefined", "default:pair", t]);
+  const expected = [...list("w", 100, 2).map((b) => ["big", ["v000", b]]), ["later", ["v100", "w00"]]];
+  for (const mode of ["replay", "stream"] as const) {
+    const sink = memorySink();
+    const summary = await runEngine({ rules: [{ rule: pair, ruleUuid: "pair", matches: () => true }], source: arraySource([big, later]), store: SqliteStore.open(":memory:"), sink, mode, clock: () => 0 });
+    // max_signals (100) keeps the first 100 of the big event's 10,000 new combinations, in key order
+    assert.deepEqual(
+      sink.alerts.map((a) => [(a["kibana.alert.ancestors"] as { id: string }[])[0].id, a["kibana.alert.new_terms"]]),
+      expected,
+      mode,
+    );
+    assert.deepEqual(
+      sink.alerts.map((a) => a["kibana.alert.uuid"]),
+      expected.map(([ev, t]) => id(ev as string, t as string[])),
+      mode,
+    );
+    assert.deepEqual(summary.rules.map((r) => [r.cutEvents, r.cutCombinations]), [[1, 100]], mode);
+    assert.deepEqual(
+      summary.warnings,
+      mode === "replay"
+        ? [`pair: execution at 2024-05-01T10:00:00.000Z: ${MAX_SIGNALS_WARNING}`]
+        : [`pair: 1 event had more new terms than max_signals (100): ${MAX_SIGNALS_WARNING}`],
+      mode,
+    );
+  }
+});
+
+test("stream: one event alerts at most max_signals times, like one execution; its other new terms are still learned", async () => {
+  const r = makeRule({ rule_id: "few", max_signals: 3, new_terms: { fields: ["user.name"], history_window_start: "now-1h" } });
+  const evs = [hit("logs", "1", { "@timestamp": T("10:00:00"), user: { name: ["e", "d", "c", "b", "a"] } }, 1), hit("logs", "2", { "@timestamp": T("10:01:00"), user: { name: ["a", "f"] } }, 2)];
+  const sink = memorySink();
+  const summary = await runEngine({ rules: [{ rule: r, ruleUuid: "few", matches: () => true }], source: arraySource(evs), store: SqliteStore.open(":memory:"), sink, mode: "stream", clock: () => 0 });
+  assert.deepEqual(sink.alerts.map((a) => [(a["kibana.alert.ancestors"] as { id: string }[])[0].id, (a["kibana.alert.new_terms"] as string[])[0]]), [["1", "e"], ["1", "d"], ["1", "c"], ["2", "f"]]);
+  assert.deepEqual(summary.rules.map((x) => [x.alerts, x.cutEvents]), [[4, 0]]);
+  assert.deepEqual(summary.warnings, [`few: 1 event had more new terms than max_signals (3): ${MAX_SIGNALS_WARNING}`]);
 });

@@ -24,6 +24,7 @@ import { compileIndexPatterns } from "./index-filter.js";
 import { spillEvent } from "./matched.js";
 import { MAX_SIGNALS_WARNING } from "./rule-types/new-terms.js";
 import { ruleTypeFor, type PendingAlert, type ReplayRule, type StreamRule } from "./rule-types/index.js";
+import type { CutCounts } from "./rule-types/types.js";
 
 export type RunMode = "replay" | "stream";
 
@@ -64,6 +65,10 @@ export interface RuleRunSummary {
   notSelected: number;
   /** Events its query matched that had no usable time (missing, unparseable or out of range): never alerted. */
   noTime: number;
+  /** new_terms: matching events with more term combinations than MAX_TERM_COMBINATIONS_PER_EVENT … */
+  cutEvents: number;
+  /** … and the combinations beyond it, neither alerted on nor learned. */
+  cutCombinations: number;
   warnings: string[];
 }
 
@@ -93,7 +98,7 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
       er,
       key: r.rule_id,
       time: timeSpec(r),
-      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, warnings: [] },
+      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
     };
   });
 }
@@ -292,6 +297,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
   }
   settle();
+  for (const [s, runner] of runners) countCut(s, runner.cut?.());
 
   // Plan: each rule's executions; only those with events in their window need work.
   const work: Work[] = [];
@@ -390,6 +396,12 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       opts.store.setSchedule(s.key, plan.sched.intervalMs, plan.lastExec.startedAt);
     }
   });
+}
+
+function countCut(s: RuleState, cut: CutCounts | undefined): void {
+  if (cut === undefined) return;
+  s.summary.cutEvents += cut.events;
+  s.summary.cutCombinations += cut.combinations;
 }
 
 function fail(s: RuleState): never {
@@ -512,6 +524,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   });
   if (tail.length > 0) await write(tail, now, () => undefined);
   for (const s of states) {
+    countCut(s, runners.get(s)?.cut?.());
     for (const w of runners.get(s)?.warnings() ?? []) {
       s.summary.warnings.push(w);
       summary.warnings.push(w);

@@ -17,6 +17,12 @@ export interface SourceStats {
   prefiltered: number;
   /** Events produced. */
   events: number;
+  /**
+   * --follow: truncations (copytruncate) after which no copy held the part of the file not yet read, and
+   * the bytes of it known lost (seen in the file's size; more may have been written). Absent when none.
+   */
+  truncationsLost?: number;
+  truncationBytesLost?: number;
 }
 
 export function emptyStats(): SourceStats {

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import objectHash from "object-hash";
 import Database from "better-sqlite3";
 import { main } from "../main.js";
+import { renderSummary } from "./run.js";
 import { REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
 import { captureCli, runCli } from "../../testing/cli.js";
 
@@ -382,6 +383,20 @@ test("an event whose @timestamp and event.ingested are beyond a Date's range is 
   }
 });
 
+test("an event with more term combinations than the per-event bound is counted in the summary, not run out of memory on (replay and stream)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-combos-"));
+  const n = (p: string, k: number) => Array.from({ length: k }, (_, i) => `${p}${i}`);
+  // 101 paths × 100 process names = 10,100 combinations in a 3 kB line
+  const ev = soEvent("2024-05-01T10:00:00.000Z", "x", "/dev/shm/a.so", { file: { path: n("/dev/shm/a", 101).map((p) => `${p}.so`), extension: "so" }, process: { name: n("p", 100) } });
+  const { path } = writeEvents(dir, [ev]);
+  for (const mode of ["replay", "stream"]) {
+    const r = await tern(["run", SEED, "--events", path, "--state", join(dir, `${mode}.db`), "--mode", mode]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(parse(r.stdout).length, 100);
+    assert.match(r.stderr, /Previously Unknown Process: 100 alerts, 1 matched, 1 matching event with more than 10,000 term combinations \(100 combinations past the first 10,000 in key order neither alerted on nor learned\)\n/);
+  }
+});
+
 test("--start after --end is a usage error that says so (it used to run zero executions, exit 0)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tern-startend-"));
   const r = await tern(["run", SEED, "--events", join(REPO_ROOT, "examples", "events"), "--state", join(dir, "s.db"), "--start", "2024-02-01T00:00:00Z", "--end", "2024-01-01T00:00:00Z"]);
@@ -403,4 +418,10 @@ test("a second writer on one --state fails at once, naming the process that hold
   } finally {
     holder.kill("SIGKILL");
   }
+});
+
+test("the summary says how many truncations lost unread lines for want of a copy, and the bytes known", () => {
+  const stats = { files: 1, lines: 3, bytes: 30, bad: 0, prefiltered: 0, events: 3, truncationsLost: 2, truncationBytesLost: 37_856 };
+  const text = renderSummary({ mode: "stream", stats, matchedEvents: 0, alerts: 0, rules: [], warnings: [], elapsedMs: 1000 }, { shown: [], total: 0 }, []);
+  assert.match(text, /\n {2}lost to truncation: 2 truncations whose unread part had no copy \(37,856 bytes known unread, and what was written after the last read\)\n/);
 });

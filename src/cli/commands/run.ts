@@ -33,6 +33,7 @@ import type { AlertSink, EngineRule } from "../../engine/ports.js";
 import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
 import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
+import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
 import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
@@ -237,6 +238,11 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
   const st = s.stats;
   out.push(`tern run: ${s.mode} mode, ${s.rules.length} rule${s.rules.length === 1 ? "" : "s"} run${skipped.length > 0 ? `, ${skipped.length} skipped` : ""}`);
   out.push(`  lines read:     ${fmtInt(st.lines)} (${fmtInt(st.events)} events, ${fmtInt(st.prefiltered)} prefiltered, ${fmtInt(st.bad)} bad)`);
+  const lost = st.truncationsLost ?? 0;
+  if (lost > 0) {
+    const b = st.truncationBytesLost ?? 0;
+    out.push(`  lost to truncation: ${fmtInt(lost)} truncation${lost === 1 ? "" : "s"} whose unread part had no copy (${fmtInt(b)} byte${b === 1 ? "" : "s"} known unread, and what was written after the last read)`);
+  }
   out.push(`  events matched: ${fmtInt(s.matchedEvents)}`);
   if (s.mode === "replay") {
     const ex = s.rules.reduce((a, r) => a + r.executions, 0);
@@ -248,7 +254,11 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
     const dropped = r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : "";
     const notSelected = r.notSelected > 0 ? `, ${fmtInt(r.notSelected)} matched event${r.notSelected === 1 ? "" : "s"} outside its index patterns` : "";
     const noTime = r.noTime > 0 ? `, ${fmtInt(r.noTime)} matching event${r.noTime === 1 ? "" : "s"} without a usable time (never alerted)` : "";
-    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${dropped}${notSelected}${noTime}`);
+    const cut =
+      r.cutEvents > 0
+        ? `, ${fmtInt(r.cutEvents)} matching event${r.cutEvents === 1 ? "" : "s"} with more than ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} term combinations (${fmtInt(r.cutCombinations)} combination${r.cutCombinations === 1 ? "" : "s"} past the first ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} in key order neither alerted on nor learned)`
+        : "";
+    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${dropped}${notSelected}${noTime}${cut}`);
   }
   out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
   for (const w of s.warnings) out.push(`    ${w}`);

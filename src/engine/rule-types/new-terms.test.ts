@@ -1,7 +1,7 @@
 // new_terms core (new_terms.md §3–§5, §8): combinations, key order, the new-term test, prior and stream sightings, max_signals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyMaxSignals, comboExtractor, compareTerm, newTermsOfExecution, NewTermsMemory, priorSeen, streamSeen } from "./new-terms.js";
+import { applyMaxSignals, comboExtractor, compareTerm, MAX_TERM_COMBINATIONS_PER_EVENT, newTermsOfExecution, NewTermsMemory, priorSeen, streamSeen } from "./new-terms.js";
 import { hit } from "../test-support.js";
 
 test("combos: cartesian product in field order, distinct values, types kept; booleans 1/0 for one field only", () => {
@@ -99,4 +99,25 @@ test("NewTermsMemory: one object per distinct combination, shared by every event
   const one = mem.shared(x({ k: "a" }));
   assert.equal(mem.shared(x({ k: "a" })), one);
   assert.equal(one[0], mem.events[0].combos[0]);
+});
+
+test("combos: past the limit, the first combinations in key order (each field's values sorted) and the count left out", () => {
+  const cut: number[] = [];
+  const x = comboExtractor(["a", "b"], 4, (n) => cut.push(n));
+  const doc = { a: ["z", "x", "y"], b: [2, 1] };
+  assert.deepEqual(x(doc).map((c) => c.key), ['["x",1]', '["x",2]', '["y",1]', '["y",2]']);
+  assert.deepEqual(cut, [2]);
+  // At the limit nothing is cut and the order stays the input's.
+  assert.deepEqual(comboExtractor(["a", "b"], 6, (n) => cut.push(n))(doc).map((c) => c.key), ['["z",2]', '["z",1]', '["x",2]', '["x",1]', '["y",2]', '["y",1]']);
+  assert.deepEqual(cut, [2]);
+});
+
+test("combos: three fields of 100 values (10⁶ combinations) give MAX_TERM_COMBINATIONS_PER_EVENT of them", () => {
+  let left = 0;
+  const vals = (p: string) => Array.from({ length: 100 }, (_, i) => `${p}${String(i).padStart(2, "0")}`);
+  const combos = comboExtractor(["a", "b", "c"], undefined, (n) => (left += n))({ a: vals("a"), b: vals("b"), c: vals("c") });
+  assert.equal(combos.length, MAX_TERM_COMBINATIONS_PER_EVENT);
+  assert.equal(left, 1_000_000 - MAX_TERM_COMBINATIONS_PER_EVENT);
+  assert.deepEqual(combos[0].terms, ["a00", "b00", "c00"]);
+  assert.deepEqual(combos[combos.length - 1].terms, ["a00", "b99", "c99"]);
 });

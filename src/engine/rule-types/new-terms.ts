@@ -14,7 +14,7 @@ import type { EngineRule } from "../ports.js";
 import { buildAlert, newTermsAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
-import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 
 export type TermValue = string | number | boolean;
 
@@ -24,12 +24,34 @@ export interface Combo {
   readonly terms: readonly TermValue[];
 }
 
-/** Extracts a rule's term combinations from documents. */
-export function comboExtractor(fields: readonly string[]): (doc: EventDoc) => Combo[] {
+/**
+ * The most term combinations one event contributes, to alerts and to history. Kibana's composite
+ * aggregation (multi_terms_composite.ts) has no per-document cap: Elasticsearch enumerates the whole
+ * cartesian product of a document's values in every query and keeps one page of 10,000 keys at a time,
+ * and max_signals ends the execution after the first alerts in key order. Its earlier runtime-field
+ * implementation stopped at 100 combinations per document (Elasticsearch's limit on values a runtime
+ * field may emit), and the ES|QL approach stops at 10,000 combinations per execution. Enumerating the
+ * product here would let one 2 kB line (three fields of 100 values: 10⁶ combinations) exhaust memory,
+ * so an event keeps the first 10,000 combinations in composite key order — the ones Kibana's ascending
+ * pages reach first — and the run summary counts the rest (docs/engine.md "Combinations").
+ */
+export const MAX_TERM_COMBINATIONS_PER_EVENT = 10_000;
+
+/**
+ * Extracts a rule's term combinations from documents. Up to `limit` combinations come in field-value
+ * order (input order within a field); beyond it, the first `limit` in key order (compareCombo), and
+ * `onCut` hears how many were left out.
+ */
+export function comboExtractor(
+  fields: readonly string[],
+  limit: number = MAX_TERM_COMBINATIONS_PER_EVENT,
+  onCut?: (left: number) => void,
+): (doc: EventDoc) => Combo[] {
   const accessors = fields.map(fieldAccessor);
   const single = fields.length === 1;
   return (doc) => {
     const sets: TermValue[][] = [];
+    let total = 1;
     for (const get of accessors) {
       const seen = new Set<string>();
       const vals: TermValue[] = [];
@@ -47,14 +69,26 @@ export function comboExtractor(fields: readonly string[]): (doc: EventDoc) => Co
       }
       if (vals.length === 0) return [];
       sets.push(vals);
+      total *= vals.length;
     }
-    let out: TermValue[][] = [[]];
-    for (const vals of sets) {
-      const next: TermValue[][] = [];
-      for (const prefix of out) for (const v of vals) next.push([...prefix, v]);
-      out = next;
+    if (total > limit) {
+      for (const vals of sets) vals.sort(compareTerm);
+      onCut?.(total - limit);
     }
-    return out.map((terms) => ({ key: JSON.stringify(terms), terms }));
+    // The product in lexicographic order of the sets (an odometer), stopped at the limit: with sorted sets
+    // that is key order, so the kept combinations are the smallest keys.
+    const out: Combo[] = [];
+    const n = Math.min(total, limit);
+    const pos = new Array<number>(sets.length).fill(0);
+    for (let c = 0; c < n; c++) {
+      const terms = sets.map((vals, i) => vals[pos[i]]);
+      out.push({ key: JSON.stringify(terms), terms });
+      for (let i = sets.length - 1; i >= 0; i--) {
+        if (++pos[i] < sets[i].length) break;
+        pos[i] = 0;
+      }
+    }
+    return out;
   };
 }
 
@@ -259,8 +293,8 @@ export function streamSeen(p: PriorTerm | undefined, t: number, hws: number): bo
   return p.first <= t;
 }
 
-/** The max_signals cut (§8): ids already stored are dropped first and do not count. */
-export function applyMaxSignals<T extends { id: string }>(items: readonly T[], isStored: (id: string) => boolean, maxSignals: number): { kept: T[]; duplicates: number; truncated: boolean } {
+/** The max_signals cut (§8): ids already stored are dropped first and do not count. Reads `items` only up to the cut. */
+export function applyMaxSignals<T extends { id: string }>(items: Iterable<T>, isStored: (id: string) => boolean, maxSignals: number): { kept: T[]; duplicates: number; truncated: boolean } {
   const kept: T[] = [];
   let duplicates = 0;
   const seen = new Set<string>();
@@ -291,9 +325,20 @@ function historyStart(rule: Rule, now: number): number {
   return parseDateMath(rule.new_terms?.history_window_start ?? "now-7d", now);
 }
 
+/** Events whose combinations were cut at MAX_TERM_COMBINATIONS_PER_EVENT, and the combinations left out. */
+class CutCount {
+  events = 0;
+  combinations = 0;
+  readonly add = (left: number): void => {
+    this.events++;
+    this.combinations += left;
+  };
+}
+
 class NewTermsReplay implements ReplayRule {
   private readonly mem = new NewTermsMemory();
   private readonly combos: (doc: EventDoc) => Combo[];
+  private readonly cutCount = new CutCount();
   private readonly fieldsKey: string;
   private priors = new Map<string, PriorTerm>();
   private learnedIdx = 0;
@@ -304,7 +349,7 @@ class NewTermsReplay implements ReplayRule {
     private readonly env: RuleTypeEnv & { readonly spill: TextSpill },
   ) {
     const fields = er.rule.new_terms?.fields ?? [];
-    this.combos = comboExtractor(fields);
+    this.combos = comboExtractor(fields, MAX_TERM_COMBINATIONS_PER_EVENT, this.cutCount.add);
     this.fieldsKey = JSON.stringify(fields);
   }
 
@@ -343,8 +388,12 @@ class NewTermsReplay implements ReplayRule {
     const rule = this.er.rule;
     const hws = historyStart(rule, exec.to);
     const cands = newTermsOfExecution(this.mem, rule.new_terms?.fields.length ?? 1, exec.from, exec.to, hws, (k) => this.priors.get(k));
-    const items = cands.map((c) => ({ id: newTermsAlertId(c.basis.hit, ctx.spaceId, this.er.ruleUuid, c.combo.terms), ev: c.basis, terms: c.combo.terms }));
-    const cut = applyMaxSignals(items, seen, rule.max_signals);
+    const er = this.er;
+    // Ids (object-hash) only as far as the max_signals cut reads: an event can bring 10,000 new combinations.
+    function* items() {
+      for (const c of cands) yield { id: newTermsAlertId(c.basis.hit, ctx.spaceId, er.ruleUuid, c.combo.terms), ev: c.basis, terms: c.combo.terms };
+    }
+    const cut = applyMaxSignals(items(), seen, rule.max_signals);
     const alerts = cut.kept.map((it): PendingAlert => {
       const { hit, owned } = fullHit(it.ev);
       const doc = buildAlert(rule, hit, it.id, ctx, it.terms, owned);
@@ -362,6 +411,10 @@ class NewTermsReplay implements ReplayRule {
     for (const row of this.collectLearned(exec.to).values()) this.env.store.upsertTerm(this.er.rule.rule_id, this.fieldsKey, row);
   }
 
+  cut(): CutCounts {
+    return { events: this.cutCount.events, combinations: this.cutCount.combinations };
+  }
+
   finish(last: Execution): void {
     this.commit(last);
     this.env.store.pruneTerms(this.er.rule.rule_id, historyStart(this.er.rule, last.to));
@@ -370,6 +423,9 @@ class NewTermsReplay implements ReplayRule {
 
 class NewTermsStream implements StreamRule {
   private readonly combosOf: (doc: EventDoc) => Combo[];
+  private readonly cutCount = new CutCount();
+  /** Events whose new combinations exceeded max_signals. */
+  private truncated = 0;
   private readonly fieldsKey: string;
   private readonly batch = new Map<InputEvent, Combo[]>();
   private readonly wanted = new Set<string>();
@@ -381,7 +437,7 @@ class NewTermsStream implements StreamRule {
     private readonly env: RuleTypeEnv,
   ) {
     const fields = er.rule.new_terms?.fields ?? [];
-    this.combosOf = comboExtractor(fields);
+    this.combosOf = comboExtractor(fields, MAX_TERM_COMBINATIONS_PER_EVENT, this.cutCount.add);
     this.fieldsKey = JSON.stringify(fields);
   }
 
@@ -403,11 +459,16 @@ class NewTermsStream implements StreamRule {
     const alerts: PendingAlert[] = [];
     let duplicates = 0;
     const ids = new Set<string>();
+    let truncated = false;
     for (const c of this.batch.get(ev) ?? []) {
       const p = this.current.get(c.key);
-      if (!streamSeen(p, t, hws)) {
+      // One event alerts at most max_signals times, as one Kibana execution does (its window holds the
+      // event): each alert copies the document, and an event can bring 10,000 new combinations. The
+      // combinations past the cut are still learned.
+      if (!streamSeen(p, t, hws) && !truncated) {
         const id = newTermsAlertId(ev, ctx.spaceId, this.er.ruleUuid, c.terms);
         if (seen(id) || ids.has(id)) duplicates++;
+        else if (alerts.length >= rule.max_signals) truncated = true;
         else {
           ids.add(id);
           const doc = buildAlert(rule, ev, id, ctx, c.terms);
@@ -417,6 +478,7 @@ class NewTermsStream implements StreamRule {
       this.current.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });
       learn(this.delta, c.key, t);
     }
+    if (truncated) this.truncated++;
     return { alerts, duplicates };
   }
 
@@ -431,8 +493,14 @@ class NewTermsStream implements StreamRule {
     this.env.store.pruneTerms(this.er.rule.rule_id, historyStart(this.er.rule, newestEvent));
   }
 
+  cut(): CutCounts {
+    return { events: this.cutCount.events, combinations: this.cutCount.combinations };
+  }
+
   warnings(): string[] {
-    return [];
+    if (this.truncated === 0) return [];
+    const n = this.truncated;
+    return [`${this.er.rule.rule_id}: ${n} event${n === 1 ? "" : "s"} had more new terms than max_signals (${this.er.rule.max_signals}): ${MAX_SIGNALS_WARNING}`];
   }
 }
 

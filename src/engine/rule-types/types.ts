@@ -57,6 +57,8 @@ export interface ReplayRule {
   commit(exec: Execution): void;
   /** After the last execution, inside a transaction: learn the remaining windows, prune old state. */
   finish(last: Execution): void;
+  /** Events cut at a per-event bound of the rule type, and the items left out (new_terms: combinations). */
+  cut?(): CutCounts;
 }
 
 /** A rule type's work for one rule in stream mode. */
@@ -75,6 +77,13 @@ export interface StreamRule {
   finish(newestEvent: number): void;
   /** Warnings to report (e.g. partial sequences dropped at a cap). */
   warnings(): string[];
+  /** As ReplayRule.cut. */
+  cut?(): CutCounts;
+}
+
+export interface CutCounts {
+  readonly events: number;
+  readonly combinations: number;
 }
 
 export interface RuleTypeDefinition {

@@ -297,7 +297,12 @@ test("copytruncate then more writes than were read: the changed first bytes rest
   }
   assert.deepEqual(ns(r), [10, 11, 100, 101, 102, 103]);
   assert.deepEqual(r.bad, []);
-  assert.deepEqual(r.notices, [`${f}: truncated, reading again from the start`]);
+  // No copy: whatever was written between the last read and the truncation cannot be known, so it is said.
+  assert.deepEqual(r.notices, [
+    `${f}: truncated, reading again from the start`,
+    `${f}: no copy of the truncated content was found (${f}.1 missing or other); what it held past the read position is lost (0 bytes known)`,
+  ]);
+  assert.deepEqual([r.src.stats.truncationsLost, r.src.stats.truncationBytesLost], [1, 0]);
 });
 
 test("auditd: rotation by rename (auditd's own rotation) — events of both files, distinct ids at equal offsets", async () => {
@@ -394,4 +399,68 @@ test("auditd: the process table is stored with each batch and restored on restar
   assert.equal(id(second.events[0]), execId);
   assert.notEqual(id(forgetful.events[0]), execId);
   assert.equal((second.events[0]._source.process as { parent?: { entity_id?: string } }).parent?.entity_id, (first.events[0]._source.process as { parent?: { entity_id?: string } }).parent?.entity_id);
+});
+
+test("FileTail copytruncate: the lines not read when the copy was made come from <file>.1, once, with their old numbers; then the file from 0", async () => {
+  const d = tmp();
+  const f = join(d, "a.log");
+  writeFileSync(f, "l1\nl2\n");
+  const seen: string[] = [];
+  const t = new FileTail(f, 1 << 20, { truncated: () => seen.push("truncated"), recovered: (c, n) => seen.push(`recovered ${c} ${n}`), lost: (n) => seen.push(`lost ${n}`) });
+  await t.start(undefined);
+  const text = (ls: { raw: Buffer; line: number; byteOffset: number; gen: number }[]) => ls.map((l) => [l.raw.toString(), l.line, l.byteOffset, l.gen]);
+  assert.deepEqual(text(await t.poll(1 << 20)), [["l1", 1, 0, 0], ["l2", 2, 3, 0]]);
+  appendFileSync(f, "l3\nl4");
+  // read up to a partial line: "l4" is carried
+  assert.deepEqual(text(await t.poll(1 << 20)), [["l3", 3, 6, 0]]);
+  appendFileSync(f, "x\nl5\nl6\n");
+  copyFileSync(f, f + ".1");
+  truncateSync(f, 0);
+  appendFileSync(f, "m1\n");
+  assert.deepEqual(text(await t.poll(1 << 20)), [["l4x", 4, 9, 0], ["l5", 5, 13, 0], ["l6", 6, 16, 0], ["m1", 1, 0, 1]]);
+  assert.deepEqual(seen, ["truncated", `recovered ${f}.1 8`]);
+  assert.deepEqual(text(await t.poll(1 << 20)), []);
+  assert.deepEqual(t.position(), { inode: t.position()?.inode, offset: 3, line: 1, gen: 1, head: head("m1\n") });
+  await t.close();
+  rmSync(d, { recursive: true, force: true });
+});
+
+test("FileTail copytruncate without a matching copy: the loss is reported with the bytes seen but not read", async () => {
+  const d = tmp();
+  const f = join(d, "a.log");
+  // 300,000 bytes: one poll of at most 1 byte reads one 256 KiB chunk and leaves the rest
+  const big = Array.from({ length: 30_000 }, (_, i) => `${String(i).padStart(9, "0")}\n`).join("");
+  writeFileSync(f, big);
+  const seen: string[] = [];
+  const t = new FileTail(f, 1 << 20, { truncated: () => seen.push("truncated"), recovered: (c, n) => seen.push(`recovered ${c} ${n}`), lost: (n) => seen.push(`lost ${n}`) });
+  await t.start(undefined);
+  assert.equal((await t.poll(1)).length, 26_214);
+  writeFileSync(f + ".1", "another file\n"); // not a copy of ours: other first bytes
+  truncateSync(f, 0);
+  appendFileSync(f, "m1\n");
+  assert.deepEqual((await t.poll(1 << 20)).map((l) => [l.raw.toString(), l.line, l.gen]), [["m1", 1, 1]]);
+  // 262,144 bytes read (26,214 lines and the start of the next) of the 300,000 seen
+  assert.deepEqual(seen, ["truncated", `lost ${300_000 - 262_144}`]);
+  await t.close();
+  rmSync(d, { recursive: true, force: true });
+});
+
+test("FileTail resume after a copytruncate while tern was down: the rest of the old content from the copy, then the file", async () => {
+  const d = tmp();
+  const f = join(d, "a.log");
+  writeFileSync(f, "l1\nl2\n");
+  const t1 = new FileTail(f, 1 << 20);
+  await t1.start(undefined);
+  assert.equal((await t1.poll(1 << 20)).length, 2);
+  const stored = t1.position();
+  await t1.close();
+  appendFileSync(f, "l3\n");
+  copyFileSync(f, f + ".1");
+  truncateSync(f, 0);
+  appendFileSync(f, "m1\n");
+  const t2 = new FileTail(f, 1 << 20);
+  await t2.start(stored);
+  assert.deepEqual((await t2.poll(1 << 20)).map((l) => [l.raw.toString(), l.line, l.byteOffset, l.gen]), [["l3", 3, 6, 0], ["m1", 1, 0, 1]]);
+  await t2.close();
+  rmSync(d, { recursive: true, force: true });
 });

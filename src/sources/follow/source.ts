@@ -222,6 +222,12 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
       const tail = new FileTail(path, maxLine, {
         rotated: () => opts.onNotice?.(`${path}: rotated, now reading the new file`),
         truncated: () => opts.onNotice?.(`${path}: truncated, reading again from the start`),
+        recovered: (copy, bytes) => bytes > 0 && opts.onNotice?.(`${path}: read the ${bytes} bytes not yet read before the truncation from its copy ${copy}`),
+        lost: (bytes) => {
+          stats.truncationsLost = (stats.truncationsLost ?? 0) + 1;
+          stats.truncationBytesLost = (stats.truncationBytesLost ?? 0) + bytes;
+          opts.onNotice?.(`${path}: no copy of the truncated content was found (${path}.1 missing or other); what it held past the read position is lost (${bytes} bytes known)`);
+        },
       });
       const resume = stored !== undefined && stored.inode !== null ? { inode: stored.inode, offset: stored.offset, line: stored.line, gen: extra.gen ?? 0, head: extra.head } : undefined;
       await tail.start(resume);

@@ -2,8 +2,10 @@
 // polling, line by line, and survives the two ways logs are rotated:
 //   - rename + create (logrotate default, auditd's own rotation): the path names a new inode; the old fd is
 //     read to its end first, then the new file from byte 0;
-//   - copytruncate: same inode, size below the read position or other first bytes; reading restarts at 0
-//     with a new generation.
+//   - copytruncate: same inode, size below the read position or other first bytes. The lines not yet read
+//     when the copy was made are read from the copy first (`<file>.1`, else another sibling whose first
+//     bytes are those we read and which is at least as long as our position), then the file from byte 0
+//     as a new generation. Without such a copy the unread rest is reported lost (TailEvents.lost).
 // A resume position (inode, offset, line, generation) restarts where a previous run stopped; if the path
 // has been rotated meanwhile, the rotated sibling (`audit.log.1`, `app.log-2026…`) with that inode is read
 // to its end first. Only complete lines are returned (a rotated-away file's unterminated last line once
@@ -48,8 +50,15 @@ export interface TailLine {
 export interface TailEvents {
   /** The path now names another file; the old one was read to its end. */
   rotated?: (from: number, to: number) => void;
-  /** The file shrank below the read position. */
+  /** The file shrank below the read position, or its first bytes changed (copytruncate). */
   truncated?: (inode: number) => void;
+  /** After a truncation: the rest of the old content was read from its copy, `bytes` of it. */
+  recovered?: (copy: string, bytes: number) => void;
+  /**
+   * After a truncation: no copy of the old content was found, so what it held past the read position is
+   * lost. `knownBytes` of it were seen in the file's size but not yet read (more may have been written).
+   */
+  lost?: (knownBytes: number) => void;
 }
 
 const CHUNK = 1 << 18;
@@ -59,6 +68,8 @@ interface Open {
   readonly inode: number;
   /** A rotated-away file read to its end before the path itself. */
   readonly old: boolean;
+  /** The copy of a truncated file (copytruncate), read for the part of it not read before. */
+  readonly copy?: boolean;
 }
 
 export class FileTail {
@@ -71,6 +82,10 @@ export class FileTail {
   private tooLong = false;
   /** First bytes of each file read (by inode), for TailPosition.head. */
   private readonly heads = new Map<number, { bytes: Buffer; head?: FileHead }>();
+  /** The largest size seen of the current generation (for the bytes known lost at a truncation). */
+  private sizeSeen = 0;
+  /** Lines recovered while starting (a copytruncate while tern was down), returned by the next poll. */
+  private pending: TailLine[] = [];
 
   constructor(
     readonly path: string,
@@ -94,8 +109,9 @@ export class FileTail {
         }
         this.cur = { fh, inode: st.ino, old: p !== this.path };
         if (resume.head !== undefined) this.heads.set(st.ino, { bytes: Buffer.alloc(0), head: resume.head });
-        if (st.size >= resume.offset) this.seek(resume.offset, resume.line, resume.gen);
-        else this.restart(st.ino, resume.gen + 1);
+        this.seek(resume.offset, resume.line, resume.gen);
+        // Shorter than the position: truncated while tern was down.
+        if (st.size < resume.offset) await this.afterTruncation(this.cur, this.pending);
         return;
       }
     }
@@ -103,8 +119,15 @@ export class FileTail {
     if (fh === undefined) return;
     const ino = (await fh.stat()).ino;
     this.cur = { fh, inode: ino, old: false };
-    // Same inode number but other first bytes: a new file, or this one truncated while tern was down.
-    this.restart(ino, resume !== undefined && resume.inode === ino ? resume.gen + 1 : 0);
+    if (resume !== undefined && resume.inode === ino) {
+      // Same inode number but other first bytes: this file truncated while tern was down (its copy holds
+      // the rest of what we had been reading), or a new file that reuses the inode number (no copy).
+      if (resume.head !== undefined) this.heads.set(ino, { bytes: Buffer.alloc(0), head: resume.head });
+      this.seek(resume.offset, resume.line, resume.gen);
+      await this.afterTruncation(this.cur, this.pending);
+      return;
+    }
+    this.restart(ino, 0);
   }
 
   /** Where a restart must begin: the start of the carried partial line, or the read position. */
@@ -118,7 +141,8 @@ export class FileTail {
    * Returns the complete lines read (possibly none).
    */
   async poll(maxBytes: number): Promise<TailLine[]> {
-    const out: TailLine[] = [];
+    const out: TailLine[] = this.pending;
+    this.pending = [];
     if (this.cur === undefined) {
       const fh = await openOrUndefined(this.path);
       if (fh === undefined) return out;
@@ -130,10 +154,11 @@ export class FileTail {
     // changed first bytes tell (one small read per poll).
     const c0 = this.cur;
     const h = c0 === undefined ? undefined : this.heads.get(c0.inode)?.head;
-    if (c0 !== undefined && h !== undefined && this.pos > 0 && !(await startsWith(c0.fh, h))) {
-      this.events.truncated?.(c0.inode);
-      this.dropCarry();
-      this.restart(c0.inode, this.gen + 1);
+    if (c0 !== undefined) {
+      // The size before the check: if the first bytes still match, it is this content's size.
+      const size = (await c0.fh.stat()).size;
+      if (h !== undefined && this.pos > 0 && !(await startsWith(c0.fh, h))) await this.afterTruncation(c0, out);
+      else this.sizeSeen = Math.max(this.sizeSeen, size);
     }
     let read = 0;
     for (;;) {
@@ -162,9 +187,7 @@ export class FileTail {
       if (st !== undefined) {
         const size = (await cur.fh.stat()).size;
         if (size < this.pos) {
-          this.events.truncated?.(cur.inode);
-          this.dropCarry();
-          this.restart(cur.inode, this.gen + 1);
+          await this.afterTruncation(cur, out);
           continue;
         }
       }
@@ -189,8 +212,36 @@ export class FileTail {
     this.gen = gen;
   }
 
+  /**
+   * `cur` was truncated (copytruncate) at our read position: reads the rest of its old content from the
+   * copy, if one is found, as the old generation (same line numbers and offsets as if read before), then
+   * restarts `cur` at byte 0 as the next generation.
+   */
+  private async afterTruncation(cur: Open, out: TailLine[]): Promise<void> {
+    this.events.truncated?.(cur.inode);
+    const head = this.heads.get(cur.inode)?.head;
+    const copy = this.pos > 0 && head !== undefined ? await findCopy(this.path, cur.inode, head, this.pos) : undefined;
+    if (copy !== undefined) {
+      const from = this.pos;
+      const c: Open = { fh: copy.fh, inode: cur.inode, old: true, copy: true };
+      try {
+        while ((await this.readSome(c, out)) > 0);
+        // The copy's unterminated last line: the rest of it was written after the copy and went with the truncation.
+        this.flushCarry(out, c);
+      } finally {
+        await copy.fh.close();
+      }
+      this.events.recovered?.(copy.path, this.pos - from);
+    } else if (this.pos > 0) {
+      this.events.lost?.(Math.max(0, this.sizeSeen - this.pos));
+    }
+    this.dropCarry();
+    this.restart(cur.inode, this.gen + 1);
+  }
+
   /** Reads `inode` from byte 0 as generation `gen`, fingerprinting its first bytes afresh. */
   private restart(inode: number, gen: number): void {
+    this.sizeSeen = 0;
     this.seek(0, 0, gen);
     this.heads.set(inode, { bytes: Buffer.alloc(0) });
     // Only the current file and the one before it can be named by a position.
@@ -241,9 +292,8 @@ export class FileTail {
     if (bytesRead === 0) return 0;
     const h = this.heads.get(cur.inode)?.head;
     if (this.pos > 0 && h !== undefined && !(await startsWith(cur.fh, h))) {
-      this.events.truncated?.(cur.inode);
-      this.dropCarry();
-      this.restart(cur.inode, this.gen + 1);
+      if (cur.copy) return 0; // a copy is only read when it starts like the file; changed since: stop there
+      await this.afterTruncation(cur, out);
       return -1;
     }
     this.noteHead(cur.inode, this.pos, buf.subarray(0, bytesRead));
@@ -296,8 +346,7 @@ export class FileTail {
     this.tooLong = false;
   }
 
-  private flushCarry(out: TailLine[]): void {
-    const cur = this.cur;
+  private flushCarry(out: TailLine[], cur = this.cur): void {
     if (cur === undefined || this.carryLen === 0) return;
     // The line ends at the read position without a LF; emit() counts one, so pass pos + 1.
     this.emit(out, cur, this.pos + 1);
@@ -317,6 +366,23 @@ async function statOrUndefined(path: string): Promise<{ ino: number; size: numbe
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The copy a copytruncate left of the file `inode` as we read it: `<path>.1` (logrotate's name), else the
+ * first other sibling, that is another file, starts with the bytes we read first (`head`, up to 256) and
+ * is at least as long as what we read (`pos`). Compressed copies never match, so are not read.
+ */
+async function findCopy(path: string, inode: number, head: FileHead, pos: number): Promise<{ fh: FileHandle; path: string } | undefined> {
+  const first = `${path}.1`;
+  for (const p of [first, ...(await siblings(path)).filter((s) => s !== first)]) {
+    const fh = await openOrUndefined(p);
+    if (fh === undefined) continue;
+    const st = await fh.stat();
+    if (st.ino !== inode && st.size >= pos && (await startsWith(fh, head))) return { fh, path: p };
+    await fh.close();
+  }
+  return undefined;
 }
 
 /** Files next to `path` whose names extend its base name (rotation suffixes: .1, -20261128), sorted. */
