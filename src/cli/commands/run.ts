@@ -4,7 +4,7 @@
 // SQLite memory, and prints a summary on stderr. Exit: 0 (alerts or not), 1 with --fail-on-alerts when
 // alerts were created, 2 for usage and input errors (bad rules, missing inputs, a bad line with --strict).
 
-import { closeSync, writeSync } from "node:fs";
+import { closeSync, fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
@@ -23,11 +23,11 @@ import { loadRules, type Rule } from "../../rules/index.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
-import { openOutputFile } from "../../sinks/output-file.js";
+import { openOutputFile, writeFully } from "../../sinks/output-file.js";
 import { kqlRoutedPrefilter, kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
-import { fileSink, streamSink } from "../../sinks/ndjson.js";
+import { fdSink, fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
 import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
 import { positiveInteger } from "../options.js";
@@ -36,6 +36,7 @@ import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
+const NEWLINE = Buffer.from("\n");
 
 export interface RunCliOptions {
   events: string[];
@@ -290,6 +291,25 @@ function progressReporter(ctx: CliContext): { update: NonNullable<RunOptions["on
   };
 }
 
+/**
+ * --output: a file whose durable length the state records (exactly once across crashes). stdout: written
+ * and fsynced through its descriptor when redirected to a regular file, else the stream (a pipe or
+ * terminal); at least once across crashes (docs/engine.md "Transactions and the rerun guarantee").
+ */
+function openSink(opts: RunCliOptions, ctx: CliContext, store: SqliteStore): AlertSink {
+  if (opts.output !== undefined) return fileSink(resolve(ctx.cwd, opts.output), { ledger: store, onNotice: (m) => ctx.stderr.write(`tern run: ${m}\n`) });
+  if (ctx.stdoutFd !== undefined) {
+    let regular = false;
+    try {
+      regular = fstatSync(ctx.stdoutFd).isFile();
+    } catch {
+      // a closed stdout: the stream reports the failure on the first write
+    }
+    if (regular) return fdSink(ctx.stdoutFd, true);
+  }
+  return streamSink(ctx.stdout);
+}
+
 export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: CliContext): Promise<void> {
   const now = Date.now();
   const err = (s: string) => ctx.stderr.write(s);
@@ -368,8 +388,9 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     bad.total++;
     if (bad.shown.length < BAD_LINES_SHOWN) bad.shown.push(`${b.loc.file}:${b.loc.line}: ${b.reason}: ${b.message}`);
     if (rejectsFd !== undefined) {
-      writeSync(rejectsFd, raw);
-      writeSync(rejectsFd, "\n");
+      const what = `--rejects ${opts.rejects ?? ""}`;
+      writeFully(rejectsFd, raw, what, "free space and rerun");
+      writeFully(rejectsFd, NEWLINE, what, "free space and rerun");
     }
     if (opts.strict === true) {
       err(`${b.loc.file}:${b.loc.line}: error: bad line (${b.reason}): ${b.message}\n`);
@@ -439,7 +460,14 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   }
-  const sink: AlertSink = opts.output !== undefined ? fileSink(resolve(ctx.cwd, opts.output)) : streamSink(ctx.stdout);
+  let sink: AlertSink;
+  try {
+    sink = openSink(opts, ctx, store);
+  } catch (e) {
+    store.close();
+    if (rejectsFd !== undefined) closeSync(rejectsFd);
+    throw e;
+  }
   const progress = progressReporter(ctx);
   let summary: RunSummary;
   try {
