@@ -2,7 +2,8 @@
 // validate`, exit 2), runs the runnable new_terms and query rules in one pass over the events (replay by
 // default for files, stream for stdin), writes alerts as NDJSON (stdout or --output, 0600) and to the
 // SQLite memory, and prints a summary on stderr. Exit: 0 (alerts or not), 1 with --fail-on-alerts when
-// alerts were created, 2 for usage and input errors (bad rules, missing inputs, a bad line with --strict).
+// alerts were created, 2 for usage, input and output errors (bad rules, missing inputs, a bad line with
+// --strict, a full disk under --output, stdout or the state).
 
 import { closeSync, fstatSync } from "node:fs";
 import { resolve } from "node:path";
@@ -508,7 +509,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")
     .option("--end <time>", "last possible execution start; default: until a window reaches the last matched event")
     .option("--state <path>", "SQLite memory (created 0600 in a 0700 directory; :memory: for none)", DEFAULT_STATE)
-    .option("-o, --output <file>", "append alerts to this file (mode 0600) instead of stdout")
+    .option("-o, --output <file>", "append alerts to this file (mode 0600; exactly once across a killed run and its rerun) instead of stdout")
     .option("--space <id>", "Kibana space id used in alert ids", "default")
     .option("--rule-uuid <id>", "rule saved-object id used in alert ids (one rule only; default: its rule_id)")
     .option("--index <name>", "_index of plain events (default: the input file's name); always filters by rule index patterns")
