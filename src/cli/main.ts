@@ -1,8 +1,9 @@
 // The `tern` command line: declares the verbs (each in commands/<verb>.ts, registered below) and maps
-// errors to exit codes: 0 ok, 1 findings/failures where a command documents it, 2 usage or input errors.
+// errors to exit codes: 0 ok, 1 findings/failures where a command documents it, 2 usage, input and
+// output errors (a full disk under --output, stdout or the state is SNK001/STATE004, one line), 70 a bug.
 import { Command, CommanderError } from "commander";
-import { DiagnosticError, ExitError, renderDiagnostics, useColor } from "../diag/index.js";
-import { OutputFileError } from "../sinks/output-file.js";
+import { AdapterError, DiagnosticError, ExitError, renderDiagnostics, useColor } from "../diag/index.js";
+import { IO_ERRNO, OutputFileError, writeError } from "../sinks/output-file.js";
 import { processContext, type CliContext } from "./context.js";
 import { COMMANDS } from "./commands/index.js";
 import { VERSION } from "../version.js";
@@ -31,6 +32,15 @@ export function buildProgram(ctx: CliContext): Command {
 
 /** Runs the CLI with `argv` (as process.argv: node, script, args...) and returns the exit code. */
 export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
+  const code = await mainCode(argv, ctx);
+  if (ctx.stdoutError === undefined || code === 2) return code;
+  // A failed stdout write is emitted on the next tick: let it arrive before the exit code is final.
+  await new Promise((resolve) => setImmediate(resolve));
+  const failed = ctx.stdoutError();
+  return failed === undefined ? code : reportAdapterError(ctx, writeError("stdout", failed, "the output is incomplete"));
+}
+
+async function mainCode(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx);
   try {
     await program.parseAsync([...argv]);
@@ -44,6 +54,14 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     if (err instanceof ExitError) return err.exitCode;
     // stdout's reader went away: end quietly, as Unix tools do (a run has committed what it delivered)
     if ((err as NodeJS.ErrnoException | undefined)?.code === "EPIPE") return 0;
+    if (err instanceof AdapterError) return reportAdapterError(ctx, err);
+    // storage failures the adapters did not name (the replay spill, a state read): still not a bug
+    const code = (err as { code?: unknown } | undefined)?.code;
+    if (typeof code === "string" && (IO_ERRNO[code] !== undefined || code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR"))) {
+      const e = err as Error;
+      ctx.stderr.write(`tern: error: ${code.startsWith("SQLITE_") ? `the state store: ${code}` : e.message}; free space and rerun\n`);
+      return 2;
+    }
     if (err instanceof OutputFileError) {
       ctx.stderr.write(`tern: ${err.message}\n`);
       return 2;
@@ -57,4 +75,10 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     if (ctx.env.TERN_DEBUG) ctx.stderr.write(`${e.stack ?? ""}\n`);
     return 70;
   }
+}
+
+/** One line: `tern: error[SNK001]: cannot write …`. */
+function reportAdapterError(ctx: CliContext, err: AdapterError): number {
+  ctx.stderr.write(`tern: error[${err.code}]: ${err.message}\n`);
+  return 2;
 }

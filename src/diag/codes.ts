@@ -1,6 +1,7 @@
 // The single catalogue of diagnostic codes (docs/specs/diagnostics.md). Each code has a default severity,
 // a one-line title and a longer description (`tern explain CODE`). Codes are never reused or renumbered.
-// Prefixes: TOML (file/TOML syntax), RULE (schema/semantics), KQL, EQL, SRC (event sources), STATE, CLI.
+// Prefixes: TOML (file/TOML syntax), RULE (schema/semantics), KQL, EQL, SRC (event sources), SNK (alert
+// output), STATE, CLI.
 
 export type Severity = "error" | "warning" | "info";
 
@@ -70,10 +71,14 @@ export const CODES = {
   SRC114: { severity: "warning", title: "Late audit record", description: "A record of an audit event arrived after tern had closed and emitted the event (the writer paused mid-event for longer than the close timeout while tern followed the log, or the event fell far behind newer ones). When it completes the event, the documents it adds are emitted; when it changes documents already emitted, or cannot be merged, it is reported with its location so nothing is lost silently." },
   SRC113: { severity: "warning", title: "Unreadable log line", description: "A line of an auditd or Sysmon input is longer than the maximum line length or is not valid UTF-8. It is counted and skipped." },
 
+  // ---- SNK: alert output -------------------------------------------------------------------------
+  SNK001: { severity: "error", title: "Cannot write alerts", description: "Writing or syncing alerts to --output or stdout failed (the disk is full, a quota is exceeded, or the device reports an I/O error). Alerts are recorded as delivered only after their lines are durably written, so nothing was lost: free space (or fix the device) and rerun; the rerun writes the alerts that were not recorded. An --output file is first cut back to its last recorded length, so no line is written twice or left half-written." },
+
   // ---- STATE: the SQLite memory -------------------------------------------------------------------
   STATE001: { severity: "error", title: "Cannot open the state store", description: "The --state SQLite file (or its directory) cannot be created or opened, or is not a SQLite database." },
   STATE003: { severity: "error", title: "State in use", description: "Another tern process (a run, a follower or a prune) holds this state file: one writer at a time keeps alerts exactly once and term counts right. Wait for it to end, or give this run its own --state. A lock left by a process that no longer exists is taken over." },
   STATE002: { severity: "error", title: "State written by a newer tern", description: "The state file's schema version is newer than this tern knows; use the tern that wrote it or another --state path." },
+  STATE004: { severity: "error", title: "Cannot write the state store", description: "SQLite could not write the --state file or its journal (the disk is full, a quota is exceeded, or the device reports an I/O error). The transaction in progress was rolled back, so the state still holds only what was committed before: free space (or fix the device) and rerun." },
 
   // ---- CLI ----------------------------------------------------------------------------------------
   CLI001: { severity: "error", title: "Usage error", description: "The command line is not valid." },

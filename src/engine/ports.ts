@@ -23,5 +23,32 @@ export interface EngineRule {
  */
 export interface AlertSink {
   write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void>;
+  /**
+   * Called inside the transaction that records the alerts of the last `write` as delivered: a sink that
+   * can take back what it wrote (an --output file) records there how far its output is durable.
+   */
+  commit?(): void;
   close(): Promise<void>;
+}
+
+/**
+ * What the state remembers of an --output file (sinks/ndjson.ts `fileSink`): which file it is, how many
+ * of its bytes hold alerts recorded as delivered, and the end of a write in flight.
+ */
+export interface OutputRecord {
+  /** `<st_dev>:<st_ino>` of the file. */
+  readonly identity: string;
+  /** Bytes durably written whose alerts the state records (a rerun cuts the file back to this). */
+  readonly length: number;
+  /** sha256 (hex) of the last up to 4,096 bytes before `length`: the file's content was not replaced. */
+  readonly tail: string;
+  /** The end offset of a write begun but not yet recorded, or null. */
+  readonly pending: number | null;
+}
+
+/** Where an --output file's record is kept (SqliteStore). `setOutput` joins the caller's transaction. */
+export interface OutputLedger {
+  getOutput(path: string): OutputRecord | undefined;
+  setOutput(path: string, record: OutputRecord): void;
+  transaction<T>(fn: () => T): T;
 }

@@ -6,8 +6,10 @@
 //  - stream: each matching event is checked against the stored terms as it arrives — one transaction per
 //    batch holding its alerts, term updates and the per-file checkpoint.
 // Output guarantee: alerts are written to the sink (and flushed) BEFORE the transaction that records them
-// commits, so a killed run loses nothing; its rerun may repeat on stdout at most the alerts of the one
-// group (replay) or batch (stream) that was in flight, and the alerts table never holds a duplicate.
+// commits, so a killed run loses nothing; the sink records its durable length in that same transaction
+// (`AlertSink.commit`). An --output file is therefore exactly once across crashes (a rerun cuts off what
+// was written but not recorded); stdout may repeat at most the alerts of the one group (replay) or batch
+// (stream) that was in flight. The alerts table never holds a duplicate.
 
 import { randomUUID } from "node:crypto";
 import type { EventDoc, InputEvent } from "../event/types.js";
@@ -328,6 +330,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     const commits = group.commits;
     opts.store.transaction(() => {
       for (const c of commits) c();
+      opts.sink.commit?.();
     });
     group.docs = [];
     group.json = [];
@@ -438,6 +441,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       for (const a of alerts) storeAlert(opts.store, a, now);
       for (const r of runners.values()) r.commit();
       extra();
+      opts.sink.commit?.();
     });
     summary.alerts += alerts.length;
   };

@@ -1,2 +1,2 @@
 // Public surface of the alert sinks (issue 4 "Sinks").
-export { streamSink, fileSink, memorySink } from "./ndjson.js";
+export { streamSink, fdSink, fileSink, memorySink, type FileSinkOptions } from "./ndjson.js";

@@ -1,39 +1,100 @@
 // NDJSON alert sink (issue 4 "Sinks"): one alert document per line to stdout or to a file created 0600.
-// `write` resolves when the bytes are handed to the OS (stdout) or fsynced (file), so the engine commits
-// state only after the alerts are out (see engine/run.ts for the rerun guarantee).
+// `write` resolves when every byte is handed to the OS (a pipe or terminal) or written and fsynced (a file,
+// stdout redirected to one included), so the engine commits state only after the alerts are out (see
+// engine/run.ts for the rerun guarantee). A write that fails (a full disk) rejects with SNK001; an --output
+// file with a ledger is also cut back to what the state records (sinks/output-ledger.ts).
 
-import { closeSync, fsyncSync, writeSync } from "node:fs";
-import { openOutputFile } from "./output-file.js";
+import { closeSync } from "node:fs";
+import { openOutputFile, syncFully, writeError, writeFully } from "./output-file.js";
+import { trackOutput, type OutputTracker } from "./output-ledger.js";
 import type { Writable } from "node:stream";
 import type { EventDoc } from "../event/types.js";
-import type { AlertSink } from "../engine/ports.js";
+import type { AlertSink, OutputLedger } from "../engine/ports.js";
 
 function lines(alerts: readonly EventDoc[], json: readonly string[] | undefined): string {
   return (json ?? alerts.map((a) => JSON.stringify(a))).join("\n") + "\n";
 }
 
-export function streamSink(out: Writable): AlertSink {
+/** A stream (stdout on a pipe or terminal, a test's PassThrough): resolves on the write callback. */
+export function streamSink(out: Writable, what = "stdout"): AlertSink {
   return {
     write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
       const text = lines(alerts, json);
       return new Promise((resolve, reject) => {
-        out.write(text, (err) => (err ? reject(err) : resolve()));
+        out.write(text, (err) => {
+          if (err === null || err === undefined) resolve();
+          // a reader that went away ends the run quietly (cli/main.ts)
+          else reject((err as NodeJS.ErrnoException).code === "EPIPE" ? err : writeError(what, err));
+        });
       });
     },
     close: () => Promise.resolve(),
   };
 }
 
-/** Appends to `path` (a new file is created 0600; see output-file.ts for links and devices). */
-export function fileSink(path: string): AlertSink {
-  const { fd, regular } = openOutputFile(path, "--output");
+/**
+ * Writes to an open descriptor (stdout redirected to a regular file), every byte, fsynced when `regular`.
+ * It cannot cut a file it did not open, so an interrupted run may leave a partial last line there.
+ */
+export function fdSink(fd: number, regular: boolean, what = "stdout"): AlertSink {
   return {
     write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
-      writeSync(fd, lines(alerts, json));
-      if (regular) fsyncSync(fd);
+      try {
+        writeFully(fd, Buffer.from(lines(alerts, json), "utf8"), what);
+        if (regular) syncFully(fd, what);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+export interface FileSinkOptions {
+  /**
+   * Where the file's durable length is recorded (the state store). Without one the file is appended to
+   * with at-least-once delivery across crashes, like stdout.
+   */
+  readonly ledger?: OutputLedger;
+  /** One line per thing the user should know (an interrupted write removed, a replaced file). */
+  readonly onNotice?: (message: string) => void;
+}
+
+/** Appends to `path` (a new file is created 0600; see output-file.ts for links and devices). */
+export function fileSink(path: string, opts: FileSinkOptions = {}): AlertSink {
+  const what = `--output ${path}`;
+  const { fd, regular } = openOutputFile(path, "--output");
+  let tracker: OutputTracker | undefined;
+  try {
+    if (regular && opts.ledger !== undefined) tracker = trackOutput(fd, path, what, opts.ledger, opts.onNotice ?? (() => undefined));
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  return {
+    write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
+      if (alerts.length === 0) return Promise.resolve();
+      const bytes = Buffer.from(lines(alerts, json), "utf8");
+      try {
+        tracker?.begin(bytes.length);
+        try {
+          writeFully(fd, bytes, what);
+          if (regular) syncFully(fd, what);
+        } catch (e) {
+          tracker?.rollback();
+          throw e;
+        }
+        tracker?.written(bytes);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return Promise.resolve();
+    },
+    commit(): void {
+      tracker?.commit();
     },
     close(): Promise<void> {
       closeSync(fd);

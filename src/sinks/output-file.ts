@@ -2,9 +2,11 @@
 // (O_EXCL, so tern knows it made it); an existing one keeps its mode (tern never changes the mode of a
 // file it did not create). A symbolic link is not followed onto a regular file — someone else's file could
 // be overwritten through it — but may lead to a device or a pipe (`-o /dev/stdout`). Only regular files
-// are fsynced: devices, FIFOs and pipes do not support it.
+// are fsynced: devices, FIFOs and pipes do not support it. `writeFully` writes every byte or throws an
+// AdapterError (SNK001): write(2) may write only part of a buffer on a full disk and report no error.
 
-import { constants, fstatSync, lstatSync, openSync, statSync } from "node:fs";
+import { constants, fstatSync, fsyncSync, lstatSync, openSync, statSync, writeSync } from "node:fs";
+import { AdapterError } from "../diag/index.js";
 
 export class OutputFileError extends Error {
   override readonly name = "OutputFileError";
@@ -55,6 +57,43 @@ export function openOutputFile(path: string, what: string, truncate = false): Ou
   return { fd, regular: fstatSync(fd).isFile(), created };
 }
 
+/** Errors that mean "the storage cannot take the bytes": reported as SNK001/STATE004, never as a bug. */
+export const IO_ERRNO: Readonly<Record<string, string>> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EIO: "input/output error",
+  EFBIG: "the file is too large",
+  EROFS: "the file system is read-only",
+};
+
+const ALERTS_NOT_RECORDED = "alerts not fully written were not recorded as delivered: free space and rerun";
+
+/** A write or fsync failure on `what` (`--output <path>`, `stdout`) as SNK001 with what to do. */
+export function writeError(what: string, e: unknown, todo = ALERTS_NOT_RECORDED): AdapterError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const why = code !== undefined && IO_ERRNO[code] !== undefined ? `${IO_ERRNO[code]} (${code})` : e instanceof Error ? e.message : String(e);
+  return new AdapterError("SNK001", "sending", `cannot write ${what}: ${why}; ${todo}`, { cause: e });
+}
+
+/** Writes all of `data` at the file's position (or end, O_APPEND), looping over short writes. */
+export function writeFully(fd: number, data: Uint8Array, what: string, todo?: string): void {
+  let off = 0;
+  try {
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  } catch (e) {
+    throw writeError(what, e, todo);
+  }
+}
+
+/** fsync(2), its failure as SNK001 (after a failed fsync the written bytes may not be on the disk). */
+export function syncFully(fd: number, what: string): void {
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    throw writeError(what, e);
+  }
+}
+
 function explain(what: string, path: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
@@ -71,6 +110,10 @@ function explain(what: string, path: string, e: unknown): string {
       return `${what} ${path} is a symbolic link: tern does not write through links to files; give the file's own path`;
     case "ENOTDIR":
       return `${what} ${path}: a part of the path is not a directory`;
+    case "ENOSPC":
+    case "EDQUOT":
+    case "EIO":
+      return `${what} ${path}: ${IO_ERRNO[code]} (${code})`;
     default:
       return `${what} ${path}: ${e instanceof Error ? e.message : String(e)}`;
   }

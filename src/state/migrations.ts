@@ -84,4 +84,17 @@ export const MIGRATIONS: readonly string[] = [
     gen   INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- --output files this state writes (sinks/ndjson.ts fileSink): the file (st_dev:st_ino), how many bytes
+  -- hold alerts recorded as delivered (committed with them), a hash of the bytes before that length, and
+  -- the end of a write begun but not yet recorded. A rerun cuts an interrupted write back to \`length\`.
+  CREATE TABLE outputs (
+    path       TEXT    PRIMARY KEY,   -- absolute path as given to --output
+    identity   TEXT    NOT NULL,
+    length     INTEGER NOT NULL,
+    tail       TEXT    NOT NULL,      -- sha256 hex of the last up to 4,096 bytes before length
+    pending    INTEGER,               -- end offset of a write in flight, or NULL
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -9,11 +9,12 @@ import Database from "better-sqlite3";
 import { closeSync, constants, lstatSync, mkdirSync, openSync } from "node:fs";
 import { StateInUseError, lockState } from "./lock.js";
 import { dirname } from "node:path";
-import { DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
+import { AdapterError, DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { randomBytes } from "node:crypto";
 import { hash32, hash53, hash53x, lastHash32 } from "./hash.js";
 import { TermIndex } from "./term-index.js";
+import type { OutputLedger, OutputRecord } from "../engine/ports.js";
 
 /**
  * Lookups of a term set answered by SQLite before its index is built: a run that looks up a few
@@ -77,7 +78,29 @@ interface DbTermRow {
   count: number;
 }
 
-export class SqliteStore {
+/**
+ * SQLite result codes that mean the storage failed (full disk, quota, I/O error), not a bug: they become
+ * STATE004. better-sqlite3 reports extended codes (SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC, …).
+ */
+function storageFailure(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (typeof code !== "string") return undefined;
+  if (code === "SQLITE_FULL") return "the disk is full (SQLITE_FULL)";
+  if (code.startsWith("SQLITE_IOERR")) return `an I/O error (${code})`;
+  if (code === "SQLITE_READONLY" || code.startsWith("SQLITE_READONLY_")) return `the file cannot be written (${code})`;
+  // Node's own errors reach here through the lock and the directory it creates
+  if (code === "ENOSPC" || code === "EDQUOT" || code === "EIO") return `${code}`;
+  return undefined;
+}
+
+/** `e` as STATE004 when it is a storage failure of the store at `path`, else `e` itself. */
+export function stateWriteError(path: string, e: unknown): unknown {
+  const why = storageFailure(e);
+  if (why === undefined) return e;
+  return new AdapterError("STATE004", "processing", `cannot write the state store ${path}: ${why}; the transaction in progress was rolled back: free space and rerun`, { cause: e });
+}
+
+export class SqliteStore implements OutputLedger {
   readonly db: Database.Database;
   private readonly stmts;
   /** rule id → field list → term set id. */
@@ -138,6 +161,8 @@ export class SqliteStore {
         `INSERT INTO checkpoints (source_key, inode, offset, line, extra, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (source_key) DO UPDATE SET inode = excluded.inode, offset = excluded.offset, line = excluded.line, extra = excluded.extra, updated_at = excluded.updated_at`,
       ),
+      getOutput: db.prepare<[string], { identity: string; length: number; tail: string; pending: number | null }>("SELECT identity, length, tail, pending FROM outputs WHERE path = ?"),
+      setOutput: db.prepare("INSERT OR REPLACE INTO outputs (path, identity, length, tail, pending, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
     };
     this.dataVersion = this.stmts.dataVersion.get() ?? 0;
   }
@@ -170,10 +195,21 @@ export class SqliteStore {
       db.pragma("journal_mode = WAL");
     } catch (e) {
       release?.();
+      if (storageFailure(e) !== undefined) throw stateWriteError(path, e);
       if (e instanceof StateInUseError) throw new DiagnosticError([diagnostic("STATE003", `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`, fileSpan(path))]);
       const why = e instanceof Error ? e.message : String(e);
       throw new DiagnosticError([diagnostic("STATE001", `Cannot open the state store "${path}": ${why}.`, fileSpan(path))]);
     }
+    try {
+      return SqliteStore.prepare(path, db, release, opts);
+    } catch (e) {
+      db.close();
+      release?.();
+      throw stateWriteError(path, e);
+    }
+  }
+
+  private static prepare(path: string, db: Database.Database, release: (() => void) | undefined, opts: { cacheMb?: number; termIndex?: boolean; indexAfterLookups?: number }): SqliteStore {
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     // A 32 MiB page cache (default) keeps the upper levels and hot leaves of a large terms B-tree in memory
@@ -182,8 +218,6 @@ export class SqliteStore {
     db.pragma(`cache_size = ${-Math.round((opts.cacheMb ?? 32) * 1024)}`);
     const version = Number(db.pragma("user_version", { simple: true }));
     if (version > MIGRATIONS.length) {
-      db.close();
-      release?.();
       throw new DiagnosticError([diagnostic("STATE002", `The state store "${path}" has schema version ${version}; this tern knows up to ${MIGRATIONS.length}.`, fileSpan(path))]);
     }
     for (let i = version; i < MIGRATIONS.length; i++) {
@@ -203,14 +237,17 @@ export class SqliteStore {
     this.release = undefined;
   }
 
-  /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */
+  /**
+   * Runs `fn` in one transaction (committed when it returns, rolled back when it throws). A full disk or
+   * an I/O error is thrown as STATE004 (AdapterError).
+   */
   transaction<T>(fn: () => T): T {
     try {
       return this.db.transaction(fn)();
     } catch (e) {
       // The indexes may hold what the rollback undid.
       this.forgetCached();
-      throw e;
+      throw stateWriteError(this.path, e);
     }
   }
 
@@ -305,7 +342,7 @@ export class SqliteStore {
       return this.db.transaction(fn).deferred();
     } catch (e) {
       this.forgetCached();
-      throw e;
+      throw stateWriteError(this.path, e);
     }
   }
 
@@ -377,7 +414,16 @@ export class SqliteStore {
     this.stmts.setCheckpoint.run(sourceKey, cp.inode, cp.offset, cp.line, cp.extra ?? null, Date.now());
   }
 
-  /** Deletes terms of `ruleId` last seen before `beforeMs`; returns how many. */
+  /** What this state recorded of the --output file at `path` (absolute). */
+  getOutput(path: string): OutputRecord | undefined {
+    const r = this.stmts.getOutput.get(path);
+    return r === undefined ? undefined : { identity: r.identity, length: r.length, tail: r.tail, pending: r.pending };
+  }
+
+  setOutput(path: string, rec: OutputRecord): void {
+    this.stmts.setOutput.run(path, rec.identity, rec.length, rec.tail, rec.pending, Date.now());
+  }
+
   /** Partial EQL sequences of a rule (stream mode), in the order they were made. */
   eqlPartials(ruleId: string): { id: number; stage: number; data: string }[] {
     return this.stmts.eqlPartials.all(ruleId);
@@ -400,6 +446,7 @@ export class SqliteStore {
     this.stmts.setProcess.run(key, entry, gen);
   }
 
+  /** Deletes terms of `ruleId` last seen before `beforeMs`; returns how many. */
   pruneTerms(ruleId: string, beforeMs: number): number {
     this.forgetCached();
     return this.db.prepare("DELETE FROM terms WHERE set_id IN (SELECT id FROM term_sets WHERE rule_id = ?) AND last_seen < ?").run(ruleId, beforeMs).changes;

@@ -2,9 +2,10 @@
 // validate`, exit 2), runs the runnable new_terms and query rules in one pass over the events (replay by
 // default for files, stream for stdin), writes alerts as NDJSON (stdout or --output, 0600) and to the
 // SQLite memory, and prints a summary on stderr. Exit: 0 (alerts or not), 1 with --fail-on-alerts when
-// alerts were created, 2 for usage and input errors (bad rules, missing inputs, a bad line with --strict).
+// alerts were created, 2 for usage, input and output errors (bad rules, missing inputs, a bad line with
+// --strict, a full disk under --output, stdout or the state).
 
-import { closeSync, writeSync } from "node:fs";
+import { closeSync, fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
@@ -24,11 +25,11 @@ import { displayPaths } from "./validate.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
-import { openOutputFile } from "../../sinks/output-file.js";
+import { openOutputFile, writeFully } from "../../sinks/output-file.js";
 import { kqlRoutedPrefilter, kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
-import { fileSink, streamSink } from "../../sinks/ndjson.js";
+import { fdSink, fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
 import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
 import { positiveInteger } from "../options.js";
@@ -38,6 +39,7 @@ import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
+const NEWLINE = Buffer.from("\n");
 
 export interface RunCliOptions {
   events: string[];
@@ -304,6 +306,25 @@ function progressReporter(ctx: CliContext): { update: NonNullable<RunOptions["on
   };
 }
 
+/**
+ * --output: a file whose durable length the state records (exactly once across crashes). stdout: written
+ * and fsynced through its descriptor when redirected to a regular file, else the stream (a pipe or
+ * terminal); at least once across crashes (docs/engine.md "Transactions and the rerun guarantee").
+ */
+function openSink(opts: RunCliOptions, ctx: CliContext, store: SqliteStore): AlertSink {
+  if (opts.output !== undefined) return fileSink(resolve(ctx.cwd, opts.output), { ledger: store, onNotice: (m) => ctx.stderr.write(`tern run: ${m}\n`) });
+  if (ctx.stdoutFd !== undefined) {
+    let regular = false;
+    try {
+      regular = fstatSync(ctx.stdoutFd).isFile();
+    } catch {
+      // a closed stdout: the stream reports the failure on the first write
+    }
+    if (regular) return fdSink(ctx.stdoutFd, true);
+  }
+  return streamSink(ctx.stdout);
+}
+
 export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: CliContext): Promise<void> {
   const now = Date.now();
   const err = (s: string) => ctx.stderr.write(s);
@@ -386,8 +407,9 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     bad.total++;
     if (bad.shown.length < BAD_LINES_SHOWN) bad.shown.push(`${b.loc.file}:${b.loc.line}: ${b.reason}: ${b.message}`);
     if (rejectsFd !== undefined) {
-      writeSync(rejectsFd, raw);
-      writeSync(rejectsFd, "\n");
+      const what = `--rejects ${opts.rejects ?? ""}`;
+      writeFully(rejectsFd, raw, what, "free space and rerun");
+      writeFully(rejectsFd, NEWLINE, what, "free space and rerun");
     }
     if (opts.strict === true) {
       err(`${b.loc.file}:${b.loc.line}: error: bad line (${b.reason}): ${b.message}\n`);
@@ -461,7 +483,14 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   }
-  const sink: AlertSink = opts.output !== undefined ? fileSink(resolve(ctx.cwd, opts.output)) : streamSink(ctx.stdout);
+  let sink: AlertSink;
+  try {
+    sink = openSink(opts, ctx, store);
+  } catch (e) {
+    store.close();
+    if (rejectsFd !== undefined) closeSync(rejectsFd);
+    throw e;
+  }
   const progress = progressReporter(ctx);
   let summary: RunSummary;
   try {
@@ -502,7 +531,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")
     .option("--end <time>", "last possible execution start; default: until a window reaches the last matched event")
     .option("--state <path>", "SQLite memory (created 0600 in a 0700 directory; :memory: for none)", DEFAULT_STATE)
-    .option("-o, --output <file>", "append alerts to this file (mode 0600) instead of stdout")
+    .option("-o, --output <file>", "append alerts to this file (mode 0600; exactly once across a killed run and its rerun) instead of stdout")
     .option("--space <id>", "Kibana space id used in alert ids", "default")
     .option("--rule-uuid <id>", "rule saved-object id used in alert ids (one rule only; default: its rule_id)")
     .option("--index <name>", "_index of plain events (default: the input file's name); always filters by rule index patterns")
