@@ -7,6 +7,7 @@ import { SourceFile, diagnostic, fileSpan, spanOf, type Diagnostic } from "../di
 import { isDeepStrictEqual } from "node:util";
 import { toRule } from "./build.js";
 import { comparableRule } from "./compare.js";
+import { FilterError, compileRuleFilters } from "../compile/filters/index.js";
 import { KIBANA_ONLY_KEYS, readKibanaExport } from "./kibana/read.js";
 import type { Rule } from "./model.js";
 import { pathKey } from "./toml/locate.js";
@@ -67,10 +68,21 @@ export function expandRulePaths(paths: readonly string[]): { files: string[]; mi
 
 function finish(rule: Rule, diagnostics: Diagnostic[], typeSpan: Diagnostic["span"]): LoadedRule {
   if (diagnostics.some((d) => d.severity === "error")) return { rule, status: "invalid", diagnostics };
-  const reason = notRunnableReason(rule.type, rule.language);
+  const reason = notRunnableReason(rule.type, rule.language) ?? filtersReason(rule);
   if (reason === undefined) return { rule, status: "valid", diagnostics };
   diagnostics.push(diagnostic("RULE012", `Not runnable yet: ${reason}.`, typeSpan));
   return { rule, status: "not-runnable", reason, diagnostics };
+}
+
+/** Why the rule's filters cannot be applied (a query type tern does not evaluate), if so. */
+function filtersReason(rule: Rule): string | undefined {
+  try {
+    compileRuleFilters(rule.filters);
+    return undefined;
+  } catch (e) {
+    if (e instanceof FilterError) return `rule filter: ${e.message}`;
+    throw e;
+  }
 }
 
 function loadSource(src: SourceFile, opts: LoadOptions, into: LoadResult): void {

@@ -122,6 +122,29 @@ export function compileStarQuestionPattern(pattern: string, opts: { caseInsensit
     return opts.caseInsensitive === true ? (s) => inner(fold(s)) : inner;
   }
   const segs = p.split("*").map((x) => Array.from(x, (ch) => (ch === "?" ? ANY_ONE : (ch.codePointAt(0) ?? 0))));
+  return matchCodePointSegments(segs, fold);
+}
+
+/**
+ * A Lucene wildcard query's pattern (Elasticsearch `wildcard`): `*` and `?` as above, and a backslash makes
+ * the next character literal (`\*` a star, `\\` a backslash); a trailing lone backslash is literal.
+ * With `caseInsensitive`, both sides are lower-cased (Elasticsearch's `case_insensitive: true`).
+ */
+export function compileLuceneWildcard(pattern: string, opts: { caseInsensitive?: boolean } = {}): WildcardMatcher {
+  const fold = opts.caseInsensitive === true ? (x: string) => x.toLowerCase() : (x: string) => x;
+  const chars = Array.from(fold(pattern));
+  const segs: number[][] = [[]];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (ch === "\\" && i + 1 < chars.length) segs[segs.length - 1].push(chars[++i].codePointAt(0) ?? 0);
+    else if (ch === "*") segs.push([]);
+    else segs[segs.length - 1].push(ch === "?" ? ANY_ONE : (ch.codePointAt(0) ?? 0));
+  }
+  return matchCodePointSegments(segs, fold);
+}
+
+/** The matcher of `*`-separated segments of code points (ANY_ONE for `?`), values folded by `fold` first. */
+function matchCodePointSegments(segs: readonly (readonly number[])[], fold: (s: string) => string): WildcardMatcher {
   const last = segs.length - 1;
   return (value) => {
     const s = Array.from(fold(value), (ch) => ch.codePointAt(0) ?? 0);

@@ -22,6 +22,7 @@ import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../../sources/ecs-n
 import { openFollowSource, type FollowSource } from "../../sources/follow/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
 import { displayPaths } from "./validate.js";
+import { compileRuleFilters } from "../../compile/filters/index.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
@@ -215,7 +216,6 @@ export function skipReason(rule: Rule): string | undefined {
     if ((rule.language ?? "eql") !== "eql") return `query language "${rule.language ?? ""}" for an eql rule`;
   } else if ((rule.language ?? "kuery") !== "kuery") return `query language "${rule.language ?? ""}" is not supported (only kuery)`;
   if (rule.type === "new_terms" && rule.new_terms === undefined) return "new_terms rule without new_terms fields";
-  if (rule.filters !== undefined && rule.filters.length > 0) return "rule filters are not supported yet";
   return undefined;
 }
 
@@ -373,6 +373,11 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
           ast = parseKql(rule.query ?? "*");
           matches = compileKql(ast);
         }
+        // Kibana puts the rule's filters beside the query in one bool (for EQL, in the request's filter:
+        // before sequences form); the load already refused filters tern cannot evaluate.
+        const filtered = compileRuleFilters(rule.filters);
+        const query = matches;
+        if (filtered !== undefined) matches = (doc) => filtered(doc) && query(doc);
       } catch (e) {
         reason = `query does not compile: ${e instanceof Error ? e.message : String(e)}`;
       }

@@ -1,0 +1,197 @@
+// A rule's Kibana filters (`[[rule.filters]]`, the `filters` of a rule export) as Kibana's detection engine
+// applies them: es-query's buildQueryFromFilters drops disabled filters (`meta.disabled: true`), takes each
+// filter's `query` (or, for the older shapes such as `{exists: …}` at the top, the filter itself without
+// `meta` and `$state`) and puts it in the request's `bool.filter`, or in `bool.must_not` when
+// `meta.negate` is true. Every filter must hold, no negated one may (docs/engine.md "Rule filters").
+//
+// Locally the queries run over `_source` (compileDslQuery). The Elasticsearch query types filters are made
+// of are understood: term, terms, match and match_phrase (on keyword values: equality), exists, range,
+// prefix, wildcard (Lucene's pattern: `*`, `?`, backslash escapes; `case_insensitive`), bool (must,
+// filter, should with minimum_should_match, must_not), match_all and match_none. Another type makes the
+// rule unrunnable with the type named (FilterError), never a silent pass.
+
+import { fieldAccessor } from "../../event/fields.js";
+import type { EventDoc } from "../../event/types.js";
+import { isJsonObject } from "../../util/json-object.js";
+import { compileLuceneWildcard } from "../../util/wildcard.js";
+
+export type DslQuery = Record<string, unknown>;
+type Predicate = (doc: EventDoc) => boolean;
+
+/** A filter tern cannot apply; the message names what and where (`filters[1].query.script`). */
+export class FilterError extends Error {}
+
+/** Kibana's request clauses for a rule's filters: the queries that must hold and those that must not. */
+export function filterClauses(filters: readonly unknown[]): { filter: DslQuery[]; mustNot: DslQuery[] } {
+  const filter: DslQuery[] = [];
+  const mustNot: DslQuery[] = [];
+  filters.forEach((f, i) => {
+    if (!isJsonObject(f)) throw new FilterError(`filters[${i}] is not an object`);
+    const meta = isJsonObject(f.meta) ? f.meta : {};
+    if (meta.disabled === true) return;
+    let q: DslQuery;
+    if (isJsonObject(f.query)) q = f.query;
+    else {
+      const { meta: _m, $state: _s, ...rest } = f;
+      q = rest;
+    }
+    (meta.negate === true ? mustNot : filter).push(q);
+  });
+  return { filter, mustNot };
+}
+
+/** The filters as one predicate over `_source`; undefined when there are none to apply. */
+export function compileRuleFilters(filters: readonly unknown[] | undefined): Predicate | undefined {
+  if (filters === undefined || filters.length === 0) return undefined;
+  const { filter, mustNot } = filterClauses(filters);
+  if (filter.length === 0 && mustNot.length === 0) return undefined;
+  const yes = filter.map((q, i) => compileDslQuery(q, `filters(must)[${i}]`));
+  const no = mustNot.map((q, i) => compileDslQuery(q, `filters(must_not)[${i}]`));
+  return (doc) => yes.every((p) => p(doc)) && !no.some((p) => p(doc));
+}
+
+/** One Elasticsearch query over an event's `_source`. */
+export function compileDslQuery(q: unknown, where: string): Predicate {
+  if (!isJsonObject(q)) throw new FilterError(`${where} is not a query object`);
+  const keys = Object.keys(q);
+  if (keys.length !== 1) throw new FilterError(`${where} must hold exactly one query type, not ${keys.length === 0 ? "none" : keys.join(", ")}`);
+  const type = keys[0];
+  const body = q[type];
+  const at = `${where}.${type}`;
+  switch (type) {
+    case "match_all":
+      return () => true;
+    case "match_none":
+      return () => false;
+    case "bool":
+      return boolQuery(body, at);
+    case "exists": {
+      if (!isJsonObject(body) || typeof body.field !== "string") throw new FilterError(`${at} needs a "field"`);
+      const get = fieldAccessor(body.field);
+      return (doc) => get(doc).some((v) => v !== null && v !== undefined);
+    }
+    case "term":
+    case "match":
+    case "match_phrase": {
+      const { field, value, caseInsensitive } = fieldAndValue(body, at, type === "term" ? "value" : "query");
+      const get = fieldAccessor(field);
+      const want = caseInsensitive ? String(value).toLowerCase() : value;
+      return (doc) => get(doc).some((v) => sameValue(v, want, caseInsensitive));
+    }
+    case "terms": {
+      if (!isJsonObject(body)) throw new FilterError(`${at} needs {field: [values]}`);
+      const fields = Object.keys(body).filter((k) => k !== "boost");
+      const values = fields.length === 1 ? body[fields[0]] : undefined;
+      if (!Array.isArray(values)) throw new FilterError(`${at} needs {field: [values]}`);
+      const get = fieldAccessor(fields[0]);
+      return (doc) => get(doc).some((v) => values.some((w) => sameValue(v, w, false)));
+    }
+    case "prefix":
+    case "wildcard": {
+      const { field, value, caseInsensitive } = fieldAndValue(body, at, "value");
+      if (typeof value !== "string") throw new FilterError(`${at} needs a string pattern`);
+      const pattern = type === "prefix" ? `${value.replace(/[\\*?]/g, (c) => `\\${c}`)}*` : value;
+      const match = compileLuceneWildcard(pattern, { caseInsensitive });
+      const get = fieldAccessor(field);
+      return (doc) => get(doc).some((v) => typeof v === "string" && match(v));
+    }
+    case "range":
+      return rangeQuery(body, at);
+    default:
+      throw new FilterError(`${at}: the query type "${type}" is not supported in rule filters (term, terms, match, match_phrase, exists, range, prefix, wildcard, bool, match_all, match_none are)`);
+  }
+}
+
+function fieldAndValue(body: unknown, at: string, valueKey: string): { field: string; value: unknown; caseInsensitive: boolean } {
+  if (!isJsonObject(body)) throw new FilterError(`${at} needs {field: value}`);
+  const fields = Object.keys(body);
+  if (fields.length !== 1) throw new FilterError(`${at} needs exactly one field`);
+  const field = fields[0];
+  const raw = body[field];
+  if (isJsonObject(raw)) {
+    if (!(valueKey in raw)) throw new FilterError(`${at}.${field} needs "${valueKey}"`);
+    return { field, value: raw[valueKey], caseInsensitive: raw.case_insensitive === true };
+  }
+  return { field, value: raw, caseInsensitive: false };
+}
+
+/** A keyword / number / boolean value equal to the query's (numbers by value: `"3"` = 3 on a numeric field). */
+function sameValue(v: unknown, want: unknown, caseInsensitive: boolean): boolean {
+  if (v === null || v === undefined || typeof v === "object") return false;
+  if (typeof v === "number" || typeof want === "number") return Number(v) === Number(want) && String(want).trim() !== "";
+  if (typeof v === "boolean" || typeof want === "boolean") return String(v) === String(want);
+  return caseInsensitive ? String(v).toLowerCase() === want : String(v) === String(want);
+}
+
+function boolQuery(body: unknown, at: string): Predicate {
+  if (!isJsonObject(body)) throw new FilterError(`${at} is not an object`);
+  const list = (k: string): Predicate[] => {
+    const v = body[k];
+    if (v === undefined) return [];
+    const qs = Array.isArray(v) ? v : [v];
+    return qs.map((q, i) => compileDslQuery(q, `${at}.${k}[${i}]`));
+  };
+  for (const k of Object.keys(body)) {
+    if (!["must", "filter", "should", "must_not", "minimum_should_match", "boost", "_name"].includes(k)) throw new FilterError(`${at}.${k} is not a bool clause`);
+  }
+  const must = [...list("must"), ...list("filter")];
+  const should = list("should");
+  const mustNot = list("must_not");
+  // Elasticsearch: with no must/filter clause at least one should clause must match, else none need to.
+  const msm = body.minimum_should_match;
+  let min = must.length === 0 && should.length > 0 ? 1 : 0;
+  if (typeof msm === "number") min = msm < 0 ? Math.max(0, should.length + msm) : msm;
+  else if (typeof msm === "string" && /^-?\d+$/.test(msm)) min = Number(msm) < 0 ? Math.max(0, should.length + Number(msm)) : Number(msm);
+  else if (msm !== undefined) throw new FilterError(`${at}.minimum_should_match "${String(msm)}": only whole numbers are supported`);
+  return (doc) => {
+    if (!must.every((p) => p(doc)) || mustNot.some((p) => p(doc))) return false;
+    if (min === 0) return true;
+    let n = 0;
+    for (const p of should) if (p(doc) && ++n >= min) return true;
+    return false;
+  };
+}
+
+function rangeQuery(body: unknown, at: string): Predicate {
+  if (!isJsonObject(body)) throw new FilterError(`${at} needs {field: {gte, lt, …}}`);
+  const fields = Object.keys(body);
+  if (fields.length !== 1 || !isJsonObject(body[fields[0]])) throw new FilterError(`${at} needs {field: {gte, lt, …}}`);
+  const bounds = body[fields[0]] as Record<string, unknown>;
+  const ops: [string, (c: number) => boolean][] = [
+    ["gt", (c) => c > 0],
+    ["gte", (c) => c >= 0],
+    ["lt", (c) => c < 0],
+    ["lte", (c) => c <= 0],
+  ];
+  const checks: { bound: unknown; ok: (c: number) => boolean }[] = [];
+  for (const [k, ok] of ops) {
+    const bound = bounds[k];
+    if (bound === undefined || bound === null) continue;
+    // a relative time needs the execution's clock, which a filter predicate does not have
+    if (typeof bound === "string" && (/^now/.test(bound) || bound.includes("||"))) throw new FilterError(`${at}.${fields[0]}.${k}: date math ("${bound}") is not supported in rule filters`);
+    checks.push({ bound, ok });
+  }
+  for (const k of Object.keys(bounds)) {
+    if (!["gt", "gte", "lt", "lte", "format", "boost", "time_zone", "relation"].includes(k)) throw new FilterError(`${at}.${fields[0]}.${k} is not supported`);
+  }
+  const get = fieldAccessor(fields[0]);
+  return (doc) => get(doc).some((v) => checks.every(({ bound, ok }) => {
+    const c = compareRange(v, bound);
+    return c !== undefined && ok(c);
+  }));
+}
+
+/** value vs bound: numbers by value, ISO dates by time, other strings by code units; undefined if not comparable. */
+function compareRange(v: unknown, bound: unknown): number | undefined {
+  const num = (x: unknown) => (typeof x === "number" ? x : typeof x === "string" && x.trim() !== "" && !Number.isNaN(Number(x)) ? Number(x) : undefined);
+  const a = num(v);
+  const b = num(bound);
+  if (a !== undefined && b !== undefined) return a - b;
+  if (typeof v === "string" && typeof bound === "string") {
+    const ta = Date.parse(v);
+    const tb = Date.parse(bound);
+    if (/^\d{4}-\d{2}-\d{2}/.test(v) && /^\d{4}-\d{2}-\d{2}/.test(bound) && !Number.isNaN(ta) && !Number.isNaN(tb)) return ta - tb;
+    return v < bound ? -1 : v > bound ? 1 : 0;
+  }
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { compileDslQuery, compileRuleFilters, filterClauses, FilterError, type DslQuery } from "./filters.js";
