@@ -16,6 +16,9 @@ import { hash32, hash53, hash53x, lastHash32 } from "./hash.js";
 import { TermIndex } from "./term-index.js";
 import type { OutputLedger, OutputRecord } from "../engine/ports.js";
 
+/** SQL: the alert is not a building block (its document has no kibana.alert.building_block_type). */
+const NOT_BUILDING_BLOCK = `json_extract(doc, '$."kibana.alert.building_block_type"') IS NULL`;
+
 /**
  * Lookups of a term set answered by SQLite before its index is built: a run that looks up a few
  * combinations does not pay a scan of a large set (about 1.5 s for 1 M rows); 10,000 SQLite lookups
@@ -469,9 +472,14 @@ export class SqliteStore implements OutputLedger {
       .map((r) => ({ fields: r.fields, key: r.combo, first: r.first_seen, last: r.last_seen, count: r.count }));
   }
 
-  listAlerts(ruleId: string | undefined, limit: number): AlertRow[] {
+  /**
+   * Stored alerts, oldest event first. `buildingBlocks: false` leaves out building-block alerts (those with
+   * `kibana.alert.building_block_type`), as Kibana's alerts table does by default.
+   */
+  listAlerts(ruleId: string | undefined, limit: number, opts: { buildingBlocks?: boolean } = {}): AlertRow[] {
     type Db = { id: string; rule_id: string; rule_name: string; event_time: number | null; created_at: number; severity: string; host: string | null; process: string | null; file: string | null; new_terms: string | null; doc: string };
-    const sql = `SELECT * FROM alerts ${ruleId === undefined ? "" : "WHERE rule_id = ?"} ORDER BY event_time, id LIMIT ?`;
+    const where = [ruleId === undefined ? undefined : "rule_id = ?", opts.buildingBlocks === false ? NOT_BUILDING_BLOCK : undefined].filter((w) => w !== undefined);
+    const sql = `SELECT * FROM alerts ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY event_time, id LIMIT ?`;
     const rows = ruleId === undefined ? this.db.prepare<[number], Db>(sql).all(limit) : this.db.prepare<[string, number], Db>(sql).all(ruleId, limit);
     return rows.map((r) => ({
       id: r.id,
@@ -486,6 +494,13 @@ export class SqliteStore implements OutputLedger {
       newTerms: r.new_terms,
       doc: r.doc,
     }));
+  }
+
+  /** Building-block alerts stored (of one rule, or all). */
+  countBuildingBlockAlerts(ruleId?: string): number {
+    const sql = `SELECT count(*) AS n FROM alerts WHERE NOT ${NOT_BUILDING_BLOCK}${ruleId === undefined ? "" : " AND rule_id = ?"}`;
+    const row = ruleId === undefined ? this.db.prepare<[], { n: number }>(sql).get() : this.db.prepare<[string], { n: number }>(sql).get(ruleId);
+    return row?.n ?? 0;
   }
 
   stats(): StateStats {

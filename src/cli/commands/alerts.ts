@@ -1,5 +1,6 @@
-// `tern alerts list [--rule <id>] [--json]` (issue 4 "Alerts"): the alerts stored in the SQLite memory, as a
+// `tern alerts list [--rule <id>] [--json] [--building-blocks]`: the alerts stored in the SQLite memory, as a
 // table (time, rule, severity, host, process, file, new terms) or, with --json, the alert documents (NDJSON).
+// Building-block alerts are left out unless asked for, as Kibana's alerts table leaves them out.
 
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
@@ -16,10 +17,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--state <path>", "SQLite memory", DEFAULT_STATE)
     .option("--limit <n>", "at most this many", positiveInteger, 10000)
     .option("--json", "the alert documents, one a line")
-    .action((opts: { rule?: string; state: string; limit: number; json?: boolean }) => {
+    .option("--building-blocks", "include building-block alerts (hidden by default, as in Kibana's alerts table)")
+    .action((opts: { rule?: string; state: string; limit: number; json?: boolean; buildingBlocks?: boolean }) => {
       const store = openExisting(opts.state, ctx, "alerts");
       try {
-        const rows = store.listAlerts(opts.rule, opts.limit);
+        const all = opts.buildingBlocks === true;
+        const rows = store.listAlerts(opts.rule, opts.limit, { buildingBlocks: all });
+        const hidden = all ? 0 : store.countBuildingBlockAlerts(opts.rule);
+        if (hidden > 0) ctx.stderr.write(`tern alerts: ${hidden} building-block alert${hidden === 1 ? "" : "s"} not shown (--building-blocks shows them)\n`);
         if (opts.json === true) {
           for (const r of rows) ctx.stdout.write(r.doc + "\n");
           return;
