@@ -34,6 +34,7 @@ export const CODES = {
   RULE011: { severity: "error", title: "Malformed new_terms table", description: "detection-rules writes `[rule.new_terms]` with field = \"new_terms_fields\" and one `[[rule.new_terms.history_window_start]]` entry with field = \"history_window_start\"." },
   RULE013: { severity: "error", title: "Duplicate rule_id", description: "Two rules loaded together have the same rule_id. Kibana keeps one rule per rule_id (an import of several refuses the extras), and tern's memory of terms, alerts and executions is kept per rule: rename one or load them separately." },
   RULE014: { severity: "warning", title: "The same rule twice", description: "Two files hold the same rule (same rule_id and the same content, whitespace in prose and KQL aside — e.g. a one-line copy of a TOML file). It is loaded once, from the first file." },
+  RULE015: { severity: "info", title: "Events, not rules", description: "An .ndjson file among the rule paths holds events (its first object has no rule keys such as rule_id, type or query, but has @timestamp, _source or event): it is skipped, and one note says how many such files there were." },
   RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query and new_terms rules over KQL, and eql rules). It is not counted as invalid." },
 
   // ---- KQL: query language ------------------------------------------------------------------------

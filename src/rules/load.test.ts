@@ -236,3 +236,26 @@ test("TOML nested thousands of levels (arrays, inline tables, dotted keys, a CR-
   const d2 = r.diagnostics.find((x) => x.code === "TOML002");
   assert.ok((d2?.message.length ?? 0) < 300, "a long table name is cut in the message");
 });
+
+test("a rules folder that also holds event NDJSON: the rules load, the event files are skipped with one note", async () => {
+  const { mkdtempSync, writeFileSync, copyFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "tern-rules-"));
+  try {
+    copyFileSync(join(FIX, "valid_query.toml"), join(dir, "rule.toml"));
+    copyFileSync(join(FIX, "export.ndjson"), join(dir, "export.ndjson"));
+    const events = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ "@timestamp": "2026-01-01T00:00:00Z", event: { category: ["file"] }, n: i })).join("\n") + "\n";
+    writeFileSync(join(dir, "a-events.ndjson"), events);
+    writeFileSync(join(dir, "b-hits.ndjson"), JSON.stringify({ _index: "logs", _id: "1", _source: { "@timestamp": "2026-01-01T00:00:00Z" } }) + "\n");
+    const r = loadRules([dir], { now: NOW });
+    const fromExport = loadRuleFile(join(FIX, "export.ndjson"), { now: NOW }).rules.length;
+    assert.equal(r.rules.length, 1 + fromExport);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.code === "RULE015").map((d) => [basename(d.span?.file ?? ""), d.severity, d.message]),
+      [["a-events.ndjson", "info", "a-events.ndjson and 1 other .ndjson file hold events, not rules: skipped."]],
+    );
+    assert.equal(r.diagnostics.filter((d) => d.severity === "error").length, loadRuleFile(join(FIX, "export.ndjson"), { now: NOW }).diagnostics.filter((d) => d.severity === "error").length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

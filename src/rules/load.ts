@@ -74,6 +74,27 @@ function finish(rule: Rule, diagnostics: Diagnostic[], typeSpan: Diagnostic["spa
   return { rule, status: "not-runnable", reason, diagnostics };
 }
 
+const RULE_KEYS = ["rule_id", "type", "query", "name", "language", "exported_count", "exported_rules_count", "list_id"];
+const EVENT_KEYS = ["@timestamp", "_source", "event"];
+
+/**
+ * Whether an .ndjson file among the rules holds events rather than a rule export: its first JSON object
+ * has no rule key and has an event key. (An export's lines, summary and exception lines all have rule keys.)
+ */
+function holdsEvents(text: string): boolean {
+  for (const line of text.split("\n", 64)) {
+    if (line.trim() === "") continue;
+    try {
+      const v: unknown = JSON.parse(line);
+      if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+      return !RULE_KEYS.some((k) => k in v) && EVENT_KEYS.some((k) => k in v);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** Why the rule's filters cannot be applied (a query type tern does not evaluate), if so. */
 function filtersReason(rule: Rule): string | undefined {
   try {
@@ -130,6 +151,7 @@ export function loadRules(paths: readonly string[], opts: LoadOptions = {}): Loa
   const { files, missing } = expandRulePaths(paths);
   const result: LoadResult = { rules: [], diagnostics: [], sources: new Map(), files };
   for (const m of missing) result.diagnostics.push(diagnostic("TOML003", `Cannot read "${m}": no such file or directory.`, fileSpan(m)));
+  const eventFiles: string[] = [];
   for (const f of files) {
     let text: string;
     try {
@@ -141,9 +163,18 @@ export function loadRules(paths: readonly string[], opts: LoadOptions = {}): Loa
       continue;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (/\.ndjson$/i.test(f) && holdsEvents(text)) {
+      eventFiles.push(f);
+      continue;
+    }
     const src = new SourceFile(f, text);
     result.sources.set(f, src);
     loadSource(src, opts, result);
+  }
+  if (eventFiles.length > 0) {
+    const n = eventFiles.length;
+    const others = n === 1 ? "" : ` and ${n - 1} other .ndjson file${n === 2 ? "" : "s"}`;
+    result.diagnostics.push(diagnostic("RULE015", `${basename(eventFiles[0])}${others} hold${n === 1 ? "s" : ""} events, not rules: skipped.`, fileSpan(eventFiles[0])));
   }
   refuseDuplicateIds(result);
   return result;
