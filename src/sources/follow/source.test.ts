@@ -464,3 +464,34 @@ test("FileTail resume after a copytruncate while tern was down: the rest of the 
   await t2.close();
   rmSync(d, { recursive: true, force: true });
 });
+
+test("FileTail resume after two rotations while tern was down: the resumed file's rest, the never-read one between, then the path", async () => {
+  const d = tmp();
+  const f = join(d, "a.log");
+  writeFileSync(f, "a1\na2\n");
+  const t1 = new FileTail(f, 1 << 20);
+  await t1.start(undefined);
+  assert.equal((await t1.poll(1 << 20)).length, 2);
+  const stored = t1.position();
+  await t1.close();
+  appendFileSync(f, "a3\n");
+  // rotation 1: a.log → a.log.1, a new a.log gets b-lines; rotation 2: .1 → .2, a.log → .1, a new a.log
+  renameSync(f, f + ".1");
+  writeFileSync(f, "b1\nb2\n");
+  renameSync(f + ".1", f + ".2");
+  renameSync(f, f + ".1");
+  writeFileSync(f, "c1\n");
+  // an old compressed rotation is never read, nor another log whose name starts like this one
+  writeFileSync(f + ".3.gz", "zz\n");
+  writeFileSync(f + "-errors", "e1\n");
+  writeFileSync(f + ".bak", "k1\n");
+  const rotated: [number, number][] = [];
+  const t2 = new FileTail(f, 1 << 20, { rotated: (a, b) => rotated.push([a, b]) });
+  await t2.start(stored);
+  const lines: string[] = [];
+  for (let i = 0; i < 4; i++) lines.push(...(await t2.poll(1 << 20)).map((l) => `${l.raw.toString()}@${l.line}`));
+  assert.deepEqual(lines, ["a3@3", "b1@1", "b2@2", "c1@1"]);
+  assert.equal(rotated.length, 2);
+  await t2.close();
+  rmSync(d, { recursive: true, force: true });
+});

@@ -86,6 +86,8 @@ export class FileTail {
   private sizeSeen = 0;
   /** Lines recovered while starting (a copytruncate while tern was down), returned by the next poll. */
   private pending: TailLine[] = [];
+  /** Rotated-away files read to their end (inodes), so that a later switch does not read them again. */
+  private readonly done = new Set<number>();
 
   constructor(
     readonly path: string,
@@ -269,8 +271,22 @@ export class FileTail {
       return;
     }
     this.flushCarry(out);
+    const rotatedAt = (await cur.fh.stat()).mtimeMs;
     await cur.fh.close();
     this.cur = undefined;
+    this.done.add(cur.inode);
+    // the rotations of a long follow: only recent files can still be siblings worth skipping
+    if (this.done.size > 64) this.done.delete(this.done.values().next().value as number);
+    // A file rotated after this one that was never read — two rotations while tern was down or between
+    // two polls, or the copy a copytruncate made of a successor tern had not opened yet — holds the lines
+    // between this file and the path's: read it whole first (the oldest such first), then the path.
+    const between = await rotatedSince(this.path, rotatedAt, new Set([...this.done, st.ino]));
+    if (between !== undefined) {
+      this.cur = { fh: between.fh, inode: between.inode, old: true };
+      this.events.rotated?.(cur.inode, between.inode);
+      this.restart(between.inode, 0);
+      return;
+    }
     const fh = await openOrUndefined(this.path);
     if (fh === undefined) return;
     const ino = (await fh.stat()).ino;
@@ -359,10 +375,10 @@ export class FileTail {
   }
 }
 
-async function statOrUndefined(path: string): Promise<{ ino: number; size: number } | undefined> {
+async function statOrUndefined(path: string): Promise<{ ino: number; size: number; mtimeMs: number } | undefined> {
   try {
     const st = await stat(path);
-    return st.isFile() ? { ino: st.ino, size: st.size } : undefined;
+    return st.isFile() ? { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } : undefined;
   } catch {
     return undefined;
   }
@@ -383,6 +399,34 @@ async function findCopy(path: string, inode: number, head: FileHead, pos: number
     await fh.close();
   }
   return undefined;
+}
+
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
+// The suffixes rotation gives a file (logrotate's .1, dateext's -20261205, auditd's .1 …): another file
+// whose name merely starts with the log's (app.log-errors, app.log.bak) is never taken for a rotation.
+const ROTATION_SUFFIX = /^(?:\.\d+|[-_.]\d{8}(?:[-_]?\d{2,6})?|[-_.]\d{4}-\d{2}-\d{2}(?:[-_T][\d:.-]+)?|-\d{10})$/;
+
+/**
+ * The oldest rotated sibling of `path` last written at or after `since` (ms) that is none of `skip`
+ * (files already read, the path itself) and not compressed.
+ */
+async function rotatedSince(path: string, since: number, skip: ReadonlySet<number>): Promise<{ fh: FileHandle; inode: number } | undefined> {
+  let best: { p: string; ino: number; mtime: number } | undefined;
+  for (const p of await siblings(path)) {
+    if (COMPRESSED.test(p) || !ROTATION_SUFFIX.test(p.slice(path.length))) continue;
+    const st = await statOrUndefined(p);
+    if (st === undefined || skip.has(st.ino) || st.mtimeMs < since) continue;
+    if (best === undefined || st.mtimeMs < best.mtime) best = { p, ino: st.ino, mtime: st.mtimeMs };
+  }
+  if (best === undefined) return undefined;
+  const fh = await openOrUndefined(best.p);
+  if (fh === undefined) return undefined;
+  const ino = (await fh.stat()).ino;
+  if (ino !== best.ino) {
+    await fh.close();
+    return undefined;
+  }
+  return { fh, inode: ino };
 }
 
 /** Files next to `path` whose names extend its base name (rotation suffixes: .1, -20261128), sorted. */
