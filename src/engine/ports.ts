@@ -4,6 +4,7 @@
 import type { EventDoc } from "../event/types.js";
 import type { Rule } from "../rules/model.js";
 import type { CompiledEql } from "../compile/eql/statement.js";
+import type { DispatchKey } from "../compile/dispatch/dispatch.js";
 
 /** A rule compiled for the engine: its query as a predicate over the event source document. */
 export interface EngineRule {
@@ -14,6 +15,11 @@ export interface EngineRule {
   readonly matches: (doc: EventDoc) => boolean;
   /** EQL rules: the compiled statement, when the caller compiled it already (`matches` is then its `relevant`). */
   readonly eql?: CompiledEql;
+  /**
+   * `matches` holds only for events whose `field` has one of `values` (lower-cased): the engine does not
+   * ask it about other events (compile/dispatch).
+   */
+  readonly dispatch?: DispatchKey;
 }
 
 /**

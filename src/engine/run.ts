@@ -14,6 +14,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventDoc, InputEvent } from "../event/types.js";
 import { getValues } from "../event/fields.js";
+import { dispatchTable } from "../compile/dispatch/dispatch.js";
 import type { EventSource, SourceStats } from "../sources/types.js";
 import { parseDateMath } from "../util/datemath.js";
 import type { SqliteStore } from "../state/sqlite.js";
@@ -146,6 +147,40 @@ export function indexRouter(
  * keeps the number the same with worker threads, which drop events no rule matches.)
  */
 function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (ev: InputEvent) => readonly RuleState[]; matched: () => void; settle: () => void } {
+  const byIndex = makeIndexRouter(states, opts);
+  const dispatchers = new Map<readonly RuleState[], (ev: InputEvent) => readonly RuleState[]>();
+  return {
+    ...byIndex,
+    route: (ev) => {
+      const rules = byIndex.route(ev);
+      let d = dispatchers.get(rules);
+      if (d === undefined) dispatchers.set(rules, (d = dispatcher(rules)));
+      return d(ev);
+    },
+  };
+}
+
+/**
+ * Of `rules` (in order), those an event can match by their dispatch keys (compile/dispatch). Order is kept,
+ * so the rules see events exactly as without dispatch, only fewer of the ones they would reject.
+ */
+function dispatcher(rules: readonly RuleState[]): (ev: InputEvent) => readonly RuleState[] {
+  const pick = dispatchTable(rules.map((s) => s.er.dispatch));
+  let lastPicked: readonly number[] | undefined;
+  let lastRules: readonly RuleState[] = rules;
+  return (ev) => {
+    const idx = pick(ev._source);
+    if (idx.length === rules.length) return rules;
+    // the unkeyed rules alone come back as the same array: map them once
+    if (idx !== lastPicked) {
+      lastPicked = idx;
+      lastRules = idx.map((i) => rules[i]);
+    }
+    return lastRules;
+  };
+}
+
+function makeIndexRouter(states: readonly RuleState[], opts: RunOptions): { route: (ev: InputEvent) => readonly RuleState[]; matched: () => void; settle: () => void } {
   if (opts.indexFilter === false) return { route: () => states, matched: () => undefined, settle: () => undefined };
   const mask = indexRouter(
     states.map((s) => s.er.rule.index),

@@ -23,6 +23,7 @@ import { openFollowSource, type FollowSource } from "../../sources/follow/index.
 import { loadRules, type Rule } from "../../rules/index.js";
 import { displayPaths } from "./validate.js";
 import { compileRuleFilters } from "../../compile/filters/index.js";
+import { eqlDispatchKey, kqlDispatchKey, type DispatchKey } from "../../compile/dispatch/dispatch.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
@@ -361,6 +362,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     let matches: EngineRule["matches"] | undefined;
     let eql: EngineRule["eql"];
     let ast: KqlNode | undefined;
+    let dispatch: DispatchKey | undefined;
     if (reason === undefined) {
       try {
         if (rule.type === "eql") {
@@ -369,9 +371,11 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
           matches = compiled.relevant;
           // the byte prefilter of a KQL query every usable event also matches
           ast = eqlPrefilterQuery(compiled.statement, rule.event_category_override);
+          dispatch = eqlDispatchKey(compiled.statement, rule.event_category_override);
         } else {
           ast = parseKql(rule.query ?? "*");
           matches = compileKql(ast);
+          dispatch = kqlDispatchKey(ast);
         }
         // Kibana puts the rule's filters beside the query in one bool (for EQL, in the request's filter:
         // before sequences form); the load already refused filters tern cannot evaluate.
@@ -386,7 +390,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       skipped.push(`${rule.rule_id} (${rule.origin.path}): skipped: ${reason ?? "not runnable"}`);
       continue;
     }
-    engineRules.push({ rule, ruleUuid: rule.rule_id, matches, eql });
+    engineRules.push({ rule, ruleUuid: rule.rule_id, matches, eql, dispatch });
     if (ast !== undefined) queries.push(ast);
   }
   for (const s of skipped) err(`tern run: ${s}\n`);

@@ -13,6 +13,8 @@ import { emptyStats, type SourceStats } from "../types.js";
 import { kqlRoutedPrefilter } from "../../compile/prefilter/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { compileEqlStatement } from "../../compile/eql/index.js";
+import { dispatchTable, eqlDispatchKey, kqlDispatchKey } from "../../compile/dispatch/dispatch.js";
+import { parseKql } from "../../lang/kql/index.js";
 import { parseEql } from "../../lang/eql/index.js";
 import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 import { indexRouter } from "../../engine/run.js";
@@ -66,6 +68,8 @@ const prefilterFor = kqlRoutedPrefilter(
   route,
 );
 const preds = config.queries.map((q, i) => (config.languages[i] === "eql" ? compileEqlStatement(parseEql(q), { categoryField: config.categoryFields[i] }).relevant : compileKql(q)));
+// an event is matched only against the rules its event.category (or other dispatch field) allows
+const candidates = dispatchTable(config.queries.map((q, i) => (config.languages[i] === "eql" ? eqlDispatchKey(parseEql(q), config.categoryFields[i]) : kqlDispatchKey(parseKql(q)))));
 
 const send = async (batch: InputEvent[]): Promise<void> => {
   if (batch.length === 0) return;
@@ -89,7 +93,7 @@ async function runJob(job: RangeJob): Promise<void> {
       masks.set(index, mask);
     }
     const doc: EventDoc = config.normalize ? normalizeEcsEvent(source) : source;
-    for (let i = 0; i < preds.length; i++) if (mask[i] && preds[i](doc)) return true;
+    for (const i of candidates(doc)) if (mask[i] && preds[i](doc)) return true;
     return false;
   };
   const opts = { index: job.index, maxLineBytes: config.maxLineBytes, prefilter, onBadLine, keep };
