@@ -34,7 +34,7 @@ export const CODES = {
   RULE011: { severity: "error", title: "Malformed new_terms table", description: "detection-rules writes `[rule.new_terms]` with field = \"new_terms_fields\" and one `[[rule.new_terms.history_window_start]]` entry with field = \"history_window_start\"." },
   RULE013: { severity: "error", title: "Duplicate rule_id", description: "Two rules loaded together have the same rule_id. Kibana keeps one rule per rule_id (an import of several refuses the extras), and tern's memory of terms, alerts and executions is kept per rule: rename one or load them separately." },
   RULE014: { severity: "warning", title: "The same rule twice", description: "Two files hold the same rule (same rule_id and the same content, whitespace in prose and KQL aside — e.g. a one-line copy of a TOML file). It is loaded once, from the first file." },
-  RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query and new_terms rules over KQL, and eql rules). It is not counted as invalid." },
+  RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query, new_terms and threshold rules over KQL, and eql rules). It is not counted as invalid." },
 
   // ---- KQL: query language ------------------------------------------------------------------------
   KQL001: { severity: "error", title: "KQL syntax error", description: "The query does not parse; the message follows Kibana's \"Expected … but … found.\" form." },
