@@ -35,7 +35,7 @@ export const CODES = {
   RULE013: { severity: "error", title: "Duplicate rule_id", description: "Two rules loaded together have the same rule_id. Kibana keeps one rule per rule_id (an import of several refuses the extras), and tern's memory of terms, alerts and executions is kept per rule: rename one or load them separately." },
   RULE014: { severity: "warning", title: "The same rule twice", description: "Two files hold the same rule (same rule_id and the same content, whitespace in prose and KQL aside — e.g. a one-line copy of a TOML file). It is loaded once, from the first file." },
   RULE015: { severity: "info", title: "Events, not rules", description: "An .ndjson file among the rule paths holds events (its first object has no rule keys such as rule_id, type or query, but has @timestamp, _source or event): it is skipped, and one note says how many such files there were." },
-  RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query and new_terms rules over KQL, and eql rules). It is not counted as invalid." },
+  RULE012: { severity: "info", title: "Not runnable yet", description: "The rule loads, but tern cannot run its type or language yet (tern runs query, new_terms and threshold rules over KQL, and eql rules). It is not counted as invalid." },
 
   // ---- KQL: query language ------------------------------------------------------------------------
   KQL001: { severity: "error", title: "KQL syntax error", description: "The query does not parse; the message follows Kibana's \"Expected … but … found.\" form." },

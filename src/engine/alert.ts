@@ -153,6 +153,12 @@ function ruleParameters(rule: Rule): Record<string, unknown> {
     p.new_terms_fields = rule.new_terms.fields;
     p.history_window_start = rule.new_terms.history_window_start;
   }
+  if (rule.threshold !== undefined) {
+    // Kibana stores the threshold normalized: `field` always an array (normalizeThresholdObject).
+    const th: Record<string, unknown> = { field: [...rule.threshold.field], value: rule.threshold.value };
+    if (rule.threshold.cardinality !== undefined) th.cardinality = rule.threshold.cardinality.map((c) => ({ field: c.field, value: c.value }));
+    p.threshold = th;
+  }
   if (rule.alert_suppression !== undefined) p.alert_suppression = rule.alert_suppression;
   if (rule.event_category_override !== undefined) p.event_category_override = rule.event_category_override;
   if (rule.timestamp_field !== undefined) p.timestamp_field = rule.timestamp_field;
@@ -167,6 +173,7 @@ const RULE_TYPE_INFO: Readonly<Record<string, { category: string; typeId: string
   eql: { category: "Event Correlation Rule", typeId: "siem.eqlRule" },
   new_terms: { category: "New Terms Rule", typeId: "siem.newTermsRule" },
   query: { category: "Custom Query Rule", typeId: "siem.queryRule" },
+  threshold: { category: "Threshold Rule", typeId: "siem.thresholdRule" },
 };
 
 /** Per-alert values of the Kibana fields; the rest comes from the rule and the context. */

@@ -140,11 +140,11 @@ test("a KQL error in a basic string maps exactly; with escapes it points at the 
 test("rules tern cannot run yet load as not-runnable, never invalid", () => {
   const r = load("esql_rule.toml");
   assert.equal(r.rules[0].status, "not-runnable");
-  assert.equal(r.rules[0].reason, 'rule type "esql" (tern runs query, new_terms and eql rules)');
+  assert.equal(r.rules[0].reason, 'rule type "esql" (tern runs query, new_terms, eql and threshold rules)');
   assert.equal(r.rules[0].rule.language, "esql");
   assert.deepEqual(r.diagnostics.map(where), ["esql_rule.toml:15:8: RULE012"]);
   assert.equal(r.diagnostics[0].severity, "info");
-  assert.equal(r.diagnostics[0].message, 'Not runnable yet: rule type "esql" (tern runs query, new_terms and eql rules).');
+  assert.equal(r.diagnostics[0].message, 'Not runnable yet: rule type "esql" (tern runs query, new_terms, eql and threshold rules).');
   const eql = load("eql_rule.toml");
   assert.equal(eql.rules[0].status, "valid");
   assert.deepEqual(eql.diagnostics, []);

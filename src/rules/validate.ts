@@ -75,7 +75,7 @@ const REQUIRED_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Types and languages the engine runs today. */
-const RUNNABLE_TYPES = new Set(["query", "new_terms", "eql"]);
+const RUNNABLE_TYPES = new Set(["query", "new_terms", "eql", "threshold"]);
 
 export function isTable(v: Plain | undefined): v is PlainTable {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -373,9 +373,9 @@ export function validateRuleDoc(doc: PlainTable, ctx: ValidateContext, opts: Val
 
 /** Why a rule cannot run yet, or undefined when the engine runs it. */
 export function notRunnableReason(type: string, language: string | undefined): string | undefined {
-  if (!RUNNABLE_TYPES.has(type)) return `rule type "${type}" (tern runs query, new_terms and eql rules)`;
+  if (!RUNNABLE_TYPES.has(type)) return `rule type "${type}" (tern runs query, new_terms, eql and threshold rules)`;
   const lang = language ?? (type === "eql" ? "eql" : "kuery");
   if (type === "eql") return lang === "eql" ? undefined : `query language "${lang}" for an eql rule`;
-  if (lang !== "kuery") return `query language "${lang}" (tern runs KQL, "kuery", for query and new_terms rules)`;
+  if (lang !== "kuery") return `query language "${lang}" (tern runs KQL, "kuery", for query, new_terms and threshold rules)`;
   return undefined;
 }

@@ -97,4 +97,16 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- Threshold rules: Kibana's signal history (threshold/types.ts ThresholdSignalHistory, kept in the rule's
+  -- task state): per bucket of a rule, the bucket's terms and the original_time of its newest alert. An
+  -- execution leaves out the bucket's events at or before that time, so a span alerts once.
+  CREATE TABLE threshold_history (
+    rule_id     TEXT    NOT NULL,
+    hash        TEXT    NOT NULL,   -- Kibana's getThresholdTermsHash: sha256 hex of the sorted field:value terms
+    terms       TEXT    NOT NULL,   -- JSON [{field, value}]
+    last_signal INTEGER NOT NULL,   -- ms
+    PRIMARY KEY (rule_id, hash)
+  ) WITHOUT ROWID;
+  `,
 ];

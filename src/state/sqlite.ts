@@ -33,6 +33,14 @@ export interface TermRow {
   readonly count: number;
 }
 
+/** One bucket of a threshold rule's signal history. */
+export interface ThresholdHistoryRow {
+  readonly hash: string;
+  /** JSON array of {field, value}. */
+  readonly terms: string;
+  readonly lastSignal: number;
+}
+
 export interface AlertRow {
   readonly id: string;
   readonly ruleId: string;
@@ -157,6 +165,9 @@ export class SqliteStore implements OutputLedger {
       eqlPartials: db.prepare<[string], { id: number; stage: number; data: string }>("SELECT id, stage, data FROM eql_partials WHERE rule_id = ? ORDER BY id"),
       addEqlPartial: db.prepare("INSERT OR REPLACE INTO eql_partials (rule_id, id, stage, data) VALUES (?, ?, ?, ?)"),
       deleteEqlPartial: db.prepare("DELETE FROM eql_partials WHERE rule_id = ? AND id = ?"),
+      thresholdHistory: db.prepare<[string], { hash: string; terms: string; last_signal: number }>("SELECT hash, terms, last_signal FROM threshold_history WHERE rule_id = ? ORDER BY hash"),
+      pruneThresholdHistory: db.prepare("DELETE FROM threshold_history WHERE rule_id = ? AND last_signal <= ?"),
+      putThresholdHistory: db.prepare("INSERT OR REPLACE INTO threshold_history (rule_id, hash, terms, last_signal) VALUES (?, ?, ?, ?)"),
       processes: db.prepare<[], { key: string; entry: string | null; gen: number }>("SELECT key, entry, gen FROM processes"),
       setProcess: db.prepare("INSERT OR REPLACE INTO processes (key, entry, gen) VALUES (?, ?, ?)"),
       getCheckpoint: db.prepare<[string], { inode: number | null; offset: number; line: number; extra: string | null }>("SELECT inode, offset, line, extra FROM checkpoints WHERE source_key = ?"),
@@ -438,6 +449,20 @@ export class SqliteStore implements OutputLedger {
 
   deleteEqlPartial(ruleId: string, id: number): void {
     this.stmts.deleteEqlPartial.run(ruleId, id);
+  }
+
+  /** A threshold rule's signal history: per bucket hash, its terms (JSON) and the newest alert's original time. */
+  thresholdHistory(ruleId: string): ThresholdHistoryRow[] {
+    return this.stmts.thresholdHistory.all(ruleId).map((r) => ({ hash: r.hash, terms: r.terms, lastSignal: r.last_signal }));
+  }
+
+  /**
+   * The history after one execution, as Kibana keeps it in the rule state ({...valid, ...new}): entries at or
+   * before the execution's `from` dropped, the execution's own entries written over the rest.
+   */
+  saveThresholdHistory(ruleId: string, from: number, entries: Iterable<ThresholdHistoryRow>): void {
+    this.stmts.pruneThresholdHistory.run(ruleId, from);
+    for (const e of entries) this.stmts.putThresholdHistory.run(ruleId, e.hash, e.terms, e.lastSignal);
   }
 
   /** The stored process table (followed Linux logs): every key with its entry JSON (null: ended) and generation. */

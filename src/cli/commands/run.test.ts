@@ -129,7 +129,7 @@ test("tern run: bad rule file → diagnostics and exit 2; unsupported rule types
   assert.equal(mixed.code, 0, mixed.stderr);
   const skipLines = mixed.stderr.split("\n").filter((l) => l.includes("): skipped: "));
   assert.equal(skipLines.length, 1);
-  assert.equal(skipLines[0], `tern run: 00000000-0000-4000-8000-000000000010 (${esql}): skipped: rule type "esql" (tern runs query, new_terms and eql rules)`);
+  assert.equal(skipLines[0], `tern run: 00000000-0000-4000-8000-000000000010 (${esql}): skipped: rule type "esql" (tern runs query, new_terms, eql and threshold rules)`);
   assert.match(mixed.stderr, /^tern run: replay mode, 1 rule run, 1 skipped$/m);
 });
 

@@ -37,6 +37,7 @@ import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary 
 import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
+import { THRESHOLD_STREAM_REFUSAL } from "../../engine/rule-types/threshold.js";
 import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
@@ -210,9 +211,10 @@ export function buildEventSource(
   }
 }
 
-/** Why tern skips a rule that loaded fine, or undefined when it runs. */
-export function skipReason(rule: Rule): string | undefined {
-  if (rule.type !== "new_terms" && rule.type !== "query" && rule.type !== "eql") return `rule type "${rule.type}" is not run by tern run (only query, new_terms and eql)`;
+/** Why tern skips a rule that loaded fine, or undefined when it runs (`mode`: the run's mode). */
+export function skipReason(rule: Rule, mode: RunMode = "replay"): string | undefined {
+  if (rule.type !== "new_terms" && rule.type !== "query" && rule.type !== "eql" && rule.type !== "threshold") return `rule type "${rule.type}" is not run by tern run (only query, new_terms, eql and threshold)`;
+  if (rule.type === "threshold" && mode === "stream") return THRESHOLD_STREAM_REFUSAL;
   if (rule.type === "eql") {
     if ((rule.language ?? "eql") !== "eql") return `query language "${rule.language ?? ""}" for an eql rule`;
   } else if ((rule.language ?? "kuery") !== "kuery") return `query language "${rule.language ?? ""}" is not supported (only kuery)`;
@@ -356,9 +358,11 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   const engineRules: EngineRule[] = [];
   const queries: KqlNode[] = [];
   const skipped: string[] = [];
+  // The mode as decided below (stream for --follow and stdin unless --mode says otherwise): some rule types run in replay only.
+  const plannedMode: RunMode = opts.follow === true ? "stream" : (opts.mode ?? (opts.events.includes("-") ? "stream" : "replay"));
   for (const lr of loaded.rules) {
     const rule = lr.rule;
-    let reason = lr.status === "valid" ? skipReason(rule) : (lr.reason ?? "not runnable");
+    let reason = lr.status === "valid" ? skipReason(rule, plannedMode) : (lr.reason ?? "not runnable");
     let matches: EngineRule["matches"] | undefined;
     let eql: EngineRule["eql"];
     let ast: KqlNode | undefined;
@@ -445,7 +449,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     err(`tern run: ${e instanceof Error ? e.message : String(e)}\n`);
     throw new ExitError(2);
   }
-  const mode: RunMode = opts.follow === true ? "stream" : (opts.mode ?? (stdinInput ? "stream" : "replay"));
+  const mode: RunMode = plannedMode;
   const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
   // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed.
   const prefilter = runPrefilter(queries, opts.format, opts.normalize !== false);
@@ -533,7 +537,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("run")
-    .description("Run query, new_terms and eql rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
+    .description("Run query, new_terms, eql and threshold rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
     .argument("<rules...>", "rule files (TOML or Kibana NDJSON export) or directories")
     .requiredOption("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))

@@ -13,7 +13,7 @@ test("validate: valid and not-runnable rules exit 0", async () => {
   const r = await tern(["validate", `${F}/valid_query.toml`, `${F}/eql_rule.toml`, `${F}/esql_rule.toml`]);
   assert.equal(r.code, 0);
   assert.equal(r.stdout, "3 rules: 2 valid, 1 not runnable yet, 0 invalid\n");
-  assert.equal(r.stderr, `${F}/esql_rule.toml:15:8: info[RULE012]: Not runnable yet: rule type "esql" (tern runs query, new_terms and eql rules).\n`);
+  assert.equal(r.stderr, `${F}/esql_rule.toml:15:8: info[RULE012]: Not runnable yet: rule type "esql" (tern runs query, new_terms, eql and threshold rules).\n`);
 });
 
 test("validate: an EQL error is a compiler-style diagnostic at its line and column in the rule file", async () => {
@@ -93,7 +93,7 @@ test("validate --json: summary, per-rule status, diagnostics", async () => {
     j.rules.map((x) => [x.path, x.status, x.reason ?? "", x.errors]),
     [
       [`${F}/history_window.toml`, "invalid", "", 1],
-      [`${F}/esql_rule.toml`, "not-runnable", 'rule type "esql" (tern runs query, new_terms and eql rules)', 0],
+      [`${F}/esql_rule.toml`, "not-runnable", 'rule type "esql" (tern runs query, new_terms, eql and threshold rules)', 0],
     ],
   );
   assert.deepEqual(

@@ -1,4 +1,4 @@
-// The seam between the engine and rule types (query, new_terms, eql; threshold later). The engine reads the
+// The seam between the engine and rule types (query, new_terms, eql, threshold). The engine reads the
 // events once for every rule, plans each rule's scheduled executions, commits alerts and state in groups,
 // and owns the output guarantees; a rule type decides what it keeps of a matched event, what one execution
 // over its window finds, and what one stream event does. engine/run.ts never names a type.
