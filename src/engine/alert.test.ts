@@ -14,6 +14,51 @@ test("ids: object-hash of the 5-element array (new_terms), sha256 of the concate
   assert.equal(queryAlertId({ _index: "i", _id: "d" }, "s", "r"), createHash("sha256").update("idundefineds:r").digest("hex"));
 });
 
+/**
+ * An independent re-statement of npm object-hash's default (sha1, hex) for arrays of strings and numbers:
+ * it hashes the text `array:<length>:` followed by each element as `string:<length>:<text>` or
+ * `number:<value>`. Written from the package's documented serialisation, not by calling the package.
+ */
+function sha1OfArray(value: readonly unknown[]): string {
+  const text = (v: unknown): string => {
+    if (Array.isArray(v)) return `array:${v.length}:` + v.map(text).join("");
+    if (typeof v === "string") return `string:${v.length}:${v}`;
+    if (typeof v === "number") return `number:${v}`;
+    throw new Error(`no serialisation for ${typeof v}`);
+  };
+  return createHash("sha1").update(text(value)).digest("hex");
+}
+
+// Kibana's wrap_new_terms_alerts unit tests publish these ids for the hit {_index: "myFakeSignalIndex",
+// _id: KIBANA_DOC, _version: 1} and the rule saved-object id KIBANA_RULE (their rule mock).
+const KIBANA_DOC = "d5e8eb51-a6a0-456d-8a15-4b79bfec3d71";
+const KIBANA_RULE = "04128c15-0d1b-4716-a4c5-46997ac7f3bd";
+const KIBANA_NEW_TERMS_IDS: Array<{ space: string; terms: string[]; id: string }> = [
+  { space: "default", terms: ["127.0.0.1"], id: "a36d9fe6fe4b2f65058fb1a487733275f811af58" },
+  { space: "otherSpace", terms: ["127.0.0.1"], id: "f7877a31b1cc83373dbc9ba5939ebfab1db66545" },
+  { space: "otherSpace", terms: ["127.0.0.2"], id: "75e5a507a4bc48bcd983820c7fd2d9621ff4e2ea" },
+  { space: "otherSpace", terms: ["127.0.0.1", "127.0.0.2"], id: "86a216cfa4884767d9bb26d2b8db911cb4aa85ce" },
+  { space: "other-space", terms: ["127.0.0.1"], id: "b8143fa480c96c94688bd70871711fcf5478ee95" },
+  { space: "other-space", terms: ["127.0.0.2"], id: "9eab1f07709065fa65dd687c2df7a30f4c5f6c9d" },
+  { space: "other-space", terms: ["127.0.0.1", "127.0.0.2"], id: "7d3dfa1c3f6d5dbf5e7a1b069a9707adbdb48948" },
+];
+
+test("new_terms ids: the recipe reproduces the ids Kibana's own tests publish; tern's ids follow it with no _version", () => {
+  for (const k of KIBANA_NEW_TERMS_IDS) {
+    assert.equal(sha1OfArray(["myFakeSignalIndex", KIBANA_DOC, "1", `${k.space}:${KIBANA_RULE}`, k.terms]), k.id);
+  }
+  // Search hits that reach tern's rules carry no _version, so Kibana's String(undefined) is "undefined".
+  const cases: Array<{ index: string; id: string; space: string; rule: string; terms: Array<string | number> }> = [
+    { index: "myFakeSignalIndex", id: KIBANA_DOC, space: "default", rule: KIBANA_RULE, terms: ["127.0.0.1"] },
+    { index: "logs-endpoint.events.process-default", id: "ev-1", space: "default", rule: "r-uuid", terms: ["host-0", "127.0.0.2"] },
+    { index: "i", id: "d", space: "s", rule: "r", terms: ["user-0", 1] },
+    { index: "i", id: "d", space: "s", rule: "r", terms: ["é", "x y"] },
+  ];
+  for (const c of cases) {
+    assert.equal(newTermsAlertId({ _index: c.index, _id: c.id }, c.space, c.rule, c.terms), sha1OfArray([c.index, c.id, "undefined", `${c.space}:${c.rule}`, c.terms]));
+  }
+});
+
 test("severity and risk score mappings: highest matching severity; first valid numeric risk", () => {
   const rule = makeRule({
     rule_id: "m",

@@ -23,6 +23,21 @@ function typed(map: Record<string, EsFieldType>, extra: KqlEvalOptions = {}): Kq
   return { ...extra, fieldTypes: (n) => (Object.prototype.hasOwnProperty.call(map, n) ? map[n] : undefined) };
 }
 
+test("a path stored both nested and dotted in one event: each spelling's values count", () => {
+  // Elasticsearch indexes {"a":{"b":"x"},"a.b":"y"} as a.b = ["x","y"]; a reader that stops at the first
+  // spelling of the path it finds misses the other value.
+  for (const doc of [{ a: { b: "x" }, "a.b": "y" }, { "a.b": "y", a: { b: "x" } }]) {
+    check(is("a.b", "x"), doc, true);
+    check(is("a.b", "y"), doc, true);
+    check(is("a.b", "z"), doc, false);
+  }
+  check(is("a.b.c", "x"), { a: { b: { c: "x" } }, "a.b": { c: "y" } }, true);
+  check(is("a.b.c", "y"), { a: { b: { c: "x" } }, "a.b": { c: "y" } }, true);
+  check(is("a.b.c", "x"), { a: { "b.c": "y", b: { c: "x" } } }, true);
+  check(is("a.b.c", "y"), { a: { "b.c": "y", b: { c: "x" } } }, true);
+  check(range("a.b", "gte", "y"), { a: { b: "x" }, "a.b": "y" }, true);
+});
+
 test("exists sees values stored under dotted keys that straddle the field path", () => {
   check(is("host", "*"), { "host.name": "x" }, true);
   check(is("host", "*"), { host: { "os.name": null } }, false);

@@ -64,10 +64,30 @@ const arbLeaf: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null),
 );
 
-export const arbDoc: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ v: unknown; o: Record<string, unknown> }>((tie) => ({
+const docParts = fc.letrec<{ v: unknown; o: Record<string, unknown> }>((tie) => ({
   v: fc.oneof({ depthSize: "small" }, arbLeaf, arbLeaf, tie("o"), fc.array(tie("v"), { maxLength: 3 })),
   o: fc.dictionary(fc.constantFrom("a", "b", "c", "n", "a.b", "b.c", "constructor"), tie("v"), { maxKeys: 4 }),
-})).o;
+}));
+
+/**
+ * One path stored twice in one object, nested and dotted (`{a:{b:v1}, "a.b":v2}`), in either key order.
+ * Random dictionaries rarely hold both spellings at once, yet this is where a reader that follows only
+ * the first spelling it finds goes wrong, so a third of the generated events are built this way.
+ */
+const arbTwoSpellings: fc.Arbitrary<Record<string, unknown>> = fc
+  .tuple(docParts.o, fc.constantFrom(["a", "b"], ["a", "c"], ["b", "c"]), docParts.v, docParts.v, fc.boolean())
+  .map(([base, [outer, inner], nestedValue, dottedValue, dottedFirst]) => {
+    const prev = base[outer];
+    const inside = prev !== null && typeof prev === "object" && !Array.isArray(prev) ? { ...(prev as Record<string, unknown>) } : {};
+    inside[inner] = nestedValue;
+    const rest = { ...base };
+    delete rest[outer];
+    delete rest[`${outer}.${inner}`];
+    const dotted = { [`${outer}.${inner}`]: dottedValue };
+    return dottedFirst ? { ...dotted, ...rest, [outer]: inside } : { ...rest, [outer]: inside, ...dotted };
+  });
+
+export const arbDoc: fc.Arbitrary<Record<string, unknown>> = fc.oneof(docParts.o, docParts.o, arbTwoSpellings);
 
 const TYPES: Array<EsFieldType | undefined> = [undefined, "keyword", "text", "long", "date", "ip", "boolean", "wildcard"];
 

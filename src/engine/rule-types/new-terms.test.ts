@@ -62,6 +62,31 @@ test("prior knowledge: exact when stored sightings are ≤ from; first sighting 
   assert.equal(priorSeen({ first: 10, last: 150 }, 50, 100), false);
 });
 
+test("prior knowledge: the history window is inclusive at its start, so a sighting exactly at hws is old", () => {
+  // Kibana searches history with a range query `gte: history_window_start` (new_terms.md §0.3), so an
+  // occurrence whose time equals hws lies inside the window and makes the term old; 1 ms earlier does not.
+  assert.equal(priorSeen({ first: 10, last: 50 }, 50, 100), true);
+  assert.equal(priorSeen({ first: 10, last: 49 }, 50, 100), false);
+  assert.equal(priorSeen({ first: 50, last: 150 }, 50, 100), true);
+  assert.equal(priorSeen({ first: 49, last: 150 }, 50, 100), false);
+  // Through the execution: "edge" was last stored at exactly hws = 50 by an earlier run, "gone" 1 ms before;
+  // both reappear in the window (100, 200]; only "gone" is new.
+  const mem = new NewTermsMemory();
+  const x = comboExtractor(["k"]);
+  mem.add({ hit: hit("i", "e0", { k: "edge" }), t: 150, seq: 0, combos: x({ k: "edge" }) });
+  mem.add({ hit: hit("i", "e1", { k: "gone" }), t: 160, seq: 1, combos: x({ k: "gone" }) });
+  mem.seal();
+  const priors = new Map<string, { first: number; last: number }>([
+    [x({ k: "edge" })[0].key, { first: 5, last: 50 }],
+    [x({ k: "gone" })[0].key, { first: 5, last: 49 }],
+  ]);
+  const out = newTermsOfExecution(mem, 1, 100, 200, 50, (k) => priors.get(k));
+  assert.deepEqual(out.map((c) => c.combo.terms), [["gone"]]);
+  // Stream mode applies the same window, [hws, t].
+  assert.equal(streamSeen({ first: 10, last: 50 }, 100, 50), true);
+  assert.equal(streamSeen({ first: 10, last: 49 }, 100, 50), false);
+});
+
 test("stream: seen iff an earlier sighting lies in [hws, t]; late events: a first sighting ≤ t counts", () => {
   assert.equal(streamSeen(undefined, 100, 0), false);
   assert.equal(streamSeen({ first: 10, last: 90 }, 100, 50), true);

@@ -352,22 +352,37 @@ describe("robustness (fast-check)", () => {
       { numRuns: 3000 },
     );
   });
-  test("long pathological inputs parse in linear work (no hang)", () => {
-    // Each would be exponential for a naive backtracking parser; all finish quickly here.
-    const inputs = [
-      "a:" + "(b or ".repeat(400) + "c",
-      "a:{".repeat(400) + "b:c",
-      "not ".repeat(5000) + "a",
-      "x".repeat(200_000),
-      "a:" + "b ".repeat(50_000),
-      "\\".repeat(10_000),
+  test("long pathological inputs parse in linear work: counted steps stay under 6 per character and grow 10x for 10x input", () => {
+    // Each would be exponential for a naive backtracking parser, and quadratic for one that rescans a
+    // literal at every position it is tried from (the memo tables prevent that). Counted steps, not time,
+    // so the bound is exact and a slow machine cannot fail it.
+    const shapes: Array<[name: string, make: (k: number) => string]> = [
+      ["nested value lists", (k) => "a:" + "(b or ".repeat(40 * k) + "c"],
+      ["nested braces", (k) => "a:{".repeat(40 * k) + "b:c"],
+      ["one long word", (k) => "x".repeat(20_000 * k)],
+      ["a long unquoted value of words", (k) => "a:" + "b ".repeat(5_000 * k)],
+      ["backslashes", (k) => "\\".repeat(1_000 * k)],
+      ["a long or chain", (k) => "a:b or ".repeat(2_000 * k) + "c"],
+      ["an unterminated quote", (k) => 'a:"' + "x".repeat(10_000 * k)],
+      ["a long value list", (k) => "a:(" + "b or ".repeat(2_000 * k) + "c)"],
+      ["many nots", (k) => "not ".repeat(500 * k) + "a"],
     ];
-    for (const text of inputs) {
+    const stepsOf = (text: string): number => {
+      const counter = { steps: 0 };
       try {
-        parseKql(text);
+        parseKql(text, { counter, maxDepth: 1_000_000 });
       } catch (e) {
-        assert.ok(e instanceof KqlSyntaxError);
+        assert.ok(e instanceof KqlSyntaxError, String(e));
       }
+      return counter.steps;
+    };
+    for (const [name, make] of shapes) {
+      const small = make(1);
+      const large = make(10);
+      const s1 = stepsOf(small);
+      const s10 = stepsOf(large);
+      assert.ok(s10 <= 6 * large.length + 50, `${name}: ${s10} steps for ${large.length} characters`);
+      assert.ok(s10 <= 11 * s1 + 50, `${name}: ${s1} steps at 1x, ${s10} at 10x`);
     }
   });
 });

@@ -34,6 +34,11 @@ export interface ParseKqlOptions {
   allowLeadingWildcards?: boolean;
   /** Maximum nesting of `(` and `{`; deeper input is a KqlSyntaxError (KQL003). Default DEFAULT_MAX_DEPTH. */
   maxDepth?: number;
+  /**
+   * Receives the parser's work: one step per character test (whitespace, keyword letters, literal
+   * characters). Tests bound it to show the work grows linearly with the input.
+   */
+  counter?: { steps: number };
 }
 
 /** Far beyond any real rule (the corpus nests < 10 deep), far below what the JS stack can take. */
@@ -51,6 +56,8 @@ export function parseKql(text: string, opts: ParseKqlOptions = {}): KqlNode {
     // The depth guard keeps recursion bounded; this only fires if a caller already sits deep in the stack.
     if (err instanceof RangeError) throw parser.depthError(parser.pos, "Query nesting is too deep to parse.");
     throw err;
+  } finally {
+    if (opts.counter !== undefined) opts.counter.steps += parser.steps;
   }
 }
 
@@ -103,6 +110,7 @@ function isHexCode(c: number): boolean {
 
 class Parser {
   pos = 0;
+  steps = 0;
   private readonly n: number;
   /** >0 inside a named rule or a lookahead: failures there are not reported individually. */
   private silent = 0;
@@ -184,6 +192,7 @@ class Parser {
 
   /** The whitespace rule at `at` (does not move). */
   private spaceAt(at: number): boolean {
+    this.steps++;
     const ok = at < this.n && isSpaceCode(this.text.charCodeAt(at));
     if (this.spaceSeen[at] === 0) {
       this.spaceSeen[at] = 1;
@@ -209,6 +218,7 @@ class Parser {
   private wordAt(at: number, word: string): boolean {
     if (at + word.length > this.n) return false;
     for (let i = 0; i < word.length; i++) {
+      this.steps++;
       if ((this.text.charCodeAt(at + i) | 0x20) !== word.charCodeAt(i)) return false;
     }
     return true;
@@ -516,6 +526,7 @@ class Parser {
     let out = "";
     let chunk = i;
     while (i < this.n) {
+      this.steps++;
       const c = t.charCodeAt(i);
       if (c === 34) {
         out += t.slice(chunk, i);
@@ -558,6 +569,7 @@ class Parser {
     let out = "";
     let hasWildcard = false;
     for (;;) {
+      this.steps++;
       const c = i < this.n ? t.charCodeAt(i) : -1;
       if (c === 92) {
         const d = t.charCodeAt(i + 1);

@@ -4,7 +4,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -80,23 +81,57 @@ test("append after EOF: new lines are read as they arrive; a partial line waits 
   assert.deepEqual(r.committed()[0].position, { inode: r.committed()[0].position.inode, offset: 32, line: 4, extra: JSON.stringify({ gen: 0, head: head(lines(1, 2, 3, 4)) }) });
 });
 
+/**
+ * Lets a test make a writer append to the file with a given inode at the exact moment a read of it hits end
+ * of file, once: the follower has then seen everything it will see through the normal read loop, so the
+ * bytes can only reach it if it reads the old file again after noticing the rotation. Every FileHandle read
+ * goes through the shared prototype, which is patched until `restore` is called; `arm` is synchronous so
+ * no poll can slip in between the test's file operations and the arming.
+ */
+async function endOfFileHook(probePath: string): Promise<{ arm: (inode: number, write: () => void) => void; fired: () => boolean; restore: () => void }> {
+  const probe = await open(probePath);
+  const proto = Object.getPrototypeOf(probe) as { read: (this: FileHandle, ...args: unknown[]) => Promise<{ bytesRead: number }> };
+  await probe.close();
+  const original = proto.read;
+  let armed: { inode: number; write: () => void } | undefined;
+  let fired = false;
+  proto.read = async function (this: FileHandle, ...args: unknown[]) {
+    const r = await original.apply(this, args);
+    if (armed !== undefined && r.bytesRead === 0 && (await this.stat()).ino === armed.inode) {
+      const { write } = armed;
+      armed = undefined;
+      fired = true;
+      write();
+    }
+    return r;
+  };
+  return { arm: (inode, write) => void (armed = { inode, write }), fired: () => fired, restore: () => void (proto.read = original) };
+}
+
 test("rotation by rename: the old file is read to its end (a late write included), then the new file from 0", async () => {
   const d = tmp();
   const f = join(d, "ev.ndjson");
   writeFileSync(f, lines(1, 2));
+  const oldInode = statSync(f).ino;
+  const hook = await endOfFileHook(f);
   const r = follow([f]);
   try {
     await until(() => r.events.length === 2, "2 events");
     appendFileSync(f, lines(3));
     renameSync(f, f + ".1");
-    appendFileSync(f + ".1", lines(4)); // the writer still holds the old file
     writeFileSync(f, lines(5, 6));
-    await until(() => r.events.length === 6, "6 events");
+    // The writer still holds the old file and appends line 4 once the follower has read the old file to its
+    // end, when the path already names the new file: only a final read of the old file after noticing the
+    // rename finds it. The new file's last line (6) is read after that final read, so waiting for it suffices.
+    hook.arm(oldInode, () => appendFileSync(f + ".1", lines(4)));
+    await until(() => ns(r).includes(6), "the new file's last line");
   } finally {
+    hook.restore();
     r.src.stop();
     await r.done;
     rmSync(d, { recursive: true, force: true });
   }
+  assert.equal(hook.fired(), true);
   assert.deepEqual(ns(r), [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(r.events.map((e) => e.loc.line), [1, 2, 3, 4, 1, 2]);
   assert.deepEqual(r.notices, [`${f}: rotated, now reading the new file`]);
