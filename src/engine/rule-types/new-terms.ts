@@ -48,48 +48,64 @@ export function comboExtractor(
   onCut?: (left: number) => void,
 ): (doc: EventDoc) => Combo[] {
   const accessors = fields.map(fieldAccessor);
-  const single = fields.length === 1;
+  // A single-field terms aggregation keys booleans as 1/0; composite (multi-field) keys keep true/false (§3, §4).
+  const booleansAsNumbers = fields.length === 1;
   return (doc) => {
-    const sets: TermValue[][] = [];
-    let total = 1;
-    for (const get of accessors) {
-      const seen = new Set<string>();
-      const vals: TermValue[] = [];
-      for (const v of get(doc)) {
-        let tv: TermValue;
-        if (typeof v === "string") tv = v;
-        else if (typeof v === "number" && Number.isFinite(v)) tv = v;
-        // A single-field terms aggregation keys booleans as 1/0; composite (multi-field) keys keep true/false (§3, §4).
-        else if (typeof v === "boolean") tv = single ? (v ? 1 : 0) : v;
-        else continue;
-        const k = typeof tv + ":" + String(tv);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        vals.push(tv);
-      }
-      if (vals.length === 0) return [];
-      sets.push(vals);
-      total *= vals.length;
-    }
+    const sets = termSets(accessors, doc, booleansAsNumbers);
+    if (sets === undefined) return [];
+    const total = sets.reduce((n, vals) => n * vals.length, 1);
     if (total > limit) {
       for (const vals of sets) vals.sort(compareTerm);
       onCut?.(total - limit);
     }
-    // The product in lexicographic order of the sets (an odometer), stopped at the limit: with sorted sets
-    // that is key order, so the kept combinations are the smallest keys.
-    const out: Combo[] = [];
-    const n = Math.min(total, limit);
-    const pos = new Array<number>(sets.length).fill(0);
-    for (let c = 0; c < n; c++) {
-      const terms = sets.map((vals, i) => vals[pos[i]]);
-      out.push({ key: JSON.stringify(terms), terms });
-      for (let i = sets.length - 1; i >= 0; i--) {
-        if (++pos[i] < sets[i].length) break;
-        pos[i] = 0;
-      }
-    }
-    return out;
+    return productInOrder(sets, limit).map((terms) => ({ key: JSON.stringify(terms), terms }));
   };
+}
+
+/**
+ * Each field's distinct term values in a document, in document order (strings, finite numbers, booleans —
+ * as 1/0 when `booleansAsNumbers`); undefined when some field has none, since the aggregations skip such
+ * documents.
+ */
+export function termSets(accessors: readonly ((doc: EventDoc) => unknown[])[], doc: EventDoc, booleansAsNumbers: boolean): TermValue[][] | undefined {
+  const sets: TermValue[][] = [];
+  for (const get of accessors) {
+    const seen = new Set<string>();
+    const vals: TermValue[] = [];
+    for (const v of get(doc)) {
+      let tv: TermValue;
+      if (typeof v === "string") tv = v;
+      else if (typeof v === "number" && Number.isFinite(v)) tv = v;
+      else if (typeof v === "boolean") tv = booleansAsNumbers ? (v ? 1 : 0) : v;
+      else continue;
+      const k = typeof tv + ":" + String(tv);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      vals.push(tv);
+    }
+    if (vals.length === 0) return undefined;
+    sets.push(vals);
+  }
+  return sets;
+}
+
+/**
+ * The product of the sets in lexicographic order (an odometer), stopped after `limit` combinations: with
+ * sorted sets that is key order, so the kept combinations are the smallest keys.
+ */
+export function productInOrder(sets: readonly (readonly TermValue[])[], limit: number): TermValue[][] {
+  const total = sets.reduce((n, vals) => n * vals.length, 1);
+  const out: TermValue[][] = [];
+  const n = Math.min(total, limit);
+  const pos = new Array<number>(sets.length).fill(0);
+  for (let c = 0; c < n; c++) {
+    out.push(sets.map((vals, i) => vals[pos[i]]));
+    for (let i = sets.length - 1; i >= 0; i--) {
+      if (++pos[i] < sets[i].length) break;
+      pos[i] = 0;
+    }
+  }
+  return out;
 }
 
 const utf8 = new TextEncoder();

@@ -13,7 +13,7 @@ import type { ThresholdHistoryRow } from "../../state/sqlite.js";
 import type { EngineRule } from "../ports.js";
 import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
-import { MAX_TERM_COMBINATIONS_PER_EVENT, compareCombo, compareTerm, lowerBound, type TermValue } from "./new-terms.js";
+import { MAX_TERM_COMBINATIONS_PER_EVENT, compareCombo, compareTerm, lowerBound, productInOrder, termSets, type TermValue } from "./new-terms.js";
 import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 
 /** Why stream mode refuses threshold rules (the CLI skips them with this reason). */
@@ -98,36 +98,13 @@ export function thresholdExtractor(th: ThresholdParams, limit: number = MAX_TERM
   const accessors = th.field.map(fieldAccessor);
   const card = th.cardinality !== undefined && th.cardinality.length > 0 ? fieldAccessor(th.cardinality[0].field) : undefined;
   return (doc: EventDoc, t: number, seq: number): ThresholdEvent | undefined => {
-    const sets: TermValue[][] = [];
-    let total = 1;
-    for (const get of accessors) {
-      const seen = new Set<string>();
-      const vals: TermValue[] = [];
-      for (const raw of get(doc)) {
-        const v = termValue(raw);
-        if (v === undefined) continue;
-        const k = typeof v + ":" + String(v);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        vals.push(v);
-      }
-      // A composite aggregation without missing_bucket skips documents that lack a source field.
-      if (vals.length === 0) return undefined;
-      sets.push(vals);
-      total *= vals.length;
-    }
+    // A composite aggregation without missing_bucket skips documents that lack a source field.
+    const sets = termSets(accessors, doc, false);
+    if (sets === undefined) return undefined;
     for (const vals of sets) vals.sort(compareTerm);
+    const total = sets.reduce((n, vals) => n * vals.length, 1);
     if (total > limit) onCut?.(total - limit);
-    const keys: TermValue[][] = [];
-    const n = Math.min(total, limit);
-    const pos = new Array<number>(sets.length).fill(0);
-    for (let c = 0; c < n; c++) {
-      keys.push(sets.map((vals, i) => vals[pos[i]]));
-      for (let i = sets.length - 1; i >= 0; i--) {
-        if (++pos[i] < sets[i].length) break;
-        pos[i] = 0;
-      }
-    }
+    const keys = productInOrder(sets, limit);
     const distinct = new Set<string>();
     if (card !== undefined) {
       for (const raw of card(doc)) {
