@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { REPO_ROOT } from "../../src/testing/paths.js";
+import { Rng } from "../../src/testing/gen/rng.js";
 
 const RULE = join(REPO_ROOT, "test", "fixtures", "rules", "valid_query.toml");
 const N = 100_000;
@@ -21,17 +22,6 @@ const line = (i: number): string =>
   JSON.stringify({ "@timestamp": new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), n: i, event: { category: ["process"] }, process: { name: i % 10 === 0 ? "bash" : "sh" } }) + "\n";
 const range = (a: number, b: number): string => Array.from({ length: b - a }, (_, k) => line(a + k)).join("");
 
-/** A small seeded generator (mulberry32): the kill moments are the same in every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,7 +53,7 @@ test("--follow, SIGKILLed at random moments across rename and copytruncate rotat
   const log = join(dir, "app.ndjson");
   const state = join(dir, "state.db");
   const out = join(dir, "alerts.ndjson");
-  const rnd = random(20261205);
+  const rng = new Rng(20261205);
   let tern: ChildProcess | undefined;
   let kills = 0;
   const start = (): ChildProcess =>
@@ -88,8 +78,8 @@ test("--follow, SIGKILLed at random moments across rename and copytruncate rotat
         copyFileSync(log, `${log}.1`);
         truncateSync(log, 0);
       }
-      await sleep(50 + rnd() * 150);
-      if (rnd() < 0.5) {
+      await sleep(50 + rng.next() * 150);
+      if (rng.next() < 0.5) {
         tern.kill("SIGKILL");
         await exited(tern);
         kills++;

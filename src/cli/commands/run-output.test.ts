@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { REPO_ROOT } from "../../testing/paths.js";
+import { Rng } from "../../testing/gen/rng.js";
 
 const RULE = join(REPO_ROOT, "test", "fixtures", "rules", "valid_query.toml");
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), "..", "tern-entry.js");
@@ -76,17 +77,6 @@ function stateIds(path: string): string[] {
 
 const sorted = (ids: string[]) => [...ids].sort();
 
-/** mulberry32: the same kill points for a seed on every machine (the timing around them still varies). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("tern run --output: SIGKILL at random moments of replay and stream, rerun â†’ every alert exactly once in the file and the state", { timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tern-crash-"));
@@ -104,7 +94,7 @@ test("tern run --output: SIGKILL at random moments of replay and stream, rerun â
   let killed = 0;
   let cutBack = 0;
   for (let seed = 1; seed <= seeds; seed++) {
-    const rnd = random(seed);
+    const rng = new Rng(seed);
     const mode = seed % 2 === 0 ? "stream" : "replay";
     const runDir = join(dir, `run-${seed}`);
     mkdirSync(runDir);
@@ -114,7 +104,7 @@ test("tern run --output: SIGKILL at random moments of replay and stream, rerun â
     // Most kills wait for the file to pass a size: they land during or just after a group's write, before
     // its commit. The others wait for a time: reading, executing or committing.
     const bySize = seed % 3 !== 0;
-    const limit = bySize ? rnd() * 0.95 : 0.3 + rnd() * 0.65;
+    const limit = bySize ? rng.next() * 0.95 : 0.3 + rng.next() * 0.65;
     const start = performance.now();
     const first = await tern(args, { watchDir: runDir, killWhen: bySize ? () => existsSync(out) && statSync(out).size > limit * fullBytes : () => performance.now() - start > limit * fullMs });
     if (first.signal === "SIGKILL") killed++;
