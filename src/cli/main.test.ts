@@ -31,7 +31,7 @@ test("count options take a positive whole number only: anything else is a usage 
     assert.equal(r.stderr.split("\n")[0], `error: option '${option}' argument '${value}' is invalid. expected a positive whole number.`);
   }
   const ok = await runCli(["alerts", "list", "--limit", "10", "--state", "/nonexistent/x.db"]);
-  assert.equal(ok.stderr, "tern alerts: no state at /nonexistent/x.db\n");
+  assert.equal(ok.stderr, "tern alerts: no state at /nonexistent/x.db; give the --state your run used (tern run writes one)\n");
 });
 
 test("positiveInteger: digits only, at least 1, a safe integer", () => {

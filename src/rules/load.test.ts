@@ -3,6 +3,8 @@
 // unsupported types load as "not runnable yet".
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Diagnostic } from "../diag/index.js";
 import { REPO_ROOT } from "../testing/paths.js";
@@ -182,7 +184,7 @@ test("directories are walked recursively; missing paths are TOML003", () => {
   // duplicate_id.toml repeats valid_query.toml's rule_id: the second met (sorted walk) is the invalid one
   assert.deepEqual(counts, { valid: 4, "not-runnable": 1, invalid: 11 });
   assert.deepEqual(r.rules.filter((x) => x.diagnostics.some((d) => d.code === "RULE013")).map((x) => basename(x.rule.origin.path)), ["valid_query.toml"]);
-  assert.deepEqual(r.diagnostics.filter((d) => d.code === "TOML003").map((d) => d.message), [`Cannot read "${join(FIX, "nope.toml")}": no such file or directory.`]);
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === "TOML003").map((d) => d.message), [`Cannot read "${join(FIX, "nope.toml")}": no such file or directory; check the rule path.`]);
 });
 
 test("Kibana export: problems are named with the export's own keys and point into the line", async () => {
@@ -255,6 +257,27 @@ test("a rules folder that also holds event NDJSON: the rules load, the event fil
       [["a-events.ndjson", "info", "a-events.ndjson and 1 other .ndjson file hold events, not rules: skipped."]],
     );
     assert.equal(r.diagnostics.filter((d) => d.severity === "error").length, loadRuleFile(join(FIX, "export.ndjson"), { now: NOW }).diagnostics.filter((d) => d.severity === "error").length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a file larger than any rule file is not read: .ndjson is taken for events, anything else is TOML003", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-big-rules-"));
+  try {
+    // Sparse files: 129 MiB on paper, nothing on disk; reading one whole would take that much memory.
+    for (const name of ["big.toml", "big.ndjson"]) {
+      writeFileSync(join(dir, name), "");
+      truncateSync(join(dir, name), 129 * 2 ** 20 + 1);
+    }
+    const r = loadRules([dir]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [basename(d.span?.file ?? ""), d.code, d.message]),
+      [
+        ["big.toml", "TOML003", `Cannot read "${join(dir, "big.toml")}": 135266305 bytes is more than a rule file holds (at most 128 MiB); check the rule path.`],
+        ["big.ndjson", "RULE015", "big.ndjson holds events, not rules: skipped."],
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -141,6 +141,9 @@ function loadSource(src: SourceFile, opts: LoadOptions, into: LoadResult): void 
   into.diagnostics.push(...all);
 }
 
+/** Largest rule file tern reads. */
+export const MAX_RULE_FILE_BYTES = 128 * 2 ** 20;
+
 /** Loads one file; never throws on user errors (an unreadable file is a TOML003 diagnostic). */
 export function loadRuleFile(path: string, opts: LoadOptions = {}): LoadResult {
   return loadRules([path], opts);
@@ -150,11 +153,19 @@ export function loadRuleFile(path: string, opts: LoadOptions = {}): LoadResult {
 export function loadRules(paths: readonly string[], opts: LoadOptions = {}): LoadResult {
   const { files, missing } = expandRulePaths(paths);
   const result: LoadResult = { rules: [], diagnostics: [], sources: new Map(), files };
-  for (const m of missing) result.diagnostics.push(diagnostic("TOML003", `Cannot read "${m}": no such file or directory.`, fileSpan(m)));
+  for (const m of missing) result.diagnostics.push(diagnostic("TOML003", `Cannot read "${m}": no such file or directory; check the rule path.`, fileSpan(m)));
   const eventFiles: string[] = [];
   for (const f of files) {
     let text: string;
     try {
+      // A file this large is no rule file (Elastic's whole rule set exports to about 20 MB); an .ndjson one
+      // is taken for events, the rest refused, and neither is read into memory.
+      const size = statSync(f).size;
+      if (size > MAX_RULE_FILE_BYTES) {
+        if (/\.ndjson$/i.test(f)) eventFiles.push(f);
+        else result.diagnostics.push(diagnostic("TOML003", `Cannot read "${f}": ${size} bytes is more than a rule file holds (at most ${MAX_RULE_FILE_BYTES / 2 ** 20} MiB); check the rule path.`, fileSpan(f)));
+        continue;
+      }
       const buf = readFileSync(f);
       text = new TextDecoder("utf-8", { fatal: true }).decode(buf);
     } catch (e) {

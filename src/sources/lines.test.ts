@@ -52,5 +52,5 @@ test("a .gz file is read decompressed; a missing file is SRC101 before reading",
   const got: string[] = [];
   for await (const l of readFileLines(gz)) got.push(l.text);
   assert.deepEqual(got, ["one", "two"]);
-  assert.throws(() => assertReadableFiles([join(dir, "missing.log")]), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0].code === "SRC101" && e.diagnostics[0].message === `cannot open ${join(dir, "missing.log")}: no such file`);
+  assert.throws(() => assertReadableFiles([join(dir, "missing.log")]), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0].code === "SRC101" && e.diagnostics[0].message === `cannot open ${join(dir, "missing.log")}: no such file; check the input path`);
 });

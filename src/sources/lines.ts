@@ -137,7 +137,7 @@ export function assertReadableFiles(inputs: readonly string[]): void {
     } catch {
       ok = false;
     }
-    if (!ok) throw new DiagnosticError([diagnostic("SRC101", `cannot open ${p}: no such file`, fileSpan(p))]);
+    if (!ok) throw new DiagnosticError([diagnostic("SRC101", `cannot open ${p}: no such file; check the input path`, fileSpan(p))]);
   }
 }
 

@@ -212,7 +212,7 @@ export class SqliteStore implements OutputLedger {
       if (storageFailure(e) !== undefined) throw stateWriteError(path, e);
       if (e instanceof StateInUseError) throw new DiagnosticError([diagnostic("STATE003", `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`, fileSpan(path))]);
       const why = e instanceof Error ? e.message : String(e);
-      throw new DiagnosticError([diagnostic("STATE001", `Cannot open the state store "${path}": ${why}.`, fileSpan(path))]);
+      throw new DiagnosticError([diagnostic("STATE001", `Cannot open the state store "${path}": ${why}; give --state a tern state file or a new path.`, fileSpan(path))]);
     }
     try {
       return SqliteStore.prepare(path, db, release, opts);

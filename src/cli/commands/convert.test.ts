@@ -65,7 +65,7 @@ test("bad lines are warnings with file:line:1 and SRC111; --strict makes the fir
 test("a missing input is SRC101, exit 2; an unknown format is a usage error", async () => {
   const r = await tern(["convert", "--format", "auditd", "/nonexistent/audit.log"]);
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, "/nonexistent/audit.log:1:1: error[SRC101]: cannot open /nonexistent/audit.log: no such file\n");
+  assert.equal(r.stderr, "/nonexistent/audit.log:1:1: error[SRC101]: cannot open /nonexistent/audit.log: no such file; check the input path\n");
   const u = await tern(["convert", "--format", "evtx", CAPTURE]);
   assert.equal(u.code, 2);
   assert.match(u.stderr, /error: option '--format <format>' argument 'evtx' is invalid\. Allowed choices are ecs, auditd, sysmon-linux\./);

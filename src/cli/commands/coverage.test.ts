@@ -50,5 +50,5 @@ test("ecs needs --events; a missing path is exit 2", async () => {
   assert.match(e.stderr, /--format ecs needs --events <sample>/);
   const m = await runCli(["coverage", "--format", "auditd", "/no/such/rules"]);
   assert.equal(m.code, 2);
-  assert.equal(m.stderr, "tern coverage: no such file or directory: /no/such/rules\n");
+  assert.equal(m.stderr, "tern coverage: no such file or directory: /no/such/rules; check the rule path\n");
 });

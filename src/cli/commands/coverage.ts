@@ -75,7 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (paths: string[], opts: CoverageOptions) => {
       const missing = paths.filter((p) => !existsSync(resolve(ctx.cwd, p)));
       if (missing.length > 0) {
-        for (const m of missing) ctx.stderr.write(`tern coverage: no such file or directory: ${m}\n`);
+        for (const m of missing) ctx.stderr.write(`tern coverage: no such file or directory: ${m}; check the rule path\n`);
         throw new ExitError(2);
       }
       if (opts.format === "ecs" && opts.events === undefined) {

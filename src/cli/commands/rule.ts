@@ -21,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action((file: string, opts: { json?: boolean; verbose?: boolean }) => {
       const abs = resolve(ctx.cwd, file);
       if (!existsSync(abs)) {
-        ctx.stderr.write(`tern rule show: no such file or directory: ${file}\n`);
+        ctx.stderr.write(`tern rule show: no such file or directory: ${file}; check the rule path\n`);
         throw new ExitError(2);
       }
       const result = loadRuleFile(abs);

@@ -15,7 +15,7 @@ for (const [args, verb] of [[["state", "stats"], "state"], [["state", "terms", "
       const r = await runCli([...args, "--state", db]);
       assert.equal(r.code, 2);
       assert.equal(r.stdout, "");
-      assert.equal(r.stderr, `tern ${verb}: no state at ${db}\n`);
+      assert.equal(r.stderr, `tern ${verb}: no state at ${db}; give the --state your run used (tern run writes one)\n`);
       assert.equal(existsSync(db), false);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import { positiveInteger } from "../options.js";
 export function openExisting(path: string, ctx: CliContext, verb = "state", writer = false): SqliteStore {
   const p = path === ":memory:" ? path : resolve(ctx.cwd, path);
   if (p !== ":memory:" && !existsSync(p)) {
-    ctx.stderr.write(`tern ${verb}: no state at ${p}\n`);
+    ctx.stderr.write(`tern ${verb}: no state at ${p}; give the --state your run used (tern run writes one)\n`);
     throw new ExitError(2);
   }
   return SqliteStore.open(p, { writer });

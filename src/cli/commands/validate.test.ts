@@ -109,7 +109,7 @@ test("validate: usage errors exit 2", async () => {
   assert.match(none.stderr, /^error: missing required argument 'paths'/);
   const missing = await tern(["validate", `${F}/nope.toml`]);
   assert.equal(missing.code, 2);
-  assert.equal(missing.stderr, `tern validate: no such file or directory: ${F}/nope.toml\n`);
+  assert.equal(missing.stderr, `tern validate: no such file or directory: ${F}/nope.toml; check the rule path\n`);
   assert.equal(missing.stdout, "");
 });
 
@@ -166,7 +166,7 @@ test("rule show: an eql rule prints its query as written; a missing file exits 2
   assert.ok(r.stdout.endsWith('query:\n  process where event.type == "start" and process.name == "bash"\n'));
   const missing = await tern(["rule", "show", "nope.toml"]);
   assert.equal(missing.code, 2);
-  assert.equal(missing.stderr, "tern rule show: no such file or directory: nope.toml\n");
+  assert.equal(missing.stderr, "tern rule show: no such file or directory: nope.toml; check the rule path\n");
 });
 
 test("validate and run: two rules with one rule_id are an error at the second one's rule_id (exit 1 / exit 2)", async () => {

@@ -57,7 +57,7 @@ export function register(program: Command, ctx: CliContext): void {
       const abs = paths.map((p) => resolve(ctx.cwd, p));
       const missing = paths.filter((_, i) => !existsSync(abs[i]));
       if (missing.length > 0) {
-        for (const m of missing) ctx.stderr.write(`tern validate: no such file or directory: ${m}\n`);
+        for (const m of missing) ctx.stderr.write(`tern validate: no such file or directory: ${m}; check the rule path\n`);
         throw new ExitError(2);
       }
       const result = loadRules(abs);

@@ -72,7 +72,7 @@ export function expandInputs(inputs: readonly string[]): InputSpec[] {
       for (const f of files) out.push({ kind: "file", path: f });
       continue;
     }
-    throw new DiagnosticError([diagnostic("SRC001", `cannot open ${input}: no such file or directory`, fileSpan(input))]);
+    throw new DiagnosticError([diagnostic("SRC001", `cannot open ${input}: no such file or directory; check the input path`, fileSpan(input))]);
   }
   return out;
 }

@@ -194,7 +194,7 @@ test("missing inputs are SRC001; empty globs and directories are SRC002 (at open
     }
     return "none";
   };
-  assert.equal(codeOf([join(dir, "nope.ndjson")]), `SRC001: cannot open ${join(dir, "nope.ndjson")}: no such file or directory`);
+  assert.equal(codeOf([join(dir, "nope.ndjson")]), `SRC001: cannot open ${join(dir, "nope.ndjson")}: no such file or directory; check the input path`);
   assert.equal(codeOf([join(dir, "*.ndjson")]), `SRC002: pattern ${join(dir, "*.ndjson")} matched no files`);
   assert.equal(codeOf([join(dir, "empty")]), `SRC002: directory ${join(dir, "empty")} contains no event files (*.ndjson, *.jsonl, *.json, optionally .gz)`);
 });
