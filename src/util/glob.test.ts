@@ -23,9 +23,15 @@ test("matchSegment: literals, * and ?", () => {
   assert.equal(matchSegment("*?x", "ax"), true);
 });
 
-test("matchSegment: a pathological pattern stays fast (no exponential backtracking)", () => {
-  const text = "a".repeat(5000);
-  assert.equal(matchSegment("*a*a*a*a*a*a*a*a*a*a*b", text), false);
+test("matchSegment: pathological patterns do bounded work per character (no backtracking)", () => {
+  // Each text ends as its pattern does, so the cheap first/last checks pass and the middle search runs.
+  for (const [pattern, perChar] of [["*a*a*a*a*a*a*a*a*a*a*b*c", 1], ["*a?*a?*a?*b?*c", 2], ["*?a*?a*?b*c", 2]] as const) {
+    for (const n of [5_000, 50_000]) {
+      const counter = { steps: 0 };
+      assert.equal(matchSegment(pattern, "a".repeat(n) + "c", counter), false);
+      assert.ok(counter.steps >= n && counter.steps <= perChar * (n + 1), `${pattern}: ${counter.steps} steps on ${n + 1} characters`);
+    }
+  }
 });
 
 test("hasGlobMeta", () => {

@@ -12,9 +12,10 @@ export function hasGlobMeta(text: string): boolean {
 }
 
 /** Does `piece` (literal with `?` wildcards, no `*`) match `text` at position `at`? */
-function pieceAt(piece: string, text: string, at: number): boolean {
+function pieceAt(piece: string, text: string, at: number, counter?: { steps: number }): boolean {
   if (at + piece.length > text.length) return false;
   for (let i = 0; i < piece.length; i++) {
+    if (counter !== undefined) counter.steps++;
     const c = piece.charCodeAt(i);
     if (c !== 63 /* ? */ && c !== text.charCodeAt(at + i)) return false;
   }
@@ -22,17 +23,22 @@ function pieceAt(piece: string, text: string, at: number): boolean {
 }
 
 /** First position ≥ from where `piece` matches, or -1. */
-function findPiece(piece: string, text: string, from: number): number {
-  if (!piece.includes("?")) return text.indexOf(piece, from);
-  for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(piece, text, at)) return at;
+function findPiece(piece: string, text: string, from: number, counter?: { steps: number }): number {
+  if (!piece.includes("?")) {
+    const at = text.indexOf(piece, from);
+    if (counter !== undefined) counter.steps += (at < 0 ? text.length : at + piece.length) - from;
+    return at;
+  }
+  for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(piece, text, at, counter)) return at;
   return -1;
 }
 
 /**
  * Match one path segment (no separators) against a pattern of literals, `*` and `?`. Greedy leftmost
  * placement of each middle piece is correct for star patterns: if any placement works, the leftmost does.
+ * `counter` (tests) adds the characters compared or searched over.
  */
-export function matchSegment(pattern: string, text: string): boolean {
+export function matchSegment(pattern: string, text: string, counter?: { steps: number }): boolean {
   const pieces = pattern.split("*");
   if (pieces.length === 1) return pattern.length === text.length && pieceAt(pattern, text, 0);
   const first = pieces[0];
@@ -44,7 +50,7 @@ export function matchSegment(pattern: string, text: string): boolean {
   for (let i = 1; i < pieces.length - 1; i++) {
     const p = pieces[i];
     if (p.length === 0) continue;
-    const at = findPiece(p, text, pos);
+    const at = findPiece(p, text, pos, counter);
     if (at < 0 || at + p.length > end) return false;
     pos = at + p.length;
   }

@@ -45,7 +45,7 @@ export function isLoneWildcard(node: DslWildcardNode): boolean {
  * (dots included). Greedy leftmost placement of the middle segments is exact for `*`-only
  * patterns, so this needs no backtracking.
  */
-export function wildcardMatchesName(node: DslWildcardNode, name: string): boolean {
+export function wildcardMatchesName(node: DslWildcardNode, name: string, counter?: { steps: number }): boolean {
   const segs = node.value.split(WILDCARD_MARKER);
   const first = segs[0] ?? "";
   if (segs.length === 1) return name === first;
@@ -58,6 +58,8 @@ export function wildcardMatchesName(node: DslWildcardNode, name: string): boolea
     const seg = segs[i] ?? "";
     if (seg.length === 0) continue;
     const at = name.indexOf(seg, pos);
+    // The span this search covered: the searches never overlap, which is what keeps the match linear.
+    if (counter !== undefined) counter.steps += (at < 0 ? name.length : at + seg.length) - pos;
     if (at < 0 || at + seg.length > end) return false;
     pos = at + seg.length;
   }
