@@ -25,3 +25,13 @@ test("a needle thousands of characters long, and thousands of needles that prefi
     assert.deepEqual([pre(Buffer.from(`{"process":{"name":"${long}"}}`)), pre(Buffer.from('{"process":{"name":"y"}}'))], [q === longQuery, false]);
   }
 });
+
+// V8 compiles a regex when it first runs: a value of 16,380 "<=" followed by one that must end a value
+// made a regex V8 called too large, and the prefilter threw on the first line it tested.
+test("a needle V8 would find too large for a regex is searched with indexOf", () => {
+  const long = "<=".repeat(16_380);
+  const q = `a:"aws" and b:"bedrock" and c:"agent" and d:"success" and e:("${long}IAMUser" or "Root")`;
+  const pre = kqlPrefilter(parseKql(q));
+  const line = (e: string) => Buffer.from(JSON.stringify({ a: "aws", b: "bedrock", c: "agent", d: "success", e }));
+  assert.deepEqual([pre(line(`${long}IAMUser`)), pre(line("Root")), pre(line("Other"))], [true, true, false]);
+});

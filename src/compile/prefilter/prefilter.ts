@@ -265,6 +265,14 @@ class NeedleScan {
     this.decLen = needles.map((n) => (uses.get(n)?.value === true ? n.length : -1));
   }
 
+  /** Runs both regexes once (one-byte and two-byte text), so that V8 compiles them now, not on a line. */
+  compile(): void {
+    for (const [re, text] of [[this.fullRe, ""], [this.decRe, ""], [this.decRe, "\u0100"]] as const) {
+      re.lastIndex = 0;
+      re.test(text);
+    }
+  }
+
   idOf(needle: string): number {
     return this.needles.indexOf(needle);
   }
@@ -472,14 +480,20 @@ function weight(r: Req): number {
   }
 }
 
+/** Needles longer than this (UTF-16 units) are not scanned for: V8 may refuse the regex ("too large"). */
+const SCAN_MAX_NEEDLE = 1024;
+
 /**
  * The one-pass scanner, or undefined (one indexOf per needle, always sound) when its regex cannot be
  * built: thousands of needles that are prefixes of one another nest one group each, past the stack of
- * the regex compiler.
+ * the regex compiler, and V8 compiles a regex at its first use, where it may find it too large.
  */
 function needleScan(needles: ReadonlyMap<string, NeedleUse>, st: LineState): NeedleScan | undefined {
+  for (const n of needles.keys()) if (n.length > SCAN_MAX_NEEDLE) return undefined;
   try {
-    return new NeedleScan(needles, st);
+    const scan = new NeedleScan(needles, st);
+    scan.compile();
+    return scan;
   } catch (e) {
     if (e instanceof RangeError || e instanceof SyntaxError) return undefined;
     throw e;
