@@ -26,9 +26,9 @@ export interface FuzzOptions {
   readonly outDir: string;
   /** Scratch space (events files, state databases). */
   readonly workDir: string;
-  /** One in-process input may take this long plus 0.1 ms per byte of it (default 2,000 ms). */
+  /** One in-process input may take this long plus 0.25 ms per byte of it (default 2,000 ms). */
   readonly stepLimitMs?: number;
-  /** No progress for this long plus 0.3 ms per byte of the input is a hang (default 60 s). */
+  /** No progress for this long plus 0.75 ms per byte of the input is a hang (default 60 s). */
   readonly hangMs?: number;
 }
 
@@ -61,7 +61,7 @@ export const DEFAULT_RUNS: Readonly<Record<"inProcess" | "events", number>> = { 
 const CHUNK: Readonly<Record<"inProcess" | "events", number>> = { inProcess: 500, events: 10 };
 const MAX_FAILURES = 5;
 /** Time an in-process input may take per byte, beyond the step limit (a hang: 3 times as much). */
-const PER_BYTE_MS = 0.1;
+const PER_BYTE_MS = 0.25;
 
 const here = fileURLToPath(import.meta.url);
 
@@ -106,7 +106,11 @@ export async function runChunks(target: FuzzTarget<unknown>, opts: FuzzOptions, 
     const seed = (opts.seed + i) | 0;
     const numRuns = deadline === undefined ? (opts.runs ?? DEFAULT_RUNS[kind]) : (opts.chunkRuns ?? CHUNK[kind]);
     seeds.push(seed);
-    const d = await fc.check(property, { seed, numRuns, ...(opts.path !== undefined ? { path: opts.path } : {}) });
+    // A chunk of large inputs can outlast the budget: it is interrupted a minute after it (the minute lets
+    // a failure found near the end shrink).
+    const plugins = deadline === undefined ? [] : [fc.interruptAfterTimeLimit(Math.max(1000, deadline - performance.now()) + 60_000)];
+    const params: fc.Parameters<[unknown]> = { seed, numRuns, plugins, ...(opts.path !== undefined ? { path: opts.path } : {}) };
+    const d = await fc.check(property, params);
     runs += d.numRuns;
     shrinks += d.numShrinks;
     if (d.failed && d.counterexample !== null) {
