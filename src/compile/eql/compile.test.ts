@@ -285,3 +285,21 @@ describe("?fields that no index maps fold to the literal null before == null bec
     assert.throws(() => compileEqlExpr(parseEqlExpression('unmapped.f == "x"'), { mapping: withUnmapped }), EqlCompileError);
   });
 });
+
+// Found by the fuzz campaign: `a - 0 - 0 …` (5,000 times) parsed, then overflowed the stack in the
+// compiler, and `tern validate`, `tern eql match` and `tern run` exited 70.
+describe("long chains of and, or and arithmetic", () => {
+  const chain = (n: number, join: string, term: string) => `${Array(n).fill(term).join(join)}`;
+  test("past 1,000 levels they are EQL003 at the condition, not a stack overflow", () => {
+    for (const where of [`process.pid${"-0".repeat(5000)} >= 0`, chain(5000, " and ", "process.pid == 1"), chain(5000, " or ", "process.pid == 1")]) {
+      assert.throws(
+        () => compileEqlExpr(parseEqlExpression(where)),
+        (e: unknown) => e instanceof EqlCompileError && e.code === "EQL003" && /^The condition is \d+ levels deep \(a long chain of and, or or arithmetic\); tern compiles at most 1000\.$/.test(e.message) && e.span?.start === 0,
+      );
+    }
+  });
+  test("999 levels still compile and match", () => {
+    const pred = compileEqlExpr(parseEqlExpression(chain(999, " and ", "process.pid == 1")));
+    assert.deepEqual([pred({ process: { pid: 1 } }), pred({ process: { pid: 2 } })], [true, false]);
+  });
+});
