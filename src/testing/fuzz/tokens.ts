@@ -47,6 +47,8 @@ export const TOML_TOKENS: readonly string[] = [
   'rule_id = "x"\n', "max_signals = -1\n", "max_signals = 1e400\n", "risk_score = 9007199254740993\n", "risk_score = nan\n",
   "value = []\n", 'value = ["a", "a"]\n', 'value = ["a", "b", "c", "d"]\n', 'field = "new_terms_fields"\n', 'value = "now-1000000y"\n',
   "1979-05-27T07:32:00Z", "inf", "-inf", "nan", "0x", "1__0", "+", "#", "\n", "\r\n", "\r", "\t", "true", "[[]]", "x = [[[[",
+  // long chains inside a query string (the query checkers compile them)
+  " and process.pid == 1", " or host.name : \"*\"", "-0", " and not ",
 ];
 
 export const KQL_TOKENS: readonly string[] = [
