@@ -21,6 +21,8 @@ import { ipInCidr, parseCidr, parseIp, parseIsoInstant, type Cidr } from "../pre
 import {
   assertNever,
   comparisonHolds,
+  eqlTreeDepth,
+  MAX_EQL_TREE_DEPTH,
   type EqlCompareOp,
   type EqlEventFilter,
   type EqlExpr,
@@ -690,36 +692,12 @@ function compileQuery(e: Ir): EqlPredicate {
   return scriptQuery(e);
 }
 
-/**
- * Deepest expression the compiler takes. The parser bounds parentheses, `not` and signs (EQL003), but a
- * chain of `and`, `or` or arithmetic is a left-deep tree as long as the chain, and the rewrite, the
- * compiled closures and their evaluation each recurse once per level: thousands of levels overflow the
- * stack. Elasticsearch refuses such statements as too large too; the corpus's deepest is 29.
- */
-export const MAX_EXPR_DEPTH = 1000;
-
-/** The depth of an expression tree, walked without recursion. */
-function exprDepth(root: EqlExpr): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (Array.isArray(node)) {
-      for (const x of node) stack.push([x, depth]);
-      continue;
-    }
-    if (typeof node !== "object" || node === null || !("kind" in node)) continue;
-    if (depth > max) max = depth;
-    for (const [k, v] of Object.entries(node)) if (k !== "span" && typeof v === "object" && v !== null) stack.push([v, depth + 1]);
-  }
-  return max;
-}
-
 /** Rewrites and compiles a `where` expression. Throws EqlCompileError for what Elasticsearch would reject. */
 export function compileEqlExpr(expr: EqlExpr, opts: CompileEqlOptions = {}): EqlPredicate {
-  const depth = exprDepth(expr);
-  if (depth > MAX_EXPR_DEPTH) {
-    throw new EqlCompileError(`The condition is ${depth} levels deep (a long chain of and, or or arithmetic); tern compiles at most ${MAX_EXPR_DEPTH}.`, "EQL003", expr.span);
+  // The parser refuses such trees already; this guards trees built in code.
+  const depth = eqlTreeDepth(expr);
+  if (depth > MAX_EQL_TREE_DEPTH) {
+    throw new EqlCompileError(`The condition is ${depth} levels deep (a long chain of and, or or arithmetic); tern compiles at most ${MAX_EQL_TREE_DEPTH}.`, "EQL003", expr.span);
   }
   const ir = new Rewriter(opts.mapping ?? ecsEqlMapping).build(expr);
   return compileQuery(ir);
