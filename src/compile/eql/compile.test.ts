@@ -5,7 +5,7 @@
 // Scripts.multiValueDocValuesRewrite, InternalEqlScriptUtils, Date/IpFieldMapper) and QA specs; never from tern.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseEqlExpression } from "../../lang/eql/index.js";
+import { EqlSyntaxError, parseEql, parseEqlExpression, type EqlExpr } from "../../lang/eql/index.js";
 import { compileEqlExpr, EqlCompileError } from "./compile.js";
 import { ecsEqlMapping, type EqlMapping } from "./mapping.js";
 
@@ -283,5 +283,35 @@ describe("?fields that no index maps fold to the literal null before == null bec
 
   test("an unmapped field without ? is a compile error", () => {
     assert.throws(() => compileEqlExpr(parseEqlExpression('unmapped.f == "x"'), { mapping: withUnmapped }), EqlCompileError);
+  });
+});
+
+// Found by the fuzz campaign: `a - 0 - 0 …` (5,000 times) parsed, then overflowed the stack in the
+// compiler, and `tern validate`, `tern eql match` and `tern run` exited 70.
+describe("long chains of and, or and arithmetic", () => {
+  const chain = (n: number, join: string, term: string) => `${Array(n).fill(term).join(join)}`;
+  test("past 1,000 levels the parser refuses them with EQL003, so no later stage overflows the stack", () => {
+    for (const where of [`process.pid${"-0".repeat(5000)} >= 0`, chain(5000, " and ", "process.pid == 1"), chain(5000, " or ", "process.pid == 1"), chain(5000, " or ", 'process.name : "*"')]) {
+      assert.throws(
+        () => parseEqlExpression(where),
+        (e: unknown) => e instanceof EqlSyntaxError && e.code === "EQL003" && /^The query is \d+ levels deep \(a long chain of and, or, comparisons or arithmetic\); tern takes at most 1000\.$/.test(e.shortMessage) && e.offset === 0,
+      );
+    }
+  });
+  test("a whole statement is bounded too: a sequence stage with a chain of 4,000 multiplications", () => {
+    const q = `sequence [process where true] [file where process.pid${" * 2".repeat(4000)} == 1]`;
+    assert.throws(() => parseEql(q), (e: unknown) => e instanceof EqlSyntaxError && e.code === "EQL003" && e.shortMessage.startsWith("The query is 400") && e.offset === 0 && e.length === 1);
+  });
+  test("a tree built in code past 1,000 levels is EQL003 from the compiler", () => {
+    let expr: EqlExpr = parseEqlExpression(chain(999, " and ", "process.pid == 1"));
+    for (let i = 0; i < 5; i++) expr = { kind: "and", left: expr, right: { kind: "literal", value: true } } as EqlExpr;
+    assert.throws(
+      () => compileEqlExpr(expr),
+      (e: unknown) => e instanceof EqlCompileError && e.code === "EQL003" && /^The condition is 100\d levels deep \(a long chain of and, or or arithmetic\); tern compiles at most 1000\.$/.test(e.message),
+    );
+  });
+  test("999 levels still compile and match", () => {
+    const pred = compileEqlExpr(parseEqlExpression(chain(999, " and ", "process.pid == 1")));
+    assert.deepEqual([pred({ process: { pid: 1 } }), pred({ process: { pid: 2 } })], [true, false]);
   });
 });

@@ -21,6 +21,8 @@ import { ipInCidr, parseCidr, parseIp, parseIsoInstant, type Cidr } from "../pre
 import {
   assertNever,
   comparisonHolds,
+  eqlTreeDepth,
+  MAX_EQL_TREE_DEPTH,
   type EqlCompareOp,
   type EqlEventFilter,
   type EqlExpr,
@@ -45,7 +47,7 @@ export class EqlCompileError extends Error {
   override readonly name = "EqlCompileError";
   constructor(
     message: string,
-    readonly code: "EQL002" | "EQL006" | "EQL007",
+    readonly code: "EQL002" | "EQL003" | "EQL006" | "EQL007",
     readonly span: EqlSpan | undefined,
   ) {
     super(message);
@@ -692,6 +694,11 @@ function compileQuery(e: Ir): EqlPredicate {
 
 /** Rewrites and compiles a `where` expression. Throws EqlCompileError for what Elasticsearch would reject. */
 export function compileEqlExpr(expr: EqlExpr, opts: CompileEqlOptions = {}): EqlPredicate {
+  // The parser refuses such trees already; this guards trees built in code.
+  const depth = eqlTreeDepth(expr);
+  if (depth > MAX_EQL_TREE_DEPTH) {
+    throw new EqlCompileError(`The condition is ${depth} levels deep (a long chain of and, or or arithmetic); tern compiles at most ${MAX_EQL_TREE_DEPTH}.`, "EQL003", expr.span);
+  }
   const ir = new Rewriter(opts.mapping ?? ecsEqlMapping).build(expr);
   return compileQuery(ir);
 }

@@ -38,6 +38,27 @@ test("a path stored both nested and dotted in one event: each spelling's values 
   check(range("a.b", "gte", "y"), { a: { b: "x" }, "a.b": "y" }, true);
 });
 
+test("a field name of thousands of parts is read without a table of every joined run of its parts", () => {
+  // 1,500 parts: the joined-runs table would hold 1.1 million keys of up to 7 KB each.
+  const parts = Array.from({ length: 1500 }, (_, i) => `p${i}`);
+  const name = parts.join(".");
+  const nest = (from: number, to: number, leaf: unknown): unknown => {
+    let v = leaf;
+    for (let i = to - 1; i >= from; i--) v = { [parts[i]]: v };
+    return v;
+  };
+  const nested = nest(0, parts.length, "x") as Record<string, unknown>;
+  const mixed = { [parts.slice(0, 700).join(".")]: nest(700, 1499, { [parts[1499]]: ["y", "x"] }) };
+  const flat = { [name]: "x", [parts.slice(0, 1499).join(".")]: { other: "x" } };
+  for (const doc of [nested, mixed, flat]) {
+    check(is(name, "x"), doc, true);
+    check(is(name, "z"), doc, false);
+    check(exists(name), doc, true);
+  }
+  check(is(name, "x"), { [parts.slice(0, 1499).join(".")]: { [`${parts[1499]}x`]: "x" } }, false);
+  check(exists(name), { p0: { p1: "x" } }, false);
+});
+
 test("exists sees values stored under dotted keys that straddle the field path", () => {
   check(is("host", "*"), { "host.name": "x" }, true);
   check(is("host", "*"), { host: { "os.name": null } }, false);

@@ -52,6 +52,10 @@ const EXACT_STRINGS = new WeakMap<LeafTest, ReadonlySet<string>>();
 function anyAtPath(name: string, test: (v: unknown) => boolean, strings?: ReadonlySet<string>): Pred {
   const parts = name.split(".");
   const n = parts.length;
+  const atLeaf = (v: unknown): boolean => (strings !== undefined && typeof v === "string" ? strings.has(v) : test(v));
+  // The table below holds every run of parts joined: n(n+1)/2 keys, each up to the name's length. A name
+  // of thousands of parts would need gigabytes, so such a name is matched against the keys objects hold.
+  if ((n * (n + 1) / 2) * name.length > MAX_KEY_TABLE_CHARS) return anyAtLongPath(name, atLeaf);
   // keys[i] = parts[i..j-1] joined with ".", j = i+1..n: every way the rest of the path may be stored
   // ({a:{b:1}}, {"a.b":1}, ...). Tried in that order, so the plain nested form is read first.
   const keys: string[][] = [];
@@ -86,7 +90,6 @@ function anyAtPath(name: string, test: (v: unknown) => boolean, strings?: Readon
     }
     return false;
   };
-  const atLeaf = (v: unknown): boolean => (strings !== undefined && typeof v === "string" ? strings.has(v) : test(v));
   // The common case without recursion: plain objects down the path with one stored form per level. As soon
   // as an array or a second stored form (`a.b` beside `a`) appears, the general walk takes over from there.
   return (scope) => {
@@ -114,6 +117,34 @@ function anyAtPath(name: string, test: (v: unknown) => boolean, strings?: Readon
     if (Array.isArray(o)) return walk(o, n);
     return atLeaf(o);
   };
+}
+
+/** Upper bound on the characters of anyAtPath's key table (a field name of a few dozen parts stays far below). */
+const MAX_KEY_TABLE_CHARS = 1 << 20;
+
+/**
+ * anyAtPath for very long names: at each object, the keys it holds that continue the path from character
+ * `at` (a whole number of parts) are followed. Same answers, work bounded by the event instead of the name.
+ */
+function anyAtLongPath(name: string, atLeaf: (v: unknown) => boolean): Pred {
+  const walk = (node: unknown, at: number): boolean => {
+    if (Array.isArray(node)) {
+      for (const el of node) if (el !== null && el !== undefined && walk(el, at)) return true;
+      return false;
+    }
+    if (at > name.length) return atLeaf(node);
+    if (typeof node !== "object" || node === null) return false;
+    const o = node as Record<string, unknown>;
+    for (const k in o) {
+      if (!HAS.call(o, k) || !name.startsWith(k, at)) continue;
+      const end = at + k.length;
+      if (end !== name.length && name.charCodeAt(end) !== 0x2e) continue;
+      const v = o[k];
+      if (v !== undefined && v !== null && walk(v, end + 1)) return true;
+    }
+    return false;
+  };
+  return (scope) => scope !== null && scope !== undefined && walk(scope, 0);
 }
 
 function hasAnyLeaf(v: unknown): boolean {

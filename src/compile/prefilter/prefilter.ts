@@ -143,13 +143,21 @@ function trieSource(words: readonly string[], valueOnly: ReadonlySet<string> = n
     }
     n.end = valueOnly.has(w) ? "value" : "plain";
   }
-  const emit = (n: TrieNode): string => {
+  const emit = (start: TrieNode): string => {
+    // A run of nodes with one child and no word ending is plain text: walked in a loop, so a needle of
+    // thousands of characters does not nest thousands of calls.
+    let run = "";
+    let n = start;
+    while (n.end === false && n.next.size === 1) {
+      const [ch, m] = n.next.entries().next().value as [string, TrieNode];
+      run += reEscape(ch);
+      n = m;
+    }
     const alts = [...n.next].map(([ch, m]) => reEscape(ch) + emit(m));
-    if (alts.length === 0) return n.end === "value" ? ENDS_VALUE : "";
-    const body = alts.length === 1 ? alts[0] : `(?:${alts.join("|")})`;
-    if (n.end === false) return body;
-    if (n.end === "value") return `(?:${alts.join("|")}|${ENDS_VALUE})`;
-    return alts.length === 1 && body.length === 1 ? `${body}?` : `(?:${alts.join("|")})?`;
+    if (alts.length === 0) return run + (n.end === "value" ? ENDS_VALUE : "");
+    if (n.end === false) return `${run}(?:${alts.join("|")})`;
+    if (n.end === "value") return `${run}(?:${alts.join("|")}|${ENDS_VALUE})`;
+    return run + (alts.length === 1 && alts[0].length === 1 ? `${alts[0]}?` : `(?:${alts.join("|")})?`);
   };
   return emit(root);
 }
@@ -255,6 +263,14 @@ class NeedleScan {
     // -1: no literal needs this needle to end a value, so its occurrences are never checked for a colon
     this.rawLen = raw.map((r, i) => (uses.get(needles[i])?.value === true ? r.length : -1));
     this.decLen = needles.map((n) => (uses.get(n)?.value === true ? n.length : -1));
+  }
+
+  /** Runs both regexes once (one-byte and two-byte text), so that V8 compiles them now, not on a line. */
+  compile(): void {
+    for (const [re, text] of [[this.fullRe, ""], [this.decRe, ""], [this.decRe, "\u0100"]] as const) {
+      re.lastIndex = 0;
+      re.test(text);
+    }
   }
 
   idOf(needle: string): number {
@@ -464,6 +480,26 @@ function weight(r: Req): number {
   }
 }
 
+/** Needles longer than this (UTF-16 units) are not scanned for: V8 may refuse the regex ("too large"). */
+const SCAN_MAX_NEEDLE = 1024;
+
+/**
+ * The one-pass scanner, or undefined (one indexOf per needle, always sound) when its regex cannot be
+ * built: thousands of needles that are prefixes of one another nest one group each, past the stack of
+ * the regex compiler, and V8 compiles a regex at its first use, where it may find it too large.
+ */
+function needleScan(needles: ReadonlyMap<string, NeedleUse>, st: LineState): NeedleScan | undefined {
+  for (const n of needles.keys()) if (n.length > SCAN_MAX_NEEDLE) return undefined;
+  try {
+    const scan = new NeedleScan(needles, st);
+    scan.compile();
+    return scan;
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
 /**
  * A compiled line test for a requirement formula; undefined when every line must pass. `scanMinNeedles`
  * (tests) overrides when the one-pass scanner replaces per-needle indexOf.
@@ -472,7 +508,7 @@ export function prefilterOf(req: Req, scanMinNeedles = SCAN_MIN_NEEDLES): KqlPre
   if (req.k === "true") return undefined;
   const st = new LineState();
   const needles = needlesOf(req);
-  const scan = needles.size >= scanMinNeedles ? new NeedleScan(needles, st) : undefined;
+  const scan = needles.size >= scanMinNeedles ? needleScan(needles, st) : undefined;
   const test = compileReq(req, st, new Map(), scan);
   let probed = 0;
   let passed = 0;

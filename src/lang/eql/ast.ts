@@ -220,6 +220,32 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected EQL node: ${JSON.stringify(x)}`);
 }
 
+/**
+ * Deepest tree tern takes. The parser bounds parentheses, `not` and signs, but a chain of `and`, `or`,
+ * comparisons or arithmetic is a left-deep tree as long as the chain, and printing, rewriting, compiling
+ * and evaluating it recurse once per level: thousands of levels overflow the stack. The corpus's deepest
+ * is 29.
+ */
+export const MAX_EQL_TREE_DEPTH = 1000;
+
+/** The most nodes with a `kind` on one path down a syntax tree, walked without recursion. */
+export function eqlTreeDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (Array.isArray(node)) {
+      for (const x of node) stack.push([x, depth]);
+      continue;
+    }
+    if (typeof node !== "object" || node === null) continue;
+    const next = "kind" in node ? depth + 1 : depth;
+    if (next - 1 > max) max = next - 1;
+    for (const [k, v] of Object.entries(node)) if (k !== "span" && typeof v === "object" && v !== null) stack.push([v, next]);
+  }
+  return max;
+}
+
 /** A deep copy without `span` keys (for comparing trees built by hand with parsed ones). */
 export function stripEqlSpans<T>(node: T): T {
   return JSON.parse(JSON.stringify(node, (k, v: unknown) => (k === "span" ? undefined : v))) as T;

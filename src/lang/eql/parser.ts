@@ -26,6 +26,8 @@
 
 import {
   EQL_FUNCTIONS,
+  MAX_EQL_TREE_DEPTH,
+  eqlTreeDepth,
   type EqlCompareOp,
   type EqlEventFilter,
   type EqlExpr,
@@ -67,7 +69,7 @@ const FUNCTION_BY_LOWER: ReadonlyMap<string, EqlFunctionName> = new Map((Object.
 export function parseEql(text: string, opts: ParseEqlOptions = {}): EqlStatement {
   const p = new Parser(text, tokenize(text), opts.maxDepth ?? DEFAULT_MAX_DEPTH);
   try {
-    return p.statement();
+    return boundedDepth(p, p.statement());
   } catch (e) {
     if (e instanceof RangeError) throw p.error(p.peek(), "The query nests too deeply to parse.", "EQL003");
     throw e;
@@ -80,11 +82,18 @@ export function parseEqlExpression(text: string, opts: ParseEqlOptions = {}): Eq
   try {
     const e = p.expression();
     p.expectEof();
-    return e;
+    return boundedDepth(p, e);
   } catch (e) {
     if (e instanceof RangeError) throw p.error(p.peek(), "The query nests too deeply to parse.", "EQL003");
     throw e;
   }
+}
+
+/** The tree, or EQL003 when a long chain made it deeper than every later stage can walk. */
+function boundedDepth<T extends EqlStatement | EqlExpr>(p: Parser, tree: T): T {
+  const depth = eqlTreeDepth(tree);
+  if (depth <= MAX_EQL_TREE_DEPTH) return tree;
+  throw p.error({ start: tree.span?.start ?? 0, end: (tree.span?.start ?? 0) + 1 }, `The query is ${depth} levels deep (a long chain of and, or, comparisons or arithmetic); tern takes at most ${MAX_EQL_TREE_DEPTH}.`, "EQL003");
 }
 
 function describe(t: Token): string {
