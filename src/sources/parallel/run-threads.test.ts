@@ -10,6 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { runCli } from "../../testing/cli.js";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
 import { benchLines } from "../../testing/gen/bench.js";
+import { EXAMPLE_PLANTED_ALERTS, plantedForm } from "../../testing/gen/examples.js";
 import { linuxCorpusRules } from "../../../bench/contenders.js";
 import { AUTO_THREADS_MIN_BYTES, resolveThreads, type RunCliOptions } from "../../cli/commands/run.js";
 
@@ -32,14 +33,14 @@ const summary = (stderr: string): string =>
     .filter((l) => !l.startsWith("  elapsed:"))
     .join("\n");
 
-async function compare(rules: string, events: string, extra: string[] = []): Promise<{ alerts: number; stderr: string }> {
+async function compare(rules: string, events: string, extra: string[] = []): Promise<{ alerts: number; stderr: string; stdout: string }> {
   const one = await runCli(["run", rules, "--events", events, "--state", ":memory:", "--threads", "1", ...extra]);
   const two = await runCli(["run", rules, "--events", events, "--state", ":memory:", "--threads", "2", ...extra]);
   assert.equal(one.code, 0, one.stderr);
   assert.equal(two.code, 0, two.stderr);
   assert.deepEqual(alerts(two.stdout), alerts(one.stdout));
   assert.equal(summary(two.stderr), summary(one.stderr));
-  return { alerts: alerts(one.stdout).length, stderr: one.stderr };
+  return { alerts: alerts(one.stdout).length, stderr: one.stderr, stdout: one.stdout };
 }
 
 test("tern run --threads 2 = --threads 1 on examples/ (replay and stream)", async () => {
@@ -49,9 +50,10 @@ test("tern run --threads 2 = --threads 1 on examples/ (replay and stream)", asyn
     for (const f of readdirSync(src)) writeFileSync(join(dir, basename(f, ".gz")), gunzipSync(readFileSync(join(src, f))), { mode: 0o600 });
     const rules = join(REPO_ROOT, "examples", "rules");
     const replay = await compare(rules, dir);
-    assert.equal(replay.alerts, 6);
+    const planted = (stdout: string) => stdout.split("\n").filter((l) => l !== "").map((l) => plantedForm(JSON.parse(l) as Record<string, unknown>));
+    assert.deepEqual(planted(replay.stdout), EXAMPLE_PLANTED_ALERTS);
     assert.match(replay.stderr, /lines read: {5}11,699 \(67 events, 11,632 prefiltered, 0 bad\)/);
-    assert.equal((await compare(rules, dir, ["--mode", "stream"])).alerts, 6);
+    assert.deepEqual(planted((await compare(rules, dir, ["--mode", "stream"])).stdout), EXAMPLE_PLANTED_ALERTS);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -242,6 +242,27 @@ export function exampleEvents(seed = 20240610): ExampleEvent[] {
 }
 
 /** The three Defend data streams the example files are named after (the `_index` of their events). */
+/**
+ * The alerts the seed rule must give on the examples, written from the scenario above rather than from a
+ * run (host, process executable, file path, in alert order): the first nightly build's two writes, the
+ * web01 intrusion's two, db01's python write (its rewrite 10 minutes later is a known term) and the new
+ * exporter on day 4.
+ */
+export const EXAMPLE_PLANTED_ALERTS: readonly string[] = [
+  "build01 /usr/bin/gcc /usr/lib/x86_64-linux-gnu/libacme-plugin.so",
+  "build01 /usr/bin/ld /usr/lib/x86_64-linux-gnu/libacme-metrics.so",
+  "web01 /usr/bin/curl /dev/shm/.cache/libutil.so",
+  "web01 /usr/bin/mv /usr/lib/x86_64-linux-gnu/libhook.so",
+  "db01 /usr/bin/python3 /dev/shm/libx.so",
+  "build01 /usr/bin/ld /usr/lib/x86_64-linux-gnu/libacme-exporter.so",
+];
+
+/** An alert document as `host process file`, the form EXAMPLE_PLANTED_ALERTS is written in. */
+export function plantedForm(alert: Record<string, unknown>): string {
+  const { host, process, file } = alert as { host: { name: string }; process: { executable: string }; file: { path: string } };
+  return `${host.name} ${process.executable} ${file.path}`;
+}
+
 export const EXAMPLE_FILES: Record<ExampleStream, string> = {
   file: "logs-endpoint.events.file-default.ndjson",
   process: "logs-endpoint.events.process-default.ndjson",
