@@ -35,6 +35,16 @@ test("the detection-rules corpus loads: 1864 valid, 328 not runnable yet, 0 inva
   assert.equal(types.get("new_terms"), 245);
   assert.equal(types.get("query"), 508);
   assert.equal(types.get("eql"), 1081);
+  // The same counts from the files' text alone (their `type =` and `language =` lines), not from the loader.
+  const fromText = { valid: 0, "not-runnable": 0, invalid: 0 };
+  for (const f of r.files) {
+    const text = readFileSync(f, "utf8");
+    const type = /^type\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+    const language = /^language\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+    const runs = type === "eql" || ((type === "query" || type === "new_terms" || type === "threshold") && language === "kuery");
+    fromText[runs ? "valid" : "not-runnable"]++;
+  }
+  assert.deepEqual(counts, fromText);
 });
 
 // Robustness of one-line recovery: every corpus file with its line breaks removed (each run of
