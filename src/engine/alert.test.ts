@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import objectHash from "object-hash";
 import { alertRiskScore, alertSeverity, buildAlert, newTermsAlertId, queryAlertId } from "./alert.js";
 import { hit, makeRule } from "./test-support.js";
+import type { Severity } from "../rules/model.js";
 
 const ctx = { spaceId: "default", ruleUuid: "r-uuid", now: Date.UTC(2024, 4, 1, 10), executionUuid: "x", executionType: "scheduled" as const, kibanaVersion: "8.19.0" };
 
@@ -73,6 +74,35 @@ test("severity and risk score mappings: highest matching severity; first valid n
   assert.equal(alertSeverity(rule, {}), "low");
   assert.equal(alertRiskScore(rule, { score: 88 }), 88);
   assert.equal(alertRiskScore(rule, { score: 188 }), 21);
+});
+
+test("severity_mapping as Kibana decides it (the cases of Kibana's own build_severity_from_mapping tests, and lodash get)", () => {
+  const sev = (field: string, value: unknown, mapping: [string, Severity][], base: Severity = "low") =>
+    alertSeverity(makeRule({ rule_id: "s", severity: base, severity_mapping: mapping.map(([v, severity]) => ({ field, operator: "equals" as const, value: v, severity })) }), { event: { [field.slice("event.".length)]: value } });
+  const ladder: [string, Severity][] = [["13", "low"], ["23", "medium"], ["33", "high"], ["43", "critical"]];
+  assert.equal(sev("event.severity", 23, ladder), "medium");
+  assert.equal(sev("event.severity", "hackerman", [["hackerman", "critical"]]), "low", "event.severity ignores strings");
+  assert.equal(sev("event.severity", "23", ladder), "low", "nor does it read numbers written as text");
+  assert.equal(sev("event.severity", 23, [["23.9", "high"]]), "high", "the mapping's value is floored");
+  assert.equal(sev("event.my_custom_severity", 23, ladder), "medium");
+  assert.equal(sev("event.my_custom_severity", "hackerman", [["anything", "medium"], ["hackerman", "critical"]]), "critical");
+  assert.equal(sev("event.severity", [23, "some string", 43, 33], ladder), "critical");
+  assert.equal(sev("event.my_custom_severity", ["foo", "bar", "baz", "boo"], [["bar", "high"], ["baz", "critical"], ["foo", "low"], ["boo", "medium"]]), "critical");
+  assert.equal(sev("event.severity", 23, [["23", "medium"], ["23", "critical"], ["23", "high"]]), "critical");
+  assert.equal(sev("event.my_custom_severity", true, [["true", "high"]]), "low", "booleans are not compared");
+  assert.equal(sev("event.my_custom_severity", 1.5, [["1.5", "high"]]), "low", "nor are numbers that are not safe integers");
+  // lodash get: the whole path as one key, or one key per segment; arrays on the way are not looked into
+  const rule = makeRule({ rule_id: "g", severity_mapping: [{ field: "a.b", operator: "equals", value: "x", severity: "high" }] });
+  assert.deepEqual([alertSeverity(rule, { "a.b": "x" }), alertSeverity(rule, { a: { b: "x" } }), alertSeverity(rule, { a: [{ b: "x" }] }), alertSeverity(rule, { a: { "b": ["y", "x"] } })], ["high", "high", "low", "high"]);
+});
+
+test("risk_score_mapping and rule_name_override as Kibana decides them", () => {
+  const risk = (value: unknown, mapping = [{ field: "event.risk", operator: "equals" as const, value: "" }]) =>
+    alertRiskScore(makeRule({ rule_id: "r", risk_score: 21, risk_score_mapping: mapping }), { event: { risk: value }, other: 99 });
+  assert.deepEqual([risk(88), risk(188), risk(-1), risk("42"), risk("4x"), risk(""), risk([12, 80, 150, "30"]), risk(true), risk(undefined)], [88, 21, 21, 42, 21, 0, 80, 21, 21]);
+  assert.equal(risk(50, [{ field: "event.missing", operator: "equals", value: "" }, { field: "other", operator: "equals", value: "" }]), 21, "only the first mapping is read");
+  const named = (v: unknown) => buildAlert(makeRule({ rule_id: "n", name: "Rule", rule_name_override: "rule.title" }), hit("logs", "d", { rule: { title: v } }), "id", ctx)["kibana.alert.rule.name"];
+  assert.deepEqual([named("From doc"), named(""), named(["a"]), named(7)], ["From doc", "", "Rule", "Rule"]);
 });
 
 test("alert document: source merged without event.kind, flat kibana fields, original_event, building block, name override", () => {

@@ -33,36 +33,64 @@ export function queryAlertId(hit: Pick<InputEvent, "_index" | "_id">, spaceId: s
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2, critical: 3 };
 
-function firstString(doc: EventDoc, path: string): string | undefined {
-  for (const v of getValues(doc, path)) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return String(v);
-  return undefined;
+/**
+ * The value at `path` as lodash's `get` reads it, which is how Kibana reads override fields from the
+ * source: the whole path as one key if the object has it (`"event.severity": 3`), else one key per
+ * dot-separated segment; arrays are not looked into on the way down.
+ */
+export function sourceGet(doc: EventDoc, path: string): unknown {
+  if (HAS.call(doc, path)) return doc[path];
+  let v: unknown = doc;
+  for (const seg of path.split(".")) {
+    if (!isJsonObject(v) || !HAS.call(v, seg)) return undefined;
+    v = v[seg];
+  }
+  return v;
 }
 
-/** severity_mapping: the highest mapped severity whose field equals its value wins, else the rule's. */
+const HAS = Object.prototype.hasOwnProperty;
+const ECS_SEVERITY_FIELD = "event.severity";
+
+/**
+ * severity_mapping as Kibana's buildSeverityFromMapping: mappings sorted from low to critical, the last
+ * whose value the field holds wins. `event.severity` compares as a number (the mapping's value floored,
+ * the event's safe integers); any other field compares as text over the event's strings and safe integers.
+ */
 export function alertSeverity(rule: Rule, doc: EventDoc): Severity {
   let out: Severity | undefined;
   const sorted = [...rule.severity_mapping].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   for (const m of sorted) {
-    if (getValues(doc, m.field).some((v) => String(v) === m.value)) out = m.severity;
+    const got = sourceGet(doc, m.field);
+    const values = Array.isArray(got) ? got : [got];
+    const numeric = m.field === ECS_SEVERITY_FIELD;
+    const want = numeric ? Math.floor(Number(m.value)) : m.value;
+    const held = values.some((v) => (typeof v === "number" && Number.isSafeInteger(v) ? (numeric ? v : String(v)) : typeof v === "string" && !numeric ? v : undefined) === want);
+    if (held) out = m.severity;
   }
   return out ?? rule.severity;
 }
 
-/** risk_score_mapping: the mapped field's first numeric value in [0, 100], else the rule's score. */
+/**
+ * risk_score_mapping as Kibana's buildRiskScoreFromMapping: the first mapping's field only; the largest of
+ * its values that is, or whose text is, a number in [0, 100]; else the rule's score.
+ */
 export function alertRiskScore(rule: Rule, doc: EventDoc): number {
-  for (const m of rule.risk_score_mapping) {
-    for (const v of getValues(doc, m.field)) {
-      const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-      if (Number.isFinite(n) && n >= 0 && n <= 100) return n;
-    }
+  const m = rule.risk_score_mapping[0];
+  if (m === undefined) return rule.risk_score;
+  const got = sourceGet(doc, m.field);
+  let best = -1;
+  for (const v of Array.isArray(got) ? got : [got]) {
+    const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
+    if (Number.isFinite(n) && n >= 0 && n <= 100 && n > best) best = n;
   }
-  return rule.risk_score;
+  return best >= 0 ? best : rule.risk_score;
 }
 
+/** rule_name_override as Kibana's buildRuleNameFromMapping: the field's value when it is a string. */
 function alertRuleName(rule: Rule, doc: EventDoc): string {
   if (rule.rule_name_override !== undefined) {
-    const v = firstString(doc, rule.rule_name_override);
-    if (v !== undefined && v !== "") return v;
+    const v = sourceGet(doc, rule.rule_name_override);
+    if (typeof v === "string") return v;
   }
   return rule.name;
 }
