@@ -66,7 +66,8 @@ export function reflowKql(query: string): string[] {
 
 export function formatRule(rule: Rule, status?: { status: string; reason?: string }, now = Date.now()): string {
   const out: string[] = [];
-  const row = (k: string, v: string) => out.push(`${`${k}:`.padEnd(14)}${v}`);
+  // An empty key continues the row above it.
+  const row = (k: string, v: string) => out.push(`${(k === "" ? "" : `${k}:`).padEnd(14)}${v}`);
   row("name", rule.name);
   row("rule_id", rule.rule_id);
   row("type", rule.type);
@@ -78,9 +79,15 @@ export function formatRule(rule: Rule, status?: { status: string; reason?: strin
   row("index", rule.index && rule.index.length > 0 ? rule.index.join(", ") : rule.data_view_id !== undefined ? `data view ${rule.data_view_id}` : "-");
   if (rule.new_terms) row("new terms", `${rule.new_terms.fields.join(", ")} (history window ${rule.new_terms.history_window_start})`);
   if (rule.threshold) row("threshold", `${rule.threshold.field.join(", ") || "(all)"} >= ${rule.threshold.value}`);
-  row("risk score", String(rule.risk_score));
+  row("risk score", String(rule.risk_score) + (rule.risk_score_mapping.length > 0 ? ` (from ${rule.risk_score_mapping[0].field} when it holds 0-100)` : ""));
   row("severity", rule.severity);
+  for (const m of rule.severity_mapping) row("", `${m.severity} when ${m.field} is ${JSON.stringify(m.value)}`);
+  if (rule.rule_name_override !== undefined) row("alert name", `from ${rule.rule_name_override} when it holds a string`);
   row("max signals", String(rule.max_signals));
+  const required = (rule.required_fields ?? []).map((f) => (typeof f.name === "string" ? (typeof f.type === "string" ? `${f.name} (${f.type})` : f.name) : undefined)).filter((x) => x !== undefined);
+  if (required.length > 0) row("requires", required.join(", "));
+  const shown = rule.investigation_fields?.field_names;
+  if (Array.isArray(shown) && shown.length > 0) row("investigate", shown.map(String).join(", "));
   if (rule.tags.length > 0) row("tags", rule.tags.join(", "));
   if (rule.threat.length > 0) {
     out.push("MITRE ATT&CK:");
