@@ -4,10 +4,13 @@
 // Every temporary file a test makes goes to one private directory (TMPDIR), removed when the run ends,
 // so test runs leave nothing behind in the system's /tmp.
 // Usage: node scripts/run-tests.mjs [substring filter...]
+// Output: each failure with its source file:line, then one line of totals (scripts/test-reporter.mjs);
+// the full TAP stream is written to dist/test-results.tap.
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -26,7 +29,11 @@ if (files.length === 0) {
 const tmp = mkdtempSync(join(tmpdir(), "tern-tests-"));
 let r;
 try {
-  r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit", env: { ...process.env, TMPDIR: tmp } });
+  // A person reads the short report (failures with their source file:line, then the totals); every line
+  // of TAP goes to dist/test-results.tap.
+  const reporter = fileURLToPath(new URL("./test-reporter.mjs", import.meta.url));
+  const reporting = ["--test-reporter", reporter, "--test-reporter-destination", "stdout", "--test-reporter", "tap", "--test-reporter-destination", join("dist", "test-results.tap")];
+  r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...reporting, ...files], { stdio: "inherit", env: { ...process.env, TMPDIR: tmp } });
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
