@@ -501,11 +501,13 @@ export class SqliteStore implements OutputLedger {
    * Stored alerts, oldest event first. `buildingBlocks: false` leaves out building-block alerts (those with
    * `kibana.alert.building_block_type`), as Kibana's alerts table does by default.
    */
-  listAlerts(ruleId: string | undefined, limit: number, opts: { buildingBlocks?: boolean } = {}): AlertRow[] {
+  listAlerts(ruleIds: string | readonly string[] | undefined, limit: number, opts: { buildingBlocks?: boolean } = {}): AlertRow[] {
     type Db = { id: string; rule_id: string; rule_name: string; event_time: number | null; created_at: number; severity: string; host: string | null; process: string | null; file: string | null; new_terms: string | null; doc: string };
-    const where = [ruleId === undefined ? undefined : "rule_id = ?", opts.buildingBlocks === false ? NOT_BUILDING_BLOCK : undefined].filter((w) => w !== undefined);
+    const ids = ruleIds === undefined ? undefined : typeof ruleIds === "string" ? [ruleIds] : ruleIds;
+    if (ids !== undefined && ids.length === 0) return [];
+    const where = [ids === undefined ? undefined : `rule_id IN (${ids.map(() => "?").join(", ")})`, opts.buildingBlocks === false ? NOT_BUILDING_BLOCK : undefined].filter((w) => w !== undefined);
     const sql = `SELECT * FROM alerts ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY event_time, id LIMIT ?`;
-    const rows = ruleId === undefined ? this.db.prepare<[number], Db>(sql).all(limit) : this.db.prepare<[string, number], Db>(sql).all(ruleId, limit);
+    const rows = this.db.prepare<unknown[], Db>(sql).all(...(ids ?? []), limit);
     return rows.map((r) => ({
       id: r.id,
       ruleId: r.rule_id,
@@ -522,10 +524,24 @@ export class SqliteStore implements OutputLedger {
   }
 
   /** Building-block alerts stored (of one rule, or all). */
-  countBuildingBlockAlerts(ruleId?: string): number {
-    const sql = `SELECT count(*) AS n FROM alerts WHERE NOT ${NOT_BUILDING_BLOCK}${ruleId === undefined ? "" : " AND rule_id = ?"}`;
-    const row = ruleId === undefined ? this.db.prepare<[], { n: number }>(sql).get() : this.db.prepare<[string], { n: number }>(sql).get(ruleId);
-    return row?.n ?? 0;
+  /**
+   * The rule_ids a name, rule_id or rule uuid given by a user stands for: a rule_id the state has alerts or
+   * executions for, else the rules whose alerts carry that name (case-insensitive) or uuid.
+   */
+  resolveRule(given: string): string[] {
+    const byId = this.db.prepare<[string, string], { rule_id: string }>("SELECT rule_id FROM alerts WHERE rule_id = ? UNION SELECT rule_id FROM executions WHERE rule_id = ?").all(given, given);
+    if (byId.length > 0) return [given];
+    const byName = this.db
+      .prepare<[string, string], { rule_id: string }>("SELECT DISTINCT rule_id FROM alerts WHERE rule_name = ? COLLATE NOCASE OR json_extract(doc, '$.\"kibana.alert.rule.uuid\"') = ? ORDER BY rule_id")
+      .all(given, given);
+    return byName.map((r) => r.rule_id);
+  }
+
+  countBuildingBlockAlerts(ruleIds?: string | readonly string[]): number {
+    const ids = ruleIds === undefined ? [] : typeof ruleIds === "string" ? [ruleIds] : ruleIds;
+    if (ruleIds !== undefined && ids.length === 0) return 0;
+    const sql = `SELECT count(*) AS n FROM alerts WHERE NOT ${NOT_BUILDING_BLOCK}${ruleIds === undefined ? "" : ` AND rule_id IN (${ids.map(() => "?").join(", ")})`}`;
+    return this.db.prepare<unknown[], { n: number }>(sql).get(...ids)?.n ?? 0;
   }
 
   stats(): StateStats {

@@ -74,9 +74,9 @@ test("tern run: the seed rule over plain events → exact alerts, ids, summary; 
   const list = await tern(["alerts", "list", "--state", state]);
   assert.equal(list.code, 0);
   assert.deepEqual(list.stdout.split("\n").map((l) => l.trimEnd()), [
-    "TIME                      RULE                                  SEVERITY  HOST   PROCESS        FILE                NEW TERMS",
-    `2024-05-01T10:00:00.000Z  ${SEED_ID}  medium    web-1  /usr/bin/gcc   /usr/lib/libfoo.so  /usr/lib/libfoo.so, gcc`,
-    `2024-05-01T11:00:00.000Z  ${SEED_ID}  medium    web-1  /usr/bin/curl  /dev/shm/x.so       /dev/shm/x.so, curl`,
+    "TIME                      RULE                                                            SEVERITY  HOST   PROCESS        FILE                NEW TERMS",
+    `2024-05-01T10:00:00.000Z  Shared Object Created or Changed by Previously Unknown Process  medium    web-1  /usr/bin/gcc   /usr/lib/libfoo.so  /usr/lib/libfoo.so, gcc`,
+    `2024-05-01T11:00:00.000Z  Shared Object Created or Changed by Previously Unknown Process  medium    web-1  /usr/bin/curl  /dev/shm/x.so       /dev/shm/x.so, curl`,
     "",
   ]);
   const listJson = await tern(["alerts", "list", "--state", state, "--json", "--rule", SEED_ID]);
