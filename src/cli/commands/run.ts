@@ -21,6 +21,7 @@ import { openSysmonSource } from "../../sources/sysmon/index.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../../sources/ecs-normalize/index.js";
 import { openFollowSource, type FollowSource } from "../../sources/follow/index.js";
 import { loadRules, type Rule } from "../../rules/index.js";
+import { addRuleSelection, applyRuleSelection, type RuleSelectionOptions } from "../rule-selection.js";
 import { displayPaths } from "./validate.js";
 import { compileRuleFilters } from "../../compile/filters/index.js";
 import { eqlDispatchKey, kqlDispatchKey, type DispatchKey } from "../../compile/dispatch/dispatch.js";
@@ -44,7 +45,7 @@ export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
 const NEWLINE = Buffer.from("\n");
 
-export interface RunCliOptions {
+export interface RunCliOptions extends RuleSelectionOptions {
   events: string[];
   mode?: RunMode;
   start?: string;
@@ -345,14 +346,15 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     throw new ExitError(2);
   }
 
-  const loaded = loadRules(ruleArgs.map((p) => resolve(ctx.cwd, p)));
+  const found = loadRules(ruleArgs.map((p) => resolve(ctx.cwd, p)));
+  const loaded = applyRuleSelection(ctx, "run", found, opts);
   if (loaded.diagnostics.some((d) => d.severity === "error") || loaded.rules.length === 0) {
     if (loaded.diagnostics.length > 0) {
       // as `tern validate` prints them: paths as the user spelled them, one line per problem
       const { diagnostics } = displayPaths(loaded, ruleArgs, ctx.cwd);
       err(renderDiagnostics(diagnostics.map(({ notes: _n, help: _h, ...d }) => d), { color: useColor(ctx.stderr) }) + "\n");
     }
-    if (loaded.rules.length === 0 && loaded.diagnostics.length === 0) err("tern run: no rule files found\n");
+    if (loaded.rules.length === 0 && loaded.diagnostics.length === 0) err(found.rules.length > 0 ? "tern run: no rule left to run; widen the selection\n" : "tern run: no rule files found\n");
     throw new ExitError(2);
   }
   const engineRules: EngineRule[] = [];
@@ -535,7 +537,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const run = program
     .command("run")
     .description("Run query, new_terms, eql and threshold rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
     .argument("<rules...>", "rule files (TOML or Kibana NDJSON export) or directories")
@@ -560,8 +562,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--seed-processes", "with --follow --format auditd: start the process table from this machine's /proc, so processes that started before tern show their parents' names and arguments")
     .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", positiveInteger)
     .option("--threads <n>", "ecs files: worker threads that read, prefilter, parse and match (auto: 2 when a plain input file exceeds 128 MiB, else 1)", "auto")
-    .option("--fail-on-alerts", "exit 1 when alerts were created")
-    .action(async (rules: string[], opts: RunCliOptions) => {
-      await runCommand(rules, opts, ctx);
-    });
+    .option("--fail-on-alerts", "exit 1 when alerts were created");
+  addRuleSelection(run).action(async (rules: string[], opts: RunCliOptions) => {
+    await runCommand(rules, opts, ctx);
+  });
 }
