@@ -81,6 +81,12 @@ export const CODES = {
   STATE002: { severity: "error", title: "State written by a newer tern", description: "The state file's schema version is newer than this tern knows; use the tern that wrote it or another --state path." },
   STATE004: { severity: "error", title: "Cannot write the state store", description: "SQLite could not write the --state file or its journal (the disk is full, a quota is exceeded, or the device reports an I/O error). The transaction in progress was rolled back, so the state still holds only what was committed before: free space (or fix the device) and rerun." },
 
+  // ---- EXC: rule exceptions and value lists (--exceptions, --value-list) ---------------------------------
+  EXC001: { severity: "error", title: "Cannot read an exception export", description: "An --exceptions file cannot be read, or a line of it is not a JSON object of Kibana's exception export (a list, an item or the export summary)." },
+  EXC002: { severity: "error", title: "Malformed exception item", description: "An exception item or one of its entries does not have the shape Kibana gives it: entries of type match, match_any, wildcard, exists, list or nested with a field, operator included or excluded and the value the type needs." },
+  EXC003: { severity: "warning", title: "Exception list not given", description: "A rule's exceptions_list names a list that no --exceptions file holds; the rule runs without that list's exceptions, as it would in a Kibana space without the list." },
+  EXC004: { severity: "error", title: "Value list missing", description: "An exception entry of type list names a value list that no --value-list gives (or whose file cannot be read); Kibana fails the rule's execution when it cannot find the list." },
+
   // ---- CLI ----------------------------------------------------------------------------------------
   CLI001: { severity: "error", title: "Usage error", description: "The command line is not valid." },
 } as const satisfies Record<string, CodeInfo>;

@@ -31,7 +31,7 @@ test("an unknown code is a usage error", async () => {
 
 test("every code in the catalogue has a title and a description ending with a period", () => {
   for (const [code, info] of Object.entries(CODES)) {
-    assert.match(code, /^(TOML|RULE|KQL|EQL|SRC|SNK|STATE|CLI)\d{3}$/, code);
+    assert.match(code, /^(TOML|RULE|KQL|EQL|EXC|SRC|SNK|STATE|CLI)\d{3}$/, code);
     assert.ok(info.title.length > 0, code);
     assert.match(info.description, /\.$/, `${code}: ${info.description}`);
   }

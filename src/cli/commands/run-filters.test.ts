@@ -54,7 +54,7 @@ test("validate and run agree: a filter tern cannot evaluate makes the rule not r
     const text = readFileSync(RULE, "utf8").replace(/\[\[rule\.filters\]\][\s\S]*?(?=\[rule\.investigation_fields\])/, "[[rule.filters]]\n[rule.filters.query.script.script]\nsource = \"true\"\n\n");
     const rule = join(d, "r.toml");
     writeFileSync(rule, text);
-    const reason = 'rule filter: filters(must)[0].script: the query type "script" is not supported in rule filters (term, terms, match, match_phrase, exists, range, prefix, wildcard, bool, match_all, match_none are)';
+    const reason = 'rule filter: filters(must)[0].script: the query type "script" is not supported in rule filters (term, terms, match, match_phrase, exists, range, prefix, wildcard, bool, nested, match_all, match_none are)';
     const v = await runCli(["validate", rule]);
     assert.equal(v.stdout, "1 rule: 0 valid, 1 not runnable yet, 0 invalid\n");
     assert.match(v.stderr, new RegExp(`info\\[RULE012\\]: Not runnable yet: ${reason.replace(/[()[\]]/g, "\\$&")}\\.`));

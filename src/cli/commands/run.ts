@@ -24,6 +24,7 @@ import { loadRules, type Rule } from "../../rules/index.js";
 import { addRuleSelection, applyRuleSelection, type RuleSelectionOptions } from "../rule-selection.js";
 import { displayPaths } from "./validate.js";
 import { compileRuleFilters } from "../../compile/filters/index.js";
+import { exceptionsFor, loadExceptionSet, unattachedLists, type RuleExceptions } from "../../rules/exceptions.js";
 import { eqlDispatchKey, kqlDispatchKey, type DispatchKey } from "../../compile/dispatch/dispatch.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
@@ -61,6 +62,8 @@ export interface RunCliOptions extends RuleSelectionOptions {
   strict?: boolean;
   format: RunFormat;
   failOnAlerts?: boolean;
+  exceptions?: string[];
+  valueList?: string[];
   follow?: boolean;
   pollIntervalMs?: number;
   /** --no-normalize sets false: ecs documents are used as written (and the prefilter is not widened). */
@@ -357,6 +360,7 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     if (loaded.rules.length === 0 && loaded.diagnostics.length === 0) err(found.rules.length > 0 ? "tern run: no rule left to run; widen the selection\n" : "tern run: no rule files found\n");
     throw new ExitError(2);
   }
+  const exceptionsOf = ruleExceptions(loaded.rules.map((lr) => lr.rule), opts, ctx);
   const engineRules: EngineRule[] = [];
   const queries: KqlNode[] = [];
   const skipped: string[] = [];
@@ -385,7 +389,9 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
         }
         // Kibana puts the rule's filters beside the query in one bool (for EQL, in the request's filter:
         // before sequences form); the load already refused filters tern cannot evaluate.
-        const filtered = compileRuleFilters(rule.filters);
+        // Kibana adds the rule's exceptions as one more (negated) filter.
+        const exceptionFilter = exceptionsOf(rule);
+        const filtered = compileRuleFilters(exceptionFilter === undefined ? rule.filters : [...(rule.filters ?? []), exceptionFilter]);
         const query = matches;
         if (filtered !== undefined) matches = (doc) => filtered(doc) && query(doc);
       } catch (e) {
@@ -536,6 +542,49 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
   ctx.exitCode = opts.failOnAlerts === true && summary.alerts > 0 ? 1 : 0;
 }
 
+/**
+ * Reads --exceptions and --value-list, reports what cannot be applied, and gives each rule's exception
+ * filter. A bad file or a value list an applied item needs is exit 2 (Kibana fails such a rule's
+ * execution); a list a rule names that no file holds is one warning per list.
+ */
+function ruleExceptions(rules: readonly Rule[], opts: RunCliOptions, ctx: CliContext): (rule: Rule) => Record<string, unknown> | undefined {
+  const err = (s: string) => ctx.stderr.write(s);
+  const valueLists: { id: string; file: string }[] = [];
+  for (const v of opts.valueList ?? []) {
+    const eq = v.indexOf("=");
+    if (eq <= 0 || eq === v.length - 1) {
+      err(`tern run: --value-list ${v}: expected <list id>=<file>\n`);
+      throw new ExitError(2);
+    }
+    valueLists.push({ id: v.slice(0, eq), file: resolve(ctx.cwd, v.slice(eq + 1)) });
+  }
+  const set = loadExceptionSet((opts.exceptions ?? []).map((f) => resolve(ctx.cwd, f)), valueLists);
+  if (set.diagnostics.length > 0) {
+    err(renderDiagnostics(set.diagnostics, { color: useColor(ctx.stderr) }) + "\n");
+    throw new ExitError(2);
+  }
+  const unattached = unattachedLists(rules, set);
+  const byRule = new Map<Rule, RuleExceptions>();
+  const missing = new Map<string, number>();
+  const needValueLists = new Set<string>();
+  for (const rule of rules) {
+    const ex = exceptionsFor(rule, set, unattached);
+    byRule.set(rule, ex);
+    for (const m of ex.missingLists) missing.set(m, (missing.get(m) ?? 0) + 1);
+    for (const v of ex.missingValueLists) needValueLists.add(v);
+  }
+  if (needValueLists.size > 0) {
+    err(`tern run: error[EXC004]: exception items need the value list${needValueLists.size === 1 ? "" : "s"} ${[...needValueLists].map((v) => `"${v}"`).join(", ")}; give each with --value-list <id>=<file>\n`);
+    throw new ExitError(2);
+  }
+  for (const [list, n] of missing) err(`tern run: warning[EXC003]: ${n} rule${n === 1 ? " names" : "s name"} exception list ${list}, which no --exceptions file holds: ${n === 1 ? "it runs" : "they run"} without its exceptions\n`);
+  for (const k of unattached) {
+    const l = set.lists.get(k);
+    err(`tern run: exception list ${k} (${l?.items.length ?? 0} item${l?.items.length === 1 ? "" : "s"}) is named by no rule: applied to all ${rules.length} rule${rules.length === 1 ? "" : "s"}\n`);
+  }
+  return (rule) => byRule.get(rule)?.filter;
+}
+
 export function register(program: Command, ctx: CliContext): void {
   const run = program
     .command("run")
@@ -562,7 +611,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--seed-processes", "with --follow --format auditd: start the process table from this machine's /proc, so processes that started before tern show their parents' names and arguments")
     .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", positiveInteger)
     .option("--threads <n>", "ecs files: worker threads that read, prefilter, parse and match (auto: 2 when a plain input file exceeds 128 MiB, else 1)", "auto")
-    .option("--fail-on-alerts", "exit 1 when alerts were created");
+    .option("--fail-on-alerts", "exit 1 when alerts were created")
+    .option("--exceptions <files...>", "Kibana exception list exports (NDJSON): the lists rules name in exceptions_list apply to them, lists no rule names apply to every rule")
+    .option("--value-list <id=file...>", "a value list for exception entries of type list: its id, =, a file of one value per line (Kibana's list export)");
   addRuleSelection(run).action(async (rules: string[], opts: RunCliOptions) => {
     await runCommand(rules, opts, ctx);
   });

@@ -66,7 +66,7 @@ test("refusals name the query type and where it is", () => {
   const refuse = (f: unknown[]) => assert.throws(() => compileRuleFilters(f), FilterError);
   refuse([{ query: { script: { script: "doc['a'].value > 1" } } }]);
   assert.throws(() => compileRuleFilters([{ meta: { negate: true }, query: { bool: { must: [{ query_string: { query: "a:b" } }] } } }]), {
-    message: 'filters(must_not)[0].bool.must[0].query_string: the query type "query_string" is not supported in rule filters (term, terms, match, match_phrase, exists, range, prefix, wildcard, bool, match_all, match_none are)',
+    message: 'filters(must_not)[0].bool.must[0].query_string: the query type "query_string" is not supported in rule filters (term, terms, match, match_phrase, exists, range, prefix, wildcard, bool, nested, match_all, match_none are)',
   });
   assert.throws(() => compileRuleFilters([{ query: { range: { "@timestamp": { gte: "now-1d" } } } }]), { message: 'filters(must)[0].range.@timestamp.gte: date math ("now-1d") is not supported in rule filters' });
   refuse(["not an object"]);

@@ -7,13 +7,16 @@
 // Locally the queries run over `_source` (compileDslQuery). The Elasticsearch query types filters are made
 // of are understood: term, terms, match and match_phrase (on keyword values: equality), exists, range,
 // prefix, wildcard (Lucene's pattern: `*`, `?`, backslash escapes; `case_insensitive`), bool (must,
-// filter, should with minimum_should_match, must_not), match_all and match_none. Another type makes the
+// filter, should with minimum_should_match, must_not), nested, match_all and match_none. On fields ECS
+// types as ip, term, terms and range compare addresses, and a CIDR value matches the addresses in it. Another type makes the
 // rule unrunnable with the type named (FilterError), never a silent pass.
 
 import { fieldAccessor } from "../../event/fields.js";
 import type { EventDoc } from "../../event/types.js";
 import { isJsonObject } from "../../util/json-object.js";
 import { compileLuceneWildcard } from "../../util/wildcard.js";
+import { ecsFieldType } from "../../ecs/field-types.js";
+import { ipInCidr, parseCidr, parseIp, type Cidr, type IpBytes } from "../predicate/values.js";
 
 export type DslQuery = Record<string, unknown>;
 type Predicate = (doc: EventDoc) => boolean;
@@ -75,6 +78,10 @@ export function compileDslQuery(q: unknown, where: string): Predicate {
     case "match_phrase": {
       const { field, value, caseInsensitive } = fieldAndValue(body, at, type === "term" ? "value" : "query");
       const get = fieldAccessor(field);
+      if (ecsFieldType(field) === "ip" && typeof value === "string") {
+        const inIp = ipMatcher([value]);
+        return (doc) => get(doc).some(inIp);
+      }
       const want = caseInsensitive ? String(value).toLowerCase() : value;
       return (doc) => get(doc).some((v) => sameValue(v, want, caseInsensitive));
     }
@@ -84,6 +91,10 @@ export function compileDslQuery(q: unknown, where: string): Predicate {
       const values = fields.length === 1 ? body[fields[0]] : undefined;
       if (!Array.isArray(values)) throw new FilterError(`${at} needs {field: [values]}`);
       const get = fieldAccessor(fields[0]);
+      if (ecsFieldType(fields[0]) === "ip" && values.every((w) => typeof w === "string")) {
+        const inIp = ipMatcher(values as string[]);
+        return (doc) => get(doc).some(inIp);
+      }
       return (doc) => get(doc).some((v) => values.some((w) => sameValue(v, w, false)));
     }
     case "prefix":
@@ -97,8 +108,22 @@ export function compileDslQuery(q: unknown, where: string): Predicate {
     }
     case "range":
       return rangeQuery(body, at);
+    case "nested": {
+      // Some one element of the object array at `path` must satisfy the query, whose fields are full paths.
+      if (!isJsonObject(body) || typeof body.path !== "string" || body.path === "") throw new FilterError(`${at} needs a "path" and a "query"`);
+      const path = body.path;
+      const inner = compileDslQuery(body.query, `${at}.query`);
+      const get = fieldAccessor(path);
+      const parts = path.split(".");
+      const scoped = (el: Record<string, unknown>): EventDoc => {
+        let doc: Record<string, unknown> = el;
+        for (let i = parts.length - 1; i >= 0; i--) doc = { [parts[i]]: doc };
+        return doc;
+      };
+      return (doc) => get(doc).some((el) => isJsonObject(el) && inner(scoped(el)));
+    }
     default:
-      throw new FilterError(`${at}: the query type "${type}" is not supported in rule filters (term, terms, match, match_phrase, exists, range, prefix, wildcard, bool, match_all, match_none are)`);
+      throw new FilterError(`${at}: the query type "${type}" is not supported in rule filters (term, terms, match, match_phrase, exists, range, prefix, wildcard, bool, nested, match_all, match_none are)`);
   }
 }
 
@@ -113,6 +138,28 @@ function fieldAndValue(body: unknown, at: string, valueKey: string): { field: st
     return { field, value: raw[valueKey], caseInsensitive: raw.case_insensitive === true };
   }
   return { field, value: raw, caseInsensitive: false };
+}
+
+/**
+ * On an ip field Elasticsearch compares addresses, not text (`::ffff:10.0.0.1` is `10.0.0.1`), and a
+ * value written as a CIDR matches every address inside it.
+ */
+function ipMatcher(values: readonly string[]): (v: unknown) => boolean {
+  const cidrs: Cidr[] = [];
+  const ips: IpBytes[] = [];
+  for (const w of values) {
+    const c = w.includes("/") ? parseCidr(w) : undefined;
+    if (c !== undefined) cidrs.push(c);
+    else {
+      const ip = parseIp(w);
+      if (ip !== undefined) ips.push(ip);
+    }
+  }
+  return (v) => {
+    if (typeof v !== "string") return false;
+    const ip = parseIp(v);
+    return ip !== undefined && (ips.some((w) => w.every((b, i) => b === ip[i])) || cidrs.some((c) => ipInCidr(ip, c)));
+  };
 }
 
 /** A keyword / number / boolean value equal to the query's (numbers by value: `"3"` = 3 on a numeric field). */
@@ -175,10 +222,21 @@ function rangeQuery(body: unknown, at: string): Predicate {
     if (!["gt", "gte", "lt", "lte", "format", "boost", "time_zone", "relation"].includes(k)) throw new FilterError(`${at}.${fields[0]}.${k} is not supported`);
   }
   const get = fieldAccessor(fields[0]);
+  const cmp = ecsFieldType(fields[0]) === "ip" ? compareIp : compareRange;
   return (doc) => get(doc).some((v) => checks.every(({ bound, ok }) => {
-    const c = compareRange(v, bound);
+    const c = cmp(v, bound);
     return c !== undefined && ok(c);
   }));
+}
+
+/** Addresses in their 16-byte form, byte by byte (IPv4 as mapped IPv6, as Elasticsearch stores them). */
+function compareIp(v: unknown, bound: unknown): number | undefined {
+  if (typeof v !== "string" || typeof bound !== "string") return undefined;
+  const a = parseIp(v);
+  const b = parseIp(bound);
+  if (a === undefined || b === undefined) return undefined;
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
 }
 
 /** value vs bound: numbers by value, ISO dates by time, other strings by code units; undefined if not comparable. */
