@@ -60,6 +60,8 @@ export interface RuleRunSummary {
   matched: number;
   alerts: number;
   duplicates: number;
+  /** Events that alerted through another event's alert (alert suppression). */
+  suppressed: number;
   /** Simulated executions (replay), including those with an empty window. */
   executions: number;
   /** Executions skipped because the store already recorded them (a rerun). */
@@ -96,12 +98,12 @@ interface RuleState {
 function ruleStates(rules: readonly EngineRule[]): RuleState[] {
   return rules.map((er) => {
     const r = er.rule;
-    if (ruleTypeFor(r.type) === undefined) throw new Error(`rule ${r.rule_id}: the engine has no rule type "${r.type}"`);
+    if (ruleTypeFor(r) === undefined) throw new Error(`rule ${r.rule_id}: the engine has no rule type "${r.type}"`);
     return {
       er,
       key: r.rule_id,
       time: timeSpec(r),
-      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
+      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
     };
   });
 }
@@ -305,7 +307,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   const { route, matched, settle } = makeRouter(states, opts);
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default", spill };
   const runners = new Map<RuleState, ReplayRule>();
-  for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule.type) ?? fail(s)).replay(s.er, env));
+  for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule) ?? fail(s)).replay(s.er, env));
   let seq = 0;
   for await (const batch of opts.source.batches()) {
     for (const ev of batch) {
@@ -405,8 +407,15 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       group.json.push(a.json);
       group.ids.add(a.id);
     }
+    // An alert an execution extended (alert suppression) is written again, after its earlier lines.
+    const updates = out.updates ?? [];
+    for (const a of updates) {
+      group.docs.push(a.doc);
+      group.json.push(a.json);
+    }
     group.commits.push(() => {
       for (const a of alerts) storeAlert(opts.store, a, exec.startedAt);
+      for (const a of updates) opts.store.updateAlertDoc(a.id, a.json);
       opts.store.recordExecution({
         ruleId: s.key,
         startedAt: exec.startedAt,
@@ -421,6 +430,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     });
     s.summary.alerts += alerts.length;
     s.summary.duplicates += out.duplicates;
+    s.summary.suppressed += out.suppressed ?? 0;
     summary.alerts += alerts.length;
     opts.onProgress?.({ stats: opts.source.stats, phase: "execute", done, total: work.length });
   }
@@ -453,7 +463,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   const clock = opts.clock ?? Date.now;
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default" };
   const runners = new Map<RuleState, StreamRule>();
-  for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule.type) ?? fail(s)).stream(s.er, env));
+  for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule) ?? fail(s)).stream(s.er, env));
   const rulesKey = states.map((s) => s.key).sort().join(",");
   const cpKey = (file: string) => `stream:${rulesKey}:${file}`;
   const checkpoints = new Map<string, number>();

@@ -109,4 +109,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (rule_id, hash)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Alert suppression (query rules, rule_types/suppressed-query.ts): Kibana's suppression group history
+  -- (the rule state's suppressionGroupHistory): per group of a rule, the newest event time already
+  -- counted, so an execution whose look-back overlaps leaves those events out. And the alerts of a
+  -- suppression instance, found by kibana.alert.instance.id when a later execution extends them.
+  CREATE TABLE suppression_history (
+    rule_id  TEXT    NOT NULL,
+    key      TEXT    NOT NULL,   -- JSON of the group's terms values, in group_by order
+    end_date INTEGER NOT NULL,   -- ms
+    PRIMARY KEY (rule_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX alerts_instance_id ON alerts (json_extract(doc, '$."kibana.alert.instance.id"'), created_at)
+    WHERE json_extract(doc, '$."kibana.alert.instance.id"') IS NOT NULL;
+  `,
 ];

@@ -394,6 +394,29 @@ export class SqliteStore implements OutputLedger {
     idx?.merge(h, h2, row.first, row.last, row.count);
   }
 
+  /** Replaces a stored alert's document (an alert suppression extends an alert it created earlier). */
+  updateAlertDoc(id: string, doc: string): void {
+    this.db.prepare<[string, string]>("UPDATE alerts SET doc = ? WHERE id = ?").run(doc, id);
+  }
+
+  /** The newest stored alert of a suppression instance created at or after `since` (ms), as its document. */
+  latestAlertOfInstance(instanceId: string, since: number): string | undefined {
+    return this.db
+      .prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE json_extract(doc, '$."kibana.alert.instance.id"') = ? AND created_at >= ? ORDER BY created_at DESC, id LIMIT 1`)
+      .get(instanceId, since)?.doc;
+  }
+
+  suppressionHistory(ruleId: string): { key: string; endDate: number }[] {
+    return this.db.prepare<[string], { key: string; end_date: number }>("SELECT key, end_date FROM suppression_history WHERE rule_id = ? ORDER BY key").all(ruleId).map((r) => ({ key: r.key, endDate: r.end_date }));
+  }
+
+  /** Replaces a rule's suppression group history. */
+  setSuppressionHistory(ruleId: string, rows: readonly { key: string; endDate: number }[]): void {
+    this.db.prepare<[string]>("DELETE FROM suppression_history WHERE rule_id = ?").run(ruleId);
+    const put = this.db.prepare<[string, string, number]>("INSERT INTO suppression_history (rule_id, key, end_date) VALUES (?, ?, ?)");
+    for (const r of rows) put.run(ruleId, r.key, r.endDate);
+  }
+
   hasAlert(id: string): boolean {
     return this.stmts.hasAlert.get(id) !== undefined;
   }

@@ -40,6 +40,7 @@ import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
 import { THRESHOLD_STREAM_REFUSAL } from "../../engine/rule-types/threshold.js";
+import { SUPPRESSION_STREAM_REFUSAL } from "../../engine/rule-types/suppressed-query.js";
 import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
@@ -219,6 +220,10 @@ export function buildEventSource(
 export function skipReason(rule: Rule, mode: RunMode = "replay"): string | undefined {
   if (rule.type !== "new_terms" && rule.type !== "query" && rule.type !== "eql" && rule.type !== "threshold") return `rule type "${rule.type}" is not run by tern run (only query, new_terms, eql and threshold)`;
   if (rule.type === "threshold" && mode === "stream") return THRESHOLD_STREAM_REFUSAL;
+  if (rule.alert_suppression !== undefined) {
+    if (rule.type !== "query") return `alert suppression on ${rule.type} rules is not run yet (tern suppresses query rules' alerts)`;
+    if (mode === "stream") return SUPPRESSION_STREAM_REFUSAL;
+  }
   if (rule.type === "eql") {
     if ((rule.language ?? "eql") !== "eql") return `query language "${rule.language ?? ""}" for an eql rule`;
   } else if ((rule.language ?? "kuery") !== "kuery") return `query language "${rule.language ?? ""}" is not supported (only kuery)`;
@@ -261,13 +266,14 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
   out.push(`  alerts:         ${fmtInt(s.alerts)}`);
   for (const r of s.rules) {
     const dropped = r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : "";
+    const suppressed = r.suppressed > 0 ? `, ${fmtInt(r.suppressed)} event${r.suppressed === 1 ? "" : "s"} suppressed into them` : "";
     const notSelected = r.notSelected > 0 ? `, ${fmtInt(r.notSelected)} matched event${r.notSelected === 1 ? "" : "s"} outside its index patterns` : "";
     const noTime = r.noTime > 0 ? `, ${fmtInt(r.noTime)} matching event${r.noTime === 1 ? "" : "s"} without a usable time (never alerted)` : "";
     const cut =
       r.cutEvents > 0
         ? `, ${fmtInt(r.cutEvents)} matching event${r.cutEvents === 1 ? "" : "s"} with more than ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} term combinations (${fmtInt(r.cutCombinations)} combination${r.cutCombinations === 1 ? "" : "s"} past the first ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} in key order neither alerted on nor learned)`
         : "";
-    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${dropped}${notSelected}${noTime}${cut}`);
+    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${suppressed}${dropped}${notSelected}${noTime}${cut}`);
   }
   out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
   for (const w of s.warnings) out.push(`    ${w}`);

@@ -10,6 +10,7 @@ import type { EngineRule } from "../ports.js";
 import type { AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import type { TermValue } from "./new-terms.js";
+import type { Rule } from "../../rules/model.js";
 
 /** An alert ready for the sink and the alerts table. */
 export interface PendingAlert {
@@ -30,6 +31,10 @@ export interface ExecutionOutcome {
   readonly duplicates: number;
   /** max_signals cut results. */
   readonly truncated: boolean;
+  /** Alerts stored earlier whose document this execution changed (alert suppression): written again. */
+  readonly updates?: readonly PendingAlert[];
+  /** Events that alerted through another event's alert (alert suppression). */
+  readonly suppressed?: number;
 }
 
 export interface RuleTypeEnv {
@@ -89,6 +94,8 @@ export interface CutCounts {
 export interface RuleTypeDefinition {
   /** The rule `type` values this definition runs. */
   readonly types: readonly string[];
+  /** Whether it runs this rule of one of its types (a more specific definition comes first). */
+  readonly accepts?: (rule: Rule) => boolean;
   replay(er: EngineRule, env: RuleTypeEnv & { readonly spill: TextSpill }): ReplayRule;
   stream(er: EngineRule, env: RuleTypeEnv): StreamRule;
 }

@@ -1,0 +1,257 @@
+// Query rules with alert suppression (`[rule.alert_suppression]`), as Kibana's query executor runs them
+// (security_solution detection_engine/rule_types/query/alert_suppression/group_and_bulk_create.ts,
+// build_group_by_field_aggregation.ts, wrap_suppressed_alerts.ts, and the rule registry's
+// alertWithSuppression):
+//
+// - An execution groups its window's matching events like a composite aggregation over the group_by
+//   fields: one group per combination of their values (an event with two values of a field is in two
+//   groups); a missing field is a null value (missing_fields_strategy "suppress", the default) or keeps
+//   the event out of every group ("doNotSuppress": such events alert one by one, as plain query alerts,
+//   up to what max_signals leaves). Groups in key order, nulls last, at most max_signals.
+// - A group's alert is its earliest event's, with kibana.alert.suppression.terms ({field, value} per
+//   group_by field), .start and .end (the group's first and last event time), .docs_count (its other
+//   events) and kibana.alert.instance.id = objectHash([terms, rule uuid, space]); its id is
+//   objectHash([_index, _id, "undefined", "<space>:<rule uuid>", terms, start, end]).
+// - The rule remembers, per group, the newest event time it counted; a later execution whose look-back
+//   overlaps leaves those events out (the suppression group history of the rule's state).
+// - Without `duration` every execution creates its groups' alerts. With it, a group whose instance has
+//   an alert created within the duration before the execution extends that alert instead: its end moves
+//   to the group's, docs_count grows by the group's events, last_detected becomes the execution time. The
+//   extended alert is written again (same kibana.alert.uuid) to the output, and replaced in the memory.
+//
+// Replay only: the grouping is per execution window.
+
+import objectHash from "object-hash";
+import type { EventDoc, InputEvent } from "../../event/types.js";
+import { getValues } from "../../event/fields.js";
+import type { EngineRule } from "../ports.js";
+import { queryAlertId, type AlertContext } from "../alert.js";
+import type { Execution } from "../schedule.js";
+import { SpilledEvent } from "../matched.js";
+import type { TextSpill } from "../../state/spill.js";
+import { eventAlert } from "./query.js";
+import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+
+export const SUPPRESSION_STREAM_REFUSAL = "alert suppression groups each execution's window, so it runs in replay only (not stream or --follow)";
+
+/** At most this many groups one event can be in (the product of its group_by values). */
+const MAX_GROUPS_PER_EVENT = 10_000;
+
+type KeyValue = string | number | boolean | null;
+
+export interface SuppressionConfig {
+  readonly groupBy: readonly string[];
+  readonly durationMs?: number;
+  readonly suppressMissing: boolean;
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+export function suppressionConfig(raw: Readonly<Record<string, unknown>> | undefined): SuppressionConfig | undefined {
+  if (raw === undefined || !Array.isArray(raw.group_by)) return undefined;
+  const groupBy = raw.group_by.filter((f): f is string => typeof f === "string");
+  const d = raw.duration as { value?: unknown; unit?: unknown } | undefined;
+  const durationMs = d !== undefined && typeof d.value === "number" && typeof d.unit === "string" && UNIT_MS[d.unit] !== undefined ? d.value * UNIT_MS[d.unit] : undefined;
+  return { groupBy, durationMs, suppressMissing: raw.missing_fields_strategy !== "doNotSuppress" };
+}
+
+/** The group keys of an event: every combination of its group_by values, or undefined when it stays out. */
+export function groupKeys(source: EventDoc, cfg: SuppressionConfig): KeyValue[][] | undefined {
+  const perField: KeyValue[][] = [];
+  for (const f of cfg.groupBy) {
+    const vals: KeyValue[] = [];
+    for (const v of getValues(source, f)) {
+      if ((typeof v === "string" || typeof v === "number" || typeof v === "boolean") && !vals.includes(v)) vals.push(v);
+    }
+    if (vals.length === 0) {
+      if (!cfg.suppressMissing) return undefined;
+      vals.push(null);
+    }
+    perField.push(vals);
+  }
+  let keys: KeyValue[][] = [[]];
+  for (const vals of perField) {
+    const next: KeyValue[][] = [];
+    for (const k of keys) for (const v of vals) if (next.length < MAX_GROUPS_PER_EVENT) next.push([...k, v]);
+    keys = next;
+  }
+  return keys;
+}
+
+/** Composite aggregation order: each source ascending, missing (null) last. */
+export function compareKeys(a: readonly KeyValue[], b: readonly KeyValue[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    const sx = String(x);
+    const sy = String(y);
+    if (sx !== sy) return sx < sy ? -1 : 1;
+  }
+  return 0;
+}
+
+interface Kept {
+  readonly ev: SpilledEvent;
+  /** undefined: the event stays out of groups (a missing field under doNotSuppress). */
+  readonly keys: KeyValue[][] | undefined;
+}
+
+interface InstanceAlert {
+  doc: EventDoc;
+  executionUuid: string;
+}
+
+class SuppressedQueryReplay implements ReplayRule {
+  private readonly kept: Kept[] = [];
+  private sorted = false;
+  /** group key (JSON) → newest event time counted. */
+  private history = new Map<string, number>();
+  /** Suppression instances extended or created in this run, by instance id (newest alert). */
+  private readonly instances = new Map<string, InstanceAlert>();
+  constructor(
+    private readonly er: EngineRule,
+    private readonly cfg: SuppressionConfig,
+    private readonly env: RuleTypeEnv & { readonly spill: TextSpill },
+  ) {}
+
+  collect(ev: InputEvent, t: number, spill: () => number, seq: number): boolean {
+    this.kept.push({ ev: new SpilledEvent(this.env.spill, spill(), t, seq, []), keys: groupKeys(ev._source, this.cfg) });
+    return true;
+  }
+
+  times(): readonly number[] {
+    if (!this.sorted) this.kept.sort((a, b) => a.ev.t - b.ev.t || a.ev.seq - b.ev.seq);
+    this.sorted = true;
+    return this.kept.map((k) => k.ev.t);
+  }
+
+  prepare(): void {
+    for (const r of this.env.store.suppressionHistory(this.er.rule.rule_id)) this.history.set(r.key, r.endDate);
+  }
+
+  execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
+    for (const [k, end] of this.history) if (end <= exec.from) this.history.delete(k);
+    const inWindow = this.kept.filter((k) => k.ev.t >= exec.from && k.ev.t <= exec.to);
+    // Events a remembered group already counted are left out whole, as Kibana's history filter does.
+    const fresh = inWindow.filter((k) => k.keys === undefined || !k.keys.some((key) => {
+      const end = this.history.get(JSON.stringify(key));
+      return end !== undefined && k.ev.t <= end;
+    }));
+    const groups = new Map<string, { key: KeyValue[]; first: Kept; count: number; start: number; end: number }>();
+    const loose: Kept[] = [];
+    for (const k of fresh) {
+      if (k.keys === undefined) {
+        loose.push(k);
+        continue;
+      }
+      for (const key of k.keys) {
+        const id = JSON.stringify(key);
+        const g = groups.get(id);
+        if (g === undefined) groups.set(id, { key, first: k, count: 1, start: k.ev.t, end: k.ev.t });
+        else {
+          g.count++;
+          g.end = Math.max(g.end, k.ev.t);
+        }
+      }
+    }
+    const max = this.er.rule.max_signals;
+    const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key));
+    const truncated = ordered.length > max;
+    const buckets = ordered.slice(0, max);
+    for (const g of buckets) this.history.set(JSON.stringify(g.key), g.end);
+
+    const alerts: PendingAlert[] = [];
+    const updates: PendingAlert[] = [];
+    let duplicates = 0;
+    let suppressed = 0;
+    // doNotSuppress: the events missing a group_by field alert one by one, within what max_signals leaves
+    for (const k of loose) {
+      if (alerts.length >= max - buckets.length) break;
+      const id = queryAlertId(k.ev.hit, ctx.spaceId, this.er.ruleUuid);
+      if (seen(id)) {
+        duplicates++;
+        continue;
+      }
+      alerts.push(eventAlert(this.er, k.ev, ctx, id));
+    }
+    for (const g of buckets) {
+      const terms = this.cfg.groupBy.map((field, i) => ({ field, value: g.key[i] }));
+      const start = new Date(g.start);
+      const end = new Date(g.end);
+      const hit = g.first.ev.hit;
+      const id = objectHash([hit._index, hit._id, "undefined", `${ctx.spaceId}:${this.er.ruleUuid}`, terms, start, end]);
+      const instanceId = objectHash([terms, this.er.ruleUuid, ctx.spaceId]);
+      if (seen(id)) {
+        duplicates++;
+        continue;
+      }
+      suppressed += g.count - 1;
+      if (this.cfg.durationMs !== undefined) {
+        const existing = this.existing(instanceId, ctx.now - this.cfg.durationMs);
+        if (existing !== undefined) {
+          const d: EventDoc = { ...existing.doc };
+          const prevEnd = Date.parse(String(d["kibana.alert.suppression.end"]));
+          // an earlier execution's alert that already reaches this far counted these events
+          if (existing.executionUuid !== ctx.executionUuid && prevEnd >= g.end) continue;
+          d["kibana.alert.suppression.end"] = new Date(Math.max(prevEnd, g.end)).toISOString();
+          d["kibana.alert.suppression.docs_count"] = Number(d["kibana.alert.suppression.docs_count"] ?? 0) + g.count;
+          d["kibana.alert.last_detected"] = new Date(ctx.now).toISOString();
+          const json = JSON.stringify(d);
+          const alertId = String(d["kibana.alert.uuid"]);
+          const at = updates.findIndex((u) => u.id === alertId);
+          const update: PendingAlert = { id: alertId, ruleId: this.er.rule.rule_id, eventTime: g.first.ev.t, doc: d, json };
+          if (at >= 0) updates[at] = update;
+          else updates.push(update);
+          existing.doc = d;
+          suppressed++;
+          continue;
+        }
+      }
+      const base = eventAlert(this.er, g.first.ev, ctx, id);
+      const doc: EventDoc = {
+        ...base.doc,
+        "kibana.alert.suppression.terms": terms,
+        "kibana.alert.suppression.start": start.toISOString(),
+        "kibana.alert.suppression.end": end.toISOString(),
+        "kibana.alert.suppression.docs_count": g.count - 1,
+        "kibana.alert.instance.id": instanceId,
+      };
+      this.instances.set(instanceId, { doc, executionUuid: ctx.executionUuid });
+      alerts.push({ ...base, doc, json: JSON.stringify(doc) });
+    }
+    return { alerts, updates, duplicates, truncated, suppressed };
+  }
+
+  /** The newest alert of the instance created at or after `since`: this run's, else the memory's. */
+  private existing(instanceId: string, since: number): InstanceAlert | undefined {
+    const mine = this.instances.get(instanceId);
+    if (mine !== undefined) return Date.parse(String(mine.doc["kibana.alert.start"])) >= since ? mine : undefined;
+    const stored = this.env.store.latestAlertOfInstance(instanceId, since);
+    if (stored === undefined) return undefined;
+    const doc = JSON.parse(stored) as EventDoc;
+    const found = { doc, executionUuid: String(doc["kibana.alert.rule.execution.uuid"] ?? "") };
+    this.instances.set(instanceId, found);
+    return found;
+  }
+
+  skip(): void {}
+
+  commit(): void {
+    this.env.store.setSuppressionHistory(this.er.rule.rule_id, [...this.history].map(([key, endDate]) => ({ key, endDate })));
+  }
+
+  finish(): void {}
+}
+
+export const suppressedQueryRuleType: RuleTypeDefinition = {
+  types: ["query"],
+  accepts: (rule) => suppressionConfig(rule.alert_suppression) !== undefined,
+  replay: (er, env) => new SuppressedQueryReplay(er, suppressionConfig(er.rule.alert_suppression) as SuppressionConfig, env),
+  stream: (er): StreamRule => {
+    throw new Error(`rule ${er.rule.rule_id}: ${SUPPRESSION_STREAM_REFUSAL}`);
+  },
+};
