@@ -1,0 +1,148 @@
+// The one seam to an Elasticsearch or OpenSearch cluster: the official client of each (their request
+// shapes differ), behind the few operations tern uses. Credentials come from the environment
+// (TERN_CLUSTER_API_KEY, or TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD), never from the command line; a
+// URL with a user or password in it is refused.
+
+import { Client as ElasticClient } from "@elastic/elasticsearch";
+import { Client as OpenSearchClient } from "@opensearch-project/opensearch";
+
+export type ClusterFlavor = "elasticsearch" | "opensearch";
+
+export interface ClusterClient {
+  readonly flavor: ClusterFlavor;
+  readonly version: string;
+  /** One REST call; the parsed response body. Errors carry the server's status and reason. */
+  request<T = unknown>(method: "GET" | "PUT" | "POST" | "DELETE" | "HEAD", path: string, body?: unknown, query?: Record<string, string>): Promise<T>;
+  /** A `_bulk` request of action/document pairs; the response's items. */
+  bulk(lines: readonly unknown[], refresh?: boolean): Promise<BulkItem[]>;
+  close(): Promise<void>;
+}
+
+export interface BulkItem {
+  readonly op: string;
+  readonly status: number;
+  readonly id?: string;
+  readonly index?: string;
+  readonly error?: { type?: string; reason?: string };
+}
+
+export class ClusterError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+function auth(env: NodeJS.ProcessEnv): { apiKey: string } | { username: string; password: string } | undefined {
+  if (env.TERN_CLUSTER_API_KEY) return { apiKey: env.TERN_CLUSTER_API_KEY };
+  if (env.TERN_CLUSTER_USER !== undefined) return { username: env.TERN_CLUSTER_USER, password: env.TERN_CLUSTER_PASSWORD ?? "" };
+  return undefined;
+}
+
+function describe(e: unknown): ClusterError {
+  type Cause = { type?: string; reason?: string };
+  const err = e as { meta?: { statusCode?: number; body?: { error?: (Cause & { root_cause?: Cause[] }) | string } }; message?: string };
+  const status = err.meta?.statusCode;
+  const body = err.meta?.body?.error;
+  // "all shards failed" says nothing: the first root cause names the problem
+  const cause = typeof body === "object" ? (body.root_cause?.[0] ?? body) : undefined;
+  const reason = typeof body === "string" ? body : cause?.reason !== undefined ? `${cause.type ?? "error"}: ${cause.reason}` : (err.message ?? String(e));
+  return new ClusterError(status !== undefined ? `${status} ${reason}` : reason, status);
+}
+
+/** Connects and finds out which server it is (OpenSearch names itself in `GET /`; Elasticsearch's responses carry x-elastic-product). */
+export async function connectCluster(url: string, env: NodeJS.ProcessEnv = process.env): Promise<ClusterClient> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ClusterError(`--cluster ${url}: not a URL (give http://host:port or https://host:port)`);
+  }
+  if (parsed.username !== "" || parsed.password !== "") throw new ClusterError("--cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY");
+  let res: Response;
+  try {
+    const a = auth(env);
+    const headers: Record<string, string> = a === undefined ? {} : "apiKey" in a ? { authorization: `ApiKey ${a.apiKey}` } : { authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString("base64")}` };
+    res = await fetch(new URL("/", parsed), { headers });
+  } catch (e) {
+    throw new ClusterError(`cannot reach ${url}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}; check the address and that the cluster is up`);
+  }
+  const text = await res.text();
+  let info: { version?: { distribution?: string; number?: string } } = {};
+  try {
+    info = JSON.parse(text) as typeof info;
+  } catch {
+    // not JSON: decided below by the header
+  }
+  if (res.status === 401 || res.status === 403) throw new ClusterError(`${url} refused the credentials (${res.status}); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY`, res.status);
+  if (info.version?.distribution === "opensearch") return openSearch(url, info.version.number ?? "?", env);
+  if (res.headers.get("x-elastic-product") === "Elasticsearch") return elastic(url, info.version?.number, env);
+  throw new ClusterError(`${url} is neither Elasticsearch nor OpenSearch (GET / answered ${res.status})`);
+}
+
+async function elastic(url: string, known: string | undefined, env: NodeJS.ProcessEnv): Promise<ClusterClient> {
+  const a = auth(env);
+  const client = new ElasticClient({ node: url, ...(a === undefined ? {} : { auth: a }) });
+  const request = async <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> => {
+    try {
+      return (await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query })) as T;
+    } catch (e) {
+      throw describe(e);
+    }
+  };
+  // Some test distributions answer GET / with 405: the node's own version is in _nodes.
+  let version = known;
+  if (version === undefined) {
+    const nodes = await request<{ nodes: Record<string, { version: string }> }>("GET", "/_nodes/_local", undefined, { filter_path: "nodes.*.version" });
+    version = Object.values(nodes.nodes)[0]?.version ?? "?";
+  }
+  return {
+    flavor: "elasticsearch",
+    version,
+    request,
+    async bulk(lines, refresh = false) {
+      try {
+        const r = await client.bulk({ operations: lines as Record<string, unknown>[], refresh });
+        return r.items.map((it) => {
+          const [op, v] = Object.entries(it)[0];
+          return { op, status: v.status, id: v._id ?? undefined, index: v._index, error: v.error as BulkItem["error"] };
+        });
+      } catch (e) {
+        throw describe(e);
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv): Promise<ClusterClient> {
+  const a = auth(env);
+  const client = new OpenSearchClient({ node: url, ...(a === undefined ? {} : "apiKey" in a ? { headers: { authorization: `ApiKey ${a.apiKey}` } } : { auth: a }) });
+  const request = async <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> => {
+    try {
+      const r = await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query });
+      return r.body as T;
+    } catch (e) {
+      throw describe(e);
+    }
+  };
+  return {
+    flavor: "opensearch",
+    version,
+    request,
+    async bulk(lines, refresh = false) {
+      try {
+        const r = await client.bulk({ body: lines as Record<string, unknown>[], refresh });
+        return (r.body.items as Record<string, { status: number; _id?: string; _index?: string; error?: BulkItem["error"] }>[]).map((it) => {
+          const [op, v] = Object.entries(it)[0];
+          return { op, status: v.status, id: v._id, index: v._index, error: v.error };
+        });
+      } catch (e) {
+        throw describe(e);
+      }
+    },
+    close: () => client.close(),
+  };
+}
