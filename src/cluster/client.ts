@@ -67,7 +67,9 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
     const headers: Record<string, string> = a === undefined ? {} : "apiKey" in a ? { authorization: `ApiKey ${a.apiKey}` } : { authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString("base64")}` };
     res = await fetch(new URL("/", parsed), { headers });
   } catch (e) {
-    throw new ClusterError(`cannot reach ${url}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}; check the address and that the cluster is up`);
+    const cause = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const why = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (e as Error).message;
+    throw new ClusterError(`cannot reach ${url}: ${why}; check the address and that the cluster is up`);
   }
   const text = await res.text();
   let info: { version?: { distribution?: string; number?: string } } = {};

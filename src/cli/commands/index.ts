@@ -12,7 +12,8 @@ import { register as kql } from "./kql.js";
 import { register as eql } from "./eql.js";
 import { register as explain } from "./explain.js";
 import { register as coverage } from "./coverage.js";
+import { register as clusterIndex } from "./cluster-index.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [run, convert, state, alerts, validate, coverage, rule, kql, eql, explain];
+export const COMMANDS: RegisterCommand[] = [run, convert, clusterIndex, state, alerts, validate, coverage, rule, kql, eql, explain];
