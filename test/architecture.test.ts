@@ -21,6 +21,7 @@ const RANK: Record<string, number> = {
   engine: 8,
   sinks: 9,
   sources: 9,
+  cluster: 9,
   cli: 10,
   testing: 11,
   "index.ts": 12,

@@ -25,6 +25,11 @@ import { addRuleSelection, applyRuleSelection, type RuleSelectionOptions } from 
 import { displayPaths } from "./validate.js";
 import { compileRuleFilters } from "../../compile/filters/index.js";
 import { exceptionsFor, loadExceptionSet, unattachedLists, type RuleExceptions } from "../../rules/exceptions.js";
+import { connectCluster, type ClusterClient } from "../../cluster/client.js";
+import { openClusterSource, type ClusterSourceSpec } from "../../cluster/cluster-source.js";
+import { clusterAlertSink } from "../../cluster/alert-sink.js";
+import { toElasticsearchQuery } from "../../compile/dsl/index.js";
+import { ecsIndexPattern } from "../../ecs/field-types.js";
 import { eqlDispatchKey, kqlDispatchKey, type DispatchKey } from "../../compile/dispatch/dispatch.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
@@ -49,6 +54,8 @@ const NEWLINE = Buffer.from("\n");
 
 export interface RunCliOptions extends RuleSelectionOptions {
   events: string[];
+  cluster?: string;
+  alertsIndex?: string;
   mode?: RunMode;
   start?: string;
   end?: string;
@@ -338,9 +345,19 @@ function openSink(opts: RunCliOptions, ctx: CliContext, store: SqliteStore): Ale
   return streamSink(ctx.stdout);
 }
 
-export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: CliContext): Promise<void> {
+export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: CliContext): Promise<void> {
   const now = Date.now();
   const err = (s: string) => ctx.stderr.write(s);
+  // The events come from files (--events) or from a cluster (--cluster), one or the other.
+  const opts: RunCliOptions = { ...given, events: given.events ?? [] };
+  if ((opts.cluster === undefined) === (opts.events.length === 0)) {
+    err(opts.cluster === undefined ? "tern run: give the events: --events <inputs...> (files, globs, directories, - for stdin) or --cluster <url>\n" : "tern run: --events and --cluster cannot be used together: the events come from one or the other\n");
+    throw new ExitError(2);
+  }
+  if (opts.cluster !== undefined && (opts.follow === true || opts.mode === "stream" || opts.start === undefined || opts.format !== "ecs")) {
+    err("tern run: --cluster runs a backfill: it needs --start (and takes --end, default now), in replay mode, of ECS events (no --follow, --mode stream or --format)\n");
+    throw new ExitError(2);
+  }
   let start: number | undefined;
   let end: number | undefined;
   try {
@@ -476,7 +493,19 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     if (rejectsFd !== undefined) closeSync(rejectsFd);
     throw e;
   }
+  let cluster: ClusterClient | undefined;
   try {
+    if (opts.cluster !== undefined) {
+      try {
+        cluster = await connectCluster(opts.cluster, ctx.env);
+      } catch (e) {
+        err(`tern run: ${(e as Error).message}\n`);
+        throw new ExitError(2);
+      }
+      const spec = clusterSpec(engineRules, queries, start ?? now, end ?? now);
+      const src = openClusterSource(cluster, opts.cluster, spec);
+      source = opts.normalize === false ? src : normalizingSource(src);
+    } else {
     const events = opts.follow === true ? opts.events.map((p) => resolve(ctx.cwd, p)) : opts.events;
     const routing = { indexFilter: opts.indexFilter, indexIsExplicit: opts.index !== undefined };
     const prefilterFor = runPrefilterFor(queries, engineRules, opts.format, opts.normalize !== false, routing);
@@ -493,7 +522,9 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
       prefilterFor,
       { threads, rules: engineRules.map((r) => ({ query: r.rule.query ?? "*", language: r.rule.type === "eql" ? "eql" : "kuery", categoryField: r.rule.event_category_override, index: r.rule.index })), routing },
     );
+    }
   } catch (e) {
+    await cluster?.close();
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
     throw e;
@@ -511,8 +542,10 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     process.on("SIGTERM", onSignal);
   }
   let sink: AlertSink;
+  let clusterSink: ReturnType<typeof clusterAlertSink> | undefined;
   try {
     sink = openSink(opts, ctx, store);
+    if (cluster !== undefined) sink = clusterSink = clusterAlertSink(sink, cluster, opts.alertsIndex ?? `.alerts-security.alerts-${opts.space}`);
   } catch (e) {
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
@@ -541,11 +574,33 @@ export async function runCommand(ruleArgs: string[], opts: RunCliOptions, ctx: C
     }
     progress.stop();
     await sink.close();
+    await cluster?.close();
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
   }
   err(renderSummary(summary, bad, skipped));
+  if (clusterSink !== undefined && cluster !== undefined) {
+    const c = clusterSink.stats;
+    err(`  cluster:        ${cluster.flavor} ${cluster.version}: ${fmtInt(c.created)} alert${c.created === 1 ? "" : "s"} created in ${opts.alertsIndex ?? `.alerts-security.alerts-${opts.space}`}${c.existing > 0 ? `, ${fmtInt(c.existing)} already there` : ""}${c.replaced > 0 ? `, ${fmtInt(c.replaced)} extended` : ""}\n`);
+  }
   ctx.exitCode = opts.failOnAlerts === true && summary.alerts > 0 ? 1 : 0;
+}
+
+/**
+ * What `--cluster` fetches: the rules' index patterns, each rule's query in the query DSL (an EQL rule's
+ * prefilter query; a rule without one fetches everything in range), over the span from the earliest
+ * window or new-terms history the executions from `start` read, to `end`.
+ */
+function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlNode[], start: number, end: number): ClusterSourceSpec {
+  const indices = [...new Set(rules.flatMap((r) => (r.rule.index !== undefined && r.rule.index.length > 0 ? r.rule.index : ["*"])))];
+  let from = start;
+  for (const r of rules) {
+    const windowFrom = parseDateMath(r.rule.from, start);
+    from = Math.min(from, windowFrom);
+    if (r.rule.new_terms !== undefined) from = Math.min(from, parseDateMath(r.rule.new_terms.history_window_start, windowFrom));
+  }
+  const dsl = queries.length === rules.length ? queries.map((q) => toElasticsearchQuery(q, ecsIndexPattern())) : [];
+  return { indices, queries: dsl, from, to: end };
 }
 
 /**
@@ -596,7 +651,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command("run")
     .description("Run query, new_terms, eql and threshold rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
     .argument("<rules...>", "rule files (TOML or Kibana NDJSON export) or directories")
-    .requiredOption("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
+    .option("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
+    .option("--cluster <url>", "read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end), and write the alerts into it too (credentials from TERN_CLUSTER_USER/PASSWORD or TERN_CLUSTER_API_KEY)")
+    .option("--alerts-index <name>", "with --cluster: the index alerts are created in (default .alerts-security.alerts-<space>)")
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")
     .option("--end <time>", "last possible execution start; default: until a window reaches the last matched event")
