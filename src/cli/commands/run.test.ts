@@ -14,7 +14,8 @@ import objectHash from "object-hash";
 import Database from "better-sqlite3";
 import { main } from "../main.js";
 import { renderSummary } from "./run.js";
-import { REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
+import type { RuleRunSummary } from "../../engine/index.js";
+import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
 import { captureCli, runCli } from "../../testing/cli.js";
 import { EXAMPLE_PLANTED_ALERTS, plantedForm } from "../../testing/gen/examples.js";
 
@@ -434,4 +435,41 @@ test("the summary says how many truncations lost unread lines for want of a copy
   const stats = { files: 1, lines: 3, bytes: 30, bad: 0, prefiltered: 0, events: 3, truncationsLost: 2, truncationBytesLost: 37_856 };
   const text = renderSummary({ mode: "stream", stats, matchedEvents: 0, alerts: 0, rules: [], warnings: [], elapsedMs: 1000 }, { shown: [], total: 0 }, []);
   assert.match(text, /\n {2}lost to truncation: 2 truncations whose unread part had no copy \(37,856 bytes known unread, and what was written after the last read\)\n/);
+});
+
+test("the summary names why a rule made no alert, and past 20 rules counts the quiet ones by reason (all of them with --verbose)", () => {
+  const stats = { files: 1, lines: 10, bytes: 100, bad: 0, prefiltered: 0, events: 10 };
+  const rule = (i: number, over: Partial<RuleRunSummary>): RuleRunSummary => ({ ruleId: `r${i}`, name: `Rule ${i}`, type: "query", matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 1, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [], ...over });
+  const rules = [
+    rule(0, { matched: 3, alerts: 2 }),
+    ...Array.from({ length: 12 }, (_, i) => rule(i + 1, {})),
+    ...Array.from({ length: 6 }, (_, i) => rule(i + 13, { notSelected: 4 })),
+    ...Array.from({ length: 2 }, (_, i) => rule(i + 19, { matched: 5, noTime: 5 })),
+    rule(21, { matched: 2, duplicates: 2 }),
+    rule(22, { matched: 7 }),
+  ];
+  const summary = { mode: "replay" as const, stats, matchedEvents: 10, alerts: 2, rules, warnings: [], elapsedMs: 1000 };
+  const lines = renderSummary(summary, { shown: [], total: 0 }, []).split("\n");
+  const at = lines.indexOf("  alerts:         2");
+  assert.deepEqual(lines.slice(at + 1, at + 8), [
+    "    r0  Rule 0: 2 alerts, 3 matched",
+    "    22 other rules made no alert (--verbose lists each):",
+    "      12: no event matched its query",
+    "      6: its index patterns select none of the events its query matched",
+    "      2: none of the events it matched has a usable time",
+    "      1: every alert it found was already stored",
+    "      1: the events it matched made no alert (their new terms already known, no threshold reached, no sequence completed)",
+  ]);
+  const verbose = renderSummary(summary, { shown: [], total: 0 }, [], { verbose: true }).split("\n");
+  assert.equal(verbose.filter((l) => l.startsWith("    r")).length, 23);
+  assert.equal(verbose.find((l) => l.startsWith("    r13 ")), "    r13  Rule 13: 0 alerts, 0 matched, 4 matched events outside its index patterns — its index patterns select none of the events its query matched");
+});
+
+test("many skipped rules are counted by reason; --verbose lists each", async () => {
+  const linux = join(CORPUS_DIR, "rules", "linux");
+  const grouped = await tern(["run", linux, "--type", "esql", "query", "--events", "-", "--state", ":memory:"]);
+  assert.equal(grouped.code, 0, grouped.stderr);
+  assert.match(grouped.stderr, /^tern run: \d+ of \d+ rules selected\ntern run: 8 rules skipped \(--verbose lists each\):\n {2}8: rule type "esql" \(tern runs query, new_terms, eql and threshold rules\)\n/);
+  const listed = await tern(["run", linux, "--type", "esql", "query", "--events", "-", "--state", ":memory:", "--verbose"]);
+  assert.equal(listed.stderr.split("\n").filter((l) => / skipped: rule type "esql"/.test(l)).length, 8);
 });

@@ -40,7 +40,7 @@ import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { fdSink, fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
-import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
+import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary, type RuleRunSummary } from "../../engine/run.js";
 import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
@@ -70,6 +70,7 @@ export interface RunCliOptions extends RuleSelectionOptions {
   strict?: boolean;
   format: RunFormat;
   failOnAlerts?: boolean;
+  verbose?: boolean;
   exceptions?: string[];
   valueList?: string[];
   follow?: boolean;
@@ -253,8 +254,22 @@ function fmtInt(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** More skipped rules than this are counted by reason instead of listed (unless --verbose). */
+const SKIPPED_LINES = 5;
+
+/** Rules beyond this many get one line each only when they alerted, warned or cut (or with --verbose). */
+export const SUMMARY_RULE_LINES = 20;
+
+/** Why a rule made no alert, from its counters, in a few words. */
+export function whyNoAlert(r: RuleRunSummary): string {
+  if (r.matched === 0) return r.notSelected > 0 ? "its index patterns select none of the events its query matched" : "no event matched its query";
+  if (r.noTime === r.matched) return "none of the events it matched has a usable time";
+  if (r.duplicates > 0) return "every alert it found was already stored";
+  return "the events it matched made no alert (their new terms already known, no threshold reached, no sequence completed)";
+}
+
 /** The end-of-run summary (stderr). */
-export function renderSummary(s: RunSummary, bad: { shown: string[]; total: number }, skipped: string[]): string {
+export function renderSummary(s: RunSummary, bad: { shown: string[]; total: number }, skipped: string[], opts: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   const st = s.stats;
   out.push(`tern run: ${s.mode} mode, ${s.rules.length} rule${s.rules.length === 1 ? "" : "s"} run${skipped.length > 0 ? `, ${skipped.length} skipped` : ""}`);
@@ -271,7 +286,14 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
     out.push(`  executions:     ${fmtInt(ex)}${done > 0 ? ` (${fmtInt(done)} already done by an earlier run)` : ""}`);
   }
   out.push(`  alerts:         ${fmtInt(s.alerts)}`);
+  const brief = opts.verbose !== true && s.rules.length > SUMMARY_RULE_LINES;
+  const quiet = new Map<string, number>();
   for (const r of s.rules) {
+    if (brief && r.alerts === 0 && r.cutEvents === 0 && r.warnings.length === 0) {
+      const why = whyNoAlert(r);
+      quiet.set(why, (quiet.get(why) ?? 0) + 1);
+      continue;
+    }
     const dropped = r.duplicates > 0 ? `, ${fmtInt(r.duplicates)} duplicate${r.duplicates === 1 ? "" : "s"} dropped` : "";
     const suppressed = r.suppressed > 0 ? `, ${fmtInt(r.suppressed)} event${r.suppressed === 1 ? "" : "s"} suppressed into them` : "";
     const notSelected = r.notSelected > 0 ? `, ${fmtInt(r.notSelected)} matched event${r.notSelected === 1 ? "" : "s"} outside its index patterns` : "";
@@ -280,7 +302,13 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
       r.cutEvents > 0
         ? `, ${fmtInt(r.cutEvents)} matching event${r.cutEvents === 1 ? "" : "s"} with more than ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} term combinations (${fmtInt(r.cutCombinations)} combination${r.cutCombinations === 1 ? "" : "s"} past the first ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} in key order neither alerted on nor learned)`
         : "";
-    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${suppressed}${dropped}${notSelected}${noTime}${cut}`);
+    const why = r.alerts === 0 ? ` — ${whyNoAlert(r)}` : "";
+    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${suppressed}${dropped}${notSelected}${noTime}${cut}${why}`);
+  }
+  if (quiet.size > 0) {
+    const n = [...quiet.values()].reduce((a, b) => a + b, 0);
+    out.push(`    ${fmtInt(n)} other rule${n === 1 ? "" : "s"} made no alert (--verbose lists each):`);
+    for (const [why, k] of [...quiet].sort((a, b) => b[1] - a[1])) out.push(`      ${fmtInt(k)}: ${why}`);
   }
   out.push(`  warnings:       ${fmtInt(s.warnings.length)}`);
   for (const w of s.warnings) out.push(`    ${w}`);
@@ -428,7 +456,16 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     engineRules.push({ rule, ruleUuid: rule.rule_id, matches, eql, dispatch });
     if (ast !== undefined) queries.push(ast);
   }
-  for (const s of skipped) err(`tern run: ${s}\n`);
+  if (skipped.length > SKIPPED_LINES && opts.verbose !== true) {
+    // grouped by reason: a rules directory has many rules of a type tern does not run
+    const byReason = new Map<string, number>();
+    for (const s of skipped) {
+      const reason = s.slice(s.indexOf("): skipped: ") + "): skipped: ".length);
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    }
+    err(`tern run: ${skipped.length} rules skipped (--verbose lists each):\n`);
+    for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) err(`  ${n}: ${reason}\n`);
+  } else for (const s of skipped) err(`tern run: ${s}\n`);
   if (opts.ruleUuid !== undefined) {
     if (engineRules.length !== 1) {
       err(`tern run: --rule-uuid needs exactly one runnable rule (got ${engineRules.length})\n`);
@@ -578,7 +615,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
   }
-  err(renderSummary(summary, bad, skipped));
+  err(renderSummary(summary, bad, skipped, { verbose: opts.verbose }));
   if (clusterSink !== undefined && cluster !== undefined) {
     const c = clusterSink.stats;
     err(`  cluster:        ${cluster.flavor} ${cluster.version}: ${fmtInt(c.created)} alert${c.created === 1 ? "" : "s"} created in ${opts.alertsIndex ?? `.alerts-security.alerts-${opts.space}`}${c.existing > 0 ? `, ${fmtInt(c.existing)} already there` : ""}${c.replaced > 0 ? `, ${fmtInt(c.replaced)} extended` : ""}\n`);
@@ -675,6 +712,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--poll-interval-ms <n>", "with --follow: how often files are checked (default 250)", positiveInteger)
     .option("--threads <n>", "ecs files: worker threads that read, prefilter, parse and match (auto: 2 when a plain input file exceeds 128 MiB, else 1)", "auto")
     .option("--fail-on-alerts", "exit 1 when alerts were created")
+    .option("--verbose", "list every skipped rule and every rule's line in the summary (by default they are grouped when there are many)")
     .option("--exceptions <files...>", "Kibana exception list exports (NDJSON): the lists rules name in exceptions_list apply to them, lists no rule names apply to every rule")
     .option("--value-list <id=file...>", "a value list for exception entries of type list: its id, =, a file of one value per line (Kibana's list export)");
   addRuleSelection(run).action(async (rules: string[], opts: RunCliOptions) => {
