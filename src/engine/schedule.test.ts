@@ -48,3 +48,33 @@ test("executionsWithEvents: the arithmetic path equals walking every execution (
     { numRuns: 300 },
   );
 });
+
+test("fixedOffsets: only plain offsets from now take the arithmetic path (no rounding, months, years or absolute dates)", async () => {
+  const { fixedOffsets } = await import("./schedule.js");
+  const off = (from: string, to = "now") => fixedOffsets(ruleSchedule({ interval: "5m", from, to }));
+  assert.deepEqual(off("now-9m"), { fromOffset: -540_000, toOffset: 0 });
+  assert.deepEqual(off("now-1h", "now-1m"), { fromOffset: -3_600_000, toOffset: -60_000 });
+  assert.deepEqual(["now-1d/d", "now-1M", "now-1y", "2024-05-01T00:00:00Z"].map((f) => off(f)), [undefined, undefined, undefined, undefined]);
+  assert.equal(off("now-9m", "now/d"), undefined);
+});
+
+test("executionsWithEvents walks the schedule when windows are rounded: exactly the executions whose window holds an event", async () => {
+  const { executionsWithEvents } = await import("./schedule.js");
+  // from now/h: every window starts at the top of its hour, so its length varies and no offset arithmetic holds
+  const s = ruleSchedule({ interval: "20m", from: "now/h", to: "now" });
+  const times = [T("10:05:00"), T("10:50:00"), T("12:10:00")];
+  const r = executionsWithEvents(s, T("10:00:00"), T("12:20:00"), times);
+  assert.equal(r.total, 8);
+  assert.deepEqual(r.last, { startedAt: T("12:20:00"), from: T("12:00:00"), to: T("12:20:00") });
+  // 10:00 [10:00,10:00] none; 10:20 [10:00,10:20] 10:05; 10:40 [10:00,10:40] 10:05; 11:00 [11:00,11:00] none
+  // (10:50 is in no window: the 11:00 one starts at 11:00); 11:20, 11:40, 12:00 none; 12:20 [12:00,12:20] 12:10
+  assert.deepEqual(r.withEvents.map((e) => e.startedAt), [T("10:20:00"), T("10:40:00"), T("12:20:00")]);
+});
+
+test("executionsWithEvents (walked): an event exactly at a window's start or end is in it", async () => {
+  const { executionsWithEvents } = await import("./schedule.js");
+  // hourly, from now/h to now: each window is the single instant of its execution
+  const s = ruleSchedule({ interval: "60m", from: "now/h", to: "now" });
+  const r = executionsWithEvents(s, T("10:00:00"), T("13:00:00"), [T("11:00:00"), T("13:00:00")]);
+  assert.deepEqual(r.withEvents.map((e) => e.startedAt), [T("11:00:00"), T("13:00:00")]);
+});
