@@ -93,6 +93,35 @@ interface RuleState {
   readonly key: string;
   readonly time: TimeSpec;
   readonly summary: RuleRunSummary;
+  /** The rule's required_fields that no event reaching it has held yet, and how many events reached it. */
+  readonly unseen: Set<string>;
+  reached: number;
+}
+
+/** The rule's `required_fields` names. */
+function requiredFieldNames(r: EngineRule["rule"]): string[] {
+  return (r.required_fields ?? []).map((f) => f.name).filter((n): n is string => typeof n === "string" && n !== "");
+}
+
+/** Notes which required fields an event reaching the rule holds (only while some are still unseen). */
+function noteRequired(s: RuleState, doc: EventDoc): void {
+  if (s.unseen.size === 0) return;
+  s.reached++;
+  for (const f of s.unseen) if (getValues(doc, f).length > 0) s.unseen.delete(f);
+}
+
+/**
+ * Kibana shows a rule's required_fields so a user can check the data has them: a rule that reached events
+ * none of which held one of them warns, naming the fields (the events it never reached say nothing).
+ */
+function requiredFieldWarnings(states: readonly RuleState[], summary: RunSummary): void {
+  for (const s of states) {
+    if (s.unseen.size === 0 || s.reached === 0) continue;
+    const names = [...s.unseen].sort();
+    const w = `${s.key}: none of the ${s.reached.toLocaleString("en-US")} events that reached it has ${names.length === 1 ? "the required field" : "the required fields"} ${names.join(", ")}`;
+    s.summary.warnings.push(w);
+    summary.warnings.push(w);
+  }
 }
 
 function ruleStates(rules: readonly EngineRule[]): RuleState[] {
@@ -102,6 +131,8 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
     return {
       er,
       key: r.rule_id,
+      unseen: new Set(requiredFieldNames(r)),
+      reached: 0,
       time: timeSpec(r),
       summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
     };
@@ -261,6 +292,7 @@ export async function runEngine(opts: RunOptions): Promise<RunSummary> {
   };
   if (opts.mode === "replay") await replay(states, opts, summary);
   else await stream(states, opts, summary);
+  requiredFieldWarnings(states, summary);
   summary.elapsedMs = performance.now() - t0;
   return summary;
 }
@@ -318,6 +350,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       const routed = route(ev);
       for (let i = 0; i < routed.length; i++) {
         const s = routed[i];
+        noteRequired(s, ev._source);
         if (!s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) {
@@ -507,6 +540,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       const routed = route(ev);
       for (let i = 0; i < routed.length; i++) {
         const s = routed[i];
+        noteRequired(s, ev._source);
         if (!s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) {

@@ -473,3 +473,15 @@ test("many skipped rules are counted by reason; --verbose lists each", async () 
   const listed = await tern(["run", linux, "--type", "esql", "query", "--events", "-", "--state", ":memory:", "--verbose"]);
   assert.equal(listed.stderr.split("\n").filter((l) => / skipped: rule type "esql"/.test(l)).length, 8);
 });
+
+test("required_fields: a rule whose events hold none of a required field warns, naming it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-required-"));
+  const text = readFileSync(join(SEED_DIR, "shared_object_new_terms.toml"), "utf8").replace(
+    "[[rule.threat]]",
+    '[[rule.required_fields]]\nname = "file.path"\ntype = "keyword"\necs = true\n\n[[rule.required_fields]]\nname = "process.code_signature.trusted"\ntype = "boolean"\necs = true\n\n[[rule.threat]]',
+  );
+  writeFileSync(join(dir, "rule.toml"), text);
+  const r = await tern(["run", join(dir, "rule.toml"), "--events", join(REPO_ROOT, "examples", "events"), "--state", ":memory:"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\n {2}warnings: {7}1\n {4}aebaa51f-2a91-4f6a-850b-b601db2293f4: none of the 67 events that reached it has the required field process\.code_signature\.trusted\n/);
+});
