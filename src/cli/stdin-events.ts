@@ -7,7 +7,7 @@ import { diagnostic, renderDiagnostic, type Code } from "../diag/index.js";
 import type { EventDoc } from "../event/types.js";
 import type { CliContext } from "./context.js";
 
-export type StdinEvent = { readonly line: number; readonly doc: EventDoc } | { readonly line: number; readonly bad: true };
+export type StdinEvent = { readonly line: number; readonly doc: EventDoc; readonly text: string } | { readonly line: number; readonly bad: true };
 
 /** The events of stdin, one per non-blank line; a bad line is reported on stderr (with `code`) and yielded as such. */
 export async function* stdinEvents(ctx: CliContext, code: Code): AsyncIterable<StdinEvent> {
@@ -31,16 +31,23 @@ export async function* stdinEvents(ctx: CliContext, code: Code): AsyncIterable<S
       yield { line: lineNo, bad: true };
       continue;
     }
-    yield { line: lineNo, doc: doc as EventDoc };
+    yield { line: lineNo, doc: doc as EventDoc, text: line };
   }
 }
 
 /**
  * The `match` commands' output: `true`/`false` per stdin event (`error` for a bad line, whose diagnostic is
- * already on stderr), buffered. Returns how many lines were bad.
+ * already on stderr), buffered; with `print`, grep-style, the matching lines themselves and nothing else.
+ * Returns how many lines were bad and how many matched.
  */
-export async function printMatches(ctx: CliContext, code: Code, test: (doc: EventDoc) => boolean): Promise<number> {
+export async function printMatches(ctx: CliContext, code: Code, test: (doc: EventDoc) => boolean, opts: { print?: boolean } = {}): Promise<number> {
+  const r = await matchStdin(ctx, code, test, opts);
+  return r.bad;
+}
+
+export async function matchStdin(ctx: CliContext, code: Code, test: (doc: EventDoc) => boolean, opts: { print?: boolean } = {}): Promise<{ bad: number; matched: number }> {
   let bad = 0;
+  let matched = 0;
   const out: string[] = [];
   const flush = () => {
     if (out.length > 0) ctx.stdout.write(out.join(""));
@@ -49,13 +56,16 @@ export async function printMatches(ctx: CliContext, code: Code, test: (doc: Even
   for await (const ev of stdinEvents(ctx, code)) {
     if ("bad" in ev) {
       bad++;
-      out.push("error\n");
+      if (opts.print !== true) out.push("error\n");
       flush();
       continue;
     }
-    out.push(test(ev.doc) ? "true\n" : "false\n");
+    const hit = test(ev.doc);
+    if (hit) matched++;
+    if (opts.print !== true) out.push(hit ? "true\n" : "false\n");
+    else if (hit) out.push(`${ev.text}\n`);
     if (out.length >= 1024) flush();
   }
   flush();
-  return bad;
+  return { bad, matched };
 }

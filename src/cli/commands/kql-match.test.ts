@@ -54,3 +54,11 @@ test("options: ECS types by default (message is analysed text), --no-ecs, --case
 test("empty input prints nothing and exits 0", async () => {
   assert.deepEqual(await tern(["kql", "match", "a:b"], ""), { code: 0, stdout: "", stderr: "" });
 });
+
+test("--print prints the matching lines as they were written, grep-style: exit 1 when none matched, 2 after a bad line", async () => {
+  const lines = ['{"a":1}', '{ "a" : 2 }', '{"a": 1, "b": "x"}'];
+  assert.deepEqual(await tern(["kql", "match", "--print", "a:1"], lines.join("\n") + "\n"), { code: 0, stdout: '{"a":1}\n{"a": 1, "b": "x"}\n', stderr: "" });
+  assert.deepEqual(await tern(["kql", "match", "--print", "a:3"], lines.join("\n") + "\n"), { code: 1, stdout: "", stderr: "" });
+  const bad = await tern(["kql", "match", "--print", "a:1"], '{"a":1}\nnope\n');
+  assert.deepEqual([bad.code, bad.stdout], [2, '{"a":1}\n']);
+});

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { compileKql, type KqlEvalOptions } from "../../compile/predicate/index.js";
-import { printMatches } from "../stdin-events.js";
+import { matchStdin } from "../stdin-events.js";
 import { KqlSyntaxError, parseKql, stripSpans, type KqlNode, type ParseKqlOptions } from "../../lang/kql/index.js";
 import { resolve } from "node:path";
 import { KqlDslError, toElasticsearchQuery, type DslConfig, type IndexPattern } from "../../compile/dsl/index.js";
@@ -114,19 +114,21 @@ interface MatchCliOptions {
 function registerMatch(kql: Command, ctx: CliContext): void {
   kql
     .command("match")
-    .description("Evaluate a KQL query on NDJSON events from stdin; print true or false per line.")
+    .description("Evaluate a KQL query on NDJSON events from stdin; print true or false per line (--print: the matching lines, grep-style).")
     .argument("<query>", "the KQL query (quote it for the shell)")
     .option("--no-ecs", "treat every field as keyword instead of using the ECS/Elastic Defend field types")
     .option("--case-insensitive", "keyword equality and wildcards ignore case")
     .option("--date-format-tz <zone>", "zone for zone-less dates on date fields (UTC, +02:00, Europe/Paris, Browser)")
-    .action(async (query: string, opts: MatchCliOptions) => {
+    .option("--print", "print the matching event lines themselves, as grep does (exit 1 when none matched)")
+    .action(async (query: string, opts: MatchCliOptions & { print?: boolean }) => {
       const ast = parseForCli(ctx, query);
       if (ast === undefined) return;
       const evalOpts: KqlEvalOptions = { caseInsensitive: opts.caseInsensitive === true };
       if (!opts.ecs) evalOpts.fieldTypes = () => undefined;
       if (opts.dateFormatTz !== undefined) evalOpts.dateFormatTZ = opts.dateFormatTz;
       const matches = compileKql(ast, evalOpts);
-      const bad = await printMatches(ctx, "KQL010", matches);
+      const { bad, matched } = await matchStdin(ctx, "KQL010", matches, { print: opts.print });
       if (bad > 0) ctx.exitCode = 2;
+      else if (opts.print === true && matched === 0) ctx.exitCode = 1;
     });
 }
