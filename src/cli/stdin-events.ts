@@ -40,11 +40,6 @@ export async function* stdinEvents(ctx: CliContext, code: Code): AsyncIterable<S
  * already on stderr), buffered; with `print`, grep-style, the matching lines themselves and nothing else.
  * Returns how many lines were bad and how many matched.
  */
-export async function printMatches(ctx: CliContext, code: Code, test: (doc: EventDoc) => boolean, opts: { print?: boolean } = {}): Promise<number> {
-  const r = await matchStdin(ctx, code, test, opts);
-  return r.bad;
-}
-
 export async function matchStdin(ctx: CliContext, code: Code, test: (doc: EventDoc) => boolean, opts: { print?: boolean } = {}): Promise<{ bad: number; matched: number }> {
   let bad = 0;
   let matched = 0;

@@ -43,3 +43,10 @@ test("eql match: a sequence query prints each sequence found over stdin (line nu
   const untyped = await tern(["eql", "match", "--no-ecs", "--size", "1", "sequence by process.pid [process where true] [network where true]"], input);
   assert.equal(untyped.stdout, '{"events":[2,3],"join_keys":[8]}\n');
 });
+
+test("eql match --print prints the matching lines of an event query, grep-style", async () => {
+  const r = await runCli(["eql", "match", "--print", 'process where process.name == "sh"'], { stdin: '{"event":{"category":"process"},"process":{"name":"sh"}}\n{"event":{"category":"process"},"process":{"name":"ls"}}\n' });
+  assert.deepEqual(r, { code: 0, stdout: '{"event":{"category":"process"},"process":{"name":"sh"}}\n', stderr: "" });
+  const none = await runCli(["eql", "match", "--print", 'process where process.name == "zsh"'], { stdin: '{"event":{"category":"process"},"process":{"name":"sh"}}\n' });
+  assert.deepEqual([none.code, none.stdout], [1, ""]);
+});

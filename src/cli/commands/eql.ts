@@ -14,7 +14,7 @@ import { EqlSyntaxError, parseEql, stripEqlSpans, type EqlStatement } from "../.
 import { compileEqlStatement, EqlCompileError, ecsEqlMapping, type CompiledEql, type EqlMapping } from "../../compile/eql/index.js";
 import { eqlSearch } from "../../engine/eql/search.js";
 import { combineIndices, loadConformanceIndex, runConformanceCase, type ConformanceCase, type ConformanceIndex } from "../../engine/eql/conformance.js";
-import { printMatches, stdinEvents } from "../stdin-events.js";
+import { matchStdin, stdinEvents } from "../stdin-events.js";
 import { positiveInteger } from "../options.js";
 
 export function register(program: Command, ctx: CliContext): void {
@@ -76,14 +76,17 @@ function registerMatch(eql: Command, ctx: CliContext): void {
     .option("--timestamp-field <field>", "sequences: the field events are ordered by (default @timestamp)")
     .option("--tiebreaker-field <field>", "sequences: orders events with equal timestamps")
     .option("--size <n>", "sequences and samples: most results (default 10, as Elasticsearch)", positiveInteger)
-    .action(async (query: string, opts: MatchCliOptions) => {
+    .option("--print", "event queries: print the matching event lines themselves, as grep does (exit 1 when none matched)")
+    .action(async (query: string, opts: MatchCliOptions & { print?: boolean }) => {
       const ast = parseForCli(ctx, query);
       if (ast === undefined) return;
       const mapping: EqlMapping = opts.ecs ? ecsEqlMapping : (name) => ({ type: "dynamic", path: name });
       const compiled = compileForCli(ast, mapping, opts.categoryField);
       let bad = 0;
       if (compiled.kind === "event") {
-        bad = await printMatches(ctx, "EQL010", compiled.stages[0].matches);
+        const r = await matchStdin(ctx, "EQL010", compiled.stages[0].matches, { print: opts.print });
+        bad = r.bad;
+        if (bad === 0 && opts.print === true && r.matched === 0) ctx.exitCode = 1;
       } else {
         const events: { doc: Record<string, unknown>; ref: number }[] = [];
         for await (const ev of stdinEvents(ctx, "EQL010")) {
