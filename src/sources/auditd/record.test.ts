@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeArgv, decodeValue, MalformedRecordError, parseAuditRecord } from "./record.js";
+import { decodeArgv, decodeValue, MalformedRecordError, parseAuditRecord, plainValue } from "./record.js";
 
 test("header: node, type, epoch ms, stamp text and serial", () => {
   const r = parseAuditRecord('node=host1 type=CWD msg=audit(1451781471.394:194438): cwd="/"');
@@ -49,4 +49,16 @@ test("malformed: no header, unterminated quotes", () => {
   assert.throws(() => parseAuditRecord("hello"), MalformedRecordError);
   assert.throws(() => parseAuditRecord("type=X msg=audit(1.1:1): a=\"x"), { message: 'unterminated quoted value for "a"' });
   assert.throws(() => parseAuditRecord("type=X msg=audit(1.1:1): a={x"), { message: 'unterminated {…} value for "a"' });
+});
+
+test("absent values and the edges of hex: plainValue never decodes, decodeValue and decodeArgv only even-length hex", () => {
+  const v = (text: string, quoted = false) => ({ text, quoted });
+  assert.deepEqual(["", "(null)", "?", "(none)"].map((t) => plainValue(v(t))), [undefined, undefined, undefined, undefined]);
+  assert.deepEqual([plainValue(undefined), plainValue(v("0")), plainValue(v("414243")), plainValue(v("x y", true))], [undefined, "0", "414243", "x y"]);
+  assert.deepEqual(["", "(none)"].map((t) => decodeValue(v(t))), [undefined, undefined]);
+  assert.deepEqual([decodeValue(v("(null)", true)), decodeValue(v("?", true)), decodeValue(v("", true))], [undefined, "?", ""]);
+  // odd length or a non-hex digit: the text itself
+  assert.deepEqual([decodeValue(v("414")), decodeValue(v("41G2")), decodeValue(v("4142"))], ["414", "41G2", "AB"]);
+  assert.deepEqual([decodeArgv(undefined), decodeArgv(v("(null)")), decodeArgv(v("?", false)), decodeArgv(v("(null)", true))], [undefined, undefined, undefined, undefined]);
+  assert.deepEqual([decodeArgv(v("abc")), decodeArgv(v("414")), decodeArgv(v("6C730000")), decodeArgv(v("00")), decodeArgv(v("0061"))], [["abc"], ["414"], ["ls"], [], ["", "a"]]);
 });
