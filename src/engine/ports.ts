@@ -20,6 +20,16 @@ export interface EngineRule {
    * ask it about other events (compile/dispatch).
    */
   readonly dispatch?: DispatchKey;
+  /**
+   * How many results (events, sequences, new terms) one execution may return; default max_signals. Alert
+   * suppression raises it (Kibana lets a suppressed rule find 5 × max_signals, then creates max_signals).
+   */
+  readonly resultCap?: number;
+}
+
+/** The results one execution of the rule may return. */
+export function resultCap(er: EngineRule): number {
+  return er.resultCap ?? er.rule.max_signals;
 }
 
 /**

@@ -491,6 +491,27 @@ function fail(s: RuleState): never {
 
 // ---- stream -------------------------------------------------------------------------------------------
 
+/**
+ * The alerts a batch extended (alert suppression). An alert the same batch created takes its new document
+ * in place, and an earlier alert changed several times is written once, with its last document: each
+ * alert reaches the output once per batch.
+ */
+class BatchUpdates {
+  private readonly byId = new Map<string, PendingAlert>();
+  get size(): number {
+    return this.byId.size;
+  }
+  /** `at`: where each alert id of `created` is. */
+  note(u: PendingAlert, created: PendingAlert[], at: ReadonlyMap<string, number>): void {
+    const i = at.get(u.id);
+    if (i !== undefined) created[i] = { ...created[i], doc: u.doc, json: u.json };
+    else this.byId.set(u.id, u);
+  }
+  list(): PendingAlert[] {
+    return [...this.byId.values()];
+  }
+}
+
 async function stream(states: readonly RuleState[], opts: RunOptions, summary: RunSummary): Promise<void> {
   const { route, matched, settle } = makeRouter(states, opts);
   const clock = opts.clock ?? Date.now;
@@ -510,13 +531,15 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   };
   let newestEvent = -Infinity;
   const selfResuming = opts.source.positions;
-  const write = async (alerts: PendingAlert[], now: number, extra: () => void): Promise<void> => {
+  const write = async (alerts: PendingAlert[], updates: readonly PendingAlert[], now: number, extra: () => void): Promise<void> => {
+    const out = [...alerts, ...updates];
     await opts.sink.write(
-      alerts.map((a) => a.doc),
-      alerts.map((a) => a.json),
+      out.map((a) => a.doc),
+      out.map((a) => a.json),
     );
     opts.store.transaction(() => {
       for (const a of alerts) storeAlert(opts.store, a, now);
+      for (const a of updates) opts.store.updateAlertDoc(a.id, a.json);
       for (const r of runners.values()) r.commit();
       extra();
       opts.sink.commit?.();
@@ -526,7 +549,8 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   for await (const batch of opts.source.batches()) {
     const now = clock();
     const alerts: PendingAlert[] = [];
-    const batchIds = new Set<string>();
+    const updates = new BatchUpdates();
+    const batchIds = new Map<string, number>();
     const lastLine = new Map<string, { line: number; offset: number }>();
     // Pass 1: matches and times; pass 2: one batched lookup per rule; pass 3: decide in order.
     const hits: { ev: InputEvent; s: RuleState; runner: StreamRule; t: number }[] = [];
@@ -570,13 +594,15 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         const out = runner.decide(ev, t, ctx, seen);
         s.summary.duplicates += out.duplicates;
         s.summary.alerts += out.alerts.length;
+        s.summary.suppressed += out.suppressed ?? 0;
         for (const a of out.alerts) {
-          batchIds.add(a.id);
+          batchIds.set(a.id, alerts.length);
           alerts.push(a);
         }
+        for (const u of out.updates ?? []) updates.note(u, alerts, batchIds);
       }
     });
-    await write(alerts, now, () => {
+    await write(alerts, updates.list(), now, () => {
       for (const [file, pos] of lastLine) {
         opts.store.setCheckpoint(cpKey(file), { inode: null, offset: pos.offset, line: pos.line });
         checkpoints.set(file, pos.line);
@@ -591,7 +617,8 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   // End of the input: what could only be decided now (sequences waiting on a trailing missing event).
   const now = clock();
   const tail: PendingAlert[] = [];
-  const tailIds = new Set<string>();
+  const tailUpdates = new BatchUpdates();
+  const tailIds = new Map<string, number>();
   opts.store.read(() => {
     for (const s of states) {
       const runner = runners.get(s);
@@ -599,13 +626,15 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       const out = runner.flush(baseContext(opts, s, now, "scheduled"), (id) => tailIds.has(id) || opts.store.hasAlert(id));
       s.summary.duplicates += out.duplicates;
       s.summary.alerts += out.alerts.length;
+      s.summary.suppressed += out.suppressed ?? 0;
       for (const a of out.alerts) {
-        tailIds.add(a.id);
+        tailIds.set(a.id, tail.length);
         tail.push(a);
       }
+      for (const u of out.updates ?? []) tailUpdates.note(u, tail, tailIds);
     }
   });
-  if (tail.length > 0) await write(tail, now, () => undefined);
+  if (tail.length > 0 || tailUpdates.size > 0) await write(tail, tailUpdates.list(), now, () => undefined);
   for (const s of states) {
     countCut(s, runners.get(s)?.cut?.());
     for (const w of runners.get(s)?.warnings() ?? []) {

@@ -45,7 +45,7 @@ import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
 import { THRESHOLD_STREAM_REFUSAL } from "../../engine/rule-types/threshold.js";
-import { SUPPRESSION_STREAM_REFUSAL } from "../../engine/rule-types/suppressed-query.js";
+import { suppressionConfig } from "../../engine/rule-types/suppression.js";
 import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
@@ -229,8 +229,10 @@ export function skipReason(rule: Rule, mode: RunMode = "replay"): string | undef
   if (rule.type !== "new_terms" && rule.type !== "query" && rule.type !== "eql" && rule.type !== "threshold") return `rule type "${rule.type}" is not run by tern run (only query, new_terms, eql and threshold)`;
   if (rule.type === "threshold" && mode === "stream") return THRESHOLD_STREAM_REFUSAL;
   if (rule.alert_suppression !== undefined) {
-    if (rule.type !== "query") return `alert suppression on ${rule.type} rules is not run yet (tern suppresses query rules' alerts)`;
-    if (mode === "stream") return SUPPRESSION_STREAM_REFUSAL;
+    const cfg = suppressionConfig(rule.alert_suppression, rule.type);
+    // Kibana's rule schema: a threshold rule suppresses by its threshold fields for a duration; the others need group_by.
+    if (rule.type === "threshold" && cfg?.durationMs === undefined) return "alert suppression on a threshold rule needs a duration (Kibana: suppression duration can not be empty)";
+    if (cfg === undefined || (rule.type !== "threshold" && cfg.groupBy.length === 0)) return "alert suppression without group_by fields (Kibana requires 1 to 3)";
   }
   if (rule.type === "eql") {
     if ((rule.language ?? "eql") !== "eql") return `query language "${rule.language ?? ""}" for an eql rule`;

@@ -13,7 +13,7 @@ import { parseEql } from "../../lang/eql/index.js";
 import { compileEqlStatement, ecsEqlMapping, type CompiledEql } from "../../compile/eql/index.js";
 import { NO_KEYS } from "../../compile/eql/statement.js";
 import type { TextSpill } from "../../state/spill.js";
-import type { EngineRule } from "../ports.js";
+import { resultCap, type EngineRule } from "../ports.js";
 import { buildAlert, buildSequenceAlerts, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { spilledFullHit, spilledHit } from "../matched.js";
@@ -155,7 +155,7 @@ class EqlReplay implements ReplayRule {
     const times = this.times();
     const lo = lowerBound(times, exec.from);
     const hi = upperBound(times, exec.to);
-    const max = this.er.rule.max_signals;
+    const max = resultCap(this.er);
     const kept = this.kept;
     if (this.stageKnown) {
       // Every kept event matched the only stage: order the window's rows, no facts needed.

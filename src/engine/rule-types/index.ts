@@ -5,9 +5,20 @@ import { newTermsRuleType } from "./new-terms.js";
 import { eqlRuleType } from "./eql.js";
 import { thresholdRuleType } from "./threshold.js";
 import { suppressedQueryRuleType } from "./suppressed-query.js";
+import { withAlertSuppression } from "./suppression.js";
 import type { Rule } from "../../rules/model.js";
 
-export const RULE_TYPES: readonly RuleTypeDefinition[] = [suppressedQueryRuleType, queryRuleType, newTermsRuleType, eqlRuleType, thresholdRuleType];
+// A suppressing definition comes before the plain one of its type (it accepts only rules with alert_suppression);
+// threshold rules suppress inside their own type (threshold.ts).
+export const RULE_TYPES: readonly RuleTypeDefinition[] = [
+  suppressedQueryRuleType,
+  queryRuleType,
+  withAlertSuppression(newTermsRuleType),
+  newTermsRuleType,
+  withAlertSuppression(eqlRuleType),
+  eqlRuleType,
+  thresholdRuleType,
+];
 
 /** The definition that runs a rule, or undefined. */
 export function ruleTypeFor(rule: Rule): RuleTypeDefinition | undefined {

@@ -10,7 +10,7 @@ import type { TermRow } from "../../state/sqlite.js";
 import type { TextSpill } from "../../state/spill.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { lowerBound } from "../../util/sorted.js";
-import type { EngineRule } from "../ports.js";
+import { resultCap, type EngineRule } from "../ports.js";
 import { buildAlert, newTermsAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
@@ -409,7 +409,7 @@ class NewTermsReplay implements ReplayRule {
     function* items() {
       for (const c of cands) yield { id: newTermsAlertId(c.basis.hit, ctx.spaceId, er.ruleUuid, c.combo.terms), ev: c.basis, terms: c.combo.terms };
     }
-    const cut = applyMaxSignals(items(), seen, rule.max_signals);
+    const cut = applyMaxSignals(items(), seen, resultCap(this.er));
     const alerts = cut.kept.map((it): PendingAlert => {
       const { hit, owned } = fullHit(it.ev);
       const doc = buildAlert(rule, hit, it.id, ctx, it.terms, owned);
@@ -484,7 +484,7 @@ class NewTermsStream implements StreamRule {
       if (!streamSeen(p, t, hws) && !truncated) {
         const id = newTermsAlertId(ev, ctx.spaceId, this.er.ruleUuid, c.terms);
         if (seen(id) || ids.has(id)) duplicates++;
-        else if (alerts.length >= rule.max_signals) truncated = true;
+        else if (alerts.length >= resultCap(this.er)) truncated = true;
         else {
           ids.add(id);
           const doc = buildAlert(rule, ev, id, ctx, c.terms);

@@ -1,6 +1,6 @@
 // Alert suppression on query rules: the groups an execution makes (a composite aggregation's buckets),
 // the suppressed alert documents and ids, the group history under an overlapping look-back, extending an
-// alert within the duration, doNotSuppress, and replay only. Expectations are worked out by hand from the
+// alert within the duration, doNotSuppress, and stream mode. Expectations are worked out by hand from the
 // five events of test/fixtures/suppression (alice twice at 10:00:30 and 10:01, bob without a source.ip at
 // 10:02, carol from two addresses at 10:03, alice again at 10:06) and two executions, 10:05 and 10:10.
 import { test } from "node:test";
@@ -12,7 +12,8 @@ import { join } from "node:path";
 import objectHash from "object-hash";
 import { REPO_ROOT } from "../../testing/paths.js";
 import { runCli } from "../../testing/cli.js";
-import { compareKeys, groupKeys, suppressionConfig } from "./suppressed-query.js";
+import { compareKeys, groupKeys } from "./suppressed-query.js";
+import { suppressionConfig } from "./suppression.js";
 
 const DIR = join(REPO_ROOT, "test", "fixtures", "suppression");
 const RULE_ID = "11111111-2222-3333-4444-555555555555";
@@ -97,8 +98,16 @@ test("doNotSuppress: an event missing a group_by field alerts on its own as a pl
   assert.equal(r.alerts.length, 5);
 });
 
-test("stream mode leaves a suppressed rule out with the reason", async () => {
+test("stream mode: each event's groups are candidates as they arrive; one batch writes each alert once", async () => {
   const r = await run(base, ["--mode", "stream"]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /skipped: alert suppression groups each execution's window, so it runs in replay only \(not stream or --follow\)/);
+  assert.equal(r.code, 0, r.stderr);
+  const one = (line: number, u: string, ip: string | null, at: string, end: string, docs: number) => [terms(u, ip), T(at), T(end), docs, alertId(line, terms(u, ip), T(at), T(at)), instanceId(terms(u, ip))];
+  assert.deepEqual(r.alerts.map(view), [
+    // alice's 10:01 and 10:06 logins joined her 10:00:30 alert (all five events are one batch)
+    one(0, "alice", "10.0.0.1", "10:00:30", "10:06:00", 2),
+    one(2, "bob", null, "10:02:00", "10:02:00", 0),
+    one(3, "carol", "10.0.0.3", "10:03:00", "10:03:00", 0),
+    one(3, "carol", "10.0.0.2", "10:03:00", "10:03:00", 0),
+  ]);
+  assert.match(r.stderr, /Suppressed logins: 4 alerts, 5 matched, 2 events suppressed into them/);
 });

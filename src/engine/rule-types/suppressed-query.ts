@@ -17,43 +17,27 @@
 // - Without `duration` every execution creates its groups' alerts. With it, a group whose instance has
 //   an alert created within the duration before the execution extends that alert instead: its end moves
 //   to the group's, docs_count grows by the group's events, last_detected becomes the execution time. The
-//   extended alert is written again (same kibana.alert.uuid) to the output, and replaced in the memory.
+//   extended alert is written again (same kibana.alert.uuid) to the output, and replaced in the memory
+//   (suppression.ts, AlertSuppressor).
 //
-// Replay only: the grouping is per execution window.
+// Stream mode has no window to group: each event's groups are candidates of their own as it arrives.
 
 import objectHash from "object-hash";
 import type { EventDoc, InputEvent } from "../../event/types.js";
 import { getValues } from "../../event/fields.js";
 import type { EngineRule } from "../ports.js";
-import { queryAlertId, type AlertContext } from "../alert.js";
+import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent } from "../matched.js";
 import type { TextSpill } from "../../state/spill.js";
 import { eventAlert } from "./query.js";
-import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
-
-export const SUPPRESSION_STREAM_REFUSAL = "alert suppression groups each execution's window, so it runs in replay only (not stream or --follow)";
+import { AlertSuppressor, asCandidate, instanceIdOf, streamWindow, suppressionConfig, type Candidate, type SuppressionConfig } from "./suppression.js";
+import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
 
 /** At most this many groups one event can be in (the product of its group_by values). */
 const MAX_GROUPS_PER_EVENT = 10_000;
 
 type KeyValue = string | number | boolean | null;
-
-export interface SuppressionConfig {
-  readonly groupBy: readonly string[];
-  readonly durationMs?: number;
-  readonly suppressMissing: boolean;
-}
-
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
-
-export function suppressionConfig(raw: Readonly<Record<string, unknown>> | undefined): SuppressionConfig | undefined {
-  if (raw === undefined || !Array.isArray(raw.group_by)) return undefined;
-  const groupBy = raw.group_by.filter((f): f is string => typeof f === "string");
-  const d = raw.duration as { value?: unknown; unit?: unknown } | undefined;
-  const durationMs = d !== undefined && typeof d.value === "number" && typeof d.unit === "string" && UNIT_MS[d.unit] !== undefined ? d.value * UNIT_MS[d.unit] : undefined;
-  return { groupBy, durationMs, suppressMissing: raw.missing_fields_strategy !== "doNotSuppress" };
-}
 
 /** The group keys of an event: every combination of its group_by values, or undefined when it stays out. */
 export function groupKeys(source: EventDoc, cfg: SuppressionConfig): KeyValue[][] | undefined {
@@ -100,23 +84,19 @@ interface Kept {
   readonly keys: KeyValue[][] | undefined;
 }
 
-interface InstanceAlert {
-  doc: EventDoc;
-  executionUuid: string;
-}
-
 class SuppressedQueryReplay implements ReplayRule {
   private readonly kept: Kept[] = [];
   private sorted = false;
   /** group key (JSON) → newest event time counted. */
   private history = new Map<string, number>();
-  /** Suppression instances extended or created in this run, by instance id (newest alert). */
-  private readonly instances = new Map<string, InstanceAlert>();
+  private readonly suppressor: AlertSuppressor;
   constructor(
     private readonly er: EngineRule,
     private readonly cfg: SuppressionConfig,
     private readonly env: RuleTypeEnv & { readonly spill: TextSpill },
-  ) {}
+  ) {
+    this.suppressor = new AlertSuppressor(env.store);
+  }
 
   collect(ev: InputEvent, t: number, spill: () => number, seq: number): boolean {
     this.kept.push({ ev: new SpilledEvent(this.env.spill, spill(), t, seq, []), keys: groupKeys(ev._source, this.cfg) });
@@ -165,9 +145,7 @@ class SuppressedQueryReplay implements ReplayRule {
     for (const g of buckets) this.history.set(JSON.stringify(g.key), g.end);
 
     const alerts: PendingAlert[] = [];
-    const updates: PendingAlert[] = [];
     let duplicates = 0;
-    let suppressed = 0;
     // doNotSuppress: the events missing a group_by field alert one by one, within what max_signals leaves
     for (const k of loose) {
       if (alerts.length >= max - buckets.length) break;
@@ -178,64 +156,28 @@ class SuppressedQueryReplay implements ReplayRule {
       }
       alerts.push(eventAlert(this.er, k.ev, ctx, id));
     }
+    const cands: Candidate[] = [];
     for (const g of buckets) {
       const terms = this.cfg.groupBy.map((field, i) => ({ field, value: g.key[i] }));
-      const start = new Date(g.start);
-      const end = new Date(g.end);
       const hit = g.first.ev.hit;
-      const id = objectHash([hit._index, hit._id, "undefined", `${ctx.spaceId}:${this.er.ruleUuid}`, terms, start, end]);
-      const instanceId = objectHash([terms, this.er.ruleUuid, ctx.spaceId]);
+      const id = groupAlertId(hit, ctx.spaceId, this.er.ruleUuid, terms, g.start, g.end);
       if (seen(id)) {
         duplicates++;
         continue;
       }
-      suppressed += g.count - 1;
-      if (this.cfg.durationMs !== undefined) {
-        const existing = this.existing(instanceId, ctx.now - this.cfg.durationMs);
-        if (existing !== undefined) {
-          const d: EventDoc = { ...existing.doc };
-          const prevEnd = Date.parse(String(d["kibana.alert.suppression.end"]));
-          // an earlier execution's alert that already reaches this far counted these events
-          if (existing.executionUuid !== ctx.executionUuid && prevEnd >= g.end) continue;
-          d["kibana.alert.suppression.end"] = new Date(Math.max(prevEnd, g.end)).toISOString();
-          d["kibana.alert.suppression.docs_count"] = Number(d["kibana.alert.suppression.docs_count"] ?? 0) + g.count;
-          d["kibana.alert.last_detected"] = new Date(ctx.now).toISOString();
-          const json = JSON.stringify(d);
-          const alertId = String(d["kibana.alert.uuid"]);
-          const at = updates.findIndex((u) => u.id === alertId);
-          const update: PendingAlert = { id: alertId, ruleId: this.er.rule.rule_id, eventTime: g.first.ev.t, doc: d, json };
-          if (at >= 0) updates[at] = update;
-          else updates.push(update);
-          existing.doc = d;
-          suppressed++;
-          continue;
-        }
-      }
-      const base = eventAlert(this.er, g.first.ev, ctx, id);
-      const doc: EventDoc = {
-        ...base.doc,
-        "kibana.alert.suppression.terms": terms,
-        "kibana.alert.suppression.start": start.toISOString(),
-        "kibana.alert.suppression.end": end.toISOString(),
-        "kibana.alert.suppression.docs_count": g.count - 1,
-        "kibana.alert.instance.id": instanceId,
-      };
-      this.instances.set(instanceId, { doc, executionUuid: ctx.executionUuid });
-      alerts.push({ ...base, doc, json: JSON.stringify(doc) });
+      cands.push(asCandidate(eventAlert(this.er, g.first.ev, ctx, id), [], terms, g.start, g.end, instanceIdOf(terms, this.er.ruleUuid, ctx.spaceId), g.count - 1));
     }
-    return { alerts, updates, duplicates, truncated, suppressed };
-  }
-
-  /** The newest alert of the instance created at or after `since`: this run's, else the memory's. */
-  private existing(instanceId: string, since: number): InstanceAlert | undefined {
-    const mine = this.instances.get(instanceId);
-    if (mine !== undefined) return Date.parse(String(mine.doc["kibana.alert.start"])) >= since ? mine : undefined;
-    const stored = this.env.store.latestAlertOfInstance(instanceId, since);
-    if (stored === undefined) return undefined;
-    const doc = JSON.parse(stored) as EventDoc;
-    const found = { doc, executionUuid: String(doc["kibana.alert.rule.execution.uuid"] ?? "") };
-    this.instances.set(instanceId, found);
-    return found;
+    // Without a duration every execution creates its groups' alerts (Kibana bulk-creates them plainly).
+    if (this.cfg.durationMs === undefined) {
+      let suppressed = 0;
+      for (const c of cands) {
+        alerts.push(c.alert);
+        suppressed += c.docs;
+      }
+      return { alerts, duplicates, truncated, suppressed };
+    }
+    const out = this.suppressor.apply(cands, ctx, { windowStart: ctx.now - this.cfg.durationMs, perExecution: false, lateEventsCount: false, maxAlerts: Infinity });
+    return { alerts: [...alerts, ...out.alerts], updates: out.updates, duplicates, truncated, suppressed: out.suppressed };
   }
 
   skip(): void {}
@@ -247,11 +189,62 @@ class SuppressedQueryReplay implements ReplayRule {
   finish(): void {}
 }
 
+/**
+ * Stream mode: each event's groups are candidates as it arrives (suppression start = end = its time,
+ * docs_count 0) and fold into the instance's alert of the suppression window (streamWindow).
+ */
+class SuppressedQueryStream implements StreamRule {
+  private readonly suppressor: AlertSuppressor;
+  constructor(
+    private readonly er: EngineRule,
+    private readonly cfg: SuppressionConfig,
+    env: RuleTypeEnv,
+  ) {
+    this.suppressor = new AlertSuppressor(env.store);
+  }
+  consider(): boolean {
+    return true;
+  }
+  lookup(): void {}
+  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): StreamOutcome {
+    const rule = this.er.rule;
+    const keys = groupKeys(ev._source, this.cfg);
+    if (keys === undefined) {
+      const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
+      if (seen(id)) return { alerts: [], duplicates: 1 };
+      const doc = buildAlert(rule, ev, id, ctx);
+      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json: JSON.stringify(doc) }], duplicates: 0 };
+    }
+    const cands: Candidate[] = [];
+    let duplicates = 0;
+    for (const key of keys) {
+      const terms = this.cfg.groupBy.map((field, i) => ({ field, value: key[i] }));
+      const id = groupAlertId(ev, ctx.spaceId, this.er.ruleUuid, terms, t, t);
+      if (seen(id)) {
+        duplicates++;
+        continue;
+      }
+      const doc = buildAlert(rule, ev, id, ctx);
+      cands.push(asCandidate({ id, ruleId: rule.rule_id, eventTime: t, doc, json: "" }, [], terms, t, t, instanceIdOf(terms, this.er.ruleUuid, ctx.spaceId)));
+    }
+    const out = this.suppressor.apply(cands, ctx, streamWindow(this.er, this.cfg, ctx));
+    return { alerts: out.alerts, updates: out.updates, duplicates, suppressed: out.suppressed };
+  }
+  commit(): void {}
+  finish(): void {}
+  warnings(): string[] {
+    return [];
+  }
+}
+
+/** A group alert's id: objectHash([_index, _id, "undefined", "<space>:<rule uuid>", terms, start, end]). */
+function groupAlertId(hit: Pick<InputEvent, "_index" | "_id">, spaceId: string, ruleUuid: string, terms: unknown, start: number, end: number): string {
+  return objectHash([hit._index, hit._id, "undefined", `${spaceId}:${ruleUuid}`, terms, new Date(start), new Date(end)] as unknown as object);
+}
+
 export const suppressedQueryRuleType: RuleTypeDefinition = {
   types: ["query"],
   accepts: (rule) => suppressionConfig(rule.alert_suppression) !== undefined,
   replay: (er, env) => new SuppressedQueryReplay(er, suppressionConfig(er.rule.alert_suppression) as SuppressionConfig, env),
-  stream: (er): StreamRule => {
-    throw new Error(`rule ${er.rule.rule_id}: ${SUPPRESSION_STREAM_REFUSAL}`);
-  },
+  stream: (er, env) => new SuppressedQueryStream(er, suppressionConfig(er.rule.alert_suppression) as SuppressionConfig, env),
 };

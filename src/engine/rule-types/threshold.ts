@@ -3,9 +3,12 @@
 // fields (no fields: one bucket of every matching event) keeps buckets with count ≥ value and, with a
 // cardinality clause, distinct values ≥ its value; each bucket becomes an alert built from a synthetic
 // document, not from an event. The signal history (the newest alert's time per bucket) leaves out the
-// bucket's events at or before that time in later executions. Replay only: stream mode refuses these rules.
+// bucket's events at or before that time in later executions. With alert suppression (a duration), an
+// open alert of the same values takes a bucket instead of a new alert. Replay only: stream mode refuses
+// these rules.
 
 import { createHash } from "node:crypto";
+import objectHash from "object-hash";
 import type { EventDoc, InputEvent } from "../../event/types.js";
 import { fieldAccessor } from "../../event/fields.js";
 import type { Rule, ThresholdParams } from "../../rules/model.js";
@@ -14,6 +17,7 @@ import type { EngineRule } from "../ports.js";
 import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT, compareCombo, compareTerm, lowerBound, productInOrder, termSets, type TermValue } from "./new-terms.js";
+import { AlertSuppressor, asCandidate, compareValues, suppressionConfig, type Candidate, type SuppressionConfig } from "./suppression.js";
 import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 
 /** Why stream mode refuses threshold rules (the CLI skips them with this reason). */
@@ -211,11 +215,17 @@ class ThresholdReplay implements ReplayRule {
   private sorted = true;
   private eventTimes: number[] = [];
 
+  private readonly suppression: (SuppressionConfig & { durationMs: number }) | undefined;
+  private readonly suppressor: AlertSuppressor;
+
   constructor(
     private readonly er: EngineRule,
     private readonly env: RuleTypeEnv,
   ) {
     this.th = thresholdOf(er.rule);
+    const cfg = suppressionConfig(er.rule.alert_suppression, "threshold");
+    this.suppression = cfg?.durationMs === undefined ? undefined : { ...cfg, durationMs: cfg.durationMs };
+    this.suppressor = new AlertSuppressor(env.store);
     this.extract = thresholdExtractor(this.th, MAX_TERM_COMBINATIONS_PER_EVENT, (left) => {
       this.cutCount.events++;
       this.cutCount.combinations += left;
@@ -255,6 +265,7 @@ class ThresholdReplay implements ReplayRule {
       if (!excludedByHistory(ev, th.field, history)) inWindow.push(ev);
     }
     const buckets = thresholdBuckets(inWindow, th);
+    if (this.suppression !== undefined) return this.executeSuppressed(exec, ctx, seen, buckets, this.suppression);
     const truncated = buckets.length > rule.max_signals;
     const alerts: PendingAlert[] = [];
     const created: ThresholdHistoryRow[] = [];
@@ -277,6 +288,41 @@ class ThresholdReplay implements ReplayRule {
     for (const c of created) this.history.set(c.hash, { terms: JSON.parse(c.terms) as ThresholdTerm[], lastSignal: c.lastSignal });
     this.pending.set(exec.startedAt, created);
     return { alerts, duplicates, truncated };
+  }
+
+  /**
+   * With alert suppression (Kibana's threshold/bulk_create_suppressed_threshold_alerts.ts and
+   * wrap_suppressed_threshold_alerts.ts): each bucket's alert gets id objectHash([_index, _id,
+   * "<space>:<rule uuid>"]), the threshold fields as suppression terms, the bucket's first and last event
+   * as its span and instance id objectHash([sorted values, rule uuid, space]); an open alert of the
+   * instance within the duration takes it instead. Only created alerts enter the threshold history.
+   */
+  private executeSuppressed(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean, buckets: readonly ThresholdBucket[], cfg: SuppressionConfig & { durationMs: number }): ExecutionOutcome {
+    const rule = this.er.rule;
+    const th = this.th;
+    const cands: Candidate[] = [];
+    const rows = new Map<string, ThresholdHistoryRow>();
+    let duplicates = 0;
+    for (const b of buckets) {
+      const hit = thresholdHit(rule, th, b, exec.startedAt);
+      const id = objectHash([hit._index, hit._id, `${ctx.spaceId}:${this.er.ruleUuid}`]);
+      if (seen(id) || rows.has(id)) {
+        duplicates++;
+        continue;
+      }
+      const result = hit._source.threshold_result;
+      const doc = buildAlert(rule, hit, id, ctx, undefined, true);
+      doc["kibana.alert.threshold_result"] = structuredClone(result);
+      const terms = th.field.map((field, i) => ({ field, value: b.key[i] }));
+      const instanceId = objectHash([[...b.key].sort(compareValues), this.er.ruleUuid, ctx.spaceId]);
+      cands.push(asCandidate({ id, ruleId: rule.rule_id, eventTime: b.maxT, doc, json: "" }, [], terms, b.minT, b.maxT, instanceId));
+      rows.set(id, { hash: thresholdTermsHash(terms), terms: JSON.stringify(terms), lastSignal: b.maxT });
+    }
+    const out = this.suppressor.apply(cands, ctx, { windowStart: ctx.now - cfg.durationMs, perExecution: false, lateEventsCount: false, maxAlerts: rule.max_signals });
+    const created = out.alerts.map((a) => rows.get(a.id) as ThresholdHistoryRow);
+    for (const c of created) this.history.set(c.hash, { terms: JSON.parse(c.terms) as ThresholdTerm[], lastSignal: c.lastSignal });
+    this.pending.set(exec.startedAt, created);
+    return { alerts: out.alerts, updates: out.updates, duplicates, truncated: out.truncated, suppressed: out.suppressed };
   }
 
   skip(): void {}

@@ -37,6 +37,16 @@ export interface ExecutionOutcome {
   readonly suppressed?: number;
 }
 
+/** What one stream event (or the end of the input) produced. */
+export interface StreamOutcome {
+  readonly alerts: readonly PendingAlert[];
+  readonly duplicates: number;
+  /** As ExecutionOutcome.updates. */
+  readonly updates?: readonly PendingAlert[];
+  /** As ExecutionOutcome.suppressed. */
+  readonly suppressed?: number;
+}
+
 export interface RuleTypeEnv {
   readonly store: SqliteStore;
   readonly spaceId: string;
@@ -73,11 +83,11 @@ export interface StreamRule {
   /** Pass 2: batched reads of stored state for the considered events. */
   lookup(): void;
   /** Pass 3, per considered event in batch order: the alerts it produces now. */
-  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number };
+  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): StreamOutcome;
   /** Inside the batch transaction, after the alerts are stored: persist this batch's state changes. */
   commit(): void;
   /** After the last batch: alerts that could only be decided at the end of the input (written like a batch's). */
-  flush?(ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number };
+  flush?(ctx: AlertContext, seen: (id: string) => boolean): StreamOutcome;
   /** After the last batch (event time of the newest event seen), inside a transaction: prune. */
   finish(newestEvent: number): void;
   /** Warnings to report (e.g. partial sequences dropped at a cap). */
