@@ -1,8 +1,11 @@
 // Kibana rule filters over events: Kibana's placement (filter / must_not, disabled dropped, the older
-// top-level shapes), each Elasticsearch query type filters use, and refusals that name what is missing.
+// top-level shapes), each Elasticsearch query type filters use, refusals that name what is missing, and the
+// indexed forms of value-list sized queries checked against a plain scan.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { compileDslQuery, compileRuleFilters, filterClauses, FilterError } from "./filters.js";
+import { ipInCidr, parseCidr, parseIp } from "../predicate/values.js";
 
 const q = (query: unknown) => compileDslQuery(query, "q");
 
@@ -71,4 +74,74 @@ test("refusals name the query type and where it is", () => {
   assert.throws(() => compileRuleFilters([{ query: { range: { "@timestamp": { gte: "now-1d" } } } }]), { message: 'filters(must)[0].range.@timestamp.gte: date math ("now-1d") is not supported in rule filters' });
   refuse(["not an object"]);
   refuse([{ query: { term: { a: 1, b: 2 } } }]);
+});
+
+// ---- value-list sized queries: indexed, and the same answers as a plain scan -------------------------------
+
+const ipOrder = (a: Uint8Array, b: Uint8Array) => {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+};
+/** What a scan over the list answers: is the address one of the values, inside one of the CIDRs or ranges. */
+function scanIp(v: string, values: readonly string[], ranges: readonly [string, string][]): boolean {
+  const ip = parseIp(v);
+  if (ip === undefined) return false;
+  for (const w of values) {
+    const c = w.includes("/") ? parseCidr(w) : undefined;
+    if (c !== undefined ? ipInCidr(ip, c) : parseIp(w) !== undefined && ipOrder(parseIp(w)!, ip) === 0) return true;
+  }
+  return ranges.some(([lo, hi]) => ipOrder(parseIp(lo)!, ip) <= 0 && ipOrder(ip, parseIp(hi)!) <= 0);
+}
+
+const v4 = fc.tuple(fc.constantFrom(10, 192), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map((p) => p.join("."));
+const v6 = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 65535 })).map(([a, b]) => `fd00::${a.toString(16)}:${b.toString(16)}`);
+const addr = fc.oneof(v4, v6, fc.constant("::ffff:10.1.2.3"), fc.constant("not-an-ip"));
+const cidr = fc.oneof(fc.tuple(v4, fc.integer({ min: 8, max: 32 })).map(([a, n]) => `${a}/${n}`), fc.tuple(v6, fc.integer({ min: 96, max: 128 })).map(([a, n]) => `${a}/${n}`));
+
+test("ip terms (addresses and CIDRs, as a value list gives them): set lookups answer as a scan does", () => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(addr, cidr), { maxLength: 30 }), fc.array(addr, { minLength: 1, maxLength: 4 }), (values, seen) => {
+      const p = q({ terms: { "source.ip": values } });
+      for (const v of seen) assert.equal(p({ source: { ip: v } }), scanIp(v, values, []), `${v} in ${JSON.stringify(values)}`);
+    }),
+    { seed: 1205, numRuns: 500 },
+  );
+});
+
+test("ip ranges ORed (an ip_range list, with or without CIDRs; should and must_not): merged and bisected, as a scan answers", () => {
+  const range = fc.tuple(addr, addr).filter(([a, b]) => parseIp(a) !== undefined && parseIp(b) !== undefined);
+  fc.assert(
+    fc.property(fc.array(range, { maxLength: 25 }), fc.array(cidr, { maxLength: 3 }), fc.array(addr, { minLength: 1, maxLength: 4 }), (ranges, cidrs, seen) => {
+      const clauses: unknown[] = ranges.map(([gte, lte]) => ({ range: { "destination.ip": { gte, lte } } }));
+      if (cidrs.length > 0) clauses.push({ terms: { "destination.ip": cidrs } });
+      const should = q({ bool: { should: clauses, minimum_should_match: 1 } });
+      const mustNot = q({ bool: { must_not: clauses } });
+      for (const v of seen) {
+        const want = scanIp(v, cidrs, ranges);
+        assert.equal(should({ destination: { ip: v } }), want, `${v} in ${JSON.stringify(clauses)}`);
+        assert.equal(mustNot({ destination: { ip: v } }), !want);
+      }
+    }),
+    { seed: 1205, numRuns: 500 },
+  );
+  // two of the ranges must hold: counted one by one, not grouped
+  const two = q({ bool: { should: [{ range: { "source.ip": { gte: "10.0.0.0", lte: "10.0.0.255" } } }, { range: { "source.ip": { gte: "10.0.0.128", lte: "10.0.1.0" } } }], minimum_should_match: 2 } });
+  assert.deepEqual(["10.0.0.1", "10.0.0.200", "10.0.1.0"].map((ip) => two({ source: { ip } })), [false, true, false]);
+});
+
+test("keyword terms of text values: set lookups answer as the value-by-value comparison does", () => {
+  const text = fc.oneof(fc.constantFrom("root", "3", " 3", "", "true", "1e3", "1000", "007"), fc.string({ maxLength: 4 }));
+  const docValue = fc.oneof(text, fc.integer({ min: -2, max: 1001 }), fc.boolean(), fc.constant(null), fc.constant(3.0));
+  fc.assert(
+    fc.property(fc.array(text, { maxLength: 12 }), fc.array(docValue, { minLength: 1, maxLength: 3 }), (values, seen) => {
+      const indexed = q({ terms: { "user.name": values } });
+      // an object among the values makes the query compare value by value (it never equals a scalar here)
+      const scanned = q({ terms: { "user.name": [...values, { never: true }] } });
+      for (const v of seen) {
+        if (v === "[object Object]") continue;
+        assert.equal(indexed({ user: { name: v } }), scanned({ user: { name: v } }), `${JSON.stringify(v)} in ${JSON.stringify(values)}`);
+      }
+    }),
+    { seed: 1205, numRuns: 1000 },
+  );
 });

@@ -16,7 +16,7 @@ import type { EventDoc } from "../../event/types.js";
 import { isJsonObject } from "../../util/json-object.js";
 import { compileLuceneWildcard } from "../../util/wildcard.js";
 import { ecsFieldType } from "../../ecs/field-types.js";
-import { ipInCidr, parseCidr, parseIp, type Cidr, type IpBytes } from "../predicate/values.js";
+import { parseCidr, parseIp, type IpBytes } from "../predicate/values.js";
 
 export type DslQuery = Record<string, unknown>;
 type Predicate = (doc: EventDoc) => boolean;
@@ -95,6 +95,11 @@ export function compileDslQuery(q: unknown, where: string): Predicate {
         const inIp = ipMatcher(values as string[]);
         return (doc) => get(doc).some(inIp);
       }
+      if (values.every((w) => typeof w === "string")) {
+        // A value list can hold a million keywords: one set lookup per value instead of a scan.
+        const has = stringTermsMatcher(values as string[]);
+        return (doc) => get(doc).some(has);
+      }
       return (doc) => get(doc).some((v) => values.some((w) => sameValue(v, w, false)));
     }
     case "prefix":
@@ -140,26 +145,123 @@ function fieldAndValue(body: unknown, at: string, valueKey: string): { field: st
   return { field, value: raw, caseInsensitive: false };
 }
 
+/** An address as 32 hex digits: text order is address order, so keys sort and compare as addresses do. */
+function ipKey(ip: IpBytes): string {
+  return Buffer.from(ip.buffer, ip.byteOffset, 16).toString("hex");
+}
+
+/** The key of the network of `ip` with a prefix of `bits` (host bits zeroed). */
+function netKey(ip: IpBytes, bits: number): string {
+  const net = new Uint8Array(16);
+  const full = bits >> 3;
+  net.set(ip.subarray(0, full));
+  if ((bits & 7) !== 0) net[full] = ip[full] & ((0xff << (8 - (bits & 7))) & 0xff);
+  return ipKey(net);
+}
+
 /**
  * On an ip field Elasticsearch compares addresses, not text (`::ffff:10.0.0.1` is `10.0.0.1`), and a
- * value written as a CIDR matches every address inside it.
+ * value written as a CIDR matches every address inside it. Addresses are one set; CIDRs one set of
+ * networks per prefix length, so a list of 100,000 CIDRs costs a lookup per distinct length.
  */
 function ipMatcher(values: readonly string[]): (v: unknown) => boolean {
-  const cidrs: Cidr[] = [];
-  const ips: IpBytes[] = [];
+  const ips = new Set<string>();
+  const nets = new Map<number, Set<string>>();
   for (const w of values) {
     const c = w.includes("/") ? parseCidr(w) : undefined;
-    if (c !== undefined) cidrs.push(c);
-    else {
+    if (c !== undefined) {
+      let set = nets.get(c.bits);
+      if (set === undefined) nets.set(c.bits, (set = new Set()));
+      set.add(netKey(c.net, c.bits));
+    } else {
       const ip = parseIp(w);
-      if (ip !== undefined) ips.push(ip);
+      if (ip !== undefined) ips.add(ipKey(ip));
     }
   }
   return (v) => {
     if (typeof v !== "string") return false;
     const ip = parseIp(v);
-    return ip !== undefined && (ips.some((w) => w.every((b, i) => b === ip[i])) || cidrs.some((c) => ipInCidr(ip, c)));
+    if (ip === undefined) return false;
+    if (ips.has(ipKey(ip))) return true;
+    for (const [bits, set] of nets) if (set.has(netKey(ip, bits))) return true;
+    return false;
   };
+}
+
+/** `terms` over text values, as `sameValue` compares, by set lookups (numbers against the numeric values). */
+function stringTermsMatcher(values: readonly string[]): (v: unknown) => boolean {
+  const text = new Set(values);
+  let numbers: Set<number> | undefined;
+  const numeric = (): Set<number> => (numbers ??= new Set(values.filter((w) => w.trim() !== "").map(Number).filter((n) => !Number.isNaN(n))));
+  return (v) => {
+    if (typeof v === "string") return text.has(v);
+    if (typeof v === "number") return numeric().has(v);
+    if (typeof v === "boolean") return text.has(String(v));
+    return false;
+  };
+}
+
+/**
+ * The `{range: {F: {gte: a, lte: b}}}` clauses on ip fields among `clauses` (an ip_range value list is
+ * thousands of them, ORed) as one predicate per field — the ranges sorted and merged, an address found by
+ * bisection — and the other clauses as they are. Only for clauses of which any one holding is enough.
+ */
+function groupIpRanges(clauses: readonly unknown[]): { grouped: Predicate[]; rest: [unknown, number][] } {
+  const byField = new Map<string, [string, string][]>();
+  const rest: [unknown, number][] = [];
+  for (const [i, c] of clauses.entries()) {
+    const r = ipRangeClause(c);
+    if (r === undefined) {
+      rest.push([c, i]);
+      continue;
+    }
+    let list = byField.get(r.field);
+    if (list === undefined) byField.set(r.field, (list = []));
+    list.push([r.lo, r.hi]);
+  }
+  return { grouped: [...byField].map(([field, ranges]) => ipRangesPredicate(field, ranges)), rest };
+}
+
+function ipRangeClause(c: unknown): { field: string; lo: string; hi: string } | undefined {
+  if (!isJsonObject(c) || Object.keys(c).length !== 1 || !isJsonObject(c.range)) return undefined;
+  const fields = Object.keys(c.range);
+  if (fields.length !== 1 || ecsFieldType(fields[0]) !== "ip") return undefined;
+  const b = c.range[fields[0]];
+  if (!isJsonObject(b) || Object.keys(b).length !== 2 || typeof b.gte !== "string" || typeof b.lte !== "string") return undefined;
+  const lo = parseIp(b.gte);
+  const hi = parseIp(b.lte);
+  return lo === undefined || hi === undefined ? undefined : { field: fields[0], lo: ipKey(lo), hi: ipKey(hi) };
+}
+
+function ipRangesPredicate(field: string, ranges: [string, string][]): Predicate {
+  const sorted = ranges.filter(([l, h]) => l <= h).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const starts: string[] = [];
+  const ends: string[] = [];
+  for (const [l, h] of sorted) {
+    const n = ends.length;
+    if (n > 0 && l <= ends[n - 1]) {
+      if (h > ends[n - 1]) ends[n - 1] = h;
+    } else {
+      starts.push(l);
+      ends.push(h);
+    }
+  }
+  const get = fieldAccessor(field);
+  const inRanges = (v: unknown): boolean => {
+    if (typeof v !== "string") return false;
+    const ip = parseIp(v);
+    if (ip === undefined) return false;
+    const k = ipKey(ip);
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && k <= ends[lo - 1];
+  };
+  return (doc) => get(doc).some(inRanges);
 }
 
 /** A keyword / number / boolean value equal to the query's (numbers by value: `"3"` = 3 on a numeric field). */
@@ -172,24 +274,30 @@ function sameValue(v: unknown, want: unknown, caseInsensitive: boolean): boolean
 
 function boolQuery(body: unknown, at: string): Predicate {
   if (!isJsonObject(body)) throw new FilterError(`${at} is not an object`);
-  const list = (k: string): Predicate[] => {
+  const raw = (k: string): unknown[] => {
     const v = body[k];
-    if (v === undefined) return [];
-    const qs = Array.isArray(v) ? v : [v];
-    return qs.map((q, i) => compileDslQuery(q, `${at}.${k}[${i}]`));
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  };
+  const compileAll = (qs: readonly unknown[], k: string): Predicate[] => qs.map((q, i) => compileDslQuery(q, `${at}.${k}[${i}]`));
+  const list = (k: string): Predicate[] => compileAll(raw(k), k);
+  // Clauses of which any one is enough, ip ranges grouped (an ip_range value list is thousands of them).
+  const anyOf = (k: string): Predicate[] => {
+    const { grouped, rest } = groupIpRanges(raw(k));
+    return [...grouped, ...rest.map(([q, i]) => compileDslQuery(q, `${at}.${k}[${i}]`))];
   };
   for (const k of Object.keys(body)) {
     if (!["must", "filter", "should", "must_not", "minimum_should_match", "boost", "_name"].includes(k)) throw new FilterError(`${at}.${k} is not a bool clause`);
   }
   const must = [...list("must"), ...list("filter")];
-  const should = list("should");
-  const mustNot = list("must_not");
+  const shouldRaw = raw("should");
+  const mustNot = anyOf("must_not");
   // Elasticsearch: with no must/filter clause at least one should clause must match, else none need to.
   const msm = body.minimum_should_match;
-  let min = must.length === 0 && should.length > 0 ? 1 : 0;
-  if (typeof msm === "number") min = msm < 0 ? Math.max(0, should.length + msm) : msm;
-  else if (typeof msm === "string" && /^-?\d+$/.test(msm)) min = Number(msm) < 0 ? Math.max(0, should.length + Number(msm)) : Number(msm);
+  let min = must.length === 0 && shouldRaw.length > 0 ? 1 : 0;
+  if (typeof msm === "number") min = msm < 0 ? Math.max(0, shouldRaw.length + msm) : msm;
+  else if (typeof msm === "string" && /^-?\d+$/.test(msm)) min = Number(msm) < 0 ? Math.max(0, shouldRaw.length + Number(msm)) : Number(msm);
   else if (msm !== undefined) throw new FilterError(`${at}.minimum_should_match "${String(msm)}": only whole numbers are supported`);
+  const should = min === 1 ? anyOf("should") : list("should");
   return (doc) => {
     if (!must.every((p) => p(doc)) || mustNot.some((p) => p(doc))) return false;
     if (min === 0) return true;
