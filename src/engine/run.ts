@@ -22,7 +22,7 @@ import { TextSpill } from "../state/spill.js";
 import type { AlertSink, EngineRule } from "./ports.js";
 import type { AlertContext } from "./alert.js";
 import { eventTime, timeSpec, type TimeSpec } from "./time.js";
-import { defaultStart, executionsWithEvents, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
+import { defaultStart, executionAt, executionsWithEvents, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
 import { compileIndexPatterns } from "./index-filter.js";
 import { spillEvent } from "./matched.js";
 import { MAX_SIGNALS_WARNING } from "./rule-types/new-terms.js";
@@ -46,6 +46,12 @@ export interface RunOptions {
   readonly indexFilter?: boolean;
   /** `_index` of events was set on purpose (--index): always filter by it. */
   readonly indexIsExplicit?: boolean;
+  /**
+   * Continuous replay (`--cluster --follow`): the first execution of a rule the memory has no schedule
+   * for, when `start` is not given; and a rule without events in this run still has run its executions
+   * up to `end` (its cursor moves on).
+   */
+  readonly startIfNew?: number;
   /** Wall clock for stream-mode alert timestamps (tests inject one). */
   readonly clock?: () => number;
   readonly kibanaVersion?: string;
@@ -308,10 +314,10 @@ function baseContext(opts: RunOptions, s: RuleState, now: number, type: "schedul
  * for it (a second run continues the schedule); else the execution whose window ends exactly at the
  * rule's earliest matched event.
  */
-export function replayStart(sched: RuleSchedule, explicit: number | undefined, stored: { intervalMs: number; lastStartedAt: number } | undefined, firstEventMs: number): number {
+export function replayStart(sched: RuleSchedule, explicit: number | undefined, stored: { intervalMs: number; lastStartedAt: number } | undefined, firstEventMs: number, startIfNew?: number): number {
   if (explicit !== undefined) return explicit;
   if (stored !== undefined) return stored.lastStartedAt + sched.intervalMs;
-  return defaultStart(sched, firstEventMs);
+  return startIfNew ?? defaultStart(sched, firstEventMs);
 }
 
 /** Replay commit groups: at most this many alerts (unless one execution alone has more), executions, ms of work. */
@@ -378,10 +384,19 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     const runner = runners.get(s);
     if (runner === undefined) continue;
     const times = runner.times();
-    if (times.length === 0) continue;
     const sched = ruleSchedule(s.er.rule);
     const stored = opts.store.getSchedule(s.key);
-    const start = replayStart(sched, opts.start, stored?.intervalMs === sched.intervalMs ? stored : undefined, times[0]);
+    const known = stored?.intervalMs === sched.intervalMs ? stored : undefined;
+    if (times.length === 0) {
+      if (opts.startIfNew === undefined || opts.end === undefined) continue;
+      const first = replayStart(sched, opts.start, known, opts.startIfNew, opts.startIfNew);
+      if (first > opts.end) continue;
+      const n = Math.floor((opts.end - first) / sched.intervalMs) + 1;
+      s.summary.executions += n;
+      plans.set(s, { sched, runner, lastExec: executionAt(sched, first + (n - 1) * sched.intervalMs) });
+      continue;
+    }
+    const start = replayStart(sched, opts.start, known, times[0], opts.startIfNew);
     const planned = executionsWithEvents(sched, start, opts.end, times);
     s.summary.executions += planned.total;
     runner.prepare(parseDateMath(sched.from, start), parseDateMath(sched.to, start - sched.intervalMs));

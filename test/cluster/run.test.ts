@@ -2,9 +2,10 @@
 // it. On a real Elasticsearch and OpenSearch holding the example events (loaded by tern index), the seed
 // rule and an EQL rule give exactly the alerts — ids and documents — that a local run gives over the same
 // documents exported as hits (same _index and _id); the alerts are created in the alerts index, and a
-// rerun finds them there.
+// rerun finds them there. --follow runs continuously from now and carries on after a restart.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,7 +80,90 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       assert.equal(comparable(remote.stdout).length, 1);
       assert.deepEqual(comparable(remote.stdout), comparable(local.stdout));
     });
+
+    test("--follow: every rule at its interval from now; stopped and restarted, it runs what it missed and alerts nothing twice", async () => {
+      const stream = "logs-follow-default";
+      const put = async (id: string) => {
+        await client.request("PUT", `/${stream}/_create/${id}?refresh=true`, { "@timestamp": new Date().toISOString(), event: { action: "follow-test" }, host: { name: id } });
+      };
+      const keyword = { type: "keyword" };
+      await client.request("PUT", `/_index_template/tern-follow-test`, { index_patterns: [stream], data_stream: {}, priority: 500, template: { mappings: { properties: { event: { properties: { action: keyword } }, host: { properties: { name: keyword } } } } } });
+      await put("a");
+      const rule = join(dir, "follow.toml");
+      writeFileSync(rule, FOLLOW_RULE);
+      const state = join(dir, "follow.db");
+      const first = spawnTern(["run", rule, "--cluster", server.url, "--follow", "--state", state, "--alerts-index", ".alerts-follow"]);
+      await until(() => hosts(first.out()).length === 1, "the first alert", first);
+      await put("b");
+      await until(() => hosts(first.out()).length === 2, "the second alert", first);
+      first.p.kill("SIGTERM");
+      assert.deepEqual((await first.exit).code, 0, first.err());
+      assert.deepEqual(hosts(first.out()), ["a", "b"]);
+      assert.match(first.err(), /tern run: followed http:\/\/127\.0\.0\.1:\d+ for [\d.]+ s: [\d,]+ executions in [\d,]+ rounds, 2 alerts\n/);
+      // while tern is down: an event, and a few missed executions
+      await put("c");
+      await new Promise((r) => setTimeout(r, 3_000));
+      const second = spawnTern(["run", rule, "--cluster", server.url, "--follow", "--state", state, "--alerts-index", ".alerts-follow"]);
+      await until(() => hosts(second.out()).length === 1, "the alert of the event indexed while down", second);
+      second.p.kill("SIGTERM");
+      assert.equal((await second.exit).code, 0, second.err());
+      assert.deepEqual(hosts(second.out()), ["c"]);
+      assert.match(second.err(), /tern run: follow-rule: \d+ executions missed since \S+ \(tern was not running\): running them now\n/);
+      const stored = await client.request<{ hits: { hits: { _source: { host: { name: string } } }[] } }>("POST", "/.alerts-follow/_search", { size: 10, query: { match_all: {} } });
+      assert.deepEqual(stored.hits.hits.map((h) => h._source.host.name).sort(), ["a", "b", "c"]);
+    });
   });
+}
+
+const FOLLOW_RULE = `[metadata]
+creation_date = "2026/12/05"
+maturity = "production"
+updated_date = "2026/12/05"
+
+[rule]
+author = ["tern"]
+description = "Follow-mode test events."
+from = "now-30s"
+interval = "1s"
+index = ["logs-follow-*"]
+language = "kuery"
+license = "Elastic License v2"
+name = "Follow test"
+risk_score = 21
+rule_id = "follow-rule"
+severity = "low"
+type = "query"
+query = "event.action:follow-test"
+`;
+
+interface Proc {
+  p: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function spawnTern(args: string[]): Proc {
+  const p = spawn(process.execPath, [join(REPO_ROOT, "bin", "tern.js"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  p.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
+  p.stderr?.on("data", (b: Buffer) => (err += b.toString("utf8")));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => p.once("exit", (code, signal) => res({ code, signal })));
+  return { p, out: () => out, err: () => err, exit };
+}
+
+const hosts = (stdout: string) => comparable(stdout).map((a) => (a.host as { name: string }).name);
+
+async function until(cond: () => boolean, what: string, proc: Proc, ms = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) {
+      proc.p.kill("SIGKILL");
+      throw new Error(`timed out waiting for ${what}; stderr: ${proc.err()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 test("tern run: --events or --cluster, one of them; --cluster needs --start", async () => {
@@ -88,5 +172,7 @@ test("tern run: --events or --cluster, one of them; --cluster needs --start", as
   const both = await runCli(["run", SEED_DIR, "--events", EXAMPLES, "--cluster", "http://127.0.0.1:9200", "--state", ":memory:"]);
   assert.deepEqual([both.code, both.stderr], [2, "tern run: --events and --cluster cannot be used together: the events come from one or the other\n"]);
   const noStart = await runCli(["run", SEED_DIR, "--cluster", "http://127.0.0.1:9200", "--state", ":memory:"]);
-  assert.deepEqual([noStart.code, noStart.stderr], [2, "tern run: --cluster runs a backfill: it needs --start (and takes --end, default now), in replay mode, of ECS events (no --follow, --mode stream or --format)\n"]);
+  assert.deepEqual([noStart.code, noStart.stderr], [2, "tern run: --cluster runs a backfill: it needs --start (and takes --end, default now), in replay mode, of ECS events (no --mode stream or --format); --follow runs continuously instead\n"]);
+  const followEnd = await runCli(["run", SEED_DIR, "--cluster", "http://127.0.0.1:9200", "--follow", "--end", "now", "--state", ":memory:"]);
+  assert.deepEqual([followEnd.code, followEnd.stderr], [2, "tern run: --cluster --follow runs every rule at its interval from now (or --start) until stopped: no --end, --mode stream or --format\n"]);
 });

@@ -46,6 +46,7 @@ import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
 import { THRESHOLD_STREAM_REFUSAL } from "../../engine/rule-types/threshold.js";
 import { suppressionConfig } from "../../engine/rule-types/suppression.js";
+import { ruleSchedule } from "../../engine/schedule.js";
 import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
@@ -384,8 +385,12 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     err(opts.cluster === undefined ? "tern run: give the events: --events <inputs...> (files, globs, directories, - for stdin) or --cluster <url>\n" : "tern run: --events and --cluster cannot be used together: the events come from one or the other\n");
     throw new ExitError(2);
   }
-  if (opts.cluster !== undefined && (opts.follow === true || opts.mode === "stream" || opts.start === undefined || opts.format !== "ecs")) {
-    err("tern run: --cluster runs a backfill: it needs --start (and takes --end, default now), in replay mode, of ECS events (no --follow, --mode stream or --format)\n");
+  if (opts.cluster !== undefined && (opts.mode === "stream" || opts.format !== "ecs" || (opts.follow === true ? opts.end !== undefined : opts.start === undefined))) {
+    err(
+      opts.follow === true
+        ? "tern run: --cluster --follow runs every rule at its interval from now (or --start) until stopped: no --end, --mode stream or --format\n"
+        : "tern run: --cluster runs a backfill: it needs --start (and takes --end, default now), in replay mode, of ECS events (no --mode stream or --format); --follow runs continuously instead\n",
+    );
     throw new ExitError(2);
   }
   let start: number | undefined;
@@ -418,7 +423,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   const queries: KqlNode[] = [];
   const skipped: string[] = [];
   // The mode as decided below (stream for --follow and stdin unless --mode says otherwise): some rule types run in replay only.
-  const plannedMode: RunMode = opts.follow === true ? "stream" : (opts.mode ?? (opts.events.includes("-") ? "stream" : "replay"));
+  const plannedMode: RunMode = opts.cluster !== undefined ? "replay" : opts.follow === true ? "stream" : (opts.mode ?? (opts.events.includes("-") ? "stream" : "replay"));
   for (const lr of loaded.rules) {
     const rule = lr.rule;
     let reason = lr.status === "valid" ? skipReason(rule, plannedMode) : (lr.reason ?? "not runnable");
@@ -500,7 +505,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     }
   };
   const stdinInput = opts.events.includes("-");
-  if (opts.follow === true && (stdinInput || opts.mode === "replay")) {
+  if (opts.follow === true && opts.cluster === undefined && (stdinInput || opts.mode === "replay")) {
     err(`tern run: --follow ${stdinInput ? "reads files, not stdin (stdin is streamed without it)" : "runs in stream mode (not --mode replay)"}\n`);
     throw new ExitError(2);
   }
@@ -541,9 +546,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
         err(`tern run: ${(e as Error).message}\n`);
         throw new ExitError(2);
       }
-      const spec = clusterSpec(engineRules, queries, start ?? now, end ?? now);
-      const src = openClusterSource(cluster, opts.cluster, spec);
-      source = opts.normalize === false ? src : normalizingSource(src);
+      source = clusterEvents(cluster, opts, clusterSpec(engineRules, queries, () => start ?? now, end ?? now));
     } else {
     const events = opts.follow === true ? opts.events.map((p) => resolve(ctx.cwd, p)) : opts.events;
     const routing = { indexFilter: opts.indexFilter, indexIsExplicit: opts.index !== undefined };
@@ -590,6 +593,22 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     if (rejectsFd !== undefined) closeSync(rejectsFd);
     throw e;
   }
+  if (opts.follow === true && cluster !== undefined && opts.cluster !== undefined) {
+    const url = opts.cluster;
+    try {
+      await followCluster(engineRules, queries, { store, sink, cluster, url, opts, ctx, start });
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await sink.close();
+      await cluster.close();
+      store.close();
+      if (rejectsFd !== undefined) closeSync(rejectsFd);
+    }
+    reportClusterSink(clusterSink, cluster, opts, err);
+    ctx.exitCode = 0;
+    return;
+  }
   const progress = progressReporter(ctx);
   let summary: RunSummary;
   try {
@@ -618,11 +637,89 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     if (rejectsFd !== undefined) closeSync(rejectsFd);
   }
   err(renderSummary(summary, bad, skipped, { verbose: opts.verbose }));
-  if (clusterSink !== undefined && cluster !== undefined) {
-    const c = clusterSink.stats;
-    err(`  cluster:        ${cluster.flavor} ${cluster.version}: ${fmtInt(c.created)} alert${c.created === 1 ? "" : "s"} created in ${opts.alertsIndex ?? `.alerts-security.alerts-${opts.space}`}${c.existing > 0 ? `, ${fmtInt(c.existing)} already there` : ""}${c.replaced > 0 ? `, ${fmtInt(c.replaced)} extended` : ""}\n`);
-  }
+  reportClusterSink(clusterSink, cluster, opts, err);
   ctx.exitCode = opts.failOnAlerts === true && summary.alerts > 0 ? 1 : 0;
+}
+
+function reportClusterSink(clusterSink: ReturnType<typeof clusterAlertSink> | undefined, cluster: ClusterClient | undefined, opts: RunCliOptions, err: (s: string) => void): void {
+  if (clusterSink === undefined || cluster === undefined) return;
+  const c = clusterSink.stats;
+  err(`  cluster:        ${cluster.flavor} ${cluster.version}: ${fmtInt(c.created)} alert${c.created === 1 ? "" : "s"} created in ${opts.alertsIndex ?? `.alerts-security.alerts-${opts.space}`}${c.existing > 0 ? `, ${fmtInt(c.existing)} already there` : ""}${c.replaced > 0 ? `, ${fmtInt(c.replaced)} extended` : ""}\n`);
+}
+
+function clusterEvents(cluster: ClusterClient, opts: RunCliOptions, spec: ClusterSourceSpec): EventSource {
+  const src = openClusterSource(cluster, opts.cluster ?? "", spec);
+  return opts.normalize === false ? src : normalizingSource(src);
+}
+
+/** How long `--cluster --follow` waits at most before it looks at the schedules again (ms). */
+const FOLLOW_MAX_SLEEP_MS = 60_000;
+
+/**
+ * `tern run --cluster --follow`: Kibana's task manager, continuously. Each rule runs at its interval; its
+ * schedule cursor is the memory's, so a restart carries on where the last committed execution stopped —
+ * the executions missed while tern was down run then, none twice (a notice says how many; Kibana would
+ * have reported a gap). A rule the memory does not know starts at --start, else now. Each round fetches
+ * what the due executions read and runs them as a backfill up to now; SIGINT/SIGTERM end the wait or the
+ * round, and the run ends normally.
+ */
+async function followCluster(
+  rules: readonly EngineRule[],
+  queries: readonly KqlNode[],
+  r: { store: SqliteStore; sink: AlertSink; cluster: ClusterClient; url: string; opts: RunCliOptions; ctx: CliContext; start: number | undefined },
+): Promise<void> {
+  const err = (s: string) => r.ctx.stderr.write(s);
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  // The first SIGINT/SIGTERM ends the wait or lets the round finish; a second one is not caught.
+  const stop = (): void => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    stopped = true;
+    wake?.();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const total = { rounds: 0, executions: 0, alerts: 0 };
+  const t0 = Date.now();
+  const nextOf = (er: EngineRule, now: number): number => {
+    const sched = ruleSchedule(er.rule);
+    const st = r.store.getSchedule(er.rule.rule_id);
+    return st !== undefined && st.intervalMs === sched.intervalMs ? st.lastStartedAt + sched.intervalMs : (r.start ?? now);
+  };
+  try {
+    while (!stopped) {
+      const now = Date.now();
+      const due = Math.min(...rules.map((er) => nextOf(er, now)));
+      if (due > now) {
+        await new Promise<void>((res) => {
+          const t = setTimeout(res, Math.min(due - now, FOLLOW_MAX_SLEEP_MS));
+          wake = () => {
+            clearTimeout(t);
+            res();
+          };
+        });
+        wake = undefined;
+        continue;
+      }
+      for (const er of rules) {
+        const sched = ruleSchedule(er.rule);
+        const st = r.store.getSchedule(er.rule.rule_id);
+        const missed = st !== undefined && st.intervalMs === sched.intervalMs ? Math.floor((now - st.lastStartedAt) / sched.intervalMs) - 1 : 0;
+        if (missed > 0) err(`tern run: ${er.rule.rule_id}: ${fmtInt(missed)} execution${missed === 1 ? "" : "s"} missed since ${new Date(st?.lastStartedAt ?? 0).toISOString()} (tern was not running): running them now\n`);
+      }
+      const source = clusterEvents(r.cluster, r.opts, clusterSpec(rules, queries, (er) => nextOf(er, now), now));
+      const summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, spaceId: r.opts.space });
+      total.rounds++;
+      total.executions += summary.rules.reduce((n, x) => n + x.executions, 0);
+      total.alerts += summary.alerts;
+      if (summary.alerts > 0 || summary.warnings.length > 0) err(`tern run: ${new Date(now).toISOString()}: ${fmtInt(summary.alerts)} alert${summary.alerts === 1 ? "" : "s"}${summary.warnings.map((w) => `; ${w}`).join("")}\n`);
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+  err(`tern run: followed ${r.url} for ${((Date.now() - t0) / 1000).toFixed(1)} s: ${fmtInt(total.executions)} executions in ${fmtInt(total.rounds)} rounds, ${fmtInt(total.alerts)} alert${total.alerts === 1 ? "" : "s"}\n`);
 }
 
 /**
@@ -630,10 +727,12 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
  * prefilter query; a rule without one fetches everything in range), over the span from the earliest
  * window or new-terms history the executions from `start` read, to `end`.
  */
-function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlNode[], start: number, end: number): ClusterSourceSpec {
+function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlNode[], startOf: (r: EngineRule) => number, end: number): ClusterSourceSpec {
   const indices = [...new Set(rules.flatMap((r) => (r.rule.index !== undefined && r.rule.index.length > 0 ? r.rule.index : ["*"])))];
-  let from = start;
+  let from = end;
   for (const r of rules) {
+    const start = startOf(r);
+    from = Math.min(from, start);
     const windowFrom = parseDateMath(r.rule.from, start);
     from = Math.min(from, windowFrom);
     if (r.rule.new_terms !== undefined) from = Math.min(from, parseDateMath(r.rule.new_terms.history_window_start, windowFrom));
@@ -691,7 +790,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Run query, new_terms, eql and threshold rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
     .argument("<rules...>", "rule files (TOML or Kibana NDJSON export) or directories")
     .option("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
-    .option("--cluster <url>", "read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end), and write the alerts into it too (credentials from TERN_CLUSTER_USER/PASSWORD or TERN_CLUSTER_API_KEY)")
+    .option("--cluster <url>", "read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end, or with --follow every rule at its interval until stopped), and write the alerts into it too (credentials from TERN_CLUSTER_USER/PASSWORD or TERN_CLUSTER_API_KEY)")
     .option("--alerts-index <name>", "with --cluster: the index alerts are created in (default .alerts-security.alerts-<space>)")
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")
