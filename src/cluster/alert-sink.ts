@@ -6,7 +6,7 @@
 
 import type { EventDoc } from "../event/types.js";
 import type { AlertSink } from "../engine/ports.js";
-import { ClusterError, type ClusterClient } from "./client.js";
+import { ClusterError, bulkSettled, type ClusterClient } from "./client.js";
 
 export interface ClusterAlertStats {
   created: number;
@@ -34,22 +34,26 @@ export function clusterAlertSink(primary: AlertSink, client: ClusterClient, inde
   return {
     stats,
     async write(alerts: readonly EventDoc[], json?: readonly string[]) {
+      // The cluster first: if it fails (down past the retries), nothing reached the primary sink either, and
+      // the execution runs again later; a repeat in the cluster is only a 409.
+      if (alerts.length > 0) await toCluster(alerts);
       await primary.write(alerts, json);
-      if (alerts.length === 0) return;
-      await prepare();
-      const replaces = alerts.map((a) => a["kibana.alert.last_detected"] !== a["kibana.alert.start"]);
-      const lines = alerts.flatMap((a, i) => [{ [replaces[i] ? "index" : "create"]: { _index: index, _id: String(a["kibana.alert.uuid"]) } }, a]);
-      const items = await client.bulk(lines, true);
-      const refused: string[] = [];
-      items.forEach((it, i) => {
-        if (it.status === 201 && !replaces[i]) stats.created++;
-        else if (it.status === 200 || (it.status === 201 && replaces[i])) stats.replaced++;
-        else if (it.status === 409) stats.existing++;
-        else refused.push(`${String(alerts[i]["kibana.alert.uuid"])}: ${it.status} ${it.error?.type ?? ""}: ${it.error?.reason ?? ""}`);
-      });
-      if (refused.length > 0) throw new ClusterError(`the cluster refused ${refused.length} alert${refused.length === 1 ? "" : "s"} in ${index} (${refused.slice(0, 3).join("; ")})`);
     },
     commit: primary.commit?.bind(primary),
     close: () => primary.close(),
   };
+
+  async function toCluster(alerts: readonly EventDoc[]): Promise<void> {
+    await prepare();
+    const replaces = alerts.map((a) => a["kibana.alert.last_detected"] !== a["kibana.alert.start"]);
+    const items = await bulkSettled(client, alerts.map((a, i) => [{ [replaces[i] ? "index" : "create"]: { _index: index, _id: String(a["kibana.alert.uuid"]) } }, a] as const), true);
+    const refused: string[] = [];
+    items.forEach((it, i) => {
+      if (it.status === 201 && !replaces[i]) stats.created++;
+      else if (it.status === 200 || (it.status === 201 && replaces[i])) stats.replaced++;
+      else if (it.status === 409) stats.existing++;
+      else refused.push(`${String(alerts[i]["kibana.alert.uuid"])}: ${it.status} ${it.error?.type ?? ""}: ${it.error?.reason ?? ""}`);
+    });
+    if (refused.length > 0) throw new ClusterError(`the cluster refused ${refused.length} alert${refused.length === 1 ? "" : "s"} in ${index} (${refused.slice(0, 3).join("; ")})`);
+  }
 }

@@ -11,6 +11,8 @@ export type ClusterFlavor = "elasticsearch" | "opensearch";
 export interface ClusterClient {
   readonly flavor: ClusterFlavor;
   readonly version: string;
+  /** The waits before each retry of a request the cluster could not serve now (delaysOf). */
+  readonly retryDelays: readonly number[];
   /** One REST call; the parsed response body. Errors carry the server's status and reason. */
   request<T = unknown>(method: "GET" | "PUT" | "POST" | "DELETE" | "HEAD", path: string, body?: unknown, query?: Record<string, string>): Promise<T>;
   /** A `_bulk` request of action/document pairs; the response's items. */
@@ -43,13 +45,68 @@ function auth(env: NodeJS.ProcessEnv): { apiKey: string } | { username: string; 
 
 function describe(e: unknown): ClusterError {
   type Cause = { type?: string; reason?: string };
-  const err = e as { meta?: { statusCode?: number; body?: { error?: (Cause & { root_cause?: Cause[] }) | string } }; message?: string };
-  const status = err.meta?.statusCode;
+  const err = e as { meta?: { statusCode?: number | null; body?: { error?: (Cause & { root_cause?: Cause[] }) | string } }; message?: string };
+  // a connection error carries status 0 (the Elasticsearch client) or none: no answer at all
+  const code = err.meta?.statusCode;
+  const status = code === 0 || code === null || code === undefined ? undefined : code;
   const body = err.meta?.body?.error;
   // "all shards failed" says nothing: the first root cause names the problem
   const cause = typeof body === "object" ? (body.root_cause?.[0] ?? body) : undefined;
   const reason = typeof body === "string" ? body : cause?.reason !== undefined ? `${cause.type ?? "error"}: ${cause.reason}` : (err.message ?? String(e));
   return new ClusterError(status !== undefined ? `${status} ${reason}` : reason, status);
+}
+
+/**
+ * Waits before each retry of a request the cluster could not serve now: a 429 (too many requests), a
+ * 502/503/504 or no answer at all (connection refused or lost). About 45 s in all, long enough for a node
+ * to restart; then the error stands. Every request tern sends may be repeated: documents are created with
+ * their ids (a repeat is a 409) and searches only read.
+ */
+export const RETRY_DELAYS_MS: readonly number[] = [250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000];
+
+/** The waits this run allows: TERN_CLUSTER_RETRIES (0 to 9, default 9) of RETRY_DELAYS_MS. */
+export function delaysOf(env: NodeJS.ProcessEnv): readonly number[] {
+  const n = env.TERN_CLUSTER_RETRIES === undefined || env.TERN_CLUSTER_RETRIES === "" ? RETRY_DELAYS_MS.length : Number(env.TERN_CLUSTER_RETRIES);
+  if (!Number.isInteger(n) || n < 0) throw new ClusterError(`TERN_CLUSTER_RETRIES=${env.TERN_CLUSTER_RETRIES ?? ""}: give a whole number of retries from 0 to ${RETRY_DELAYS_MS.length}`);
+  return RETRY_DELAYS_MS.slice(0, n);
+}
+
+function retryable(e: ClusterError): boolean {
+  return e.status === undefined || e.status === 429 || e.status === 502 || e.status === 503 || e.status === 504;
+}
+
+/** `op` until it succeeds, a non-retryable error, or the delays run out; `onRetry` hears of each wait. */
+export async function withRetries<T>(delays: readonly number[], op: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op();
+    } catch (e) {
+      const err = e instanceof ClusterError ? e : describe(e);
+      if (!retryable(err) || attempt >= delays.length) throw err;
+      await new Promise((r) => setTimeout(r, delays[attempt]));
+    }
+  }
+}
+
+/**
+ * A `_bulk` of `[action, document]` pairs until every item has settled: items the cluster answered 429
+ * (its write queue was full) are sent again after a wait. The items in the pairs' order.
+ */
+export async function bulkSettled(client: ClusterClient, pairs: readonly (readonly [unknown, unknown])[], refresh = false): Promise<BulkItem[]> {
+  const delays = client.retryDelays;
+  const out: BulkItem[] = new Array<BulkItem>(pairs.length);
+  let todo = pairs.map((_, i) => i);
+  for (let attempt = 0; todo.length > 0; attempt++) {
+    const items = await client.bulk(todo.flatMap((i) => [pairs[i][0], pairs[i][1]]), refresh);
+    const again: number[] = [];
+    items.forEach((it, k) => {
+      if (it.status === 429 && attempt < delays.length) again.push(todo[k]);
+      else out[todo[k]] = it;
+    });
+    todo = again;
+    if (todo.length > 0) await new Promise((r) => setTimeout(r, delays[attempt]));
+  }
+  return out;
 }
 
 /** Connects and finds out which server it is (OpenSearch names itself in `GET /`; Elasticsearch's responses carry x-elastic-product). */
@@ -60,6 +117,7 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
   } catch {
     throw new ClusterError(`--cluster ${url}: not a URL (give http://host:port or https://host:port)`);
   }
+  delaysOf(env);
   if (parsed.username !== "" || parsed.password !== "") throw new ClusterError("--cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY");
   let res: Response;
   try {
@@ -86,14 +144,16 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
 
 async function elastic(url: string, known: string | undefined, env: NodeJS.ProcessEnv): Promise<ClusterClient> {
   const a = auth(env);
+  const retryDelays = delaysOf(env);
   const client = new ElasticClient({ node: url, ...(a === undefined ? {} : { auth: a }) });
-  const request = async <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> => {
-    try {
-      return (await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query })) as T;
-    } catch (e) {
-      throw describe(e);
-    }
-  };
+  const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
+    withRetries(retryDelays, async () => {
+      try {
+        return (await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query })) as T;
+      } catch (e) {
+        throw describe(e);
+      }
+    });
   // Some test distributions answer GET / with 405: the node's own version is in _nodes.
   let version = known;
   if (version === undefined) {
@@ -103,48 +163,54 @@ async function elastic(url: string, known: string | undefined, env: NodeJS.Proce
   return {
     flavor: "elasticsearch",
     version,
+    retryDelays,
     request,
-    async bulk(lines, refresh = false) {
-      try {
-        const r = await client.bulk({ operations: lines as Record<string, unknown>[], refresh });
-        return r.items.map((it) => {
-          const [op, v] = Object.entries(it)[0];
-          return { op, status: v.status, id: v._id ?? undefined, index: v._index, error: v.error as BulkItem["error"] };
-        });
-      } catch (e) {
-        throw describe(e);
-      }
-    },
+    bulk: (lines, refresh = false) =>
+      withRetries(retryDelays, async () => {
+        try {
+          const r = await client.bulk({ operations: lines as Record<string, unknown>[], refresh });
+          return r.items.map((it) => {
+            const [op, v] = Object.entries(it)[0];
+            return { op, status: v.status, id: v._id ?? undefined, index: v._index, error: v.error as BulkItem["error"] };
+          });
+        } catch (e) {
+          throw describe(e);
+        }
+      }),
     close: () => client.close(),
   };
 }
 
 async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv): Promise<ClusterClient> {
   const a = auth(env);
+  const retryDelays = delaysOf(env);
   const client = new OpenSearchClient({ node: url, ...(a === undefined ? {} : "apiKey" in a ? { headers: { authorization: `ApiKey ${a.apiKey}` } } : { auth: a }) });
-  const request = async <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> => {
-    try {
-      const r = await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query });
-      return r.body as T;
-    } catch (e) {
-      throw describe(e);
-    }
-  };
-  return {
-    flavor: "opensearch",
-    version,
-    request,
-    async bulk(lines, refresh = false) {
+  const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
+    withRetries(retryDelays, async () => {
       try {
-        const r = await client.bulk({ body: lines as Record<string, unknown>[], refresh });
-        return (r.body.items as Record<string, { status: number; _id?: string; _index?: string; error?: BulkItem["error"] }>[]).map((it) => {
-          const [op, v] = Object.entries(it)[0];
-          return { op, status: v.status, id: v._id, index: v._index, error: v.error };
-        });
+        const r = await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query });
+        return r.body as T;
       } catch (e) {
         throw describe(e);
       }
-    },
+    });
+  return {
+    flavor: "opensearch",
+    version,
+    retryDelays,
+    request,
+    bulk: (lines, refresh = false) =>
+      withRetries(retryDelays, async () => {
+        try {
+          const r = await client.bulk({ body: lines as Record<string, unknown>[], refresh });
+          return (r.body.items as Record<string, { status: number; _id?: string; _index?: string; error?: BulkItem["error"] }>[]).map((it) => {
+            const [op, v] = Object.entries(it)[0];
+            return { op, status: v.status, id: v._id, index: v._index, error: v.error };
+          });
+        } catch (e) {
+          throw describe(e);
+        }
+      }),
     close: () => client.close(),
   };
 }

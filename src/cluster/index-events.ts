@@ -12,7 +12,7 @@ import { ecsFieldNames, ecsFieldType } from "../ecs/field-types.js";
 import { dataStreamOf } from "../engine/index-filter.js";
 import { isJsonObject } from "../util/json-object.js";
 import { matchSegment } from "../util/glob.js";
-import type { ClusterClient, ClusterFlavor } from "./client.js";
+import { bulkSettled, type ClusterClient, type ClusterFlavor } from "./client.js";
 
 /** The data stream an event goes to. `index` is --index; `isHit` says whether `_index` came from a hit. */
 export function targetStream(ev: InputEvent, isHit: boolean, index: string | undefined): string {
@@ -114,25 +114,17 @@ export class ClusterIndexer {
       return;
     }
     for (const s of new Set(batch.map((b) => b.stream))) await this.prepare(s);
-    let todo = batch;
-    for (let attempt = 1; todo.length > 0; attempt++) {
-      const lines = todo.flatMap(({ stream, ev }) => [{ create: { _index: stream, _id: ev._id } }, ev._source]);
-      const items = await this.client.bulk(lines, refresh);
-      const retry: typeof todo = [];
-      items.forEach((it, i) => {
-        const { stream } = todo[i];
-        if (it.status === 201) {
-          this.stats.indexed++;
-          this.stats.streams.set(stream, (this.stats.streams.get(stream) ?? 0) + 1);
-        } else if (it.status === 409) this.stats.existing++;
-        else if (it.status === 429 && attempt < 5) retry.push(todo[i]);
-        else {
-          this.stats.failed++;
-          if (this.stats.reasons.length < 10) this.stats.reasons.push(`${todo[i].ev._id} → ${stream}: ${it.status} ${it.error?.type ?? ""}: ${it.error?.reason ?? ""}`);
-        }
-      });
-      todo = retry;
-      if (todo.length > 0) await new Promise((r) => setTimeout(r, 500 * attempt));
-    }
+    const items = await bulkSettled(this.client, batch.map(({ stream, ev }) => [{ create: { _index: stream, _id: ev._id } }, ev._source] as const), refresh);
+    items.forEach((it, i) => {
+      const { stream } = batch[i];
+      if (it.status === 201) {
+        this.stats.indexed++;
+        this.stats.streams.set(stream, (this.stats.streams.get(stream) ?? 0) + 1);
+      } else if (it.status === 409) this.stats.existing++;
+      else {
+        this.stats.failed++;
+        if (this.stats.reasons.length < 10) this.stats.reasons.push(`${batch[i].ev._id} → ${stream}: ${it.status} ${it.error?.type ?? ""}: ${it.error?.reason ?? ""}`);
+      }
+    });
   }
 }

@@ -2,7 +2,8 @@
 // it. On a real Elasticsearch and OpenSearch holding the example events (loaded by tern index), the seed
 // rule and an EQL rule give exactly the alerts — ids and documents — that a local run gives over the same
 // documents exported as hits (same _index and _id); the alerts are created in the alerts index, and a
-// rerun finds them there. --follow runs continuously from now and carries on after a restart.
+// rerun finds them there. Through a fault proxy (429s, cut connections) nothing is lost or doubled. --follow
+// runs continuously from now and carries on after a restart.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -13,6 +14,7 @@ import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../../src/testing/paths.js";
 import { runCli } from "../../src/testing/cli.js";
 import { EXAMPLE_PLANTED_ALERTS, plantedForm } from "../../src/testing/gen/examples.js";
 import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
+import { startFaultProxy } from "../../src/testing/cluster/fault-proxy.js";
 import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
 
 const EXAMPLES = join(REPO_ROOT, "examples", "events");
@@ -79,6 +81,39 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       assert.equal(remote.code, 0, remote.stderr);
       assert.equal(comparable(remote.stdout).length, 1);
       assert.deepEqual(comparable(remote.stdout), comparable(local.stdout));
+    });
+
+    test("faults: every third request answered 429, then connections cut: the same six alerts, none lost or twice", async () => {
+      const proxy = await startFaultProxy(server.url, kind);
+      try {
+        const local = await runCli(["run", SEED_DIR, "--events", hits, "--state", ":memory:", ...RUN]);
+        proxy.rejectEvery(3);
+        const busy = await runCli(["run", SEED_DIR, "--cluster", proxy.url, "--state", ":memory:", "--alerts-index", ".alerts-faults", ...RUN]);
+        assert.equal(busy.code, 0, busy.stderr);
+        assert.deepEqual(comparable(busy.stdout), comparable(local.stdout));
+        assert.match(busy.stderr, /: 6 alerts created in \.alerts-faults\n/);
+        assert.ok(proxy.faults.rejected >= 2, `429s sent: ${proxy.faults.rejected}`);
+        proxy.rejectEvery(0);
+        // a node that stops answering for a while (each cut connection is one failed attempt)
+        proxy.dropNext(6);
+        const cut = await runCli(["run", SEED_DIR, "--cluster", proxy.url, "--state", ":memory:", "--alerts-index", ".alerts-faults", ...RUN]);
+        assert.equal(cut.code, 0, cut.stderr);
+        assert.deepEqual(comparable(cut.stdout), comparable(local.stdout));
+        assert.match(cut.stderr, /: 0 alerts created in \.alerts-faults, 6 already there\n/);
+        assert.equal(proxy.faults.dropped, 6);
+        const stored = await client.request<{ hits: { total: { value: number } } }>("POST", "/.alerts-faults/_search", { size: 0, track_total_hits: true });
+        assert.equal(stored.hits.total.value, 6);
+        // past the retries (none allowed here): a clean error, exit 2, nothing half-done
+        proxy.dropNext(1_000);
+        const gone = await runCli(["run", SEED_DIR, "--cluster", proxy.url, "--state", ":memory:", ...RUN], { env: { TERN_CLUSTER_RETRIES: "0" } });
+        assert.equal(gone.code, 2, gone.stderr);
+        assert.match(gone.stderr, /^tern run: the cluster failed: .+; the executions committed so far stay done, rerun with the same --state to carry on\n$/m);
+        assert.equal(gone.stdout, "");
+        const bad = await runCli(["run", SEED_DIR, "--cluster", proxy.url, "--state", ":memory:", ...RUN], { env: { TERN_CLUSTER_RETRIES: "many" } });
+        assert.deepEqual([bad.code, bad.stderr], [2, "tern run: TERN_CLUSTER_RETRIES=many: give a whole number of retries from 0 to 9\n"]);
+      } finally {
+        await proxy.close();
+      }
     });
 
     test("--follow: every rule at its interval from now; stopped and restarted, it runs what it missed and alerts nothing twice", async () => {

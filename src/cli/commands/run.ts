@@ -25,7 +25,7 @@ import { addRuleSelection, applyRuleSelection, type RuleSelectionOptions } from 
 import { displayPaths } from "./validate.js";
 import { compileRuleFilters } from "../../compile/filters/index.js";
 import { exceptionsFor, loadExceptionSet, unattachedLists, type RuleExceptions } from "../../rules/exceptions.js";
-import { connectCluster, type ClusterClient } from "../../cluster/client.js";
+import { ClusterError, connectCluster, type ClusterClient } from "../../cluster/client.js";
 import { openClusterSource, type ClusterSourceSpec } from "../../cluster/cluster-source.js";
 import { clusterAlertSink } from "../../cluster/alert-sink.js";
 import { toElasticsearchQuery } from "../../compile/dsl/index.js";
@@ -625,6 +625,11 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
       indexIsExplicit: opts.index !== undefined,
       onProgress: progress.update,
     });
+  } catch (e) {
+    // The cluster stayed away past the client's retries: the executions committed so far stay done.
+    if (!(e instanceof ClusterError)) throw e;
+    err(`tern run: the cluster failed: ${e.message}; the executions committed so far stay done, rerun with the same --state to carry on\n`);
+    throw new ExitError(2);
   } finally {
     if (opts.follow === true) {
       process.off("SIGINT", onSignal);
@@ -654,6 +659,8 @@ function clusterEvents(cluster: ClusterClient, opts: RunCliOptions, spec: Cluste
 
 /** How long `--cluster --follow` waits at most before it looks at the schedules again (ms). */
 const FOLLOW_MAX_SLEEP_MS = 60_000;
+/** After a round the cluster failed (past the client's own retries), the wait before the next (ms). */
+const FOLLOW_FAILED_ROUND_WAIT_MS = 10_000;
 
 /**
  * `tern run --cluster --follow`: Kibana's task manager, continuously. Each rule runs at its interval; its
@@ -680,6 +687,17 @@ async function followCluster(
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  const pause = async (ms: number): Promise<void> => {
+    if (stopped) return;
+    await new Promise<void>((res) => {
+      const t = setTimeout(res, ms);
+      wake = () => {
+        clearTimeout(t);
+        res();
+      };
+    });
+    wake = undefined;
+  };
   const total = { rounds: 0, executions: 0, alerts: 0 };
   const t0 = Date.now();
   const nextOf = (er: EngineRule, now: number): number => {
@@ -692,14 +710,7 @@ async function followCluster(
       const now = Date.now();
       const due = Math.min(...rules.map((er) => nextOf(er, now)));
       if (due > now) {
-        await new Promise<void>((res) => {
-          const t = setTimeout(res, Math.min(due - now, FOLLOW_MAX_SLEEP_MS));
-          wake = () => {
-            clearTimeout(t);
-            res();
-          };
-        });
-        wake = undefined;
+        await pause(Math.min(due - now, FOLLOW_MAX_SLEEP_MS));
         continue;
       }
       for (const er of rules) {
@@ -709,7 +720,17 @@ async function followCluster(
         if (missed > 0) err(`tern run: ${er.rule.rule_id}: ${fmtInt(missed)} execution${missed === 1 ? "" : "s"} missed since ${new Date(st?.lastStartedAt ?? 0).toISOString()} (tern was not running): running them now\n`);
       }
       const source = clusterEvents(r.cluster, r.opts, clusterSpec(rules, queries, (er) => nextOf(er, now), now));
-      const summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, spaceId: r.opts.space });
+      let summary: RunSummary;
+      try {
+        summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, spaceId: r.opts.space });
+      } catch (e) {
+        // The cluster stayed away past the client's retries: what this round committed stays, the rest of
+        // its executions run in a later round (the cursors did not move past them).
+        if (!(e instanceof ClusterError)) throw e;
+        err(`tern run: ${new Date(now).toISOString()}: ${e.message}; trying again in ${FOLLOW_FAILED_ROUND_WAIT_MS / 1000} s\n`);
+        await pause(FOLLOW_FAILED_ROUND_WAIT_MS);
+        continue;
+      }
       total.rounds++;
       total.executions += summary.rules.reduce((n, x) => n + x.executions, 0);
       total.alerts += summary.alerts;
