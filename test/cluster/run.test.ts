@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../../src/testing/paths.js";
@@ -116,36 +116,44 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       }
     });
 
-    test("--follow: every rule at its interval from now; stopped and restarted, it runs what it missed and alerts nothing twice", async () => {
+    test("--follow: every rule at its interval from now; stopped and restarted, it runs what it missed, alerts nothing twice and keeps new-terms history in its memory", async () => {
       const stream = "logs-follow-default";
-      const put = async (id: string) => {
-        await client.request("PUT", `/${stream}/_create/${id}?refresh=true`, { "@timestamp": new Date().toISOString(), event: { action: "follow-test" }, host: { name: id } });
+      const put = async (id: string, host: string) => {
+        await client.request("PUT", `/${stream}/_create/${id}?refresh=true`, { "@timestamp": new Date().toISOString(), event: { action: "follow-test" }, host: { name: host } });
       };
       const keyword = { type: "keyword" };
       await client.request("PUT", `/_index_template/tern-follow-test`, { index_patterns: [stream], data_stream: {}, priority: 500, template: { mappings: { properties: { event: { properties: { action: keyword } }, host: { properties: { name: keyword } } } } } });
-      await put("a");
-      const rule = join(dir, "follow.toml");
-      writeFileSync(rule, FOLLOW_RULE);
+      await put("a", "a");
+      const rules = join(dir, "follow-rules");
+      mkdirSync(rules);
+      writeFileSync(join(rules, "follow.toml"), FOLLOW_RULE);
+      // new terms over host.name with a window of 2 s and an hour of history
+      writeFileSync(join(rules, "follow-nt.toml"), FOLLOW_RULE.replace('rule_id = "follow-rule"', 'rule_id = "follow-nt"').replace('type = "query"', 'type = "new_terms"').replace('from = "now-30s"', 'from = "now-2s"').replace('name = "Follow test"', 'name = "Follow new hosts"') + NEW_HOSTS);
       const state = join(dir, "follow.db");
-      const first = spawnTern(["run", rule, "--cluster", server.url, "--follow", "--state", state, "--alerts-index", ".alerts-follow"]);
-      await until(() => hosts(first.out()).length === 1, "the first alert", first);
-      await put("b");
-      await until(() => hosts(first.out()).length === 2, "the second alert", first);
+      const args = ["run", rules, "--cluster", server.url, "--follow", "--state", state, "--alerts-index", ".alerts-follow"];
+      const first = spawnTern(args);
+      await until(() => byRule(first.out()).length === 2, "the first alerts", first);
+      await put("b", "b");
+      await until(() => byRule(first.out()).length === 4, "the second alerts", first);
       first.p.kill("SIGTERM");
       assert.deepEqual((await first.exit).code, 0, first.err());
-      assert.deepEqual(hosts(first.out()), ["a", "b"]);
-      assert.match(first.err(), /tern run: followed http:\/\/127\.0\.0\.1:\d+ for [\d.]+ s: [\d,]+ executions in [\d,]+ rounds, 2 alerts\n/);
-      // while tern is down: an event, and a few missed executions
-      await put("c");
+      assert.deepEqual(byRule(first.out()).sort(), ["follow-nt a", "follow-nt b", "follow-rule a", "follow-rule b"]);
+      assert.match(first.err(), /tern run: followed http:\/\/127\.0\.0\.1:\d+ for [\d.]+ s: [\d,]+ executions in [\d,]+ rounds, 4 alerts\n/);
+      // while tern is down: a new host, host a again, and a few missed executions; host a's first event is
+      // older than the new-terms window, so only the memory knows it was seen
+      await new Promise((r) => setTimeout(r, 2_500));
+      await put("c", "c");
+      await put("a2", "a");
+      await new Promise((r) => setTimeout(r, 1_000));
+      const second = spawnTern(args);
+      await until(() => byRule(second.out()).length === 3, "the alerts of the events indexed while down", second);
       await new Promise((r) => setTimeout(r, 3_000));
-      const second = spawnTern(["run", rule, "--cluster", server.url, "--follow", "--state", state, "--alerts-index", ".alerts-follow"]);
-      await until(() => hosts(second.out()).length === 1, "the alert of the event indexed while down", second);
       second.p.kill("SIGTERM");
       assert.equal((await second.exit).code, 0, second.err());
-      assert.deepEqual(hosts(second.out()), ["c"]);
+      assert.deepEqual(byRule(second.out()).sort(), ["follow-nt c", "follow-rule a", "follow-rule c"]);
       assert.match(second.err(), /tern run: follow-rule: \d+ executions missed since \S+ \(tern was not running\): running them now\n/);
       const stored = await client.request<{ hits: { hits: { _source: { host: { name: string } } }[] } }>("POST", "/.alerts-follow/_search", { size: 10, query: { match_all: {} } });
-      assert.deepEqual(stored.hits.hits.map((h) => h._source.host.name).sort(), ["a", "b", "c"]);
+      assert.deepEqual(stored.hits.hits.map((h) => h._source.host.name).sort(), ["a", "a", "a", "b", "b", "c", "c"]);
     });
   });
 }
@@ -171,6 +179,15 @@ type = "query"
 query = "event.action:follow-test"
 `;
 
+const NEW_HOSTS = `
+[rule.new_terms]
+field = "new_terms_fields"
+value = ["host.name"]
+[[rule.new_terms.history_window_start]]
+field = "history_window_start"
+value = "now-1h"
+`;
+
 interface Proc {
   p: ChildProcess;
   out: () => string;
@@ -188,7 +205,7 @@ function spawnTern(args: string[]): Proc {
   return { p, out: () => out, err: () => err, exit };
 }
 
-const hosts = (stdout: string) => comparable(stdout).map((a) => (a.host as { name: string }).name);
+const byRule = (stdout: string) => comparable(stdout).map((a) => `${String(a["kibana.alert.rule.rule_id"])} ${(a.host as { name: string }).name}`);
 
 async function until(cond: () => boolean, what: string, proc: Proc, ms = 30_000): Promise<void> {
   const t0 = Date.now();

@@ -13,7 +13,9 @@ import { fileURLToPath } from "node:url";
 import objectHash from "object-hash";
 import Database from "better-sqlite3";
 import { main } from "../main.js";
-import { renderSummary } from "./run.js";
+import { clusterSpec, renderSummary } from "./run.js";
+import { makeRule } from "../../engine/test-support.js";
+import { parseKql } from "../../lang/kql/index.js";
 import type { RuleRunSummary } from "../../engine/index.js";
 import { CORPUS_DIR, REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
 import { captureCli, runCli } from "../../testing/cli.js";
@@ -484,4 +486,17 @@ test("required_fields: a rule whose events hold none of a required field warns, 
   const r = await tern(["run", join(dir, "rule.toml"), "--events", join(REPO_ROOT, "examples", "events"), "--state", ":memory:"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /\n {2}warnings: {7}1\n {4}aebaa51f-2a91-4f6a-850b-b601db2293f4: none of the 67 events that reached it has the required field process\.code_signature\.trusted\n/);
+});
+
+test("--cluster fetch span: the windows, plus new-terms history unless the memory holds it (a rule carrying on from its stored schedule)", () => {
+  const at = Date.parse("2024-05-01T12:00:00.000Z");
+  const nt = makeRule({ rule_id: "nt", index: ["logs-a-*"], from: "now-2m", new_terms: { fields: ["host.name"], history_window_start: "now-1h" } });
+  const q = makeRule({ rule_id: "q", type: "query", index: ["logs-b-*", "logs-a-*"], from: "now-10m", query: "event.action:x" });
+  const rules = [nt, q].map((rule) => ({ rule, ruleUuid: rule.rule_id, matches: () => true }));
+  const queries = [parseKql("*"), parseKql("event.action:x")];
+  const fresh = clusterSpec(rules, queries, () => at, at);
+  assert.deepEqual([new Date(fresh.from).toISOString(), new Date(fresh.to).toISOString(), fresh.indices], ["2024-05-01T10:58:00.000Z", "2024-05-01T12:00:00.000Z", ["logs-a-*", "logs-b-*"]]);
+  const known = clusterSpec(rules, queries, () => at, at, (r) => r.rule.rule_id === "nt");
+  assert.equal(new Date(known.from).toISOString(), "2024-05-01T11:50:00.000Z");
+  assert.equal(known.queries.length, 2);
 });

@@ -700,10 +700,13 @@ async function followCluster(
   };
   const total = { rounds: 0, executions: 0, alerts: 0 };
   const t0 = Date.now();
-  const nextOf = (er: EngineRule, now: number): number => {
-    const sched = ruleSchedule(er.rule);
+  const stored = (er: EngineRule): { lastStartedAt: number; intervalMs: number } | undefined => {
     const st = r.store.getSchedule(er.rule.rule_id);
-    return st !== undefined && st.intervalMs === sched.intervalMs ? st.lastStartedAt + sched.intervalMs : (r.start ?? now);
+    return st !== undefined && st.intervalMs === ruleSchedule(er.rule).intervalMs ? st : undefined;
+  };
+  const nextOf = (er: EngineRule, now: number): number => {
+    const st = stored(er);
+    return st !== undefined ? st.lastStartedAt + st.intervalMs : (r.start ?? now);
   };
   try {
     while (!stopped) {
@@ -714,12 +717,11 @@ async function followCluster(
         continue;
       }
       for (const er of rules) {
-        const sched = ruleSchedule(er.rule);
-        const st = r.store.getSchedule(er.rule.rule_id);
-        const missed = st !== undefined && st.intervalMs === sched.intervalMs ? Math.floor((now - st.lastStartedAt) / sched.intervalMs) - 1 : 0;
-        if (missed > 0) err(`tern run: ${er.rule.rule_id}: ${fmtInt(missed)} execution${missed === 1 ? "" : "s"} missed since ${new Date(st?.lastStartedAt ?? 0).toISOString()} (tern was not running): running them now\n`);
+        const st = stored(er);
+        const missed = st !== undefined ? Math.floor((now - st.lastStartedAt) / st.intervalMs) - 1 : 0;
+        if (st !== undefined && missed > 0) err(`tern run: ${er.rule.rule_id}: ${fmtInt(missed)} execution${missed === 1 ? "" : "s"} missed since ${new Date(st.lastStartedAt).toISOString()} (tern was not running): running them now\n`);
       }
-      const source = clusterEvents(r.cluster, r.opts, clusterSpec(rules, queries, (er) => nextOf(er, now), now));
+      const source = clusterEvents(r.cluster, r.opts, clusterSpec(rules, queries, (er) => nextOf(er, now), now, (er) => stored(er) !== undefined));
       let summary: RunSummary;
       try {
         summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, spaceId: r.opts.space });
@@ -748,7 +750,7 @@ async function followCluster(
  * prefilter query; a rule without one fetches everything in range), over the span from the earliest
  * window or new-terms history the executions from `start` read, to `end`.
  */
-function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlNode[], startOf: (r: EngineRule) => number, end: number): ClusterSourceSpec {
+export function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlNode[], startOf: (r: EngineRule) => number, end: number, historyInMemory: (r: EngineRule) => boolean = () => false): ClusterSourceSpec {
   const indices = [...new Set(rules.flatMap((r) => (r.rule.index !== undefined && r.rule.index.length > 0 ? r.rule.index : ["*"])))];
   let from = end;
   for (const r of rules) {
@@ -756,7 +758,9 @@ function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlNode[], 
     from = Math.min(from, start);
     const windowFrom = parseDateMath(r.rule.from, start);
     from = Math.min(from, windowFrom);
-    if (r.rule.new_terms !== undefined) from = Math.min(from, parseDateMath(r.rule.new_terms.history_window_start, windowFrom));
+    // A rule that carries on from its stored schedule has learned its new-terms history up to its last
+    // window: the memory answers for it, and only the windows' events are fetched again.
+    if (r.rule.new_terms !== undefined && !historyInMemory(r)) from = Math.min(from, parseDateMath(r.rule.new_terms.history_window_start, windowFrom));
   }
   const dsl = queries.length === rules.length ? queries.map((q) => toElasticsearchQuery(q, ecsIndexPattern())) : [];
   return { indices, queries: dsl, from, to: end };
