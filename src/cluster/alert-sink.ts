@@ -19,8 +19,8 @@ export function clusterAlertSink(primary: AlertSink, client: ClusterClient, inde
   let ready = false;
   const prepare = async () => {
     if (ready) return;
-    const exists = await client.request("HEAD", `/${encodeURIComponent(index)}`).then(() => true, () => false);
-    if (!exists) {
+    // (A HEAD request would not do: the Elasticsearch client answers a 404 to it without an error.)
+    if (!(await client.indexExists(index))) {
       await client.request("PUT", `/${encodeURIComponent(index)}`, {
         settings: { number_of_replicas: 0, "index.mapping.total_fields.limit": 10_000 },
         mappings: { dynamic_templates: [{ strings: { match_mapping_type: "string", mapping: { type: "keyword", ignore_above: 32_766 } } }], properties: { "@timestamp": { type: "date" } } },

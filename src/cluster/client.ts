@@ -14,7 +14,9 @@ export interface ClusterClient {
   /** The waits before each retry of a request the cluster could not serve now (delaysOf). */
   readonly retryDelays: readonly number[];
   /** One REST call; the parsed response body. Errors carry the server's status and reason. */
-  request<T = unknown>(method: "GET" | "PUT" | "POST" | "DELETE" | "HEAD", path: string, body?: unknown, query?: Record<string, string>): Promise<T>;
+  request<T = unknown>(method: "GET" | "PUT" | "POST" | "DELETE", path: string, body?: unknown, query?: Record<string, string>): Promise<T>;
+  /** Whether an index (or data stream, or alias) of that name exists. */
+  indexExists(name: string): Promise<boolean>;
   /** A `_bulk` request of action/document pairs; the response's items. */
   bulk(lines: readonly unknown[], refresh?: boolean): Promise<BulkItem[]>;
   close(): Promise<void>;
@@ -165,6 +167,14 @@ async function elastic(url: string, known: string | undefined, env: NodeJS.Proce
     version,
     retryDelays,
     request,
+    indexExists: (name) =>
+      withRetries(retryDelays, async () => {
+        try {
+          return await client.indices.exists({ index: name });
+        } catch (e) {
+          throw describe(e);
+        }
+      }),
     bulk: (lines, refresh = false) =>
       withRetries(retryDelays, async () => {
         try {
@@ -199,6 +209,14 @@ async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv):
     version,
     retryDelays,
     request,
+    indexExists: (name) =>
+      withRetries(retryDelays, async () => {
+        try {
+          return (await client.indices.exists({ index: name })).body;
+        } catch (e) {
+          throw describe(e);
+        }
+      }),
     bulk: (lines, refresh = false) =>
       withRetries(retryDelays, async () => {
         try {

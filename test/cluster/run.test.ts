@@ -69,6 +69,9 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       assert.match(remote.stderr, new RegExp(`  cluster: {8}${kind} ${server.version.replace(/\./g, "\\.")}: 6 alerts created in \\.alerts-security\\.alerts-default\\n`));
       const stored = await client.request<{ hits: { hits: { _id: string }[] } }>("POST", "/.alerts-security.alerts-default/_search", { size: 100, query: { match_all: {} } });
       assert.deepEqual(stored.hits.hits.map((h) => h._id).sort(), comparable(remote.stdout).map((a) => String(a["kibana.alert.uuid"])).sort());
+      // tern's mapping of the alerts index: text fields are keywords, so a term query on a rule id finds its alerts
+      const byRuleId = await client.request<{ hits: { total: { value: number } } }>("POST", "/.alerts-security.alerts-default/_search", { size: 0, track_total_hits: true, query: { term: { "kibana.alert.rule.rule_id": "aebaa51f-2a91-4f6a-850b-b601db2293f4" } } });
+      assert.equal(byRuleId.hits.total.value, 6);
       // another run with a fresh memory alerts again; the cluster already has every one (its 409s)
       const again = await runCli(["run", SEED_DIR, "--cluster", server.url, "--state", ":memory:", ...RUN]);
       assert.match(again.stderr, /: 0 alerts created in \.alerts-security\.alerts-default, 6 already there\n/);
