@@ -22,6 +22,7 @@ const RANK: Record<string, number> = {
   sinks: 9,
   sources: 9,
   cluster: 9,
+  report: 9,
   cli: 10,
   testing: 11,
   "index.ts": 12,

@@ -55,6 +55,20 @@ export interface AlertRow {
   readonly doc: string;
 }
 
+/** An alert as `tern report` lists it (AlertRow without the document). */
+export interface AlertSummary {
+  readonly id: string;
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly eventTime: number | null;
+  readonly createdAt: number;
+  readonly severity: string;
+  readonly host: string | null;
+  readonly process: string | null;
+  readonly newTerms: string | null;
+  readonly buildingBlock: boolean;
+}
+
 export interface ExecutionRow {
   readonly ruleId: string;
   readonly startedAt: number;
@@ -544,6 +558,30 @@ export class SqliteStore implements OutputLedger {
       newTerms: r.new_terms,
       doc: r.doc,
     }));
+  }
+
+  /** Every stored alert without its document, oldest event first, for `tern report`. */
+  alertSummaries(): AlertSummary[] {
+    type Db = { id: string; rule_id: string; rule_name: string; event_time: number | null; created_at: number; severity: string; host: string | null; process: string | null; new_terms: string | null; bb: number };
+    return this.db
+      .prepare<[], Db>(`SELECT id, rule_id, rule_name, event_time, created_at, severity, host, process, new_terms, NOT (${NOT_BUILDING_BLOCK}) AS bb FROM alerts ORDER BY event_time, id`)
+      .all()
+      .map((r) => ({ id: r.id, ruleId: r.rule_id, ruleName: r.rule_name, eventTime: r.event_time, createdAt: r.created_at, severity: r.severity, host: r.host, process: r.process, newTerms: r.new_terms, buildingBlock: r.bb === 1 }));
+  }
+
+  /** One alert document per rule that has alerts (its first), which carries the rule's metadata. */
+  ruleAlertDocs(): Map<string, string> {
+    const rows = this.db.prepare<[], { rule_id: string; doc: string }>("SELECT rule_id, doc FROM alerts WHERE rowid IN (SELECT min(rowid) FROM alerts GROUP BY rule_id)").all();
+    return new Map(rows.map((r) => [r.rule_id, r.doc]));
+  }
+
+  /** Every recorded execution, by rule and time. */
+  allExecutions(): ExecutionRow[] {
+    type Db = { rule_id: string; started_at: number; from_ms: number; to_ms: number; alerts: number; duplicates: number; warning: string | null };
+    return this.db
+      .prepare<[], Db>("SELECT * FROM executions ORDER BY rule_id, started_at")
+      .all()
+      .map((r) => ({ ruleId: r.rule_id, startedAt: r.started_at, from: r.from_ms, to: r.to_ms, alerts: r.alerts, duplicates: r.duplicates, warning: r.warning }));
   }
 
   /** Building-block alerts stored (of one rule, or all). */

@@ -13,7 +13,8 @@ import { register as eql } from "./eql.js";
 import { register as explain } from "./explain.js";
 import { register as coverage } from "./coverage.js";
 import { register as clusterIndex } from "./cluster-index.js";
+import { register as report } from "./report.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [run, convert, clusterIndex, state, alerts, validate, coverage, rule, kql, eql, explain];
+export const COMMANDS: RegisterCommand[] = [run, convert, clusterIndex, state, alerts, report, validate, coverage, rule, kql, eql, explain];
