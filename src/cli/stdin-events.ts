@@ -40,7 +40,7 @@ export async function* stdinEvents(ctx: CliContext, code: Code): AsyncIterable<S
  * already on stderr), buffered; with `print`, grep-style, the matching lines themselves and nothing else.
  * Returns how many lines were bad and how many matched.
  */
-export async function matchStdin(ctx: CliContext, code: Code, test: (doc: EventDoc) => boolean, opts: { print?: boolean } = {}): Promise<{ bad: number; matched: number }> {
+export async function matchStdin(ctx: CliContext, code: Code, test: (doc: EventDoc) => boolean, opts: { print?: boolean; explain?: (doc: EventDoc) => string } = {}): Promise<{ bad: number; matched: number }> {
   let bad = 0;
   let matched = 0;
   const out: string[] = [];
@@ -57,7 +57,8 @@ export async function matchStdin(ctx: CliContext, code: Code, test: (doc: EventD
     }
     const hit = test(ev.doc);
     if (hit) matched++;
-    if (opts.print !== true) out.push(hit ? "true\n" : "false\n");
+    if (opts.explain !== undefined) out.push(opts.explain(ev.doc));
+    else if (opts.print !== true) out.push(hit ? "true\n" : "false\n");
     else if (hit) out.push(`${ev.text}\n`);
     if (out.length >= 1024) flush();
   }

@@ -560,6 +560,19 @@ export class SqliteStore implements OutputLedger {
     }));
   }
 
+  /** One stored alert's document. */
+  alertDoc(id: string): string | undefined {
+    return this.db.prepare<[string], { doc: string }>("SELECT doc FROM alerts WHERE id = ?").get(id)?.doc;
+  }
+
+  /** The building blocks of a sequence's shell alert, in sequence order. */
+  groupAlertDocs(shellId: string): string[] {
+    return this.db
+      .prepare<[string, string], { doc: string }>(`SELECT doc FROM alerts WHERE json_extract(doc, '$."kibana.alert.group.id"') = ? AND id <> ? ORDER BY json_extract(doc, '$."kibana.alert.group.index"')`)
+      .all(shellId, shellId)
+      .map((r) => r.doc);
+  }
+
   /** Every stored alert without its document, oldest event first, for `tern report`. */
   alertSummaries(): AlertSummary[] {
     type Db = { id: string; rule_id: string; rule_name: string; event_time: number | null; created_at: number; severity: string; host: string | null; process: string | null; new_terms: string | null; bb: number };

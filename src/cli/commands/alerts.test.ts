@@ -1,5 +1,6 @@
 // `tern alerts list`: building-block alerts (a sequence's per-event alerts, rules with building_block_type)
 // are left out unless --building-blocks, as Kibana's alerts table leaves them out; stderr says how many.
+// `tern alerts show`: one alert and why it fired.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,6 +9,8 @@ import { join } from "node:path";
 import { SqliteStore } from "../../state/index.js";
 import { captureCli, runCli } from "../../testing/cli.js";
 import { main } from "../main.js";
+import { REPO_ROOT, SEED_DIR } from "../../testing/paths.js";
+import type { KqlExplanation } from "../../compile/predicate/index.js";
 
 test("alerts list hides building-block alerts unless --building-blocks, and says how many it hid", async () => {
   const d = mkdtempSync(join(tmpdir(), "tern-alerts-"));
@@ -74,6 +77,40 @@ test("alerts list: --rule takes a name (any case), rule_id or uuid, an unknown o
     const lines = c.out().split("\n");
     assert.equal(lines[1], `1970-01-01T00:00:00.001Z  Curl, "quoted"  \x1b[38;5;208mhigh\x1b[0m      h1    /usr/bin/curl  -     -`);
     assert.equal(lines[2], `1970-01-01T00:00:00.002Z  Other           \x1b[32mlow\x1b[0m       h1    /usr/bin/curl  -     x, 1`);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test("alerts show: the rule, the event as it was, the query clause by clause, a new term's history; --json; an unknown id is exit 2", async () => {
+  const d = mkdtempSync(join(tmpdir(), "tern-show-"));
+  try {
+    const state = join(d, "s.db");
+    const ran = await runCli(["run", SEED_DIR, "--events", join(REPO_ROOT, "examples", "events"), "--state", state]);
+    assert.equal(ran.code, 0, ran.stderr);
+    const first = JSON.parse(ran.stdout.split("\n")[0]) as Record<string, unknown>;
+    const id = String(first["kibana.alert.uuid"]);
+    const shown = await runCli(["alerts", "show", id, "--state", state, "--json"]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const s = JSON.parse(shown.stdout) as { rule: Record<string, unknown>; events: Record<string, unknown>[]; query: KqlExplanation[]; new_terms: { fields: string[]; terms: string[]; history: Record<string, unknown> } };
+    assert.deepEqual([s.rule.rule_id, s.rule.type, s.rule.language], ["aebaa51f-2a91-4f6a-850b-b601db2293f4", "new_terms", "kuery"]);
+    // the event as the rule saw it: its own time and event.kind, no kibana.* fields
+    assert.equal(s.events.length, 1);
+    assert.equal(s.events[0]["@timestamp"], first["kibana.alert.original_time"]);
+    const event = s.events[0].event as Record<string, unknown>;
+    assert.equal(event.kind, "event");
+    assert.ok(Object.keys(s.events[0]).every((k) => !k.startsWith("kibana.")));
+    // the query held, and so did each of its five top clauses
+    assert.equal(s.query[0].holds, true);
+    assert.deepEqual(s.query[0].clauses.map((c) => [c.text.split(":")[0].replace(/^\(/, ""), c.holds]), [["host.os.type", true], ["event.action", true], ["file.path", true], ["file.extension", true], ["process.name", true]]);
+    assert.deepEqual(s.new_terms.fields, ["file.path", "process.name"]);
+    assert.deepEqual(s.new_terms.terms, first["kibana.alert.new_terms"]);
+    // the seed rule's time is event.ingested (its timestamp_override): the history counts in it
+    assert.equal(s.new_terms.history.first_seen, new Date(String(event.ingested)).toISOString());
+    const text = await runCli(["alerts", "show", id, "--state", state]);
+    assert.match(text.stdout, new RegExp(`^alert ${id}\\nrule:   Shared Object Created or Changed by Previously Unknown Process \\(aebaa51f-2a91-4f6a-850b-b601db2293f4, new_terms, medium\\)\\nreason: .+\\nnew terms: file\\.path=".+", process\\.name=".+"\\n  history: first seen \\S+, last seen \\S+, \\d+ times?\\nevent:\\n  \\{.+\\}\\nquery, clause by clause:\\n  true   host\\.os\\.type:linux and `));
+    const none = await runCli(["alerts", "show", "nope", "--state", state]);
+    assert.deepEqual([none.code, none.stderr], [2, `tern alerts: no alert nope in ${state}; tern alerts list shows them\n`]);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

@@ -13,6 +13,10 @@ import { positiveInteger } from "../options.js";
 import { useColor } from "../../diag/render.js";
 import type { AlertRow } from "../../state/index.js";
 import { ExitError } from "../../diag/index.js";
+import type { SqliteStore } from "../../state/sqlite.js";
+import type { EventDoc } from "../../event/types.js";
+import { parseKql } from "../../lang/kql/index.js";
+import { explainKql, renderExplanation, type KqlExplanation } from "../../compile/predicate/index.js";
 
 const FORMATS = ["table", "json", "ndjson", "csv"] as const;
 type Format = (typeof FORMATS)[number];
@@ -53,8 +57,94 @@ function table(rows: readonly AlertRow[], color: boolean): string {
   return [line(COLUMNS), ...body.map((row, k) => line(row, rows[k].severity))].join("\n") + "\n";
 }
 
+/** The event an alert was built from: the alert's own fields less Kibana's, with the event's own time and kind. */
+function sourceOf(doc: Record<string, unknown>): EventDoc {
+  const out: EventDoc = {};
+  for (const [k, v] of Object.entries(doc)) if (!k.startsWith("kibana.") && k !== "@timestamp" && k !== "event.kind") out[k] = v as EventDoc[string];
+  if (typeof doc["kibana.alert.original_time"] === "string") out["@timestamp"] = doc["kibana.alert.original_time"];
+  // the alert drops the event's event.kind (it says "signal"); its original is kept aside
+  const kind = doc["kibana.alert.original_event.kind"];
+  if (kind !== undefined) {
+    const ev = out.event;
+    if (typeof ev === "object" && ev !== null && !Array.isArray(ev)) out.event = { ...ev, kind: kind as EventDoc[string] };
+    else out["event.kind"] = kind as EventDoc[string];
+  }
+  return out;
+}
+
+/**
+ * `tern alerts show <id>`: one alert and why it fired — its rule, the event (or a sequence's events, from
+ * its building blocks), the KQL query's clauses each with whether it held on that event, and for a
+ * new_terms alert the history the memory holds of its terms.
+ */
+function show(store: SqliteStore, id: string): Record<string, unknown> | undefined {
+  const text = store.alertDoc(id);
+  if (text === undefined) return undefined;
+  const doc = JSON.parse(text) as Record<string, unknown>;
+  const params = (doc["kibana.alert.rule.parameters"] ?? {}) as { query?: string; language?: string; new_terms_fields?: string[] };
+  const ruleId = String(doc["kibana.alert.rule.rule_id"] ?? "");
+  const out: Record<string, unknown> = {
+    id,
+    rule: { rule_id: ruleId, name: doc["kibana.alert.rule.name"], type: doc["kibana.alert.rule.type"], severity: doc["kibana.alert.severity"], query: params.query, language: params.language },
+    reason: doc["kibana.alert.reason"],
+  };
+  const blocks = store.groupAlertDocs(id).map((b) => JSON.parse(b) as Record<string, unknown>);
+  const events = blocks.length > 0 ? blocks.map(sourceOf) : [sourceOf(doc)];
+  out.events = events;
+  if ((params.language ?? "kuery") === "kuery" && typeof params.query === "string") {
+    try {
+      const ast = parseKql(params.query);
+      out.query = events.map((e) => explainKql(ast, e));
+    } catch {
+      // a query that no longer parses (the alert came from elsewhere): shown without clauses
+    }
+  }
+  const terms = doc["kibana.alert.new_terms"];
+  if (Array.isArray(terms) && Array.isArray(params.new_terms_fields)) {
+    const row = store.getTerm(ruleId, JSON.stringify(params.new_terms_fields), JSON.stringify(terms));
+    out.new_terms = { fields: params.new_terms_fields, terms, history: row === undefined ? null : { first_seen: new Date(row.first).toISOString(), last_seen: new Date(row.last).toISOString(), count: row.count } };
+  }
+  return out;
+}
+
+function renderShow(s: Record<string, unknown>): string {
+  const rule = s.rule as Record<string, unknown>;
+  const lines = [`alert ${String(s.id)}`, `rule:   ${String(rule.name)} (${String(rule.rule_id)}, ${String(rule.type)}, ${String(rule.severity)})`, `reason: ${String(s.reason)}`];
+  const nt = s.new_terms as { fields: string[]; terms: unknown[]; history: { first_seen: string; last_seen: string; count: number } | null } | undefined;
+  if (nt !== undefined) {
+    lines.push(`new terms: ${nt.fields.map((f, i) => `${f}=${JSON.stringify(nt.terms[i])}`).join(", ")}`);
+    lines.push(nt.history === null ? "  history: none in the memory" : `  history: first seen ${nt.history.first_seen}, last seen ${nt.history.last_seen}, ${nt.history.count} time${nt.history.count === 1 ? "" : "s"}`);
+  }
+  const events = s.events as EventDoc[];
+  const query = s.query as KqlExplanation[] | undefined;
+  events.forEach((e, i) => {
+    lines.push(events.length > 1 ? `event ${i + 1} of ${events.length}:` : "event:", `  ${JSON.stringify(e)}`);
+    if (query?.[i] !== undefined) lines.push("query, clause by clause:", renderExplanation(query[i], 1).trimEnd());
+  });
+  return lines.join("\n") + "\n";
+}
+
 export function register(program: Command, ctx: CliContext): void {
   const alerts = program.command("alerts").description("Alerts stored in the SQLite memory.");
+  alerts
+    .command("show")
+    .description("One alert and why it fired: the rule, the event(s), the query's clauses that held, a new term's history.")
+    .argument("<id>", "the alert's kibana.alert.uuid")
+    .option("--state <path>", "SQLite memory", DEFAULT_STATE)
+    .option("--json", "JSON output")
+    .action((id: string, opts: { state: string; json?: boolean }) => {
+      const store = openExisting(opts.state, ctx, "alerts");
+      try {
+        const s = show(store, id);
+        if (s === undefined) {
+          ctx.stderr.write(`tern alerts: no alert ${id} in ${opts.state}; tern alerts list shows them\n`);
+          throw new ExitError(2);
+        }
+        ctx.stdout.write(opts.json === true ? JSON.stringify(s) + "\n" : renderShow(s));
+      } finally {
+        store.close();
+      }
+    });
   alerts
     .command("list")
     .description("List stored alerts, oldest event first.")

@@ -62,3 +62,38 @@ test("--print prints the matching lines as they were written, grep-style: exit 1
   const bad = await tern(["kql", "match", "--print", "a:1"], '{"a":1}\nnope\n');
   assert.deepEqual([bad.code, bad.stdout], [2, '{"a":1}\n']);
 });
+
+test("--explain: each clause of the query with whether it held on the event, one event after another", async () => {
+  const lines = [
+    '{"host":{"os":{"type":"linux"}},"event":{"action":"creation"},"file":{"path":"/tmp/x.so","extension":"so"},"process":{"name":"dpkg"}}',
+    '{"host.os.type":"linux","event.action":"rename","file.path":"/usr/lib/a.so","process.name":"bash"}',
+  ];
+  const r = await tern(["kql", "match", "--explain", "host.os.type:linux and event.action:(creation or rename) and file.path:(/dev/shm/* or /usr/lib/*) and not process.name:dpkg"], lines.join("\n") + "\n");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    [
+      "false  host.os.type:linux and (event.action:creation or event.action:rename) and (file.path:/dev/shm/* or file.path:/usr/lib/*) and not process.name:dpkg",
+      "  true   host.os.type:linux",
+      "  true   event.action:creation or event.action:rename",
+      "    true   event.action:creation",
+      "    false  event.action:rename",
+      "  false  file.path:/dev/shm/* or file.path:/usr/lib/*",
+      "    false  file.path:/dev/shm/*",
+      "    false  file.path:/usr/lib/*",
+      "  false  not process.name:dpkg",
+      "    true   process.name:dpkg",
+      "true   host.os.type:linux and (event.action:creation or event.action:rename) and (file.path:/dev/shm/* or file.path:/usr/lib/*) and not process.name:dpkg",
+      "  true   host.os.type:linux",
+      "  true   event.action:creation or event.action:rename",
+      "    false  event.action:creation",
+      "    true   event.action:rename",
+      "  true   file.path:/dev/shm/* or file.path:/usr/lib/*",
+      "    false  file.path:/dev/shm/*",
+      "    true   file.path:/usr/lib/*",
+      "  true   not process.name:dpkg",
+      "    false  process.name:dpkg",
+      "",
+    ].join("\n"),
+  );
+});

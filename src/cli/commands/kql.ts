@@ -4,7 +4,8 @@
 
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { compileKql, type KqlEvalOptions } from "../../compile/predicate/index.js";
+import { compileKql, explainKql, renderExplanation, type KqlEvalOptions } from "../../compile/predicate/index.js";
+import type { EventDoc } from "../../event/types.js";
 import { matchStdin } from "../stdin-events.js";
 import { KqlSyntaxError, parseKql, stripSpans, type KqlNode, type ParseKqlOptions } from "../../lang/kql/index.js";
 import { resolve } from "node:path";
@@ -120,14 +121,16 @@ function registerMatch(kql: Command, ctx: CliContext): void {
     .option("--case-insensitive", "keyword equality and wildcards ignore case")
     .option("--date-format-tz <zone>", "zone for zone-less dates on date fields (UTC, +02:00, Europe/Paris, Browser)")
     .option("--print", "print the matching event lines themselves, as grep does (exit 1 when none matched)")
-    .action(async (query: string, opts: MatchCliOptions & { print?: boolean }) => {
+    .option("--explain", "for each event, the query's clauses one per line, each with true or false: which held")
+    .action(async (query: string, opts: MatchCliOptions & { print?: boolean; explain?: boolean }) => {
       const ast = parseForCli(ctx, query);
       if (ast === undefined) return;
       const evalOpts: KqlEvalOptions = { caseInsensitive: opts.caseInsensitive === true };
       if (!opts.ecs) evalOpts.fieldTypes = () => undefined;
       if (opts.dateFormatTz !== undefined) evalOpts.dateFormatTZ = opts.dateFormatTz;
       const matches = compileKql(ast, evalOpts);
-      const { bad, matched } = await matchStdin(ctx, "KQL010", matches, { print: opts.print });
+      const explain = opts.explain === true ? (doc: EventDoc) => renderExplanation(explainKql(ast, doc, evalOpts)) : undefined;
+      const { bad, matched } = await matchStdin(ctx, "KQL010", matches, { print: opts.print, explain });
       if (bad > 0) ctx.exitCode = 2;
       else if (opts.print === true && matched === 0) ctx.exitCode = 1;
     });

@@ -25,3 +25,5 @@ export function compileKql(astOrText: KqlNode | string, opts: KqlEvalOptions = {
 export function evaluateKql(astOrText: KqlNode | string, event: EventDoc, opts: KqlEvalOptions = {}): boolean {
   return evaluateAst(typeof astOrText === "string" ? parseKql(astOrText) : astOrText, event, opts);
 }
+
+export { explainKql, renderExplanation, type KqlExplanation } from "./explain.js";
