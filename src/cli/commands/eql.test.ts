@@ -50,3 +50,34 @@ test("eql match --print prints the matching lines of an event query, grep-style"
   const none = await runCli(["eql", "match", "--print", 'process where process.name == "zsh"'], { stdin: '{"event":{"category":"process"},"process":{"name":"sh"}}\n' });
   assert.deepEqual([none.code, none.stdout], [1, ""]);
 });
+
+test("eql match --explain: the category test and each clause of the condition, true or false, per event; sequences refused", async () => {
+  const lines = [
+    '{"event":{"category":["process"],"type":["start"]},"process":{"name":"curl","args":["-o","/tmp/x"]}}',
+    '{"event":{"category":["network"],"type":["start"]},"process":{"name":"wget","args":["http://x"]}}',
+  ];
+  const r = await tern(["eql", "match", "--explain", 'process where event.type == "start" and process.name : ("curl", "wget") and not process.args : "*http*"'], lines.join("\n") + "\n");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    [
+      'true   process where event.type == "start" and process.name : ("curl", "wget") and not process.args : "*http*"',
+      "  true   event.category is process",
+      '  true   event.type == "start" and process.name : ("curl", "wget") and not process.args : "*http*"',
+      '    true   event.type == "start"',
+      '    true   process.name : ("curl", "wget")',
+      '    true   not process.args : "*http*"',
+      '      false  process.args : "*http*"',
+      'false  process where event.type == "start" and process.name : ("curl", "wget") and not process.args : "*http*"',
+      "  false  event.category is process",
+      '  false  event.type == "start" and process.name : ("curl", "wget") and not process.args : "*http*"',
+      '    true   event.type == "start"',
+      '    true   process.name : ("curl", "wget")',
+      '    false  not process.args : "*http*"',
+      '      true   process.args : "*http*"',
+      "",
+    ].join("\n"),
+  );
+  const seq = await tern(["eql", "match", "--explain", "sequence [process where true] [network where true]"], lines.join("\n") + "\n");
+  assert.deepEqual([seq.code, seq.stderr], [2, "tern eql match: --explain explains event queries; a sequence or sample is found over many events\n"]);
+});

@@ -16,6 +16,9 @@ import { eqlSearch } from "../../engine/eql/search.js";
 import { combineIndices, loadConformanceIndex, runConformanceCase, type ConformanceCase, type ConformanceIndex } from "../../engine/eql/conformance.js";
 import { matchStdin, stdinEvents } from "../stdin-events.js";
 import { positiveInteger } from "../options.js";
+import { explainEqlFilter } from "../../compile/eql/explain.js";
+import { renderExplanation } from "../../compile/predicate/index.js";
+import type { EventDoc } from "../../event/types.js";
 
 export function register(program: Command, ctx: CliContext): void {
   const eql = program.command("eql").description("EQL query tools: parse, match events, run Elasticsearch's EQL conformance cases — with Elasticsearch's semantics.");
@@ -77,17 +80,25 @@ function registerMatch(eql: Command, ctx: CliContext): void {
     .option("--tiebreaker-field <field>", "sequences: orders events with equal timestamps")
     .option("--size <n>", "sequences and samples: most results (default 10, as Elasticsearch)", positiveInteger)
     .option("--print", "event queries: print the matching event lines themselves, as grep does (exit 1 when none matched)")
-    .action(async (query: string, opts: MatchCliOptions & { print?: boolean }) => {
+    .option("--explain", "event queries: for each event, the category test and the condition's clauses one per line, each with true or false")
+    .action(async (query: string, opts: MatchCliOptions & { print?: boolean; explain?: boolean }) => {
       const ast = parseForCli(ctx, query);
       if (ast === undefined) return;
       const mapping: EqlMapping = opts.ecs ? ecsEqlMapping : (name) => ({ type: "dynamic", path: name });
       const compiled = compileForCli(ast, mapping, opts.categoryField);
       let bad = 0;
       if (compiled.kind === "event") {
-        const r = await matchStdin(ctx, "EQL010", compiled.stages[0].matches, { print: opts.print });
+        const filter = ast.kind === "event" ? ast.filter : undefined;
+        const explain = opts.explain === true && filter !== undefined ? (doc: EventDoc) => renderExplanation(explainEqlFilter(filter, doc, { mapping, categoryField: opts.categoryField })) : undefined;
+        const r = await matchStdin(ctx, "EQL010", compiled.stages[0].matches, { print: opts.print, explain });
         bad = r.bad;
         if (bad === 0 && opts.print === true && r.matched === 0) ctx.exitCode = 1;
       } else {
+        if (opts.explain === true) {
+          ctx.stderr.write("tern eql match: --explain explains event queries; a sequence or sample is found over many events\n");
+          ctx.exitCode = 2;
+          return;
+        }
         const events: { doc: Record<string, unknown>; ref: number }[] = [];
         for await (const ev of stdinEvents(ctx, "EQL010")) {
           if ("bad" in ev) bad++;
