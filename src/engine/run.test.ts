@@ -7,7 +7,7 @@ import objectHash from "object-hash";
 import type { InputEvent } from "../event/types.js";
 import { SqliteStore } from "../state/sqlite.js";
 import { memorySink } from "../sinks/ndjson.js";
-import { GROUP_ALERTS, runEngine, replayStart } from "./run.js";
+import { GROUP_ALERTS, countInWindows, runEngine, replayStart } from "./run.js";
 import { MAX_SIGNALS_WARNING } from "./rule-types/new-terms.js";
 import { ruleSchedule } from "./schedule.js";
 import { arraySource, hit, makeRule } from "./test-support.js";
@@ -192,4 +192,13 @@ test("stream: one event alerts at most max_signals times, like one execution; it
   assert.deepEqual(sink.alerts.map((a) => [(a["kibana.alert.ancestors"] as { id: string }[])[0].id, (a["kibana.alert.new_terms"] as string[])[0]]), [["1", "e"], ["1", "d"], ["1", "c"], ["2", "f"]]);
   assert.deepEqual(summary.rules.map((x) => [x.alerts, x.cutEvents]), [[4, 0]]);
   assert.deepEqual(summary.warnings, [`few: 1 event had more new terms than max_signals (3): ${MAX_SIGNALS_WARNING}`]);
+});
+
+test("countInWindows: each time counted once, in overlapping windows too; times between windows and outside them not", () => {
+  const w = (from: number, to: number) => ({ startedAt: to, from, to });
+  assert.equal(countInWindows([1, 2, 5, 6, 9, 12, 20], [w(0, 5), w(4, 9), w(15, 19)]), 5);
+  assert.equal(countInWindows([1, 2], []), 0);
+  assert.equal(countInWindows([], [w(0, 5)]), 0);
+  // both bounds inclusive, as Kibana's range filter
+  assert.equal(countInWindows([0, 5, 6], [w(0, 5)]), 2);
 });

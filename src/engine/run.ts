@@ -76,6 +76,10 @@ export interface RuleRunSummary {
   notSelected: number;
   /** Events its query matched that had no usable time (missing, unparseable or out of range): never alerted. */
   noTime: number;
+  /** Matched events with a time that the rule type could use (new_terms and threshold: the fields it needs). */
+  usable: number;
+  /** Usable events inside the window of an execution this run made (stream: every usable event). */
+  inWindow: number;
   /** new_terms: matching events with more term combinations than MAX_TERM_COMBINATIONS_PER_EVENT … */
   cutEvents: number;
   /** … and the combinations beyond it, neither alerted on nor learned. */
@@ -140,7 +144,7 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
       unseen: new Set(requiredFieldNames(r)),
       reached: 0,
       time: timeSpec(r),
-      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
+      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, usable: 0, inWindow: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
     };
   });
 }
@@ -365,7 +369,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
         }
         matchedAny = true;
         s.summary.matched++;
-        runners.get(s)?.collect(ev, t, spillOnce, seq++);
+        if (runners.get(s)?.collect(ev, t, spillOnce, seq++) === true) s.summary.usable++;
       }
       if (matchedAny) {
         summary.matchedEvents++;
@@ -399,6 +403,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     const start = replayStart(sched, opts.start, known, times[0], opts.startIfNew);
     const planned = executionsWithEvents(sched, start, opts.end, times);
     s.summary.executions += planned.total;
+    s.summary.inWindow += countInWindows(times, planned.withEvents);
     runner.prepare(parseDateMath(sched.from, start), parseDateMath(sched.to, start - sched.intervalMs));
     for (const exec of planned.withEvents) work.push({ s, runner, exec });
     plans.set(s, { sched, runner, lastExec: planned.last });
@@ -492,6 +497,21 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       opts.store.setSchedule(s.key, plan.sched.intervalMs, plan.lastExec.startedAt);
     }
   });
+}
+
+/** How many of `times` (ascending) lie in at least one of the executions' windows (executions by start). */
+export function countInWindows(times: ArrayLike<number>, execs: readonly Execution[]): number {
+  let n = 0;
+  let i = 0;
+  for (const e of execs) {
+    // windows start in order (same offsets), so a time before this window is before every later one too
+    while (i < times.length && times[i] < e.from) i++;
+    while (i < times.length && times[i] <= e.to) {
+      n++;
+      i++;
+    }
+  }
+  return n;
 }
 
 function countCut(s: RuleState, cut: CutCounts | undefined): void {
@@ -590,7 +610,11 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         s.summary.matched++;
         newestEvent = Math.max(newestEvent, t);
         const runner = runners.get(s);
-        if (runner?.consider(ev, t) === true) hits.push({ ev, s, runner, t });
+        if (runner?.consider(ev, t) === true) {
+          s.summary.usable++;
+          s.summary.inWindow++;
+          hits.push({ ev, s, runner, t });
+        }
       }
       if (matchedAny) {
         summary.matchedEvents++;

@@ -441,7 +441,7 @@ test("the summary says how many truncations lost unread lines for want of a copy
 
 test("the summary names why a rule made no alert, and past 20 rules counts the quiet ones by reason (all of them with --verbose)", () => {
   const stats = { files: 1, lines: 10, bytes: 100, bad: 0, prefiltered: 0, events: 10 };
-  const rule = (i: number, over: Partial<RuleRunSummary>): RuleRunSummary => ({ ruleId: `r${i}`, name: `Rule ${i}`, type: "query", matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 1, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [], ...over });
+  const rule = (i: number, over: Partial<RuleRunSummary>): RuleRunSummary => ({ ruleId: `r${i}`, name: `Rule ${i}`, type: "query", matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 1, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [], ...over, usable: over.usable ?? (over.matched ?? 0) - (over.noTime ?? 0), inWindow: over.inWindow ?? over.usable ?? (over.matched ?? 0) - (over.noTime ?? 0) });
   const rules = [
     rule(0, { matched: 3, alerts: 2 }),
     ...Array.from({ length: 12 }, (_, i) => rule(i + 1, {})),
@@ -499,4 +499,20 @@ test("--cluster fetch span: the windows, plus new-terms history unless the memor
   const known = clusterSpec(rules, queries, () => at, at, (r) => r.rule.rule_id === "nt");
   assert.equal(new Date(known.from).toISOString(), "2024-05-01T11:50:00.000Z");
   assert.equal(known.queries.length, 2);
+});
+
+test("the funnel past the query: events without the rule's fields, and events outside every execution's window, are counted and named", async () => {
+  const examples = join(REPO_ROOT, "examples", "events");
+  const late = await runCli(["run", SEED_DIR, "--events", examples, "--state", ":memory:", "--start", "2030-01-01T00:00:00Z", "--end", "2030-01-01T00:00:00Z"]);
+  assert.equal(late.code, 0, late.stderr);
+  assert.match(late.stderr, /aebaa51f-2a91-4f6a-850b-b601db2293f4  Shared Object Created or Changed by Previously Unknown Process: 0 alerts, (\d+) matched, \1 usable, 0 in an execution's window — none of its events fell inside an execution's window \(--start\/--end decide the executions\)\n/);
+  const d = mkdtempSync(join(tmpdir(), "tern-funnel-"));
+  const rule = join(d, "nt.toml");
+  writeFileSync(
+    rule,
+    readFileSync(join(SEED_DIR, "shared_object_new_terms.toml"), "utf8").replace('value = ["file.path", "process.name"]', 'value = ["file.path", "user.no_such_field"]').replace(/^rule_id = .*$/m, 'rule_id = "nt-missing"'),
+  );
+  const missing = await runCli(["run", rule, "--events", examples, "--state", ":memory:"]);
+  assert.equal(missing.code, 0, missing.stderr);
+  assert.match(missing.stderr, /nt-missing  Shared Object Created or Changed by Previously Unknown Process: 0 alerts, \d+ matched, 0 usable, 0 in an execution's window — none of the events it matched has the fields it needs \(its new-terms or threshold fields\)\n/);
 });

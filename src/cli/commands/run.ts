@@ -267,6 +267,8 @@ export const SUMMARY_RULE_LINES = 20;
 export function whyNoAlert(r: RuleRunSummary): string {
   if (r.matched === 0) return r.notSelected > 0 ? "its index patterns select none of the events its query matched" : "no event matched its query";
   if (r.noTime === r.matched) return "none of the events it matched has a usable time";
+  if (r.usable === 0) return "none of the events it matched has the fields it needs (its new-terms or threshold fields)";
+  if (r.inWindow === 0 && r.executions > 0) return "none of its events fell inside an execution's window (--start/--end decide the executions)";
   if (r.duplicates > 0) return "every alert it found was already stored";
   return "the events it matched made no alert (their new terms already known, no threshold reached, no sequence completed)";
 }
@@ -305,8 +307,11 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
       r.cutEvents > 0
         ? `, ${fmtInt(r.cutEvents)} matching event${r.cutEvents === 1 ? "" : "s"} with more than ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} term combinations (${fmtInt(r.cutCombinations)} combination${r.cutCombinations === 1 ? "" : "s"} past the first ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} in key order neither alerted on nor learned)`
         : "";
+    // the funnel past the query, when events were lost on the way: usable (time and fields), in a window
+    const lostUsable = r.matched - r.noTime - r.usable;
+    const funnel = lostUsable > 0 || r.inWindow < r.usable ? `, ${fmtInt(r.usable)} usable, ${fmtInt(r.inWindow)} in an execution's window` : "";
     const why = r.alerts === 0 ? ` — ${whyNoAlert(r)}` : "";
-    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${suppressed}${dropped}${notSelected}${noTime}${cut}${why}`);
+    out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${funnel}${suppressed}${dropped}${notSelected}${noTime}${cut}${why}`);
   }
   if (quiet.size > 0) {
     const n = [...quiet.values()].reduce((a, b) => a + b, 0);
