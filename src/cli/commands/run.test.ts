@@ -505,7 +505,7 @@ test("the funnel past the query: events without the rule's fields, and events ou
   const examples = join(REPO_ROOT, "examples", "events");
   const late = await runCli(["run", SEED_DIR, "--events", examples, "--state", ":memory:", "--start", "2030-01-01T00:00:00Z", "--end", "2030-01-01T00:00:00Z"]);
   assert.equal(late.code, 0, late.stderr);
-  assert.match(late.stderr, /aebaa51f-2a91-4f6a-850b-b601db2293f4  Shared Object Created or Changed by Previously Unknown Process: 0 alerts, (\d+) matched, \1 usable, 0 in an execution's window — none of its events fell inside an execution's window \(--start\/--end decide the executions\)\n/);
+  assert.match(late.stderr, /aebaa51f-2a91-4f6a-850b-b601db2293f4 {2}Shared Object Created or Changed by Previously Unknown Process: 0 alerts, (\d+) matched, \1 usable, 0 in an execution's window — none of its events fell inside an execution's window \(--start\/--end decide the executions\)\n/);
   const d = mkdtempSync(join(tmpdir(), "tern-funnel-"));
   const rule = join(d, "nt.toml");
   writeFileSync(
@@ -514,5 +514,5 @@ test("the funnel past the query: events without the rule's fields, and events ou
   );
   const missing = await runCli(["run", rule, "--events", examples, "--state", ":memory:"]);
   assert.equal(missing.code, 0, missing.stderr);
-  assert.match(missing.stderr, /nt-missing  Shared Object Created or Changed by Previously Unknown Process: 0 alerts, \d+ matched, 0 usable, 0 in an execution's window — none of the events it matched has the fields it needs \(its new-terms or threshold fields\)\n/);
+  assert.match(missing.stderr, /nt-missing {2}Shared Object Created or Changed by Previously Unknown Process: 0 alerts, \d+ matched, 0 usable, 0 in an execution's window — none of the events it matched has the fields it needs \(its new-terms or threshold fields\)\n/);
 });
