@@ -66,6 +66,17 @@ function describe(e: unknown): ClusterError {
  */
 export const RETRY_DELAYS_MS: readonly number[] = [250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000];
 
+/** `op` with the client's errors described (ClusterError) and retried as `delays` allow. */
+function guarded<T>(delays: readonly number[], op: () => Promise<T>): Promise<T> {
+  return withRetries(delays, async () => {
+    try {
+      return await op();
+    } catch (e) {
+      throw describe(e);
+    }
+  });
+}
+
 /** The waits this run allows: TERN_CLUSTER_RETRIES (0 to 9, default 9) of RETRY_DELAYS_MS. */
 export function delaysOf(env: NodeJS.ProcessEnv): readonly number[] {
   const n = env.TERN_CLUSTER_RETRIES === undefined || env.TERN_CLUSTER_RETRIES === "" ? RETRY_DELAYS_MS.length : Number(env.TERN_CLUSTER_RETRIES);
@@ -149,12 +160,8 @@ async function elastic(url: string, known: string | undefined, env: NodeJS.Proce
   const retryDelays = delaysOf(env);
   const client = new ElasticClient({ node: url, ...(a === undefined ? {} : { auth: a }) });
   const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
-    withRetries(retryDelays, async () => {
-      try {
-        return (await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query })) as T;
-      } catch (e) {
-        throw describe(e);
-      }
+    guarded(retryDelays, async () => {
+      return (await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query })) as T;
     });
   // Some test distributions answer GET / with 405: the node's own version is in _nodes.
   let version = known;
@@ -168,24 +175,16 @@ async function elastic(url: string, known: string | undefined, env: NodeJS.Proce
     retryDelays,
     request,
     indexExists: (name) =>
-      withRetries(retryDelays, async () => {
-        try {
-          return await client.indices.exists({ index: name });
-        } catch (e) {
-          throw describe(e);
-        }
+      guarded(retryDelays, async () => {
+        return await client.indices.exists({ index: name });
       }),
     bulk: (lines, refresh = false) =>
-      withRetries(retryDelays, async () => {
-        try {
-          const r = await client.bulk({ operations: lines as Record<string, unknown>[], refresh });
-          return r.items.map((it) => {
-            const [op, v] = Object.entries(it)[0];
-            return { op, status: v.status, id: v._id ?? undefined, index: v._index, error: v.error as BulkItem["error"] };
-          });
-        } catch (e) {
-          throw describe(e);
-        }
+      guarded(retryDelays, async () => {
+        const r = await client.bulk({ operations: lines as Record<string, unknown>[], refresh });
+        return r.items.map((it) => {
+          const [op, v] = Object.entries(it)[0];
+          return { op, status: v.status, id: v._id ?? undefined, index: v._index, error: v.error as BulkItem["error"] };
+        });
       }),
     close: () => client.close(),
   };
@@ -196,13 +195,9 @@ async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv):
   const retryDelays = delaysOf(env);
   const client = new OpenSearchClient({ node: url, ...(a === undefined ? {} : "apiKey" in a ? { headers: { authorization: `ApiKey ${a.apiKey}` } } : { auth: a }) });
   const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
-    withRetries(retryDelays, async () => {
-      try {
-        const r = await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query });
-        return r.body as T;
-      } catch (e) {
-        throw describe(e);
-      }
+    guarded(retryDelays, async () => {
+      const r = await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query });
+      return r.body as T;
     });
   return {
     flavor: "opensearch",
@@ -210,24 +205,16 @@ async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv):
     retryDelays,
     request,
     indexExists: (name) =>
-      withRetries(retryDelays, async () => {
-        try {
-          return (await client.indices.exists({ index: name })).body;
-        } catch (e) {
-          throw describe(e);
-        }
+      guarded(retryDelays, async () => {
+        return (await client.indices.exists({ index: name })).body;
       }),
     bulk: (lines, refresh = false) =>
-      withRetries(retryDelays, async () => {
-        try {
-          const r = await client.bulk({ body: lines as Record<string, unknown>[], refresh });
-          return (r.body.items as Record<string, { status: number; _id?: string; _index?: string; error?: BulkItem["error"] }>[]).map((it) => {
-            const [op, v] = Object.entries(it)[0];
-            return { op, status: v.status, id: v._id, index: v._index, error: v.error };
-          });
-        } catch (e) {
-          throw describe(e);
-        }
+      guarded(retryDelays, async () => {
+        const r = await client.bulk({ body: lines as Record<string, unknown>[], refresh });
+        return (r.body.items as Record<string, { status: number; _id?: string; _index?: string; error?: BulkItem["error"] }>[]).map((it) => {
+          const [op, v] = Object.entries(it)[0];
+          return { op, status: v.status, id: v._id, index: v._index, error: v.error };
+        });
       }),
     close: () => client.close(),
   };

@@ -55,19 +55,8 @@ export interface AlertRow {
   readonly doc: string;
 }
 
-/** An alert as `tern report` lists it (AlertRow without the document). */
-export interface AlertSummary {
-  readonly id: string;
-  readonly ruleId: string;
-  readonly ruleName: string;
-  readonly eventTime: number | null;
-  readonly createdAt: number;
-  readonly severity: string;
-  readonly host: string | null;
-  readonly process: string | null;
-  readonly newTerms: string | null;
-  readonly buildingBlock: boolean;
-}
+/** An alert as `tern report` lists it: AlertRow without the document and file, and whether it is a building block. */
+export type AlertSummary = Omit<AlertRow, "doc" | "file"> & { readonly buildingBlock: boolean };
 
 export interface ExecutionRow {
   readonly ruleId: string;

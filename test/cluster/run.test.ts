@@ -6,7 +6,6 @@
 // runs continuously from now and carries on after a restart.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { runCli } from "../../src/testing/cli.js";
 import { EXAMPLE_PLANTED_ALERTS, plantedForm } from "../../src/testing/gen/examples.js";
 import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
 import { startFaultProxy } from "../../src/testing/cluster/fault-proxy.js";
+import { spawnTern, type TernProcess } from "../../src/testing/process.js";
 import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
 
 const EXAMPLES = join(REPO_ROOT, "examples", "events");
@@ -191,26 +191,9 @@ field = "history_window_start"
 value = "now-1h"
 `;
 
-interface Proc {
-  p: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function spawnTern(args: string[]): Proc {
-  const p = spawn(process.execPath, [join(REPO_ROOT, "bin", "tern.js"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  p.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
-  p.stderr?.on("data", (b: Buffer) => (err += b.toString("utf8")));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => p.once("exit", (code, signal) => res({ code, signal })));
-  return { p, out: () => out, err: () => err, exit };
-}
-
 const byRule = (stdout: string) => comparable(stdout).map((a) => `${String(a["kibana.alert.rule.rule_id"])} ${(a.host as { name: string }).name}`);
 
-async function until(cond: () => boolean, what: string, proc: Proc, ms = 30_000): Promise<void> {
+async function until(cond: () => boolean, what: string, proc: TernProcess, ms = 30_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) {

@@ -5,32 +5,21 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { REALDATA_DIR, REPO_ROOT, SEED_DIR } from "../../src/testing/paths.js";
+import { REALDATA_DIR, SEED_DIR } from "../../src/testing/paths.js";
+import { spawnTern, type TernProcess } from "../../src/testing/process.js";
 
 const SEED = join(SEED_DIR, "shared_object_new_terms.toml");
 const CAPTURE = join(REALDATA_DIR, "tern-capture", "audit-debian12-so-activity.log");
 const SPLIT = 144;
 
-interface Proc {
-  p: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Proc = TernProcess;
 
 function start(log: string, state: string): Proc {
-  const p = spawn(process.execPath, [join(REPO_ROOT, "bin", "tern.js"), "run", SEED, "--follow", "--format", "auditd", "-e", log, "--state", state, "--poll-interval-ms", "50"], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  p.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
-  p.stderr?.on("data", (b: Buffer) => (err += b.toString("utf8")));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => p.once("exit", (code, signal) => res({ code, signal })));
-  return { p, out: () => out, err: () => err, exit };
+  return spawnTern(["run", SEED, "--follow", "--format", "auditd", "-e", log, "--state", state, "--poll-interval-ms", "50"]);
 }
 
 type Alert = { _id?: string; "kibana.alert.uuid": string; process: { name: string }; file: { path: string } };
