@@ -31,7 +31,7 @@ import type { Execution } from "../schedule.js";
 import { SpilledEvent } from "../matched.js";
 import type { TextSpill } from "../../state/spill.js";
 import { eventAlert } from "./query.js";
-import { AlertSuppressor, asCandidate, instanceIdOf, streamWindow, suppressionConfig, type Candidate, type SuppressionConfig } from "./suppression.js";
+import { AlertSuppressor, asCandidate, instanceIdOf, sendable, streamWindow, suppressionConfig, type Candidate, type SuppressionConfig } from "./suppression.js";
 import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
 
 /** At most this many groups one event can be in (the product of its group_by values). */
@@ -171,7 +171,7 @@ class SuppressedQueryReplay implements ReplayRule {
     if (this.cfg.durationMs === undefined) {
       let suppressed = 0;
       for (const c of cands) {
-        alerts.push(c.alert);
+        alerts.push(sendable(c.alert));
         suppressed += c.docs;
       }
       return { alerts, duplicates, truncated, suppressed };
@@ -225,7 +225,7 @@ class SuppressedQueryStream implements StreamRule {
         continue;
       }
       const doc = buildAlert(rule, ev, id, ctx);
-      cands.push(asCandidate({ id, ruleId: rule.rule_id, eventTime: t, doc, json: "" }, [], terms, t, t, instanceIdOf(terms, this.er.ruleUuid, ctx.spaceId)));
+      cands.push(asCandidate({ id, ruleId: rule.rule_id, eventTime: t, doc }, [], terms, t, t, instanceIdOf(terms, this.er.ruleUuid, ctx.spaceId)));
     }
     const out = this.suppressor.apply(cands, ctx, streamWindow(this.er, this.cfg, ctx));
     return { alerts: out.alerts, updates: out.updates, duplicates, suppressed: out.suppressed };

@@ -102,7 +102,7 @@ function ctxAt(hms: string, execution: string): AlertContext {
 }
 function cand(id: string, inst: string, t: string, ctx: AlertContext) {
   const doc: EventDoc = { "kibana.alert.uuid": id, "kibana.alert.start": new Date(ctx.now).toISOString(), "kibana.alert.rule.execution.uuid": ctx.executionUuid };
-  return asCandidate({ id, ruleId: "r", eventTime: ms(t), doc, json: "" }, [], [{ field: "f", value: [inst] }], ms(t), ms(t), inst);
+  return asCandidate({ id, ruleId: "r", eventTime: ms(t), doc }, [], [{ field: "f", value: [inst] }], ms(t), ms(t), inst);
 }
 const apply = (s: AlertSuppressor, cands: ReturnType<typeof cand>[], ctx: AlertContext, over: { windowStart?: number; perExecution?: boolean; maxAlerts?: number } = {}) =>
   s.apply(cands, ctx, { windowStart: over.windowStart ?? ctx.now - 3_600_000, perExecution: over.perExecution ?? false, lateEventsCount: false, maxAlerts: over.maxAlerts ?? 100 });

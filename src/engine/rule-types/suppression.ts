@@ -116,9 +116,17 @@ export function instanceIdOf(terms: unknown, ruleUuid: string, spaceId: string):
   return objectHash([terms, ruleUuid, spaceId] as unknown as object);
 }
 
+/** An alert not yet serialised: the suppressor decides its final document first. */
+export type UnsentAlert = Omit<PendingAlert, "json">;
+
+/** The alert with its `json`, serialised once, when it is sure to be written. */
+export function sendable(a: UnsentAlert): PendingAlert {
+  return { ...a, json: JSON.stringify(a.doc) };
+}
+
 /** An alert (and, for a sequence's shell, its building blocks) offered to the suppressor. */
 export interface Candidate {
-  readonly alert: PendingAlert;
+  readonly alert: UnsentAlert;
   readonly blocks: readonly PendingAlert[];
   readonly instanceId: string;
   readonly start: number;
@@ -128,7 +136,7 @@ export interface Candidate {
 }
 
 /** The alert with Kibana's suppression fields added. */
-export function asCandidate(alert: PendingAlert, blocks: readonly PendingAlert[], terms: readonly SuppressionTerm[], start: number, end: number, instanceId: string, docs = 0): Candidate {
+export function asCandidate(alert: UnsentAlert, blocks: readonly PendingAlert[], terms: readonly SuppressionTerm[], start: number, end: number, instanceId: string, docs = 0): Candidate {
   const doc: EventDoc = {
     ...alert.doc,
     "kibana.alert.instance.id": instanceId,
@@ -137,7 +145,7 @@ export function asCandidate(alert: PendingAlert, blocks: readonly PendingAlert[]
     "kibana.alert.suppression.end": new Date(end).toISOString(),
     "kibana.alert.suppression.docs_count": docs,
   };
-  return { alert: { ...alert, doc, json: JSON.stringify(doc) }, blocks, instanceId, start, end, docs };
+  return { alert: { ...alert, doc }, blocks, instanceId, start, end, docs };
 }
 
 export interface SuppressionOutcome {
@@ -230,11 +238,8 @@ export class AlertSuppressor {
         if (execution(ex) === ctx.executionUuid && iso(d, "kibana.alert.suppression.start") >= startIso) d["kibana.alert.suppression.start"] = startIso;
         d["kibana.alert.last_detected"] = new Date(ctx.now).toISOString();
         d["kibana.alert.suppression.docs_count"] = Number(d["kibana.alert.suppression.docs_count"] ?? 0) + docs + 1;
-        const json = JSON.stringify(d);
-        const at = updates.findIndex((u) => u.id === ex.id);
-        const update: PendingAlert = { id: ex.id, ruleId: c.alert.ruleId, eventTime: c.alert.eventTime, doc: d, json };
-        if (at >= 0) updates[at] = update;
-        else updates.push(update);
+        // one folded candidate per instance, so each existing alert is extended once per call
+        updates.push(sendable({ id: ex.id, ruleId: c.alert.ruleId, eventTime: c.alert.eventTime, doc: d }));
         this.known.set(c.instanceId, { id: ex.id, doc: d });
         continue;
       }
@@ -245,11 +250,7 @@ export class AlertSuppressor {
       }
       created++;
       suppressed--;
-      let alert = c.alert;
-      if (docs !== c.docs || end !== c.end) {
-        const doc: EventDoc = { ...alert.doc, "kibana.alert.suppression.docs_count": docs, "kibana.alert.suppression.end": new Date(end).toISOString() };
-        alert = { ...alert, doc, json: JSON.stringify(doc) };
-      }
+      const alert = docs !== c.docs || end !== c.end ? sendable({ ...c.alert, doc: { ...c.alert.doc, "kibana.alert.suppression.docs_count": docs, "kibana.alert.suppression.end": new Date(end).toISOString() } }) : sendable(c.alert);
       alerts.push(alert, ...c.blocks);
       this.known.set(c.instanceId, { id: alert.id, doc: alert.doc });
     }

@@ -277,16 +277,11 @@ class ThresholdReplay implements ReplayRule {
         duplicates++;
         continue;
       }
-      const result = hit._source.threshold_result;
-      const doc = buildAlert(rule, hit, id, ctx, undefined, true);
-      doc["kibana.alert.threshold_result"] = structuredClone(result);
+      const doc = this.bucketDoc(hit, id, ctx);
       alerts.push({ id, ruleId: rule.rule_id, eventTime: b.maxT, doc, json: JSON.stringify(doc) });
-      const terms = th.field.map((field, i) => ({ field, value: b.key[i] }));
-      created.push({ hash: thresholdTermsHash(terms), terms: JSON.stringify(terms), lastSignal: b.maxT });
+      created.push(this.historyRow(b).row);
     }
-    // The created alerts' history replaces older entries of the same buckets (state {...valid, ...new}).
-    for (const c of created) this.history.set(c.hash, { terms: JSON.parse(c.terms) as ThresholdTerm[], lastSignal: c.lastSignal });
-    this.pending.set(exec.startedAt, created);
+    this.remember(exec, created);
     return { alerts, duplicates, truncated };
   }
 
@@ -310,19 +305,36 @@ class ThresholdReplay implements ReplayRule {
         duplicates++;
         continue;
       }
-      const result = hit._source.threshold_result;
-      const doc = buildAlert(rule, hit, id, ctx, undefined, true);
-      doc["kibana.alert.threshold_result"] = structuredClone(result);
-      const terms = th.field.map((field, i) => ({ field, value: b.key[i] }));
+      const { terms, row } = this.historyRow(b);
       const instanceId = objectHash([[...b.key].sort(compareValues), this.er.ruleUuid, ctx.spaceId]);
-      cands.push(asCandidate({ id, ruleId: rule.rule_id, eventTime: b.maxT, doc, json: "" }, [], terms, b.minT, b.maxT, instanceId));
-      rows.set(id, { hash: thresholdTermsHash(terms), terms: JSON.stringify(terms), lastSignal: b.maxT });
+      cands.push(asCandidate({ id, ruleId: rule.rule_id, eventTime: b.maxT, doc: this.bucketDoc(hit, id, ctx) }, [], terms, b.minT, b.maxT, instanceId));
+      rows.set(id, row);
     }
     const out = this.suppressor.apply(cands, ctx, { windowStart: ctx.now - cfg.durationMs, perExecution: false, lateEventsCount: false, maxAlerts: rule.max_signals });
-    const created = out.alerts.map((a) => rows.get(a.id) as ThresholdHistoryRow);
+    this.remember(
+      exec,
+      out.alerts.map((a) => rows.get(a.id) as ThresholdHistoryRow),
+    );
+    return { alerts: out.alerts, updates: out.updates, duplicates, truncated: out.truncated, suppressed: out.suppressed };
+  }
+
+  /** A bucket's alert document: the synthetic hit's alert with `kibana.alert.threshold_result`. */
+  private bucketDoc(hit: InputEvent, id: string, ctx: AlertContext): EventDoc {
+    const doc = buildAlert(this.er.rule, hit, id, ctx, undefined, true);
+    doc["kibana.alert.threshold_result"] = structuredClone(hit._source.threshold_result);
+    return doc;
+  }
+
+  /** A bucket's terms ({field, value} per threshold field) and the history row its alert leaves. */
+  private historyRow(b: ThresholdBucket): { terms: ThresholdTerm[]; row: ThresholdHistoryRow } {
+    const terms = this.th.field.map((field, i) => ({ field, value: b.key[i] }));
+    return { terms, row: { hash: thresholdTermsHash(terms), terms: JSON.stringify(terms), lastSignal: b.maxT } };
+  }
+
+  /** The created alerts' history replaces older entries of the same buckets (state {...valid, ...new}); written at commit. */
+  private remember(exec: Execution, created: ThresholdHistoryRow[]): void {
     for (const c of created) this.history.set(c.hash, { terms: JSON.parse(c.terms) as ThresholdTerm[], lastSignal: c.lastSignal });
     this.pending.set(exec.startedAt, created);
-    return { alerts: out.alerts, updates: out.updates, duplicates, truncated: out.truncated, suppressed: out.suppressed };
   }
 
   skip(): void {}
