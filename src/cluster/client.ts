@@ -130,7 +130,7 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
   } catch {
     throw new ClusterError(`--cluster ${url}: not a URL (give http://host:port or https://host:port)`);
   }
-  delaysOf(env);
+  const retryDelays = delaysOf(env);
   if (parsed.username !== "" || parsed.password !== "") throw new ClusterError("--cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY");
   let res: Response;
   try {
@@ -150,14 +150,13 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
     // not JSON: decided below by the header
   }
   if (res.status === 401 || res.status === 403) throw new ClusterError(`${url} refused the credentials (${res.status}); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY`, res.status);
-  if (info.version?.distribution === "opensearch") return openSearch(url, info.version.number ?? "?", env);
-  if (res.headers.get("x-elastic-product") === "Elasticsearch") return elastic(url, info.version?.number, env);
+  if (info.version?.distribution === "opensearch") return openSearch(url, info.version.number ?? "?", env, retryDelays);
+  if (res.headers.get("x-elastic-product") === "Elasticsearch") return elastic(url, info.version?.number, env, retryDelays);
   throw new ClusterError(`${url} is neither Elasticsearch nor OpenSearch (GET / answered ${res.status})`);
 }
 
-async function elastic(url: string, known: string | undefined, env: NodeJS.ProcessEnv): Promise<ClusterClient> {
+async function elastic(url: string, known: string | undefined, env: NodeJS.ProcessEnv, retryDelays: readonly number[]): Promise<ClusterClient> {
   const a = auth(env);
-  const retryDelays = delaysOf(env);
   const client = new ElasticClient({ node: url, ...(a === undefined ? {} : { auth: a }) });
   const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
     guarded(retryDelays, async () => {
@@ -190,9 +189,8 @@ async function elastic(url: string, known: string | undefined, env: NodeJS.Proce
   };
 }
 
-async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv): Promise<ClusterClient> {
+async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv, retryDelays: readonly number[]): Promise<ClusterClient> {
   const a = auth(env);
-  const retryDelays = delaysOf(env);
   const client = new OpenSearchClient({ node: url, ...(a === undefined ? {} : "apiKey" in a ? { headers: { authorization: `ApiKey ${a.apiKey}` } } : { auth: a }) });
   const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
     guarded(retryDelays, async () => {
