@@ -398,3 +398,18 @@ export function buildSequenceAlerts(rule: Rule, hits: readonly InputEvent[], ctx
   });
   return { shell: { id: shellId, doc: shell }, blocks };
 }
+
+/** The event an alert was built from: the alert's own fields less Kibana's, with the event's own time and kind. */
+export function alertEvent(doc: Record<string, unknown>): EventDoc {
+  const out: EventDoc = {};
+  for (const [k, v] of Object.entries(doc)) if (!k.startsWith("kibana.") && k !== "@timestamp" && k !== "event.kind") out[k] = v as EventDoc[string];
+  if (typeof doc["kibana.alert.original_time"] === "string") out["@timestamp"] = doc["kibana.alert.original_time"];
+  // the alert drops the event's event.kind (it says "signal"); its original is kept aside
+  const kind = doc["kibana.alert.original_event.kind"];
+  if (kind !== undefined) {
+    const ev = out.event;
+    if (typeof ev === "object" && ev !== null && !Array.isArray(ev)) out.event = { ...ev, kind: kind as EventDoc[string] };
+    else out["event.kind"] = kind as EventDoc[string];
+  }
+  return out;
+}

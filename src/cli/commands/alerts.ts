@@ -15,6 +15,7 @@ import type { AlertRow } from "../../state/index.js";
 import { ExitError } from "../../diag/index.js";
 import type { SqliteStore } from "../../state/sqlite.js";
 import type { EventDoc } from "../../event/types.js";
+import { alertEvent } from "../../engine/alert.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { explainKql, renderExplanation, type KqlExplanation } from "../../compile/predicate/index.js";
 
@@ -57,21 +58,6 @@ function table(rows: readonly AlertRow[], color: boolean): string {
   return [line(COLUMNS), ...body.map((row, k) => line(row, rows[k].severity))].join("\n") + "\n";
 }
 
-/** The event an alert was built from: the alert's own fields less Kibana's, with the event's own time and kind. */
-function sourceOf(doc: Record<string, unknown>): EventDoc {
-  const out: EventDoc = {};
-  for (const [k, v] of Object.entries(doc)) if (!k.startsWith("kibana.") && k !== "@timestamp" && k !== "event.kind") out[k] = v as EventDoc[string];
-  if (typeof doc["kibana.alert.original_time"] === "string") out["@timestamp"] = doc["kibana.alert.original_time"];
-  // the alert drops the event's event.kind (it says "signal"); its original is kept aside
-  const kind = doc["kibana.alert.original_event.kind"];
-  if (kind !== undefined) {
-    const ev = out.event;
-    if (typeof ev === "object" && ev !== null && !Array.isArray(ev)) out.event = { ...ev, kind: kind as EventDoc[string] };
-    else out["event.kind"] = kind as EventDoc[string];
-  }
-  return out;
-}
-
 /**
  * `tern alerts show <id>`: one alert and why it fired — its rule, the event (or a sequence's events, from
  * its building blocks), the KQL query's clauses each with whether it held on that event, and for a
@@ -89,7 +75,7 @@ function show(store: SqliteStore, id: string): Record<string, unknown> | undefin
     reason: doc["kibana.alert.reason"],
   };
   const blocks = store.groupAlertDocs(id).map((b) => JSON.parse(b) as Record<string, unknown>);
-  const events = blocks.length > 0 ? blocks.map(sourceOf) : [sourceOf(doc)];
+  const events = blocks.length > 0 ? blocks.map(alertEvent) : [alertEvent(doc)];
   out.events = events;
   if ((params.language ?? "kuery") === "kuery" && typeof params.query === "string") {
     try {

@@ -22,7 +22,7 @@ import type { EventDoc, InputEvent } from "../../event/types.js";
 import { getValues } from "../../event/fields.js";
 import { isJsonObject } from "../../util/json-object.js";
 import type { SqliteStore } from "../../state/sqlite.js";
-import type { AlertContext } from "../alert.js";
+import { alertEvent, type AlertContext } from "../alert.js";
 import type { EngineRule } from "../ports.js";
 import { ruleSchedule, type Execution } from "../schedule.js";
 import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
@@ -67,22 +67,13 @@ export function compareValues(a: unknown, b: unknown): number {
 }
 
 /**
- * Where an alert document keeps a field of its source event: the alert replaces `@timestamp` and drops
- * `event.kind`, keeping the originals under kibana.alert.original_time / original_event.
- */
-function sourceFieldOfAlert(field: string): string {
-  if (field === "@timestamp") return "kibana.alert.original_time";
-  if (field === "event.kind") return "kibana.alert.original_event.kind";
-  return field;
-}
-
-/**
  * The terms of an event's alert as Kibana reads them from the hit's `fields` (getSuppressionTerms): each
  * group_by field's values as a sorted array, null when the event has none.
  */
 export function eventTerms(alertDoc: EventDoc, groupBy: readonly string[]): SuppressionTerm[] {
+  const event = alertEvent(alertDoc);
   return groupBy.map((field) => {
-    const vals = getValues(alertDoc, sourceFieldOfAlert(field)).filter((v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean");
+    const vals = getValues(event, field).filter((v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean");
     return { field, value: vals.length === 0 ? null : vals.sort(compareValues) };
   });
 }
