@@ -9,6 +9,7 @@ import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import { exceptionsFor, loadExceptionSet, unattachedLists } from "../src/rules/exceptions.js";
 import { compileRuleFilters } from "../src/compile/filters/index.js";
+import { Rng } from "../src/testing/gen/rng.js";
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,14 +20,8 @@ const CIDRS = arg("cidrs", 100_000);
 const RANGES = arg("ranges", 100_000);
 const SECONDS = arg("seconds", 2);
 
-let state = 0x9e3779b9;
-function rand(): number {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 0x1_0000_0000;
-}
-const int = (n: number) => Math.floor(rand() * n);
+const rng = new Rng(42);
+const int = (n: number) => rng.int(n);
 const mib = (b: number) => (b / 1_048_576).toFixed(0);
 
 // Lists: user names u<i>; CIDRs 10.x.y.0/24 over distinct /24s; ranges of 16 addresses in 172.16.0.0/12.
