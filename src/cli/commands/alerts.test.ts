@@ -3,7 +3,7 @@
 // `tern alerts show`: one alert and why it fired.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "../../state/index.js";
@@ -111,6 +111,56 @@ test("alerts show: the rule, the event as it was, the query clause by clause, a 
     assert.match(text.stdout, new RegExp(`^alert ${id}\\nrule:   Shared Object Created or Changed by Previously Unknown Process \\(aebaa51f-2a91-4f6a-850b-b601db2293f4, new_terms, medium\\)\\nreason: .+\\nnew terms: file\\.path=".+", process\\.name=".+"\\n  history: first seen \\S+, last seen \\S+, \\d+ times?\\nevent:\\n  \\{.+\\}\\nquery, clause by clause:\\n  true   host\\.os\\.type:linux and `));
     const none = await runCli(["alerts", "show", "nope", "--state", state]);
     assert.deepEqual([none.code, none.stderr], [2, `tern alerts: no alert nope in ${state}; tern alerts list shows them\n`]);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test("alerts show, EQL sequence: each stage's event with the stage's clauses; a building block alone answers its own stage", async () => {
+  const d = mkdtempSync(join(tmpdir(), "tern-show-eql-"));
+  try {
+    const state = join(d, "s.db");
+    const events = join(d, "logs-endpoint.events.process-default.ndjson");
+    const ts = (m: number) => new Date(Date.UTC(2024, 4, 1, 10, m)).toISOString();
+    const host = { id: "h1", name: "h1", os: { type: "linux" } };
+    writeFileSync(
+      events,
+      [
+        { "@timestamp": ts(0), host, event: { category: ["process"], type: ["start"] }, process: { entity_id: "p1", name: "curl" } },
+        { "@timestamp": ts(1), host, event: { category: ["network"], type: ["start"] }, process: { entity_id: "p1", name: "curl" } },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join("\n") + "\n",
+    );
+    const rule = join(REPO_ROOT, "test", "fixtures", "rules", "eql_sequence.toml");
+    const ran = await runCli(["run", rule, "--events", events, "--state", state, "--start", ts(0), "--end", ts(10)]);
+    assert.equal(ran.code, 0, ran.stderr);
+    const docs = ran.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const shell = docs.find((a) => a["kibana.alert.building_block_type"] === undefined);
+    assert.ok(shell !== undefined);
+    const shown = await runCli(["alerts", "show", String(shell["kibana.alert.uuid"]), "--state", state, "--json"]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const s = JSON.parse(shown.stdout) as { rule: Record<string, unknown>; events: Record<string, unknown>[]; query: KqlExplanation[] };
+    assert.deepEqual([s.rule.type, s.rule.language, s.events.length], ["eql", "eql", 2]);
+    const flat = (x: KqlExplanation): unknown => [x.text, x.holds, x.clauses.map(flat)];
+    assert.deepEqual(s.query.map(flat), [
+      [
+        'process where event.type == "start" and process.name == "curl"',
+        true,
+        [
+          ["event.category is process", true, []],
+          ['event.type == "start" and process.name == "curl"', true, [['event.type == "start"', true, []], ['process.name == "curl"', true, []]]],
+        ],
+      ],
+      ['network where event.type == "start"', true, [["event.category is network", true, []], ['event.type == "start"', true, []]]],
+    ]);
+    const text = await runCli(["alerts", "show", String(shell["kibana.alert.uuid"]), "--state", state]);
+    assert.match(text.stdout, /\nevent 1 of 2:\n {2}\{.+\}\nstage 1, clause by clause:\n {2}true {3}process where .+\n(?: {4}.+\n)+event 2 of 2:\n {2}\{.+\}\nstage 2, clause by clause:\n {2}true {3}network where event\.type == "start"\n/);
+    // the second building block, alone: the network stage
+    const second = docs.find((a) => a["kibana.alert.group.index"] === 1);
+    assert.ok(second !== undefined);
+    const alone = JSON.parse((await runCli(["alerts", "show", String(second["kibana.alert.uuid"]), "--state", state, "--json"])).stdout) as { query: KqlExplanation[] };
+    assert.deepEqual(alone.query.map((q) => [q.text, q.holds]), [['network where event.type == "start"', true]]);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

@@ -18,6 +18,9 @@ import type { EventDoc } from "../../event/types.js";
 import { alertEvent } from "../../engine/alert.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { explainKql, renderExplanation, type KqlExplanation } from "../../compile/predicate/index.js";
+import { parseEql } from "../../lang/eql/parser.js";
+import { explainEqlResult } from "../../compile/eql/explain.js";
+import { ecsEqlMapping } from "../../compile/eql/mapping.js";
 
 const FORMATS = ["table", "json", "ndjson", "csv"] as const;
 type Format = (typeof FORMATS)[number];
@@ -67,7 +70,7 @@ function show(store: SqliteStore, id: string): Record<string, unknown> | undefin
   const text = store.alertDoc(id);
   if (text === undefined) return undefined;
   const doc = JSON.parse(text) as Record<string, unknown>;
-  const params = (doc["kibana.alert.rule.parameters"] ?? {}) as { query?: string; language?: string; new_terms_fields?: string[] };
+  const params = (doc["kibana.alert.rule.parameters"] ?? {}) as { query?: string; language?: string; new_terms_fields?: string[]; event_category_override?: string };
   const ruleId = String(doc["kibana.alert.rule.rule_id"] ?? "");
   const out: Record<string, unknown> = {
     id,
@@ -77,10 +80,17 @@ function show(store: SqliteStore, id: string): Record<string, unknown> | undefin
   const blocks = store.groupAlertDocs(id).map((b) => JSON.parse(b) as Record<string, unknown>);
   const events = blocks.length > 0 ? blocks.map(alertEvent) : [alertEvent(doc)];
   out.events = events;
-  if ((params.language ?? "kuery") === "kuery" && typeof params.query === "string") {
+  const language = params.language ?? (doc["kibana.alert.rule.type"] === "eql" ? "eql" : "kuery");
+  if (typeof params.query === "string") {
     try {
-      const ast = parseKql(params.query);
-      out.query = events.map((e) => explainKql(ast, e));
+      if (language === "kuery") {
+        const ast = parseKql(params.query);
+        out.query = events.map((e) => explainKql(ast, e));
+      } else if (language === "eql") {
+        // a sequence's building block shown alone answered the stage its group index names
+        const at = blocks.length === 0 && typeof doc["kibana.alert.group.index"] === "number" ? doc["kibana.alert.group.index"] : 0;
+        out.query = explainEqlResult(parseEql(params.query), events, { mapping: ecsEqlMapping, categoryField: params.event_category_override }, at);
+      }
     } catch {
       // a query that no longer parses (the alert came from elsewhere): shown without clauses
     }
@@ -102,10 +112,11 @@ function renderShow(s: Record<string, unknown>): string {
     lines.push(nt.history === null ? "  history: none in the memory" : `  history: first seen ${nt.history.first_seen}, last seen ${nt.history.last_seen}, ${nt.history.count} time${nt.history.count === 1 ? "" : "s"}`);
   }
   const events = s.events as EventDoc[];
-  const query = s.query as KqlExplanation[] | undefined;
+  const query = s.query as (KqlExplanation | null)[] | undefined;
   events.forEach((e, i) => {
     lines.push(events.length > 1 ? `event ${i + 1} of ${events.length}:` : "event:", `  ${JSON.stringify(e)}`);
-    if (query?.[i] !== undefined) lines.push("query, clause by clause:", renderExplanation(query[i], 1).trimEnd());
+    const q = query?.[i];
+    if (q !== undefined && q !== null) lines.push(events.length > 1 && String(rule.type) === "eql" ? `stage ${i + 1}, clause by clause:` : "query, clause by clause:", renderExplanation(q, 1).trimEnd());
   });
   return lines.join("\n") + "\n";
 }
