@@ -80,6 +80,8 @@ export interface RuleRunSummary {
   usable: number;
   /** Usable events inside the window of an execution this run made (stream: every usable event). */
   inWindow: number;
+  /** new_terms: of those, the events that carried a term combination new when it was executed. */
+  withNewTerm: number;
   /** new_terms: matching events with more term combinations than MAX_TERM_COMBINATIONS_PER_EVENT … */
   cutEvents: number;
   /** … and the combinations beyond it, neither alerted on nor learned. */
@@ -144,7 +146,7 @@ function ruleStates(rules: readonly EngineRule[]): RuleState[] {
       unseen: new Set(requiredFieldNames(r)),
       reached: 0,
       time: timeSpec(r),
-      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, usable: 0, inWindow: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
+      summary: { ruleId: r.rule_id, name: r.name, type: r.type, matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 0, alreadyDone: 0, notSelected: 0, noTime: 0, usable: 0, inWindow: 0, withNewTerm: 0, cutEvents: 0, cutCombinations: 0, warnings: [] },
     };
   });
 }
@@ -484,6 +486,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     s.summary.alerts += alerts.length;
     s.summary.duplicates += out.duplicates;
     s.summary.suppressed += out.suppressed ?? 0;
+    s.summary.withNewTerm += out.withNewTerm ?? 0;
     summary.alerts += alerts.length;
     opts.onProgress?.({ stats: opts.source.stats, phase: "execute", done, total: work.length });
   }
@@ -634,6 +637,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
         s.summary.duplicates += out.duplicates;
         s.summary.alerts += out.alerts.length;
         s.summary.suppressed += out.suppressed ?? 0;
+        s.summary.withNewTerm += out.withNewTerm ?? 0;
         for (const a of out.alerts) {
           batchIds.set(a.id, alerts.length);
           alerts.push(a);
@@ -666,6 +670,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       s.summary.duplicates += out.duplicates;
       s.summary.alerts += out.alerts.length;
       s.summary.suppressed += out.suppressed ?? 0;
+      s.summary.withNewTerm += out.withNewTerm ?? 0;
       for (const a of out.alerts) {
         tailIds.set(a.id, tail.length);
         tail.push(a);

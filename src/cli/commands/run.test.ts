@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,7 +69,8 @@ test("tern run: the seed rule over plain events → exact alerts, ids, summary; 
   assert.equal(summary[2], "  events matched: 3");
   assert.equal(summary[3], "  executions:     13");
   assert.equal(summary[4], "  alerts:         2");
-  assert.equal(summary[5], `    ${SEED_ID}  Shared Object Created or Changed by Previously Unknown Process: 2 alerts, 3 matched, 1 duplicate dropped`);
+  // the gcc write at 10:30 repeats the pair of the one at 10:00: two of the three matching events bring a new term
+  assert.equal(summary[5], `    ${SEED_ID}  Shared Object Created or Changed by Previously Unknown Process: 2 alerts, 3 matched, 2 with a new term, 1 duplicate dropped`);
   assert.equal(summary[6], "  warnings:       0");
   assert.equal(statSync(state).mode & 0o777, 0o600);
   assert.equal(statSync(dirname(state)).mode & 0o777, 0o700);
@@ -441,7 +442,7 @@ test("the summary says how many truncations lost unread lines for want of a copy
 
 test("the summary names why a rule made no alert, and past 20 rules counts the quiet ones by reason (all of them with --verbose)", () => {
   const stats = { files: 1, lines: 10, bytes: 100, bad: 0, prefiltered: 0, events: 10 };
-  const rule = (i: number, over: Partial<RuleRunSummary>): RuleRunSummary => ({ ruleId: `r${i}`, name: `Rule ${i}`, type: "query", matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 1, alreadyDone: 0, notSelected: 0, noTime: 0, cutEvents: 0, cutCombinations: 0, warnings: [], ...over, usable: over.usable ?? (over.matched ?? 0) - (over.noTime ?? 0), inWindow: over.inWindow ?? over.usable ?? (over.matched ?? 0) - (over.noTime ?? 0) });
+  const rule = (i: number, over: Partial<RuleRunSummary>): RuleRunSummary => ({ ruleId: `r${i}`, name: `Rule ${i}`, type: "query", matched: 0, alerts: 0, duplicates: 0, suppressed: 0, executions: 1, alreadyDone: 0, notSelected: 0, noTime: 0, withNewTerm: 0, cutEvents: 0, cutCombinations: 0, warnings: [], ...over, usable: over.usable ?? (over.matched ?? 0) - (over.noTime ?? 0), inWindow: over.inWindow ?? over.usable ?? (over.matched ?? 0) - (over.noTime ?? 0) });
   const rules = [
     rule(0, { matched: 3, alerts: 2 }),
     ...Array.from({ length: 12 }, (_, i) => rule(i + 1, {})),
@@ -515,4 +516,21 @@ test("the funnel past the query: events without the rule's fields, and events ou
   const missing = await runCli(["run", rule, "--events", examples, "--state", ":memory:"]);
   assert.equal(missing.code, 0, missing.stderr);
   assert.match(missing.stderr, /nt-missing {2}Shared Object Created or Changed by Previously Unknown Process: 0 alerts, \d+ matched, 0 usable, 0 in an execution's window — none of the events it matched has the fields it needs \(its new-terms or threshold fields\)\n/);
+});
+
+test("the funnel's new-term step: the examples' six planted writes carry the only new terms; run again, every term is known and the summary says so", async () => {
+  const examples = join(REPO_ROOT, "examples", "events");
+  const d = mkdtempSync(join(tmpdir(), "tern-known-"));
+  try {
+    const state = join(d, "s.db");
+    const first = await runCli(["run", SEED_DIR, "--events", examples, "--state", state]);
+    assert.equal(first.code, 0, first.stderr);
+    // the other matching events repeat a (file.path, process.name) pair an earlier event brought
+    assert.match(first.stderr, /Previously Unknown Process: 6 alerts, (\d+) matched, 6 with a new term, \d+ duplicates dropped\n/);
+    const again = await runCli(["run", SEED_DIR, "--events", examples, "--state", state, "--mode", "stream"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Previously Unknown Process: 0 alerts, \d+ matched, 0 with a new term — every term its events carried was already in its history \(none new\)\n/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });

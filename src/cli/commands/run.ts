@@ -269,6 +269,7 @@ export function whyNoAlert(r: RuleRunSummary): string {
   if (r.noTime === r.matched) return "none of the events it matched has a usable time";
   if (r.usable === 0) return "none of the events it matched has the fields it needs (its new-terms or threshold fields)";
   if (r.inWindow === 0 && r.executions > 0) return "none of its events fell inside an execution's window (--start/--end decide the executions)";
+  if (r.type === "new_terms" && r.inWindow > 0 && r.withNewTerm === 0) return "every term its events carried was already in its history (none new)";
   if (r.duplicates > 0) return "every alert it found was already stored";
   return "the events it matched made no alert (their new terms already known, no threshold reached, no sequence completed)";
 }
@@ -309,7 +310,9 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
         : "";
     // the funnel past the query, when events were lost on the way: usable (time and fields), in a window
     const lostUsable = r.matched - r.noTime - r.usable;
-    const funnel = lostUsable > 0 || r.inWindow < r.usable ? `, ${fmtInt(r.usable)} usable, ${fmtInt(r.inWindow)} in an execution's window` : "";
+    const windowed = lostUsable > 0 || r.inWindow < r.usable ? `, ${fmtInt(r.usable)} usable, ${fmtInt(r.inWindow)} in an execution's window` : "";
+    // new_terms: the events whose terms were all known already never alert
+    const funnel = r.type === "new_terms" && r.withNewTerm < r.inWindow ? `${windowed}, ${fmtInt(r.withNewTerm)} with a new term` : windowed;
     const why = r.alerts === 0 ? ` — ${whyNoAlert(r)}` : "";
     out.push(`    ${r.ruleId}  ${r.name}: ${fmtInt(r.alerts)} alert${r.alerts === 1 ? "" : "s"}, ${fmtInt(r.matched)} matched${funnel}${suppressed}${dropped}${notSelected}${noTime}${cut}${why}`);
   }

@@ -14,7 +14,7 @@ import { resultCap, type EngineRule } from "../ports.js";
 import { buildAlert, newTermsAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
-import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
 
 export type TermValue = string | number | boolean;
 
@@ -359,6 +359,8 @@ class NewTermsReplay implements ReplayRule {
   private priors = new Map<string, PriorTerm>();
   private learnedIdx = 0;
   private sealed = false;
+  /** Per sealed event: 1 once it carried a new combination in some execution (the run summary's funnel). */
+  private newMarks: Uint8Array | undefined;
 
   constructor(
     private readonly er: EngineRule,
@@ -415,7 +417,23 @@ class NewTermsReplay implements ReplayRule {
       const doc = buildAlert(rule, hit, it.id, ctx, it.terms, owned);
       return { id: it.id, ruleId: rule.rule_id, eventTime: it.ev.t, newTerms: it.terms, doc, json: JSON.stringify(doc) };
     });
-    return { alerts, duplicates: cut.duplicates, truncated: cut.truncated };
+    return { alerts, duplicates: cut.duplicates, truncated: cut.truncated, withNewTerm: this.markNew(exec, cands) };
+  }
+
+  /** Marks the window's events that carry one of the execution's new combinations; returns how many were not marked before. */
+  private markNew(exec: Execution, cands: readonly NewTermCandidate[]): number {
+    if (cands.length === 0) return 0;
+    const fresh = new Set(cands.map((c) => c.combo.key));
+    const [lo, hi] = this.mem.range(exec.from, exec.to);
+    const marks = (this.newMarks ??= new Uint8Array(this.mem.events.length));
+    let n = 0;
+    for (let i = lo; i < hi; i++) {
+      if (marks[i] === 0 && this.mem.events[i].combos.some((c) => fresh.has(c.key))) {
+        marks[i] = 1;
+        n++;
+      }
+    }
+    return n;
   }
 
   skip(exec: Execution): void {
@@ -469,19 +487,22 @@ class NewTermsStream implements StreamRule {
     this.current = this.wanted.size === 0 ? new Map() : this.env.store.getTerms(this.er.rule.rule_id, this.fieldsKey, this.wanted);
   }
 
-  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
+  decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): StreamOutcome {
     const rule = this.er.rule;
     const hws = historyStart(rule, t);
     const alerts: PendingAlert[] = [];
     let duplicates = 0;
     const ids = new Set<string>();
     let truncated = false;
+    let fresh = false;
     for (const c of this.batch.get(ev) ?? []) {
       const p = this.current.get(c.key);
+      const isNew = !streamSeen(p, t, hws);
+      fresh ||= isNew;
       // One event alerts at most max_signals times, as one Kibana execution does (its window holds the
       // event): each alert copies the document, and an event can bring 10,000 new combinations. The
       // combinations past the cut are still learned.
-      if (!streamSeen(p, t, hws) && !truncated) {
+      if (isNew && !truncated) {
         const id = newTermsAlertId(ev, ctx.spaceId, this.er.ruleUuid, c.terms);
         if (seen(id) || ids.has(id)) duplicates++;
         else if (alerts.length >= resultCap(this.er)) truncated = true;
@@ -495,7 +516,7 @@ class NewTermsStream implements StreamRule {
       learn(this.delta, c.key, t);
     }
     if (truncated) this.truncated++;
-    return { alerts, duplicates };
+    return { alerts, duplicates, withNewTerm: fresh ? 1 : 0 };
   }
 
   commit(): void {

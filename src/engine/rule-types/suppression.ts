@@ -330,7 +330,7 @@ class SuppressedReplay implements ReplayRule {
     const perExecution = this.cfg.durationMs === undefined;
     const windowStart = perExecution ? exec.from : ctx.now - (this.cfg.durationMs as number);
     const res = suppressAlerts(out.alerts, this.er, this.cfg, this.suppressor, ctx, { windowStart, perExecution, lateEventsCount: false, maxAlerts: this.er.rule.max_signals });
-    return { alerts: res.alerts, updates: res.updates, duplicates: out.duplicates, truncated: out.truncated || res.truncated, suppressed: res.suppressed };
+    return { alerts: res.alerts, updates: res.updates, duplicates: out.duplicates, truncated: out.truncated || res.truncated, suppressed: res.suppressed, withNewTerm: out.withNewTerm };
   }
   skip(exec: Execution): void {
     this.inner.skip(exec);
@@ -362,7 +362,7 @@ class SuppressedStream implements StreamRule {
   private suppress(out: StreamOutcome, ctx: AlertContext): StreamOutcome {
     if (out.alerts.length === 0) return out;
     const res = suppressAlerts(out.alerts, this.er, this.cfg, this.suppressor, ctx, streamWindow(this.er, this.cfg, ctx));
-    return { alerts: res.alerts, updates: res.updates, duplicates: out.duplicates, suppressed: res.suppressed };
+    return { alerts: res.alerts, updates: res.updates, duplicates: out.duplicates, suppressed: res.suppressed, withNewTerm: out.withNewTerm };
   }
   consider(ev: InputEvent, t: number): boolean {
     return this.inner.consider(ev, t);

@@ -35,6 +35,11 @@ export interface ExecutionOutcome {
   readonly updates?: readonly PendingAlert[];
   /** Events that alerted through another event's alert (alert suppression). */
   readonly suppressed?: number;
+  /**
+   * new_terms: events that carried a combination new in this execution, counted the first time only (an
+   * event in several overlapping windows is one event).
+   */
+  readonly withNewTerm?: number;
 }
 
 /** What one stream event (or the end of the input) produced. */
@@ -45,6 +50,8 @@ export interface StreamOutcome {
   readonly updates?: readonly PendingAlert[];
   /** As ExecutionOutcome.suppressed. */
   readonly suppressed?: number;
+  /** As ExecutionOutcome.withNewTerm (0 or 1: the event). */
+  readonly withNewTerm?: number;
 }
 
 export interface RuleTypeEnv {
