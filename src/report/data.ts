@@ -5,6 +5,7 @@
 // gaps to show).
 
 import type { SqliteStore } from "../state/sqlite.js";
+import { FUNNEL_STEPS, type StoredFunnel } from "../engine/funnel.js";
 
 export interface ReportRule {
   readonly ruleId: string;
@@ -23,6 +24,8 @@ export interface ReportRule {
   readonly executionsWithAlerts: number;
   readonly duplicates: number;
   readonly warnings: number;
+  /** Its funnel in the latest run that ran it; null when no run recorded one (a state from elsewhere). */
+  readonly funnel: StoredFunnel | null;
 }
 
 /** The page's data. Alerts are columns; `rule`, `host`, `process` and `severity` index the string tables. */
@@ -30,6 +33,8 @@ export interface ReportData {
   readonly title: string;
   readonly generatedAt: string;
   readonly rules: readonly ReportRule[];
+  /** The funnel table's columns (engine/funnel.ts). */
+  readonly funnelSteps: readonly string[];
   readonly strings: readonly string[];
   readonly alerts: {
     readonly id: readonly string[];
@@ -65,7 +70,8 @@ export function reportData(store: SqliteStore, title: string, now: Date): Report
   const executions = store.allExecutions();
   const docs = store.ruleAlertDocs();
   const alerts = store.alertSummaries();
-  const ruleIds = [...new Set([...alerts.map((a) => a.ruleId), ...executions.map((e) => e.ruleId)])].sort();
+  const funnels = new Map(store.allFunnels().map((f) => [f.ruleId, f]));
+  const ruleIds = [...new Set([...alerts.map((a) => a.ruleId), ...executions.map((e) => e.ruleId), ...funnels.keys()])].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
 
   const cols = { id: [] as string[], time: [] as number[], rule: [] as number[], severity: [] as number[], host: [] as number[], process: [] as number[], terms: [] as number[], buildingBlock: [] as number[] };
@@ -108,10 +114,11 @@ export function reportData(store: SqliteStore, title: string, now: Date): Report
     const d = doc === undefined ? {} : (JSON.parse(doc) as Record<string, unknown>);
     const threat = Array.isArray(d["kibana.alert.rule.threat"]) ? (d["kibana.alert.rule.threat"] as { tactic?: { id?: string; name?: string }; technique?: { id?: string; name?: string }[] }[]) : [];
     const r = perRule.get(ruleId) ?? { executions: 0, withAlerts: 0, duplicates: 0, warnings: 0 };
+    const f = funnels.get(ruleId);
     return {
       ruleId,
-      name: names.get(ruleId) ?? String(d["kibana.alert.rule.name"] ?? ruleId),
-      type: String(d["kibana.alert.rule.type"] ?? ""),
+      name: names.get(ruleId) ?? f?.name ?? String(d["kibana.alert.rule.name"] ?? ruleId),
+      type: String(d["kibana.alert.rule.type"] ?? f?.type ?? ""),
       severity: String(d["kibana.alert.rule.severity"] ?? ""),
       riskScore: typeof d["kibana.alert.rule.risk_score"] === "number" ? d["kibana.alert.rule.risk_score"] : null,
       description: String(d["kibana.alert.rule.description"] ?? ""),
@@ -125,6 +132,7 @@ export function reportData(store: SqliteStore, title: string, now: Date): Report
       executionsWithAlerts: r.withAlerts,
       duplicates: r.duplicates,
       warnings: r.warnings,
+      funnel: f === undefined ? null : (JSON.parse(f.funnel) as StoredFunnel),
     };
   });
   const hours = [...perHour.entries()].sort((a, b) => a[0] - b[0]);
@@ -132,6 +140,7 @@ export function reportData(store: SqliteStore, title: string, now: Date): Report
     title,
     generatedAt: now.toISOString(),
     rules,
+    funnelSteps: FUNNEL_STEPS,
     strings,
     alerts: cols,
     hours: { t: hours.map(([t]) => t), executions: hours.map(([, b]) => b.executions), alerts: hours.map(([, b]) => b.alerts) },

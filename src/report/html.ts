@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ReportData } from "./data.js";
 import { PAGE_SCRIPT } from "./page-script.js";
+import { FUNNEL_STEPS } from "../engine/funnel.js";
 
 const require = createRequire(import.meta.url);
 
@@ -56,6 +57,8 @@ export function reportHtml(data: ReportData): string {
 <div id="chart-hours"></div>
 <h2>Rules, noisiest first</h2>
 <table id="rules"><thead><tr><th>rule</th><th>type</th><th>severity</th><th class="num">alerts</th><th class="num">share</th><th class="num">executions with events</th><th class="num">with alerts</th><th class="num">duplicates dropped</th><th class="num">warnings</th></tr></thead><tbody></tbody></table>
+<h2>Why rules fired or not (each rule's latest run)</h2>
+<table id="funnel"><thead><tr><th>rule</th>${FUNNEL_STEPS.map((s) => `<th class="num">${escapeHtml(s)}</th>`).join("")}<th>why no alert</th></tr></thead><tbody></tbody></table>
 <h2>Top values</h2>
 <div class="tops">
 <div><h3>New terms</h3><ol id="top-terms"></ol></div>

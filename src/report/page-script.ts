@@ -63,6 +63,21 @@ export const PAGE_SCRIPT = String.raw`
     rulesBody.appendChild(tr);
   });
 
+  // ---- each rule's funnel (new_terms alone has the new-term step)
+  var funnelBody = $("funnel").querySelector("tbody");
+  byCount.concat(R.map(function (r, i) { return i; }).filter(function (i) { return R[i].alerts === 0; })).forEach(function (ri) {
+    var r = R[ri], f = r.funnel;
+    if (f === null) return;
+    var tr = el("tr");
+    tr.appendChild(el("td", r.name));
+    D.funnelSteps.forEach(function (name) {
+      var s = f.steps.filter(function (x) { return x.step === name; })[0];
+      tr.appendChild(el("td", s === undefined ? "\u2013" : fmt(s.count), "num"));
+    });
+    tr.appendChild(el("td", f.why === null ? "" : f.why));
+    funnelBody.appendChild(tr);
+  });
+
   // ---- top values
   function top(col, into) {
     var count = {};

@@ -123,4 +123,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_instance_id ON alerts (json_extract(doc, '$."kibana.alert.instance.id"'), created_at)
     WHERE json_extract(doc, '$."kibana.alert.instance.id"') IS NOT NULL;
   `,
+  `
+  -- Each rule's funnel from the latest run that ran it (engine/funnel.ts): how its events thinned out on the
+  -- way to alerts, for tern report. One row a rule: a newer run replaces it.
+  CREATE TABLE rule_funnels (
+    rule_id TEXT    PRIMARY KEY,
+    ran_at  INTEGER NOT NULL,   -- ms, when the run ended
+    name    TEXT    NOT NULL,
+    type    TEXT    NOT NULL,
+    funnel  TEXT    NOT NULL    -- JSON {steps: [{step, count}], duplicates, suppressed, notSelected, why}
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -3,7 +3,7 @@
 
 import test from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TextSpill } from "./spill.js";
@@ -29,5 +29,50 @@ test("spill: records read back exactly, before and after flushes, multi-byte tex
     spill.close();
     rmSync(parent, { recursive: true, force: true });
   }
+  assert.throws(() => spill.get(0), /spill is closed/);
+});
+
+/** The size on disk of this process's open, unlinked spill file (Linux: /proc/self/fd). */
+function spillFileSize(): number {
+  const sizes = readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).endsWith("events.spill (deleted)") ? [statSync(`/proc/self/fd/${fd}`).size] : [];
+    } catch {
+      return []; // the directory's own fd, closed by the time it is read
+    }
+  });
+  assert.equal(sizes.length, 1, "one open spill file");
+  return sizes[0];
+}
+
+test("spill: records are buffered until they reach 1 MiB, then written in one go; a read of a buffered record writes the buffer first", () => {
+  const spill = new TextSpill();
+  try {
+    const rec = "y".repeat(100 * 1024); // 100 KiB
+    for (let i = 0; i < 10; i++) spill.add(rec);
+    assert.equal(spillFileSize(), 0); // 1,000 KiB buffered: below the bound
+    spill.add("w".repeat(24 * 1024));
+    assert.equal(spillFileSize(), 1 << 20); // exactly 1 MiB reaches it: every buffered record is written
+    spill.add("z");
+    assert.equal(spillFileSize(), 1 << 20);
+    assert.equal(spill.get(11), "z"); // read back from the file, so written first
+    assert.equal(spillFileSize(), (1 << 20) + 1);
+    // the buffer counts from zero again after a write: ten more records stay buffered
+    for (let i = 0; i < 10; i++) spill.add(rec);
+    assert.equal(spillFileSize(), (1 << 20) + 1);
+    assert.equal(spill.get(12), rec);
+  } finally {
+    spill.close();
+  }
+});
+
+test("spill: a record number that is negative, fractional or past the end is a RangeError; close twice is harmless", () => {
+  const spill = new TextSpill();
+  spill.add("a");
+  spill.add("b");
+  for (const i of [-1, 0.5, 2, Number.NaN]) assert.throws(() => spill.get(i), RangeError, String(i));
+  assert.equal(spill.get(1), "b");
+  spill.close();
+  spill.close();
   assert.throws(() => spill.get(0), /spill is closed/);
 });

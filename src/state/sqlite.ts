@@ -114,6 +114,15 @@ export function stateWriteError(path: string, e: unknown): unknown {
   return new AdapterError("STATE004", "processing", `cannot write the state store ${path}: ${why}; the transaction in progress was rolled back: free space and rerun`, { cause: e });
 }
 
+/** A rule's funnel from its latest run (engine/funnel.ts); `funnel` is JSON. */
+export interface FunnelRow {
+  readonly ruleId: string;
+  readonly ranAt: number;
+  readonly name: string;
+  readonly type: string;
+  readonly funnel: string;
+}
+
 export class SqliteStore implements OutputLedger {
   readonly db: Database.Database;
   private readonly stmts;
@@ -586,7 +595,22 @@ export class SqliteStore implements OutputLedger {
       .map((r) => ({ ruleId: r.rule_id, startedAt: r.started_at, from: r.from_ms, to: r.to_ms, alerts: r.alerts, duplicates: r.duplicates, warning: r.warning }));
   }
 
-  /** Building-block alerts stored (of one rule, or all). */
+  /** Replaces each given rule's funnel with this run's (`funnel` is its JSON). */
+  saveFunnels(rows: readonly FunnelRow[]): void {
+    const put = this.db.prepare<[string, number, string, string, string]>("INSERT OR REPLACE INTO rule_funnels (rule_id, ran_at, name, type, funnel) VALUES (?, ?, ?, ?, ?)");
+    this.transaction(() => {
+      for (const r of rows) put.run(r.ruleId, r.ranAt, r.name, r.type, r.funnel);
+    });
+  }
+
+  /** Every rule's latest funnel, by rule_id. */
+  allFunnels(): FunnelRow[] {
+    return this.db
+      .prepare<[], { rule_id: string; ran_at: number; name: string; type: string; funnel: string }>("SELECT * FROM rule_funnels ORDER BY rule_id")
+      .all()
+      .map((r) => ({ ruleId: r.rule_id, ranAt: r.ran_at, name: r.name, type: r.type, funnel: r.funnel }));
+  }
+
   /**
    * The rule_ids a name, rule_id or rule uuid given by a user stands for: a rule_id the state has alerts or
    * executions for, else the rules whose alerts carry that name (case-insensitive) or uuid.

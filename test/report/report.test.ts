@@ -93,6 +93,15 @@ test("the example run's report: no error or request, two charts drawn, tables an
     ["Suspicious Command Execution via Web Server", "eql", "medium", "1", "14.3 %"],
   ]);
   assert.equal(await page.locator("#top-terms li").count(), 6);
+  // the funnel of each rule's run: the examples' 11,699 lines, of which 13 shared-object writes match the
+  // seed rule and 6 bring a new (file.path, process.name) pair (the six planted writes), and the one web
+  // server command the EQL rule matches; an EQL rule has no new-term step
+  const funnelRows = await page.locator("#funnel tbody tr").allInnerTexts();
+  assert.deepEqual(funnelRows.map((r) => r.split("\t")), [
+    ["Shared Object Created or Changed by Previously Unknown Process", "11,699", "13", "13", "13", "6", "6", ""],
+    ["Suspicious Command Execution via Web Server", "11,699", "1", "1", "1", "\u2013", "1", ""],
+  ]);
+  assert.deepEqual(await page.locator("#funnel thead th").allInnerTexts(), ["rule", "events read", "matched the query", "usable (time and fields)", "in an execution's window", "with a new term", "alerts", "why no alert"]);
 
   // the alerts table and its filters
   assert.equal(await text(page, "#alerts-count"), "7 of 7 alerts");
@@ -109,7 +118,7 @@ test("the example run's report: no error or request, two charts drawn, tables an
 
   // layout: the sections one under the other, inside the page's width, none overlapping
   const boxes = await page.evaluate(() =>
-    ["h1", "#summary", "#chart-days", "#chart-hours", "#rules", ".tops", "#alerts-view", "#rule-meta"].map((s) => {
+    ["h1", "#summary", "#chart-days", "#chart-hours", "#rules", "#funnel", ".tops", "#alerts-view", "#rule-meta"].map((s) => {
       const r = document.querySelector(s)?.getBoundingClientRect();
       return r === undefined ? null : { s, top: r.top + window.scrollY, bottom: r.bottom + window.scrollY, left: r.left, right: r.right };
     }),
@@ -161,5 +170,22 @@ test("100,000 alerts: the report opens, filters by host and scrolls to the last 
   });
   // newest first: the last row is the oldest alert
   await page.waitForFunction(() => Array.from(document.querySelectorAll("#alerts-rows .row")).some((r) => r.textContent?.startsWith("2024-06-01T00:00:00Z")));
+  await page.close();
+});
+
+test("a rule that made no alert is in the report with its funnel and the reason, from the state alone", async () => {
+  const state = join(dir, "quiet.db");
+  // executions long after the data: the seed rule's 13 matching writes fall in no window
+  const ran = await runCli(["run", SEED_DIR, "--events", join(REPO_ROOT, "examples", "events"), "--state", state, "--start", "2030-01-01T00:00:00Z", "--end", "2030-01-01T00:00:00Z"]);
+  assert.equal(ran.code, 0, ran.stderr);
+  const html = join(dir, "quiet.html");
+  const made = await runCli(["report", state, "-o", html]);
+  assert.equal(made.code, 0, made.stderr);
+  const { page, problems } = await open(html);
+  assert.deepEqual(problems, []);
+  const rows = await page.locator("#funnel tbody tr").allInnerTexts();
+  assert.deepEqual(rows.map((r) => r.split("\t")), [
+    ["Shared Object Created or Changed by Previously Unknown Process", "11,699", "13", "13", "0", "0", "0", "none of its events fell inside an execution's window (--start/--end decide the executions)"],
+  ]);
   await page.close();
 });

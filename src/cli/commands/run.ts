@@ -40,7 +40,8 @@ import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { fdSink, fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
-import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary, type RuleRunSummary } from "../../engine/run.js";
+import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
+import { funnelRows, whyNoAlert } from "../../engine/funnel.js";
 import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
@@ -263,17 +264,6 @@ const SKIPPED_LINES = 5;
 /** Rules beyond this many get one line each only when they alerted, warned or cut (or with --verbose). */
 export const SUMMARY_RULE_LINES = 20;
 
-/** Why a rule made no alert, from its counters, in a few words. */
-export function whyNoAlert(r: RuleRunSummary): string {
-  if (r.matched === 0) return r.notSelected > 0 ? "its index patterns select none of the events its query matched" : "no event matched its query";
-  if (r.noTime === r.matched) return "none of the events it matched has a usable time";
-  if (r.usable === 0) return "none of the events it matched has the fields it needs (its new-terms or threshold fields)";
-  if (r.inWindow === 0 && r.executions > 0) return "none of its events fell inside an execution's window (--start/--end decide the executions)";
-  if (r.type === "new_terms" && r.inWindow > 0 && r.withNewTerm === 0) return "every term its events carried was already in its history (none new)";
-  if (r.duplicates > 0) return "every alert it found was already stored";
-  return "the events it matched made no alert (their new terms already known, no threshold reached, no sequence completed)";
-}
-
 /** The end-of-run summary (stderr). */
 export function renderSummary(s: RunSummary, bad: { shown: string[]; total: number }, skipped: string[], opts: { verbose?: boolean } = {}): string {
   const out: string[] = [];
@@ -309,7 +299,7 @@ export function renderSummary(s: RunSummary, bad: { shown: string[]; total: numb
         ? `, ${fmtInt(r.cutEvents)} matching event${r.cutEvents === 1 ? "" : "s"} with more than ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} term combinations (${fmtInt(r.cutCombinations)} combination${r.cutCombinations === 1 ? "" : "s"} past the first ${fmtInt(MAX_TERM_COMBINATIONS_PER_EVENT)} in key order neither alerted on nor learned)`
         : "";
     // the funnel past the query, when events were lost on the way: usable (time and fields), in a window
-    const lostUsable = r.matched - r.noTime - r.usable;
+    const lostUsable = r.matched - r.usable;
     const windowed = lostUsable > 0 || r.inWindow < r.usable ? `, ${fmtInt(r.usable)} usable, ${fmtInt(r.inWindow)} in an execution's window` : "";
     // new_terms: the events whose terms were all known already never alert
     const funnel = r.type === "new_terms" && r.withNewTerm < r.inWindow ? `${windowed}, ${fmtInt(r.withNewTerm)} with a new term` : windowed;
@@ -633,6 +623,8 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
       indexIsExplicit: opts.index !== undefined,
       onProgress: progress.update,
     });
+    // the report shows each rule's latest funnel
+    store.saveFunnels(funnelRows(summary, Date.now()));
   } catch (e) {
     // The cluster stayed away past the client's retries: the executions committed so far stay done.
     if (!(e instanceof ClusterError)) throw e;
