@@ -31,13 +31,13 @@ export function selectionOf(opts: RuleSelectionOptions): RuleSelection {
   return { tags: opts.tag, tactics: opts.tactic, techniques: opts.technique, severities: opts.severity, types: opts.type, name: opts.name, includeDeprecated: opts.includeDeprecated === true };
 }
 
-/** The selected rules; one line on stderr when rules were left out (`tern <verb>: …`). */
-export function applyRuleSelection(ctx: CliContext, verb: string, loaded: LoadResult, opts: RuleSelectionOptions): LoadResult {
+/** The selected rules; one line on stderr when rules were left out (`tern <verb>: …`), unless quiet. */
+export function applyRuleSelection(ctx: CliContext, verb: string, loaded: LoadResult, opts: RuleSelectionOptions, say: { quiet?: boolean } = {}): LoadResult {
   const sel = selectionOf(opts);
   const { result, deprecated, unselected } = selectRules(loaded, sel);
   const notes: string[] = [];
   if (hasCriteria(sel)) notes.push(`${result.rules.length.toLocaleString("en-US")} of ${(result.rules.length + unselected).toLocaleString("en-US")} rules selected`);
   if (deprecated > 0) notes.push(`${deprecated.toLocaleString("en-US")} deprecated or development rule${deprecated === 1 ? "" : "s"} left out (--include-deprecated takes them)`);
-  if (notes.length > 0) ctx.stderr.write(`tern ${verb}: ${notes.join("; ")}\n`);
+  if (notes.length > 0 && say.quiet !== true) ctx.stderr.write(`tern ${verb}: ${notes.join("; ")}\n`);
   return result;
 }

@@ -60,7 +60,11 @@ test("spill: records are buffered until they reach 1 MiB, then written in one go
     // the buffer counts from zero again after a write: ten more records stay buffered
     for (let i = 0; i < 10; i++) spill.add(rec);
     assert.equal(spillFileSize(), (1 << 20) + 1);
+    // reading a record already on disk (the last one written, ending exactly where the file does) leaves the buffer alone
+    assert.equal(spill.get(11), "z");
+    assert.equal(spillFileSize(), (1 << 20) + 1);
     assert.equal(spill.get(12), rec);
+    assert.equal(spillFileSize(), (1 << 20) + 1 + 10 * 100 * 1024);
   } finally {
     spill.close();
   }

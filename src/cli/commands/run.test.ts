@@ -535,3 +535,30 @@ test("the funnel's new-term step: the examples' six planted writes carry the onl
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test("--quiet: alerts on stdout and nothing on stderr; bad lines or warnings in one line; not with --verbose", async () => {
+  const examples = join(REPO_ROOT, "examples", "events");
+  const esql = join(REPO_ROOT, "test", "fixtures", "rules", "esql_rule.toml");
+  // without --quiet: a selection note, a skipped rule, the summary
+  const loud = await runCli(["run", SEED, esql, "--events", examples, "--state", ":memory:", "--tag", "OS: Linux"]);
+  assert.match(loud.stderr, /^tern run: 1 of 2 rules selected\ntern run: replay mode, 1 rule run\n/);
+  const skipping = await runCli(["run", SEED, esql, "--events", examples, "--state", ":memory:"]);
+  assert.match(skipping.stderr, /^tern run: \S+ \(.+esql_rule\.toml\): skipped: rule type "esql"/);
+  for (const args of [["--tag", "OS: Linux"], []]) {
+    const quiet = await runCli(["run", SEED, esql, "--events", examples, "--state", ":memory:", "--quiet", ...args]);
+    assert.deepEqual([quiet.code, quiet.stderr], [0, ""]);
+    // the examples' six planted writes
+    assert.equal(quiet.stdout.trim().split("\n").length, 6);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tern-quiet-"));
+  try {
+    const f = join(dir, `${INDEX}.ndjson`);
+    writeFileSync(f, `${JSON.stringify(soEvent("2024-05-01T10:00:00Z", "gcc", "/usr/lib/libfoo.so"))}\n{"broken": "linux", "so"\n`);
+    const bad = await runCli(["run", SEED, "--events", f, "--state", ":memory:", "--quiet"]);
+    assert.deepEqual([bad.code, bad.stderr, bad.stdout.trim().split("\n").length], [0, "tern run: 1 bad line (rerun without --quiet to see them)\n", 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const both = await runCli(["run", SEED, "--events", examples, "--quiet", "--verbose"]);
+  assert.deepEqual([both.code, both.stderr], [2, "tern run: --quiet and --verbose ask for opposite things: give one\n"]);
+});

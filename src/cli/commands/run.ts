@@ -73,6 +73,8 @@ export interface RunCliOptions extends RuleSelectionOptions {
   format: RunFormat;
   failOnAlerts?: boolean;
   verbose?: boolean;
+  /** --quiet: no summary and no note about skipped or selected rules; one line when lines were bad or rules warned. */
+  quiet?: boolean;
   exceptions?: string[];
   valueList?: string[];
   follow?: boolean;
@@ -400,13 +402,19 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     err(`tern run: ${e instanceof Error ? e.message : String(e)}\n`);
     throw new ExitError(2);
   }
+  if (opts.quiet === true && opts.verbose === true) {
+    err("tern run: --quiet and --verbose ask for opposite things: give one\n");
+    throw new ExitError(2);
+  }
+  // what a --quiet run leaves out: notes on the rules and the summary (errors are still printed)
+  const info = opts.quiet === true ? () => undefined : err;
   if (start !== undefined && end !== undefined && start > end) {
     err(`tern run: --start (${new Date(start).toISOString()}) is after --end (${new Date(end).toISOString()}): no execution could run; swap them\n`);
     throw new ExitError(2);
   }
 
   const found = loadRules(ruleArgs.map((p) => resolve(ctx.cwd, p)));
-  const loaded = applyRuleSelection(ctx, "run", found, opts);
+  const loaded = applyRuleSelection(ctx, "run", found, opts, { quiet: opts.quiet });
   if (loaded.diagnostics.some((d) => d.severity === "error") || loaded.rules.length === 0) {
     if (loaded.diagnostics.length > 0) {
       // as `tern validate` prints them: paths as the user spelled them, one line per problem
@@ -468,9 +476,9 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
       const reason = s.slice(s.indexOf("): skipped: ") + "): skipped: ".length);
       byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
-    err(`tern run: ${skipped.length} rules skipped (--verbose lists each):\n`);
-    for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) err(`  ${n}: ${reason}\n`);
-  } else for (const s of skipped) err(`tern run: ${s}\n`);
+    info(`tern run: ${skipped.length} rules skipped (--verbose lists each):\n`);
+    for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) info(`  ${n}: ${reason}\n`);
+  } else for (const s of skipped) info(`tern run: ${s}\n`);
   if (opts.ruleUuid !== undefined) {
     if (engineRules.length !== 1) {
       err(`tern run: --rule-uuid needs exactly one runnable rule (got ${engineRules.length})\n`);
@@ -641,9 +649,17 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
   }
-  err(renderSummary(summary, bad, skipped, { verbose: opts.verbose }));
-  reportClusterSink(clusterSink, cluster, opts, err);
+  if (opts.quiet !== true) err(renderSummary(summary, bad, skipped, { verbose: opts.verbose }));
+  else if (bad.total > 0 || summary.warnings.length > 0) err(`tern run: ${quietProblems(bad.total, summary.warnings.length)} (rerun without --quiet to see them)\n`);
+  reportClusterSink(clusterSink, cluster, opts, info);
   ctx.exitCode = opts.failOnAlerts === true && summary.alerts > 0 ? 1 : 0;
+}
+
+function quietProblems(bad: number, warnings: number): string {
+  const parts = [];
+  if (bad > 0) parts.push(`${fmtInt(bad)} bad line${bad === 1 ? "" : "s"}`);
+  if (warnings > 0) parts.push(`${fmtInt(warnings)} warning${warnings === 1 ? "" : "s"}`);
+  return parts.join(", ");
 }
 
 function reportClusterSink(clusterSink: ReturnType<typeof clusterAlertSink> | undefined, cluster: ClusterClient | undefined, opts: RunCliOptions, err: (s: string) => void): void {
@@ -839,6 +855,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--threads <n>", "ecs files: worker threads that read, prefilter, parse and match (auto: 2 when a plain input file exceeds 128 MiB, else 1)", "auto")
     .option("--fail-on-alerts", "exit 1 when alerts were created")
     .option("--verbose", "list every skipped rule and every rule's line in the summary (by default they are grouped when there are many)")
+    .option("--quiet", "no summary and no notes on skipped or selected rules: errors only, and one line when lines were bad or rules warned")
     .option("--exceptions <files...>", "Kibana exception list exports (NDJSON): the lists rules name in exceptions_list apply to them, lists no rule names apply to every rule")
     .option("--value-list <id=file...>", "a value list for exception entries of type list: its id, =, a file of one value per line (Kibana's list export)");
   addRuleSelection(run).action(async (rules: string[], opts: RunCliOptions) => {
