@@ -61,6 +61,15 @@ test("the README's main-job command runs the example and lists its 6 alerts; a s
     const second = run();
     assert.equal(second.status, 0);
     assert.equal(second.stdout, "");
+    // and says why, in one line: the first run's executions covered every event
+    assert.match(second.stderr, / 0 alerts, 13 matched, 13 usable, 0 in an execution's window — none of its events fell inside an execution's window/);
+    // the README's report command, on this state
+    const report = codeBlocks("sh").find((b) => b.startsWith("node bin/tern.js report "));
+    assert.equal(report?.trim(), 'node bin/tern.js report .tern/example.db -o report.html --title "tern backtest: the example data"');
+    const html = join(dir, "report.html");
+    const made = spawnSync(process.execPath, [cli, "report", db, "-o", html, "--title", "tern backtest: the example data"], { encoding: "utf8" });
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(readFileSync(html, "utf8"), /<title>tern backtest: the example data<\/title>/);
     const list = spawnSync(process.execPath, [cli, "alerts", "list", "--state", db], { encoding: "utf8" });
     assert.equal(list.status, 0);
     const rows = list.stdout.trim().split("\n");
