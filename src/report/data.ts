@@ -53,6 +53,24 @@ export interface ReportData {
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const HOUR = 3_600_000;
 
+/** Spans longer than this many hours keep only their hours with something in them (the chart bridges the rest). */
+const MAX_FILLED_HOURS = 100_000;
+
+/** The hours between the first and the last with nothing in them, as zeros, so the chart shows them as quiet. */
+function withEmptyHours(hours: [number, { executions: number; alerts: number }][]): [number, { executions: number; alerts: number }][] {
+  if (hours.length < 2) return hours;
+  const first = hours[0][0];
+  const span = (hours[hours.length - 1][0] - first) / HOUR + 1;
+  if (span > MAX_FILLED_HOURS || span === hours.length) return hours;
+  const out: [number, { executions: number; alerts: number }][] = [];
+  let k = 0;
+  for (let h = 0; h < span; h++) {
+    const t = first + h * HOUR;
+    out.push(hours[k][0] === t ? hours[k++] : [t, { executions: 0, alerts: 0 }]);
+  }
+  return out;
+}
+
 /** The report's data from a state file; `now` dates it. */
 export function reportData(store: SqliteStore, title: string, now: Date): ReportData {
   const strings: string[] = [""];
@@ -135,7 +153,7 @@ export function reportData(store: SqliteStore, title: string, now: Date): Report
       funnel: f === undefined ? null : (JSON.parse(f.funnel) as StoredFunnel),
     };
   });
-  const hours = [...perHour.entries()].sort((a, b) => a[0] - b[0]);
+  const hours = withEmptyHours([...perHour.entries()].sort((a, b) => a[0] - b[0]));
   return {
     title,
     generatedAt: now.toISOString(),

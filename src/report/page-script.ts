@@ -30,7 +30,10 @@ export const PAGE_SCRIPT = String.raw`
   var slot = {}; shown.forEach(function (ri, k) { slot[ri] = k; });
   var DAY = 86400000, days = [], dayIndex = {};
   for (var i = 0; i < N; i++) { var d = Math.floor(A.time[i] / DAY) * DAY; if (dayIndex[d] === undefined) { dayIndex[d] = days.length; days.push(d); } }
-  days.sort(function (a, b) { return a - b; }); days.forEach(function (d, k) { dayIndex[d] = k; });
+  days.sort(function (a, b) { return a - b; });
+  // the days between with no alert are zeros (up to 100 years), so the lines do not bridge them
+  if (days.length > 1 && (days[days.length - 1] - days[0]) / DAY < 36600) { var all = []; for (var t = days[0]; t <= days[days.length - 1]; t += DAY) all.push(t); days = all; }
+  days.forEach(function (d, k) { dayIndex[d] = k; });
   var series = shown.map(function () { return days.map(function () { return 0; }); });
   if (other) series.push(days.map(function () { return 0; }));
   for (i = 0; i < N; i++) {

@@ -75,6 +75,12 @@ test("the example run's report: no error or request, two charts drawn, tables an
   // uPlot's series: x plus one per rule with alerts; x plus executions and alerts
   const series = await page.evaluate(() => (window as unknown as { ternReport: { charts: { series: unknown[] }[] } }).ternReport.charts.map((c) => c.series.length));
   assert.deepEqual(series, [3, 3]);
+  // every day and every hour between the first and the last is a point (zeros where nothing happened), and
+  // the points add up to the 7 alerts
+  const xs = await page.evaluate(() => (window as unknown as { ternReport: { charts: { data: number[][] }[] } }).ternReport.charts.map((c) => c.data));
+  const steps = (x: number[]) => [...new Set(x.slice(1).map((v, i) => v - x[i]))];
+  assert.deepEqual([steps(xs[0][0]), steps(xs[1][0])], [[86_400], [3_600]]);
+  assert.deepEqual([xs[0].slice(1).flat().reduce((a, b) => a + b, 0), xs[1][2].reduce((a, b) => a + b, 0)], [7, 7]);
   // both canvases have pixels drawn
   const drawn = await page.evaluate(() =>
     Array.from(document.querySelectorAll<HTMLCanvasElement>(".uplot canvas")).map((c) => {
