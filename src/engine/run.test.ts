@@ -202,3 +202,16 @@ test("countInWindows: each time counted once, in overlapping windows too; times 
   // both bounds inclusive, as Kibana's range filter
   assert.equal(countInWindows([0, 5, 6], [w(0, 5)]), 2);
 });
+
+test("the funnel's new-term step: replay counts each event carrying a term new in an execution once, overlapping windows included; stream counts each event that was new when it came", async () => {
+  // 5-minute executions over 6-minute windows: alice's only event lies in two windows and is new in both
+  // (the second finds the same basis: a duplicate alert id); bob's two events share a window in which bob
+  // is new; alice's and bob's later events are inside the 1-hour history
+  const evs = [at("1", "10:05:30", "alice", 1), at("2", "10:20:00", "bob", 2), at("3", "10:21:00", "bob", 3), at("4", "10:40:00", "alice", 4), at("5", "10:41:00", "bob", 5)];
+  const replay = await go(evs, "replay", SqliteStore.open(":memory:"), { start: ms("10:06:00") });
+  const r = replay.summary.rules[0];
+  assert.deepEqual([r.alerts, r.duplicates, r.inWindow, r.withNewTerm], [2, 1, 5, 3]);
+  const stream = await go(evs, "stream");
+  const s = stream.summary.rules[0];
+  assert.deepEqual([s.alerts, s.inWindow, s.withNewTerm], [2, 5, 2]);
+});

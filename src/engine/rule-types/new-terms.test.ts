@@ -94,6 +94,16 @@ test("stream: seen iff an earlier sighting lies in [hws, t]; late events: a firs
   assert.equal(streamSeen({ first: 100, last: 100 }, 100, 50), true);
   assert.equal(streamSeen({ first: 20, last: 300 }, 100, 50), true);
   assert.equal(streamSeen({ first: 200, last: 300 }, 100, 50), false);
+  // a late event at exactly the first sighting: seen (the sighting is at t, not after it)
+  assert.equal(streamSeen({ first: 100, last: 300 }, 100, 50), true);
+});
+
+test("prior knowledge at the execution's start: a last or first sighting exactly at from counts; one just after does not", () => {
+  // last = from: the stored sightings all lie at or before from, so the last one decides (inside [hws, from])
+  assert.equal(priorSeen({ first: 10, last: 100 }, 50, 100), true);
+  // a sighting after from is this run's business: only a first sighting inside [hws, from] proves one there
+  assert.equal(priorSeen({ first: 100, last: 150 }, 50, 100), true);
+  assert.equal(priorSeen({ first: 101, last: 150 }, 50, 100), false);
 });
 
 test("max_signals: stored ids dropped first and not counted; cut at the budget with truncation", () => {
