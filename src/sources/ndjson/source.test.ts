@@ -412,3 +412,17 @@ test("nesting deeper than Elasticsearch's 1,000 levels is a bad line (it used to
   assert.equal(events.length, 1);
   assert.equal(events[0].loc.line, 2);
 });
+
+test("the content-derived _id is the hash of the line's own bytes, multi-byte text included; a byte-order mark and CRLF endings are not part of them", async () => {
+  const dir = tmp();
+  const l1 = '\uFEFF{"user":{"name":"Zoë"},"msg":"日本語 😀"}';
+  const l2 = '{"path":"C:\\\\temp\\\\ü.so"}';
+  const f = join(dir, "x.ndjson");
+  writeFileSync(f, `${l1}\r\n${l2}\r\n`);
+  const r = await collect([f]);
+  assert.deepEqual(r.bad, []);
+  assert.deepEqual(
+    r.events.map((e) => e._id),
+    [l1.slice(1), l2].map((l) => createHash("sha256").update("x").update("\u0000").update(Buffer.from(l, "utf8")).digest().toString("hex", 0, 20)),
+  );
+});

@@ -401,7 +401,18 @@ export function decodeNdjsonLine(
   if (src === undefined) {
     sink.stats.events++;
     if (keep !== undefined && !keep(index, obj)) return;
-    ev = { _index: index, _id: eventId(index, raw), _source: obj, loc, json: text };
+    // The content-derived _id is computed when first read: most parsed events match no rule and never need
+    // one. The text is the line's bytes decoded from valid UTF-8, so encoding it again gives those bytes back.
+    let id: string | undefined;
+    ev = {
+      _index: index,
+      get _id() {
+        return (id ??= eventId(index, Buffer.from(text, "utf8")));
+      },
+      _source: obj,
+      loc,
+      json: text,
+    };
   } else {
     if (typeof src !== "object" || src === null || Array.isArray(src)) {
       sink.bad(loc, "malformed-record", "_source of an Elasticsearch hit is not an object", raw);
