@@ -215,3 +215,12 @@ test("the funnel's new-term step: replay counts each event carrying a term new i
   const s = stream.summary.rules[0];
   assert.deepEqual([s.alerts, s.inWindow, s.withNewTerm], [2, 5, 2]);
 });
+
+test("stream: within one batch, a late event lowers the term's first sighting for the events after it", async () => {
+  // One batch: alice at 10:40 (new), then late at 10:00 (new: the only sighting is after it), then 10:20
+  // (seen: 10:00 is before it) and 11:30 (seen: 10:40 lies in its hour of history)
+  const evs = [at("1", "10:40:00", "alice", 1), at("2", "10:00:00", "alice", 2), at("3", "10:20:00", "alice", 3), at("4", "11:30:00", "alice", 4)];
+  const sink = memorySink();
+  await runEngine({ rules: [{ rule, ruleUuid: "nt", matches: () => true }], source: arraySource(evs, 10), store: SqliteStore.open(":memory:"), sink, mode: "stream", clock: () => 0 });
+  assert.deepEqual(sink.alerts.map((a) => (a["kibana.alert.ancestors"] as { id: string }[])[0].id), ["1", "2"]);
+});

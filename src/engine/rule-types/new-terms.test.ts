@@ -14,6 +14,32 @@ test("combos: cartesian product in field order, distinct values, types kept; boo
   assert.deepEqual(comboExtractor(["a"])({ a: [] }), []);
 });
 
+test("compareTerm across types: numbers before booleans before strings, false before true", () => {
+  assert.ok(compareTerm(5, true) < 0);
+  assert.ok(compareTerm(true, 5) > 0);
+  assert.ok(compareTerm(true, "a") < 0);
+  assert.ok(compareTerm("a", false) > 0);
+  assert.ok(compareTerm(false, true) < 0);
+  assert.equal(compareTerm(true, true), 0);
+});
+
+test("memory: events added out of time order are sorted by time, ties kept in input order; each combination's times too", () => {
+  const mem = new NewTermsMemory();
+  const x = comboExtractor(["k"]);
+  const add = (id: string, t: number, seq: number, k: string) => mem.add({ hit: hit("i", id, { k }), t, seq, combos: x({ k }) });
+  add("a", 30, 0, "p");
+  add("b", 10, 1, "q");
+  add("c", 30, 2, "q");
+  add("d", 20, 3, "p");
+  add("e", 10, 4, "p");
+  mem.seal();
+  assert.deepEqual(mem.events.map((e) => e.hit._id), ["b", "e", "d", "a", "c"]);
+  // "p" at 10, 20, 30: seen in [15, 25] (20), not in [21, 29]
+  const p = x({ k: "p" })[0].key;
+  assert.deepEqual([mem.seenIn(p, 15, 25), mem.seenIn(p, 21, 29), mem.seenIn(p, 30, 30), mem.seenIn(p, 31, 99)], [true, false, true, false]);
+  assert.deepEqual(mem.range(10, 20), [0, 3]);
+});
+
 test("compareTerm: numbers numerically, strings by UTF-8 bytes (not UTF-16 units)", () => {
   assert.ok(compareTerm(2, 10) < 0);
   assert.ok(compareTerm("host-10", "host-2") < 0);
