@@ -41,7 +41,7 @@ import { SqliteStore } from "../../state/sqlite.js";
 import { fdSink, fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
 import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
-import { funnelRows, whyNoAlert } from "../../engine/funnel.js";
+import { funnelRows, funnelSteps, whyNoAlert } from "../../engine/funnel.js";
 import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
@@ -75,6 +75,8 @@ export interface RunCliOptions extends RuleSelectionOptions {
   verbose?: boolean;
   /** --quiet: no summary and no note about skipped or selected rules; one line when lines were bad or rules warned. */
   quiet?: boolean;
+  /** --json: the end-of-run summary on stderr as one JSON object (summaryJson). */
+  json?: boolean;
   exceptions?: string[];
   valueList?: string[];
   follow?: boolean;
@@ -402,19 +404,21 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     err(`tern run: ${e instanceof Error ? e.message : String(e)}\n`);
     throw new ExitError(2);
   }
-  if (opts.quiet === true && opts.verbose === true) {
-    err("tern run: --quiet and --verbose ask for opposite things: give one\n");
+  if (opts.quiet === true && (opts.verbose === true || opts.json === true)) {
+    err(`tern run: --quiet and ${opts.verbose === true ? "--verbose" : "--json"} ask for opposite things: give one\n`);
     throw new ExitError(2);
   }
-  // what a --quiet run leaves out: notes on the rules and the summary (errors are still printed)
-  const info = opts.quiet === true ? () => undefined : err;
+  // what a --quiet run leaves out: notes on the rules and the summary (errors are still printed); --json
+  // leaves the notes out too, since its object holds them
+  const notes = opts.quiet === true || opts.json === true;
+  const info = notes ? () => undefined : err;
   if (start !== undefined && end !== undefined && start > end) {
     err(`tern run: --start (${new Date(start).toISOString()}) is after --end (${new Date(end).toISOString()}): no execution could run; swap them\n`);
     throw new ExitError(2);
   }
 
   const found = loadRules(ruleArgs.map((p) => resolve(ctx.cwd, p)));
-  const loaded = applyRuleSelection(ctx, "run", found, opts, { quiet: opts.quiet });
+  const loaded = applyRuleSelection(ctx, "run", found, opts, { quiet: notes });
   if (loaded.diagnostics.some((d) => d.severity === "error") || loaded.rules.length === 0) {
     if (loaded.diagnostics.length > 0) {
       // as `tern validate` prints them: paths as the user spelled them, one line per problem
@@ -649,10 +653,45 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
   }
-  if (opts.quiet !== true) err(renderSummary(summary, bad, skipped, { verbose: opts.verbose }));
+  if (opts.json === true) err(JSON.stringify(summaryJson(summary, bad, skipped)) + "\n");
+  else if (opts.quiet !== true) err(renderSummary(summary, bad, skipped, { verbose: opts.verbose }));
   else if (bad.total > 0 || summary.warnings.length > 0) err(`tern run: ${quietProblems(bad.total, summary.warnings.length)} (rerun without --quiet to see them)\n`);
   reportClusterSink(clusterSink, cluster, opts, info);
   ctx.exitCode = opts.failOnAlerts === true && summary.alerts > 0 ? 1 : 0;
+}
+
+/**
+ * The run summary as data (`--json`): the totals, every rule with its funnel (engine/funnel.ts) and, when it
+ * made no alert, why; the skipped rules and the bad lines as the text summary gives them.
+ */
+export function summaryJson(s: RunSummary, bad: { shown: string[]; total: number }, skipped: string[]): Record<string, unknown> {
+  const read = s.stats.lines - s.stats.bad;
+  return {
+    mode: s.mode,
+    stats: s.stats,
+    matchedEvents: s.matchedEvents,
+    alerts: s.alerts,
+    elapsedMs: Math.round(s.elapsedMs),
+    rules: s.rules.map((r) => ({
+      ruleId: r.ruleId,
+      name: r.name,
+      type: r.type,
+      funnel: funnelSteps(r, read),
+      duplicates: r.duplicates,
+      suppressed: r.suppressed,
+      notSelected: r.notSelected,
+      noTime: r.noTime,
+      executions: r.executions,
+      alreadyDone: r.alreadyDone,
+      cutEvents: r.cutEvents,
+      cutCombinations: r.cutCombinations,
+      warnings: r.warnings,
+      why: r.alerts === 0 ? whyNoAlert(r) : null,
+    })),
+    warnings: s.warnings,
+    skipped,
+    badLines: bad,
+  };
 }
 
 function quietProblems(bad: number, warnings: number): string {
@@ -856,6 +895,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--fail-on-alerts", "exit 1 when alerts were created")
     .option("--verbose", "list every skipped rule and every rule's line in the summary (by default they are grouped when there are many)")
     .option("--quiet", "no summary and no notes on skipped or selected rules: errors only, and one line when lines were bad or rules warned")
+    .option("--json", "the end-of-run summary on stderr as one JSON object: totals, each rule's funnel and why it made no alert, skipped rules, bad lines")
     .option("--exceptions <files...>", "Kibana exception list exports (NDJSON): the lists rules name in exceptions_list apply to them, lists no rule names apply to every rule")
     .option("--value-list <id=file...>", "a value list for exception entries of type list: its id, =, a file of one value per line (Kibana's list export)");
   addRuleSelection(run).action(async (rules: string[], opts: RunCliOptions) => {
