@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { BadLine, InputEvent } from "../../event/types.js";
 import type { SourcePosition } from "../types.js";
-import { FileTail } from "./tail.js";
+import { FileTail, isRotatedName } from "./tail.js";
 import { followKey, openFollowSource, type FollowOptions, type FollowSource } from "./source.js";
 import { openNdjsonSource } from "../ndjson/index.js";
 import { kqlPrefilter } from "../../compile/prefilter/index.js";
@@ -529,4 +529,38 @@ test("FileTail resume after two rotations while tern was down: the resumed file'
   assert.equal(rotated.length, 2);
   await t2.close();
   rmSync(d, { recursive: true, force: true });
+});
+
+test("rotated siblings: the suffixes rotation gives a log count (logrotate, dateext, auditd), other names and compressed copies do not", () => {
+  const p = "/var/log/app.log";
+  const taken = [".1", ".12", "-20261205", "_20261205", ".20261205", "-20261205-1530", "-2026120515", "-20261205_153000", "-2026-12-05", ".2026-12-05", "_2026-12-05", "-2026-12-05T15:30:00", "-2026-12-05_15-30", "-2026-12-05-1", "-1733400000"];
+  const left = [
+    "", ".", ".bak", "-errors", ".1.gz", ".2.xz", "-20261205.gz", "-20261205.ZST", "-2026120", "-202612051", "-abcdefgh", "-2026-1-05", "-2026-12-5", "-20261205-1",
+    "-20261205-1234567", "-2026-12-05Tx", "-2026-12-05 15", "-173340000", "x20261205", ".1x", "-2026-12-05T", "20261205",
+  ];
+  assert.deepEqual(taken.filter((s) => !isRotatedName(p, p + s)), []);
+  assert.deepEqual(left.filter((s) => isRotatedName(p, p + s)), []);
+  assert.equal(isRotatedName(p, "/var/log/other.log.1"), false);
+});
+
+test("FileTail: the first-bytes fingerprint grows with the file until it covers 256 bytes, then stays", async () => {
+  const d = tmp();
+  const f = join(d, "a.log");
+  writeFileSync(f, "a".repeat(99) + "\n");
+  const t = new FileTail(f, 1 << 20);
+  try {
+    await t.start(undefined);
+    await t.poll(1 << 20);
+    assert.deepEqual(t.position()?.head, head("a".repeat(99) + "\n"));
+    appendFileSync(f, "b".repeat(299) + "\n");
+    await t.poll(1 << 20);
+    const first256 = "a".repeat(99) + "\n" + "b".repeat(156);
+    assert.deepEqual(t.position()?.head, head(first256));
+    appendFileSync(f, "c\n");
+    await t.poll(1 << 20);
+    assert.deepEqual(t.position()?.head, head(first256));
+  } finally {
+    await t.close();
+    rmSync(d, { recursive: true, force: true });
+  }
 });

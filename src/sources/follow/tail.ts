@@ -406,6 +406,11 @@ const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 // whose name merely starts with the log's (app.log-errors, app.log.bak) is never taken for a rotation.
 const ROTATION_SUFFIX = /^(?:\.\d+|[-_.]\d{8}(?:[-_]?\d{2,6})?|[-_.]\d{4}-\d{2}-\d{2}(?:[-_T][\d:.-]+)?|-\d{10})$/;
 
+/** Is `sibling` (a file next to `path` whose name extends it) a rotation of it that tern reads (not compressed)? */
+export function isRotatedName(path: string, sibling: string): boolean {
+  return sibling.startsWith(path) && !COMPRESSED.test(sibling) && ROTATION_SUFFIX.test(sibling.slice(path.length));
+}
+
 /**
  * The oldest rotated sibling of `path` last written at or after `since` (ms) that is none of `skip`
  * (files already read, the path itself) and not compressed.
@@ -413,7 +418,7 @@ const ROTATION_SUFFIX = /^(?:\.\d+|[-_.]\d{8}(?:[-_]?\d{2,6})?|[-_.]\d{4}-\d{2}-
 async function rotatedSince(path: string, since: number, skip: ReadonlySet<number>): Promise<{ fh: FileHandle; inode: number } | undefined> {
   let best: { p: string; ino: number; mtime: number } | undefined;
   for (const p of await siblings(path)) {
-    if (COMPRESSED.test(p) || !ROTATION_SUFFIX.test(p.slice(path.length))) continue;
+    if (!isRotatedName(path, p)) continue;
     const st = await statOrUndefined(p);
     if (st === undefined || skip.has(st.ino) || st.mtimeMs < since) continue;
     if (best === undefined || st.mtimeMs < best.mtime) best = { p, ino: st.ino, mtime: st.mtimeMs };
