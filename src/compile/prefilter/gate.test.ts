@@ -8,7 +8,7 @@ import { parseKql } from "../../lang/kql/index.js";
 import { arbOptions } from "../predicate/test-support.js";
 import { benchLines } from "../../testing/gen/bench.js";
 import { NORMALIZED_PRODUCERS_KQL } from "../../sources/ecs-normalize/index.js";
-import { chooseGate, gateOf } from "./gate.js";
+import { chooseGate, endsValue, gateOf } from "./gate.js";
 import { kqlUnionPrefilter, prefilterOf, requirementsOf } from "./index.js";
 import { SERIALISATIONS, arbNeedleDoc, arbNeedleQuery } from "./test-support.js";
 
@@ -81,4 +81,23 @@ test("fast-check: a line the prefilter passes holds a hit of the gate chosen fro
   };
   fc.assert(fc.property(arbNeedleQuery, arbNeedleDoc, arbOptions, property), { numRuns: 3000 });
   assert.ok(gated > 600, `only ${gated} gated cases`);
+});
+
+test("endsValue: a token is a key when the next non-blank character is a colon (blanks: space, tab, CR, LF), on text and bytes alike", () => {
+  const cases: [string, number, boolean][] = [
+    ['"abc":1', 5, false],
+    ['"abc" :1', 5, false],
+    ['"abc"\t:1', 5, false],
+    ['"abc"\r\n :1', 5, false],
+    ['"abc",', 5, true],
+    ['"abc" ,', 5, true],
+    ['"abc"}', 5, true],
+    ['"abc"', 5, true],
+    ['"abc"   ', 5, true],
+    ['"abc"\u00a0:', 5, true], // a no-break space is not JSON whitespace
+  ];
+  for (const [text, end, value] of cases) {
+    assert.equal(endsValue(text, end), value, JSON.stringify(text));
+    assert.equal(endsValue(Buffer.from(text, "latin1"), end), value, `bytes of ${JSON.stringify(text)}`);
+  }
 });
