@@ -564,3 +564,46 @@ test("FileTail: the first-bytes fingerprint grows with the file until it covers 
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test("copytruncate racing a read: the file truncated and rewritten between the first-bytes check and the read is read again from byte 0, not from the middle", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, lines(1, 2));
+  const inode = statSync(f).ino;
+  const probe = await open(f);
+  const proto = Object.getPrototypeOf(probe) as { read: (this: FileHandle, ...args: unknown[]) => Promise<{ bytesRead: number }> };
+  await probe.close();
+  const original = proto.read;
+  let armed = false;
+  let fired = false;
+  // Before the follower's next read past byte 0 of the file: the writer truncates it and writes other lines,
+  // longer than the read position, so neither the size nor the earlier first-bytes check saw a change.
+  proto.read = async function (this: FileHandle, ...args: unknown[]) {
+    if (armed && typeof args[3] === "number" && args[3] > 0 && (await this.stat()).ino === inode) {
+      armed = false;
+      fired = true;
+      writeFileSync(f, lines(7, 8, 9));
+    }
+    return original.apply(this, args);
+  };
+  const r = follow([f]);
+  try {
+    await until(() => r.events.length === 2, "2 events");
+    armed = true;
+    appendFileSync(f, lines(3));
+    await until(() => ns(r).includes(9), "the rewritten file's last line");
+  } finally {
+    proto.read = original;
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.equal(fired, true);
+  assert.deepEqual(ns(r), [1, 2, 7, 8, 9]);
+  assert.deepEqual(r.events.map((e) => e.loc.line), [1, 2, 1, 2, 3]);
+  // line 3, appended and then destroyed by the rewrite before any read, is reported lost: 8 bytes were seen
+  assert.deepEqual(r.notices, [
+    `${f}: truncated, reading again from the start`,
+    `${f}: no copy of the truncated content was found (${f}.1 missing or other); what it held past the read position is lost (8 bytes known)`,
+  ]);
+});
