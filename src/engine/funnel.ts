@@ -51,12 +51,20 @@ export interface StoredFunnel {
 }
 
 /**
- * Each rule's funnel of a finished run, as the state stores it. Events read are the lines that were not bad:
- * the byte prefilter's skipped lines were read too (it skips only lines no rule can match).
+ * The events a run read, for the funnel's first step: the lines that were not bad. The byte prefilter's
+ * skipped lines were read too (it skips only lines no rule can match).
  */
+export function eventsRead(s: RunSummary): number {
+  return s.stats.lines - s.stats.bad;
+}
+
+/** One rule's funnel of a run that read `read` events, with why it made no alert. */
+export function ruleFunnel(r: RuleRunSummary, read: number): StoredFunnel {
+  return { steps: funnelSteps(r, read), duplicates: r.duplicates, suppressed: r.suppressed, notSelected: r.notSelected, why: r.alerts === 0 ? whyNoAlert(r) : null };
+}
+
+/** Each rule's funnel of a finished run, as the state stores it. */
 export function funnelRows(s: RunSummary, ranAt: number): FunnelRow[] {
-  return s.rules.map((r) => {
-    const f: StoredFunnel = { steps: funnelSteps(r, s.stats.lines - s.stats.bad), duplicates: r.duplicates, suppressed: r.suppressed, notSelected: r.notSelected, why: r.alerts === 0 ? whyNoAlert(r) : null };
-    return { ruleId: r.ruleId, ranAt, name: r.name, type: r.type, funnel: JSON.stringify(f) };
-  });
+  const read = eventsRead(s);
+  return s.rules.map((r) => ({ ruleId: r.ruleId, ranAt, name: r.name, type: r.type, funnel: JSON.stringify(ruleFunnel(r, read)) }));
 }

@@ -58,9 +58,10 @@ export const PAGE_SCRIPT = String.raw`
   }, [D.hours.t.map(function (t) { return t / 1000; }), D.hours.executions, D.hours.alerts], $("chart-hours"));
   window.ternReport.charts.push(timeline);
 
-  // ---- noisiest rules and each rule's funnel
+  // ---- noisiest rules and each rule's funnel, in one order: rules with alerts by count, then the others
+  var ruleOrder = byCount.concat(R.map(function (r, i) { return i; }).filter(function (i) { return R[i].alerts === 0; }));
   var rulesBody = $("rules").querySelector("tbody");
-  byCount.concat(R.map(function (r, i) { return i; }).filter(function (i) { return R[i].alerts === 0; })).forEach(function (ri) {
+  ruleOrder.forEach(function (ri) {
     var r = R[ri], tr = el("tr");
     [r.name, r.type, r.severity, fmt(r.alerts), N > 0 ? (100 * r.alerts / N).toFixed(1) + " %" : "", fmt(r.executions), fmt(r.executionsWithAlerts), fmt(r.duplicates), fmt(r.warnings)].forEach(function (v, c) { tr.appendChild(el("td", v, c >= 3 ? "num" : "")); });
     rulesBody.appendChild(tr);
@@ -68,7 +69,7 @@ export const PAGE_SCRIPT = String.raw`
 
   // ---- each rule's funnel (new_terms alone has the new-term step)
   var funnelBody = $("funnel").querySelector("tbody");
-  byCount.concat(R.map(function (r, i) { return i; }).filter(function (i) { return R[i].alerts === 0; })).forEach(function (ri) {
+  ruleOrder.forEach(function (ri) {
     var r = R[ri], f = r.funnel;
     if (f === null) return;
     var tr = el("tr");

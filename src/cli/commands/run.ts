@@ -41,7 +41,7 @@ import { SqliteStore } from "../../state/sqlite.js";
 import { fdSink, fileSink, streamSink } from "../../sinks/ndjson.js";
 import type { AlertSink, EngineRule } from "../../engine/ports.js";
 import { indexRouter, runEngine, type RunMode, type RunOptions, type RunSummary } from "../../engine/run.js";
-import { funnelRows, funnelSteps, whyNoAlert } from "../../engine/funnel.js";
+import { eventsRead, funnelRows, ruleFunnel, whyNoAlert } from "../../engine/funnel.js";
 import { positiveInteger } from "../options.js";
 import { compileEqlRule } from "../../engine/rule-types/eql.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-terms.js";
@@ -665,29 +665,30 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
  * made no alert, why; the skipped rules and the bad lines as the text summary gives them.
  */
 export function summaryJson(s: RunSummary, bad: { shown: string[]; total: number }, skipped: string[]): Record<string, unknown> {
-  const read = s.stats.lines - s.stats.bad;
+  const read = eventsRead(s);
   return {
     mode: s.mode,
     stats: s.stats,
     matchedEvents: s.matchedEvents,
     alerts: s.alerts,
     elapsedMs: Math.round(s.elapsedMs),
-    rules: s.rules.map((r) => ({
-      ruleId: r.ruleId,
-      name: r.name,
-      type: r.type,
-      funnel: funnelSteps(r, read),
-      duplicates: r.duplicates,
-      suppressed: r.suppressed,
-      notSelected: r.notSelected,
-      noTime: r.noTime,
-      executions: r.executions,
-      alreadyDone: r.alreadyDone,
-      cutEvents: r.cutEvents,
-      cutCombinations: r.cutCombinations,
-      warnings: r.warnings,
-      why: r.alerts === 0 ? whyNoAlert(r) : null,
-    })),
+    rules: s.rules.map((r) => {
+      const { steps, why, ...counts } = ruleFunnel(r, read);
+      return {
+        ruleId: r.ruleId,
+        name: r.name,
+        type: r.type,
+        funnel: steps,
+        ...counts,
+        noTime: r.noTime,
+        executions: r.executions,
+        alreadyDone: r.alreadyDone,
+        cutEvents: r.cutEvents,
+        cutCombinations: r.cutCombinations,
+        warnings: r.warnings,
+        why,
+      };
+    }),
     warnings: s.warnings,
     skipped,
     badLines: bad,

@@ -89,23 +89,36 @@ test("append after EOF: new lines are read as they arrive; a partial line waits 
  * no poll can slip in between the test's file operations and the arming.
  */
 async function endOfFileHook(probePath: string): Promise<{ arm: (inode: number, write: () => void) => void; fired: () => boolean; restore: () => void }> {
-  const probe = await open(probePath);
-  const proto = Object.getPrototypeOf(probe) as { read: (this: FileHandle, ...args: unknown[]) => Promise<{ bytesRead: number }> };
-  await probe.close();
-  const original = proto.read;
   let armed: { inode: number; write: () => void } | undefined;
   let fired = false;
-  proto.read = async function (this: FileHandle, ...args: unknown[]) {
-    const r = await original.apply(this, args);
-    if (armed !== undefined && r.bytesRead === 0 && (await this.stat()).ino === armed.inode) {
+  const restore = await wrapReads(probePath, async (fh, args, read) => {
+    const r = await read();
+    if (armed !== undefined && r.bytesRead === 0 && (await fh.stat()).ino === armed.inode) {
       const { write } = armed;
       armed = undefined;
       fired = true;
       write();
     }
     return r;
+  });
+  return { arm: (inode, write) => void (armed = { inode, write }), fired: () => fired, restore };
+}
+
+type ReadResult = { bytesRead: number };
+
+/**
+ * Routes every FileHandle read through `wrap` (the handle, the read's arguments, the read itself) until the
+ * returned restore is called: reads go through the shared prototype, found from a handle on `probePath`.
+ */
+async function wrapReads(probePath: string, wrap: (fh: FileHandle, args: unknown[], read: () => Promise<ReadResult>) => Promise<ReadResult>): Promise<() => void> {
+  const probe = await open(probePath);
+  const proto = Object.getPrototypeOf(probe) as { read: (this: FileHandle, ...args: unknown[]) => Promise<ReadResult> };
+  await probe.close();
+  const original = proto.read;
+  proto.read = function (this: FileHandle, ...args: unknown[]) {
+    return wrap(this, args, () => original.apply(this, args));
   };
-  return { arm: (inode, write) => void (armed = { inode, write }), fired: () => fired, restore: () => void (proto.read = original) };
+  return () => void (proto.read = original);
 }
 
 test("rotation by rename: the old file is read to its end (a late write included), then the new file from 0", async () => {
@@ -570,22 +583,18 @@ test("copytruncate racing a read: the file truncated and rewritten between the f
   const f = join(d, "ev.ndjson");
   writeFileSync(f, lines(1, 2));
   const inode = statSync(f).ino;
-  const probe = await open(f);
-  const proto = Object.getPrototypeOf(probe) as { read: (this: FileHandle, ...args: unknown[]) => Promise<{ bytesRead: number }> };
-  await probe.close();
-  const original = proto.read;
   let armed = false;
   let fired = false;
   // Before the follower's next read past byte 0 of the file: the writer truncates it and writes other lines,
   // longer than the read position, so neither the size nor the earlier first-bytes check saw a change.
-  proto.read = async function (this: FileHandle, ...args: unknown[]) {
-    if (armed && typeof args[3] === "number" && args[3] > 0 && (await this.stat()).ino === inode) {
+  const restore = await wrapReads(f, async (fh, args, read) => {
+    if (armed && typeof args[3] === "number" && args[3] > 0 && (await fh.stat()).ino === inode) {
       armed = false;
       fired = true;
       writeFileSync(f, lines(7, 8, 9));
     }
-    return original.apply(this, args);
-  };
+    return read();
+  });
   const r = follow([f]);
   try {
     await until(() => r.events.length === 2, "2 events");
@@ -593,7 +602,7 @@ test("copytruncate racing a read: the file truncated and rewritten between the f
     appendFileSync(f, lines(3));
     await until(() => ns(r).includes(9), "the rewritten file's last line");
   } finally {
-    proto.read = original;
+    restore();
     r.src.stop();
     await r.done;
     rmSync(d, { recursive: true, force: true });
