@@ -8,10 +8,10 @@
 // already (409) and indexes nothing twice.
 
 import type { InputEvent } from "../event/types.js";
-import { ecsFieldNames, ecsFieldType } from "../ecs/field-types.js";
 import { dataStreamOf } from "../engine/index-filter.js";
 import { isJsonObject } from "../util/json-object.js";
 import { matchSegment } from "../util/glob.js";
+import { ECS_INDEX_SETTINGS, ecsDynamicTemplates } from "./ecs-mapping.js";
 import { bulkSettled, type ClusterClient, type ClusterFlavor } from "./client.js";
 
 /** The data stream an event goes to. `index` is --index; `isHit` says whether `_index` came from a hit. */
@@ -25,44 +25,13 @@ export function targetStream(ev: InputEvent, isHit: boolean, index: string | und
   return ev._index;
 }
 
-/** The field type a cluster of this flavor has for an ECS type (some ECS types live in modules it may lack). */
-function portableType(t: string, flavor: ClusterFlavor): Record<string, unknown> | undefined {
-  switch (t) {
-    case "keyword":
-    case "object":
-      return undefined;
-    case "wildcard":
-    case "constant_keyword":
-      return { type: "keyword" };
-    case "match_only_text":
-      return { type: "text" };
-    case "scaled_float":
-      return { type: "double" };
-    case "unsigned_long":
-      return { type: "long" };
-    case "flattened":
-      return { type: flavor === "opensearch" ? "flat_object" : "flattened" };
-    default:
-      return { type: t };
-  }
-}
-
 /** tern's index template for a stream: a data stream, ECS types through dynamic templates. */
 export function ecsStreamTemplate(stream: string, flavor: ClusterFlavor): Record<string, unknown> {
-  const dynamic: Record<string, unknown>[] = [];
-  for (const name of ecsFieldNames()) {
-    const t = ecsFieldType(name);
-    if (t === undefined || name === "@timestamp") continue;
-    const mapping = portableType(t, flavor);
-    if (mapping === undefined) continue;
-    dynamic.push({ [`ecs_${name}`]: { path_match: name, ...(t === "nested" ? { match_mapping_type: "object" } : {}), mapping } });
-  }
-  dynamic.push({ strings: { match_mapping_type: "string", mapping: { type: "keyword", ignore_above: 1024 } } });
   return {
     index_patterns: [stream],
     data_stream: {},
     priority: 500,
-    template: { settings: { number_of_replicas: 0 }, mappings: { dynamic_templates: dynamic, properties: { "@timestamp": { type: "date" } } } },
+    template: { settings: ECS_INDEX_SETTINGS, mappings: { dynamic_templates: ecsDynamicTemplates(flavor), properties: { "@timestamp": { type: "date" } } } },
     _meta: { managed_by: "tern", description: "ECS field types for events tern index loads" },
   };
 }

@@ -9,11 +9,12 @@ import { readFileSync } from "node:fs";
 import { KQL_CASES } from "../../src/testing/paths.js";
 import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
 import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
-import { parseKql, type KqlNode } from "../../src/lang/kql/index.js";
+import { parseKql } from "../../src/lang/kql/index.js";
 import { parseIp } from "../../src/compile/predicate/values.js";
 import { toElasticsearchQuery } from "../../src/compile/dsl/index.js";
 import { compileKql } from "../../src/compile/predicate/index.js";
 import { ecsFieldType, ecsIndexPattern } from "../../src/ecs/field-types.js";
+import { dslNestedPaths, nestedPaths } from "../../src/testing/kql-docs.js";
 
 interface MatchCase {
   kind: "match";
@@ -25,31 +26,6 @@ const cases = (JSON.parse(readFileSync(KQL_CASES, "utf8")) as { kind: string }[]
 
 /** Types the integration-test distributions have; the others are mapped to the nearest one they do. */
 const AVAILABLE: Record<string, string> = { wildcard: "keyword", constant_keyword: "keyword", match_only_text: "text", scaled_float: "double", flattened: "keyword", version: "keyword", unsigned_long: "long" };
-
-/** Paths the query searches with a nested query (`path:{ … }`), inner ones with their parent's prefix. */
-function nestedPaths(node: KqlNode, prefix = "", out: string[] = []): string[] {
-  if (node.type === "function") {
-    if (node.function === "nested") {
-      const [path, child] = node.arguments as [{ value: unknown }, KqlNode];
-      const full = prefix === "" ? String(path.value) : `${prefix}.${String(path.value)}`;
-      out.push(full);
-      nestedPaths(child, full, out);
-    } else for (const a of node.arguments as KqlNode[]) if (a !== null && typeof a === "object" && "type" in a) nestedPaths(a, prefix, out);
-  }
-  return out;
-}
-
-/** The paths of the nested queries in a query DSL (a wildcard field can expand into nested ECS fields). */
-function dslNestedPaths(q: unknown, out: string[] = []): string[] {
-  if (Array.isArray(q)) q.forEach((x) => dslNestedPaths(x, out));
-  else if (q !== null && typeof q === "object") {
-    for (const [k, v] of Object.entries(q)) {
-      if (k === "nested" && v !== null && typeof v === "object" && typeof (v as { path?: unknown }).path === "string") out.push((v as { path: string }).path);
-      dslNestedPaths(v, out);
-    }
-  }
-  return out;
-}
 
 /**
  * The mapping a case's index gets: the ECS type of each leaf path ECS knows, `ip` for another string that

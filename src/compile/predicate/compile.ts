@@ -14,6 +14,7 @@ import {
   analyze, compareIp, containsPhrase, ipInCidr, parseCidr, parseEpochMillis, parseIp, parseIsoInstant, parseKqlNumber,
   resolveDateMath, type Cidr, type IpBytes,
 } from "./values.js";
+import { indexerOf, type Indexer } from "./indexing.js";
 
 type Pred = (scope: unknown) => boolean;
 type LeafTest = (leaf: unknown) => boolean;
@@ -147,38 +148,57 @@ function anyAtLongPath(name: string, atLeaf: (v: unknown) => boolean): Pred {
   return (scope) => scope !== null && scope !== undefined && walk(scope, 0);
 }
 
-function hasAnyLeaf(v: unknown): boolean {
+/**
+ * Does `v`, found at the full path `path`, hold a leaf the cluster indexes? Each leaf is judged by its own
+ * path's type: a malformed `ip` or number is stored but not indexed, so it makes nothing exist.
+ */
+function holdsIndexedLeaf(v: unknown, path: string, ctx: Ctx): boolean {
   if (v === null || v === undefined) return false;
-  if (Array.isArray(v)) return v.some(hasAnyLeaf);
-  if (typeof v !== "object") return true;
-  for (const k in v as Record<string, unknown>) {
-    if (HAS.call(v, k) && hasAnyLeaf((v as Record<string, unknown>)[k])) return true;
+  if (Array.isArray(v)) return v.some((el) => holdsIndexedLeaf(el, path, ctx));
+  if (typeof v !== "object") {
+    const idx = indexerOf(ctx.fieldType(path));
+    return idx === undefined || idx(v) !== undefined;
   }
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (HAS.call(o, k) && holdsIndexedLeaf(o[k], `${path}.${k}`, ctx)) return true;
   return false;
 }
 
-/** Exists below `rest` when keys may hold dotted fragments that straddle the path (`{"host.name":x}` for `host`). */
-function existsScan(node: unknown, rest: string): boolean {
+/**
+ * Exists below `rest` when keys may hold dotted fragments that straddle the path (`{"host.name":x}` for
+ * `host`); `base` is the full path of `node` with a trailing dot ("" at the top).
+ */
+function existsScan(node: unknown, rest: string, base: string, ctx: Ctx): boolean {
   if (node === null || node === undefined) return false;
-  if (Array.isArray(node)) return node.some((el) => existsScan(el, rest));
+  if (Array.isArray(node)) return node.some((el) => existsScan(el, rest, base, ctx));
   if (typeof node !== "object") return false;
   const o = node as Record<string, unknown>;
   for (const k in o) {
     if (!HAS.call(o, k)) continue;
-    if (k === rest) {
-      if (hasAnyLeaf(o[k])) return true;
+    if (k === rest || k.startsWith(rest + ".")) {
+      if (holdsIndexedLeaf(o[k], base + k, ctx)) return true;
     } else if (rest.startsWith(k + ".")) {
-      if (existsScan(o[k], rest.slice(k.length + 1))) return true;
-    } else if (k.startsWith(rest + ".")) {
-      if (hasAnyLeaf(o[k])) return true;
+      if (existsScan(o[k], rest.slice(k.length + 1), `${base}${k}.`, ctx)) return true;
     }
   }
   return false;
 }
 
-function existsPath(name: string): Pred {
-  const direct = anyAtPath(name, hasAnyLeaf);
-  return (scope) => direct(scope) || existsScan(scope, name);
+function existsPath(name: string, prefix: string, ctx: Ctx): Pred {
+  const full = fullName(prefix, name);
+  const idx = indexerOf(ctx.fieldType(full));
+  const base = prefix === "" ? "" : `${prefix}.`;
+  const direct = anyAtPath(name, (v) => (typeof v !== "object" ? idx === undefined || idx(v) !== undefined : holdsIndexedLeaf(v, full, ctx)));
+  return (scope) => direct(scope) || existsScan(scope, name, base, ctx);
+}
+
+/** `test` over what the cluster indexes for a leaf of the field's type: unindexed leaves match nothing. */
+function onIndexed(test: LeafTest, idx: Indexer | undefined): LeafTest {
+  if (idx === undefined) return test;
+  return (leaf) => {
+    const x = idx(leaf);
+    return x !== undefined && test(x);
+  };
 }
 
 /** Calls `visit(path, leaf)` for every leaf of `node`; stops and returns true as soon as visit does. */
@@ -213,18 +233,22 @@ function perPathTest(make: (path: string) => LeafTest): (path: string) => LeafTe
  * `test` over the leaves that `field` selects. A named field is planned once (multi-fields read their
  * parent); free text and wildcard names pick the test by each leaf's full path.
  */
-function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode, caseless: boolean) => LeafTest): Pred {
+function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode, caseless: boolean, untyped: boolean) => LeafTest): Pred {
   const scalar = (t: LeafTest): LeafTest => (v) => typeof v !== "object" && t(v);
   switch (field.k) {
     case "name": {
       const plan = planField(prefix, field.name, ctx.fieldType);
-      const t = make(plan.mode, plan.caseless);
+      const untyped = ctx.fieldType(fullName(prefix, field.name)) === undefined;
+      const t = onIndexed(make(plan.mode, plan.caseless, untyped), indexerAt(prefix, plan.path, ctx));
       return anyAtPath(plan.path, scalar(t), EXACT_STRINGS.get(t));
     }
     case "free":
     case "pattern": {
       const select: WildcardMatcher = field.k === "free" ? () => true : compileWildcard(field.segments);
-      const testFor = perPathTest((path) => make(modeOf(ctx.fieldType(fullName(prefix, path))), false));
+      const testFor = perPathTest((path) => {
+        const t = ctx.fieldType(fullName(prefix, path));
+        return onIndexed(make(modeOf(t), false, t === undefined), indexerOf(t));
+      });
       return (scope) => someLeaf(scope, "", (path, leaf) => select(path) && testFor(path)(leaf));
     }
     default:
@@ -232,17 +256,22 @@ function anyLeafOf(field: FieldRef, prefix: string, ctx: Ctx, make: (mode: Mode,
   }
 }
 
+function indexerAt(prefix: string, path: string, ctx: Ctx): Indexer | undefined {
+  return indexerOf(ctx.fieldType(fullName(prefix, path)));
+}
+
 function existsOf(field: FieldRef, prefix: string, ctx: Ctx): Pred {
   switch (field.k) {
     case "name":
-      return existsPath(planField(prefix, field.name, ctx.fieldType).path);
+      return existsPath(planField(prefix, field.name, ctx.fieldType).path, prefix, ctx);
     case "free":
-      return hasAnyLeaf;
+      return (scope) => someLeaf(scope, "", (path, leaf) => holdsIndexedLeaf(leaf, fullName(prefix, path), ctx));
     case "pattern": {
       const select = compileWildcard(field.segments);
       // A leaf counts when its path, or the path of one of its parent objects, matches.
       return (scope) =>
-        someLeaf(scope, "", (path) => {
+        someLeaf(scope, "", (path, leaf) => {
+          if (!holdsIndexedLeaf(leaf, fullName(prefix, path), ctx)) return false;
           if (select(path)) return true;
           for (let at = path.indexOf("."); at >= 0; at = path.indexOf(".", at + 1)) if (select(path.slice(0, at))) return true;
           return false;
@@ -443,7 +472,12 @@ function dateBound(text: string, op: RangeOp, tz: string | undefined, rounding: 
   return () => resolveDateMath(text, ctx.now(), up);
 }
 
-function keywordRange(op: RangeOp, text: string, ctx: Ctx): LeafTest {
+/**
+ * A range over keyword values. On a field tern has no type for (`untyped`), a numeric bound compares only
+ * numeric values: such fields hold numbers in their integrations' mappings (`ml_is_dga.malicious_probability`),
+ * where text like "0.98.0" is not indexed.
+ */
+function keywordRange(op: RangeOp, text: string, ctx: Ctx, untyped = false): LeafTest {
   const cmp = cmpFn(op);
   const n = parseKqlNumber(text);
   const date = dateBound(text, op, undefined, false, ctx);
@@ -458,6 +492,7 @@ function keywordRange(op: RangeOp, text: string, ctx: Ctx): LeafTest {
       if (n !== undefined) {
         const ln = parseKqlNumber(leaf);
         if (ln !== undefined) return cmp(ln, n);
+        if (untyped) return false;
       }
       if (date !== undefined) {
         const li = parseIsoInstant(leaf);
@@ -470,12 +505,12 @@ function keywordRange(op: RangeOp, text: string, ctx: Ctx): LeafTest {
   };
 }
 
-function rangeTest(op: RangeOp, text: string, mode: Mode, ctx: Ctx): LeafTest {
+function rangeTest(op: RangeOp, text: string, mode: Mode, ctx: Ctx, untyped: boolean): LeafTest {
   const cmp = cmpFn(op);
   switch (mode) {
     case "keyword":
     case "text":
-      return keywordRange(op, text, ctx);
+      return keywordRange(op, text, ctx, untyped);
     case "number": {
       const v = parseKqlNumber(text);
       if (v === undefined) return () => false;
@@ -586,7 +621,8 @@ function compileOr(children: readonly Q[], prefix: string, ctx: Ctx): Pred {
             for (let i = 0; i < tests.length; i++) if (tests[i](leaf)) return true;
             return false;
           };
-    preds.push(anyAtPath(plan.path, (v) => typeof v !== "object" && test(v), EXACT_STRINGS.get(test)));
+    const indexed = onIndexed(test, indexerAt(prefix, plan.path, ctx));
+    preds.push(anyAtPath(plan.path, (v) => typeof v !== "object" && indexed(v), EXACT_STRINGS.get(indexed)));
   }
   return orOf(preds);
 }
@@ -611,7 +647,7 @@ function compileQ(q: Q, prefix: string, ctx: Ctx): Pred {
     case "exists":
       return existsOf(q.field, prefix, ctx);
     case "range":
-      return anyLeafOf(q.field, prefix, ctx, (mode) => rangeTest(q.op, q.text, mode, ctx));
+      return anyLeafOf(q.field, prefix, ctx, (mode, _caseless, untyped) => rangeTest(q.op, q.text, mode, ctx, untyped));
     case "nested": {
       const inner = compileQ(q.q, fullName(prefix, q.path), ctx);
       return anyAtPath(q.path, (v) => typeof v === "object" && v !== null && inner(v));

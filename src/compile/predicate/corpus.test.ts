@@ -9,6 +9,9 @@ import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql, evaluateKql, type KqlEvalOptions } from "./index.js";
 import { kqlPrefilter } from "../prefilter/index.js";
 import { toIr, type Q } from "./ir.js";
+import { indexerOf } from "./indexing.js";
+import { parseCidr } from "./values.js";
+import { ecsFieldType } from "../../ecs/field-types.js";
 
 /** field → values named by the query's `is` leaves (wildcards instantiated with "x"), outside `not`. */
 function witnessValues(q: Q, out: Map<string, string[]>, negated: boolean): void {
@@ -33,10 +36,26 @@ function witnessValues(q: Q, out: Map<string, string[]>, negated: boolean): void
   }
 }
 
-/** Witnesses: {}, every positive value of each field at once (arrays), and the first value of each field. */
-function witnesses(ast: KqlNode): Array<Record<string, unknown>> {
+/** A value a cluster indexes for a typed field, for a query value it would not (`x` for `source.ip:*`, a CIDR). */
+const TYPED_STANDIN: Record<string, string> = { ip: "10.0.0.1", date: "2024-01-01T00:00:00Z", boolean: "true" };
+
+function indexable(field: string, v: string): string {
+  const t = ecsFieldType(field);
+  const idx = indexerOf(t);
+  if (idx === undefined || idx(v) !== undefined) return v;
+  const cidr = parseCidr(v);
+  if (t === "ip" && cidr !== undefined) return v.slice(0, v.indexOf("/"));
+  return t !== undefined && t in TYPED_STANDIN ? TYPED_STANDIN[t] : "1";
+}
+
+/**
+ * Witnesses: {}, every positive value of each field at once (arrays), and the first value of each field.
+ * With ECS types, a value the field's type cannot index stands for one it can.
+ */
+function witnesses(ast: KqlNode, typed: boolean): Array<Record<string, unknown>> {
   const values = new Map<string, string[]>();
   witnessValues(toIr(ast), values, false);
+  if (typed) for (const [f, vs] of values) values.set(f, vs.map((v) => indexable(f, v)));
   const all: Record<string, unknown> = {};
   const first: Record<string, unknown> = {};
   for (const [f, vs] of values) {
@@ -99,7 +118,7 @@ test("all 729 corpus kuery queries compile; compiled == reference and the prefil
       const pred = compileKql(ast, opts);
       const pf = kqlPrefilter(ast, opts);
       let any = false;
-      for (const doc of witnesses(ast)) {
+      for (const doc of witnesses(ast, label !== "untyped")) {
         const got = pred(doc);
         if (got !== evaluateKql(ast, doc, opts)) failures.push(`[${label}] disagree: ${text} on ${JSON.stringify(doc)}`);
         if (!got) continue;

@@ -5,6 +5,7 @@
 import type { EventDoc } from "../../event/types.js";
 import type { EsFieldType } from "../../ecs/field-types.js";
 import { compileWildcard } from "../../util/wildcard.js";
+import { indexerOf } from "./indexing.js";
 import {
   assertNever, fieldTypeFn, fullName, modeOf, planField, toIr,
   type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q, type RangeOp, type ValueRef,
@@ -36,11 +37,21 @@ function isLeaf(v: unknown): boolean {
   return typeof v !== "object";
 }
 
-/** The (path, leaf) pairs of a document; the root itself is at path "". */
-function leaves(doc: unknown): Array<[string, unknown]> {
+/**
+ * The (path, leaf) pairs of a document as a cluster indexes them: each leaf as its field's type reads it
+ * (indexing.ts), and leaves the type does not index left out. The root itself is at path "".
+ */
+function leaves(doc: unknown, prefix: string, ctx: Ctx): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   allNodes(doc, "", out);
-  return out.filter(([p, v]) => p !== "" && isLeaf(v));
+  const indexed: Array<[string, unknown]> = [];
+  for (const [p, v] of out) {
+    if (p === "" || !isLeaf(v)) continue;
+    const idx = indexerOf(ctx.fieldType(fullName(prefix, p)));
+    const x = idx === undefined ? v : idx(v);
+    if (x !== undefined) indexed.push([p, x]);
+  }
+  return indexed;
 }
 
 function fieldSelects(field: FieldRef, path: string): boolean {
@@ -167,7 +178,8 @@ function isoOrMath(text: string, op: RangeOp, now: number, tz: string | undefine
   return resolveDateMath(text, now, up);
 }
 
-function keywordRange(leaf: unknown, op: RangeOp, text: string, ctx: Ctx): boolean {
+/** As compile.ts: on a field without a type, a numeric bound compares only numeric values. */
+function keywordRange(leaf: unknown, op: RangeOp, text: string, ctx: Ctx, untyped = false): boolean {
   const now = (ctx.opts.now ?? Date.now)();
   if (typeof leaf === "boolean") return false;
   if (typeof leaf === "number") {
@@ -181,6 +193,7 @@ function keywordRange(leaf: unknown, op: RangeOp, text: string, ctx: Ctx): boole
     const n = parseKqlNumber(text);
     const ln = parseKqlNumber(leaf);
     if (n !== undefined && ln !== undefined) return cmp(op, ln, n);
+    if (n !== undefined && untyped) return false;
     const li = parseIsoInstant(leaf);
     const d = isoOrMath(text, op, now, undefined, false);
     if (li !== undefined && d !== undefined) return cmp(op, li.t, d);
@@ -189,11 +202,11 @@ function keywordRange(leaf: unknown, op: RangeOp, text: string, ctx: Ctx): boole
   return false;
 }
 
-function leafRange(leaf: unknown, op: RangeOp, text: string, mode: Mode, ctx: Ctx): boolean {
+function leafRange(leaf: unknown, op: RangeOp, text: string, mode: Mode, ctx: Ctx, untyped: boolean): boolean {
   switch (mode) {
     case "keyword":
     case "text":
-      return keywordRange(leaf, op, text, ctx);
+      return keywordRange(leaf, op, text, ctx, untyped);
     case "number": {
       const n = numberOf(leaf);
       const v = parseKqlNumber(text);
@@ -230,27 +243,29 @@ function evalQ(q: Q, scope: unknown, prefix: string, ctx: Ctx): boolean {
     case "not":
       return !evalQ(q.c, scope, prefix, ctx);
     case "is": {
-      if (q.value.k === "any") return existsIn(namedPath(q.field, prefix, ctx), scope);
+      if (q.value.k === "any") return existsIn(namedPath(q.field, prefix, ctx), scope, prefix, ctx);
       const value = q.value;
       if (q.field.k === "name") {
         const plan = planField(prefix, q.field.name, ctx.fieldType);
-        return leaves(scope).some(([path, leaf]) => path === plan.path && leafIs(leaf, value, plan.mode, ctx, plan.caseless));
+        return leaves(scope, prefix, ctx).some(([path, leaf]) => path === plan.path && leafIs(leaf, value, plan.mode, ctx, plan.caseless));
       }
       const field = q.field;
-      return leaves(scope).some(
+      return leaves(scope, prefix, ctx).some(
         ([path, leaf]) => fieldSelects(field, path) && leafIs(leaf, value, modeAt(prefix, path, ctx), ctx, false),
       );
     }
     case "exists":
-      return existsIn(namedPath(q.field, prefix, ctx), scope);
+      return existsIn(namedPath(q.field, prefix, ctx), scope, prefix, ctx);
     case "range": {
       if (q.field.k === "name") {
         const plan = planField(prefix, q.field.name, ctx.fieldType);
-        return leaves(scope).some(([path, leaf]) => path === plan.path && leafRange(leaf, q.op, q.text, plan.mode, ctx));
+        const untyped = ctx.fieldType(fullName(prefix, q.field.name)) === undefined;
+        return leaves(scope, prefix, ctx).some(([path, leaf]) => path === plan.path && leafRange(leaf, q.op, q.text, plan.mode, ctx, untyped));
       }
       const field = q.field;
-      return leaves(scope).some(
-        ([path, leaf]) => fieldSelects(field, path) && leafRange(leaf, q.op, q.text, modeAt(prefix, path, ctx), ctx),
+      return leaves(scope, prefix, ctx).some(
+        ([path, leaf]) =>
+          fieldSelects(field, path) && leafRange(leaf, q.op, q.text, modeAt(prefix, path, ctx), ctx, ctx.fieldType(fullName(prefix, path)) === undefined),
       );
     }
     case "nested": {
@@ -274,8 +289,8 @@ function namedPath(field: FieldRef, prefix: string, ctx: Ctx): FieldRef {
 }
 
 /** §7.2 exists: some leaf at the field or below it (`host:*` holds when `host.name` has a value). */
-function existsIn(field: FieldRef, scope: unknown): boolean {
-  return leaves(scope).some(([path]) => {
+function existsIn(field: FieldRef, scope: unknown, prefix: string, ctx: Ctx): boolean {
+  return leaves(scope, prefix, ctx).some(([path]) => {
     const parts = path.split(".");
     for (let i = 1; i <= parts.length; i++) if (fieldSelects(field, parts.slice(0, i).join("."))) return true;
     return false;
