@@ -1,7 +1,8 @@
 // Leaf-value parsing for KQL evaluation (docs/kql.md §7.2, §7.3, §7.6): KQL's decimal-number form, IPv4/
 // IPv6 addresses and CIDR networks, ISO-8601 instants (with their precision, for Elasticsearch's date
-// rounding) and the text analyser. Pure functions shared by the compiled predicate and the reference
-// interpreter; the clause logic built on them lives in each of those separately.
+// rounding), and the text analyser of analyzer.ts with the phrase test built on it. Pure functions shared
+// by the compiled predicate and the reference interpreter; the clause logic built on them lives in each of
+// those separately.
 
 import { parseDateMath } from "../../util/datemath.js";
 
@@ -191,16 +192,12 @@ export function parseEpochMillis(text: string): number | undefined {
 
 // ---- text analysis (§7.6) ---------------------------------------------------------------------------
 
-const TOKEN_SPLIT = /[^\p{L}\p{N}]+/u;
+export { analyze } from "./analyzer.js";
 
-/** The standard-analyser approximation of §7.6: lowercase, split on anything not a letter or digit. */
-export function analyze(text: string): string[] {
-  const out: string[] = [];
-  for (const tok of text.toLowerCase().split(TOKEN_SPLIT)) if (tok !== "") out.push(tok);
-  return out;
-}
-
-/** Do the `needle` tokens occur consecutively, in order, in `hay`? (match_phrase) */
+/**
+ * Do the `needle` tokens occur consecutively, in order, in `hay`? (match_phrase) The standard analyzer
+ * gives every token the next position, the pieces of an over-long word too, so list order is position.
+ */
 export function containsPhrase(hay: readonly string[], needle: readonly string[]): boolean {
   if (needle.length === 0) return false;
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {
