@@ -115,6 +115,8 @@ export interface RunningCluster {
   readonly version: string;
   readonly url: string;
   stop(): Promise<void>;
+  /** Stops the server (SIGTERM, as an operator would) and starts it again on its data and port. */
+  restart(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -156,31 +158,37 @@ export async function startCluster(kind: ClusterKind, timeoutMs = 180_000): Prom
   const bin = join(home, "bin", kind);
   const env = { ...process.env, [dist.env.javaHome]: javaHome(), [dist.env.pathConf]: join(run, "config"), [dist.env.javaOpts]: "-Xms512m -Xmx512m" };
   const [cmd, args] = owner !== undefined ? ["runuser", ["-u", "nobody", "--", bin, ...settings]] : [bin, settings];
-  const child = spawn(cmd, args as string[], { cwd: run, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  running.add(child);
-  let log = "";
-  const keep = (b: Buffer) => {
-    log = (log + b.toString("utf8")).slice(-8_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  let exited: number | null | undefined;
-  child.once("exit", (code) => {
-    exited = code;
-    running.delete(child);
-  });
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (exited === undefined && child.pid !== undefined) {
-      const gone = new Promise<void>((r) => child.once("exit", () => r()));
+  let log = "";
+  let child: ChildProcess;
+  let exited: number | null | undefined;
+  const launch = () => {
+    const c = spawn(cmd, args as string[], { cwd: run, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child = c;
+    exited = undefined;
+    running.add(c);
+    const keep = (b: Buffer) => {
+      log = (log + b.toString("utf8")).slice(-8_000);
+    };
+    c.stdout?.on("data", keep);
+    c.stderr?.on("data", keep);
+    c.once("exit", (code) => {
+      if (child === c) exited = code;
+      running.delete(c);
+    });
+  };
+  const halt = async (): Promise<void> => {
+    const c = child;
+    if (exited === undefined && c.pid !== undefined) {
+      const gone = new Promise<void>((r) => c.once("exit", () => r()));
       try {
-        process.kill(-child.pid, "SIGTERM");
+        process.kill(-c.pid, "SIGTERM");
       } catch {
         // already gone
       }
       const timer = setTimeout(() => {
         try {
-          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+          if (c.pid !== undefined) process.kill(-c.pid, "SIGKILL");
         } catch {
           // already gone
         }
@@ -188,29 +196,42 @@ export async function startCluster(kind: ClusterKind, timeoutMs = 180_000): Prom
       await gone;
       clearTimeout(timer);
     }
+  };
+  const stop = async (): Promise<void> => {
+    await halt();
     rmSync(run, { recursive: true, force: true });
   };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited !== undefined) {
-      await stop();
-      throw new Error(`${kind} ${dist.version} exited (${String(exited)}) before it answered; its last output:\n${log}`);
-    }
-    try {
-      const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
-      if (res.ok) {
-        const health = (await res.json()) as { status?: string };
-        if (health.status === "yellow" || health.status === "green") return { kind, version: dist.version, url, stop };
+  const healthy = async (): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (exited !== undefined) {
+        await stop();
+        throw new Error(`${kind} ${dist.version} exited (${String(exited)}) before it answered; its last output:\n${log}`);
       }
-    } catch {
-      // not listening yet
+      try {
+        const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+        if (res.ok) {
+          const health = (await res.json()) as { status?: string };
+          if (health.status === "yellow" || health.status === "green") return;
+        }
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`${kind} ${dist.version} did not answer within ${timeoutMs / 1000} s; its last output:\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
     }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${kind} ${dist.version} did not answer within ${timeoutMs / 1000} s; its last output:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  };
+  const restart = async (): Promise<void> => {
+    await halt();
+    launch();
+    await healthy();
+  };
+  launch();
+  await healthy();
+  return { kind, version: dist.version, url, stop, restart };
 }
 
 function walk(dir: string): string[] {
@@ -231,7 +252,10 @@ const shared = new Map<ClusterKind, Promise<RunningCluster>>();
  */
 export function testCluster(kind: ClusterKind): Promise<RunningCluster> {
   const given = process.env[kind === "elasticsearch" ? "TERN_TEST_ELASTICSEARCH_URL" : "TERN_TEST_OPENSEARCH_URL"];
-  if (given !== undefined && given !== "") return Promise.resolve({ kind, version: DISTRIBUTIONS[kind].version, url: given, stop: async () => undefined });
+  if (given !== undefined && given !== "") {
+    const restart = () => Promise.reject(new Error(`a server given by URL (${given}) cannot be restarted by the tests`));
+    return Promise.resolve({ kind, version: DISTRIBUTIONS[kind].version, url: given, stop: async () => undefined, restart });
+  }
   let p = shared.get(kind);
   if (p === undefined) {
     p = startCluster(kind);
