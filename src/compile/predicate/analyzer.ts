@@ -312,7 +312,7 @@ const CASE_SPECIAL = /[\u0130\u03a3]/;
  * form `ς` at a word's end). Every other character a token can hold lower-cases alike in both: Java's
  * simple mappings (Unicode 13 in Java 17) and Node's differ only on characters assigned after Unicode 12.1.
  */
-function lowerCase(token: string): string {
+export function lowerCase(token: string): string {
   if (!CASE_SPECIAL.test(token)) return token.toLowerCase();
   let out = "";
   for (const ch of token) out += ch === "\u0130" ? "i" : ch === "\u03a3" ? "\u03c3" : ch.toLowerCase();

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { compileAst } from "./compile.js";
 import { evaluateKql } from "./evaluate.js";
+import { compileKql } from "./index.js";
 import type { KqlEvalOptions } from "./ir.js";
 import type { KqlNode } from "../../lang/kql/ast.js";
 import type { EsFieldType } from "../../ecs/field-types.js";
@@ -217,5 +218,14 @@ test("differential: the compiled predicate agrees with the reference interpreter
       assert.equal(compileAst(q, opts)(doc), evaluateKql(q, doc, opts));
     }),
     { numRuns: 4000 },
+  );
+});
+
+test("a wildcard with spaces on a text field is query_string's terms, any of them (as both servers answer)", () => {
+  const docs = ["foo S3 Browser bar", "S3Browser", "s3 browser", "the S3 and Browser", "Browser S3", "S3_Browser x", "xS3 Browserx"];
+  const selected = (query: string) => docs.flatMap((d, i) => (compileKql(query)({ message: d, process: { command_line: d } }) ? [i] : []));
+  assert.deepEqual(
+    ["message:*S3 Browser*", "process.command_line.text:*S3 Browser*", "message:s3 browser*", "message:S3*", 'message:"s3 browser"', "process.command_line:*S3 Browser*"].map(selected),
+    [[0, 2, 3, 4, 6], [0, 2, 3, 4, 6], [0, 2, 3, 4, 6], [0, 1, 2, 3, 4, 5], [0, 2], [0, 6]],
   );
 });

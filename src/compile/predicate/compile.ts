@@ -12,7 +12,7 @@ import {
 } from "./ir.js";
 import {
   analyze, compareIp, containsPhrase, ipInCidr, parseCidr, parseEpochMillis, parseIp, parseIsoInstant, parseKqlNumber,
-  resolveDateMath, type Cidr, type IpBytes,
+  resolveDateMath, textWildcard, type Cidr, type IpBytes,
 } from "./values.js";
 import { indexerOf, type Indexer } from "./indexing.js";
 
@@ -376,9 +376,8 @@ function isTest(value: Exclude<ValueRef, { k: "any" }>, mode: Mode, ctx: Ctx, ca
       return keywordIs(value, ci);
     case "text": {
       if (value.k === "wild") {
-        const m = compileWildcard(value.segments.map((s) => s.toLowerCase()));
-        return (leaf) =>
-          (typeof leaf === "string" || typeof leaf === "number" || typeof leaf === "boolean") && analyze(String(leaf)).some((tok) => m(tok));
+        const m = textWildcard(value.segments);
+        return (leaf) => (typeof leaf === "string" || typeof leaf === "number" || typeof leaf === "boolean") && m(analyze(String(leaf)));
       }
       const want = analyze(value.text);
       const quoted = value.quoted;

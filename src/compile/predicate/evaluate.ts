@@ -6,6 +6,7 @@ import type { EventDoc } from "../../event/types.js";
 import type { EsFieldType } from "../../ecs/field-types.js";
 import { compileWildcard } from "../../util/wildcard.js";
 import { indexerOf } from "./indexing.js";
+import { lowerCase } from "./analyzer.js";
 import {
   assertNever, fieldTypeFn, fullName, modeOf, planField, toIr,
   type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Mode, type Q, type RangeOp, type ValueRef,
@@ -126,8 +127,11 @@ function leafIs(leaf: unknown, value: ValueRef, mode: Mode, ctx: Ctx, caseless: 
       if (typeof leaf !== "string" && typeof leaf !== "number" && typeof leaf !== "boolean") return false;
       const tokens = analyze(String(leaf));
       if (value.k === "wild") {
-        const m = compileWildcard(value.segments.map((s) => s.toLowerCase()));
-        return tokens.some((t) => m(t));
+        // query_string: whitespace-separated terms, any of them; a term with a wildcard against each token.
+        const terms = value.segments.join("\u0000").split(/\s+/).filter((t) => t !== "");
+        return terms.some((t) =>
+          t.includes("\u0000") ? tokens.some((tok) => compileWildcard(t.split("\u0000").map(lowerCase))(tok)) : analyze(t).some((w) => tokens.includes(w)),
+        );
       }
       const want = analyze(value.text);
       return value.quoted ? containsPhrase(tokens, want) : want.some((w) => tokens.includes(w));

@@ -193,6 +193,40 @@ export function parseEpochMillis(text: string): number | undefined {
 // ---- text analysis (§7.6) ---------------------------------------------------------------------------
 
 export { analyze } from "./analyzer.js";
+import { analyze, lowerCase } from "./analyzer.js";
+import { compileWildcard } from "../../util/wildcard.js";
+
+/**
+ * A wildcard value on a text field, read as the query_string query Kibana sends for it reads it:
+ * whitespace separates terms and any term may match (`*S3 Browser*` is `*s3` or `browser*`); a term
+ * with a `*` matches a token (lower-cased as the analyzer's normaliser does), a term without one any of
+ * its analysed tokens. `segments` are the text between the wildcards. Answers a leaf's tokens.
+ */
+export function textWildcard(segments: readonly string[]): (tokens: readonly string[]) => boolean {
+  const terms: string[][] = [];
+  let term: string[] = [""];
+  const close = () => {
+    if (term.length > 1 || term[0] !== "") terms.push(term);
+    term = [""];
+  };
+  segments.forEach((seg, i) => {
+    for (const ch of seg) {
+      if (/\s/.test(ch)) close();
+      else term[term.length - 1] += ch;
+    }
+    if (i < segments.length - 1) term.push("");
+  });
+  close();
+  const tests = terms.map((t): ((tokens: readonly string[]) => boolean) => {
+    if (t.length > 1) {
+      const m = compileWildcard(t.map(lowerCase));
+      return (tokens) => tokens.some((tok) => m(tok));
+    }
+    const want = analyze(t[0]);
+    return (tokens) => want.some((w) => tokens.includes(w));
+  });
+  return (tokens) => tests.some((t) => t(tokens));
+}
 
 /**
  * Do the `needle` tokens occur consecutively, in order, in `hay`? (match_phrase) The standard analyzer
