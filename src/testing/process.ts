@@ -20,3 +20,15 @@ export function spawnTern(args: readonly string[]): TernProcess {
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => p.once("exit", (code, signal) => res({ code, signal })));
   return { p, out: () => out, err: () => err, exit };
 }
+
+/** Waits until `cond` holds; past `ms`, kills the process and fails with what it wrote on stderr. */
+export async function until(cond: () => boolean, what: string, proc: TernProcess, ms = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) {
+      proc.p.kill("SIGKILL");
+      throw new Error(`timed out waiting for ${what}; stderr: ${proc.err()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -3,11 +3,11 @@
 // every code point of planes 0-3 and 14 in a few contexts, the tokens of the server's `standard` analyzer
 // (POST /_analyze) must be tern's, exactly and in order. The servers are the integration-test
 // distributions from Maven Central (src/testing/cluster/servers.ts).
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
-import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
+import type { ClusterKind } from "../../src/testing/cluster/servers.js";
+import { useCluster } from "../../src/testing/cluster/fixture.js";
 import { analyze } from "../../src/compile/predicate/values.js";
 
 const TRICKY: readonly string[] = [
@@ -198,19 +198,10 @@ interface Disagreement {
 
 for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
   describe(`${kind} as the judge of tern's text analyser`, () => {
-    let server: RunningCluster;
-    let client: ClusterClient;
-    before(async () => {
-      server = await testCluster(kind);
-      client = await connectCluster(server.url);
-    });
-    after(async () => {
-      await client?.close();
-      await server?.stop();
-    });
+    const fx = useCluster(kind);
 
     const serverTokens = async (text: string): Promise<string[]> => {
-      const r = await client.request<{ tokens: { token: string }[] }>("POST", "/_analyze", { analyzer: "standard", text });
+      const r = await fx.client.request<{ tokens: { token: string }[] }>("POST", "/_analyze", { analyzer: "standard", text });
       return r.tokens.map((t) => t.token);
     };
     /** Each text's disagreement, if tern's tokens are not the server's. */

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
-import { spawnTern, type TernProcess } from "../../src/testing/process.js";
-import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
+import { startCluster, type ClusterKind } from "../../src/testing/cluster/servers.js";
+import { useCluster } from "../../src/testing/cluster/fixture.js";
+import { spawnTern, until } from "../../src/testing/process.js";
 
 const RULE = `[metadata]
 creation_date = "2026/12/05"
@@ -36,31 +36,25 @@ const STREAM = "logs-faults-default";
 
 for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
   describe(`faults on ${kind}`, () => {
-    let server: RunningCluster;
-    let client: ClusterClient;
+    // A server of its own: the test restarts it.
+    const fx = useCluster(kind, startCluster);
     let dir: string;
-    before(async () => {
-      server = await startCluster(kind);
-      client = await connectCluster(server.url);
+    before(() => {
       dir = mkdtempSync(join(tmpdir(), "tern-faults-"));
     });
-    after(async () => {
-      await client?.close();
-      await server?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
 
     test("tern killed mid-run and restarted, then the server stopped and restarted under it: every event alerts once, in the output file and the alerts index", async () => {
       const put = async (id: string) => {
-        await client.request("PUT", `/${STREAM}/_create/${id}?refresh=true`, { "@timestamp": new Date().toISOString(), event: { action: "fault-test" }, host: { name: id } });
+        await fx.client.request("PUT", `/${STREAM}/_create/${id}?refresh=true`, { "@timestamp": new Date().toISOString(), event: { action: "fault-test" }, host: { name: id } });
       };
       const keyword = { type: "keyword" };
-      await client.request("PUT", "/_index_template/tern-faults-test", { index_patterns: [STREAM], data_stream: {}, priority: 500, template: { mappings: { properties: { event: { properties: { action: keyword } }, host: { properties: { name: keyword } } } } } });
+      await fx.client.request("PUT", "/_index_template/tern-faults-test", { index_patterns: [STREAM], data_stream: {}, priority: 500, template: { mappings: { properties: { event: { properties: { action: keyword } }, host: { properties: { name: keyword } } } } } });
       const rules = join(dir, "rules");
       mkdirSync(rules);
       writeFileSync(join(rules, "fault.toml"), RULE);
       const output = join(dir, "alerts.ndjson");
-      const args = ["run", rules, "--cluster", server.url, "--follow", "--state", join(dir, "state.db"), "--output", output, "--alerts-index", ".alerts-faults"];
+      const args = ["run", rules, "--cluster", fx.server.url, "--follow", "--state", join(dir, "state.db"), "--output", output, "--alerts-index", ".alerts-faults"];
       const hosts = () => (existsSync(output) ? readFileSync(output, "utf8").split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { host: { name: string } }).host.name) : []);
 
       await put("a");
@@ -78,7 +72,7 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       await put("b2");
       await until(() => hosts().includes("b2"), "the restarted tern's first alert", second);
       // the server goes away under the running tern and comes back on the same data
-      await server.restart();
+      await fx.server.restart();
       await put("c");
       await until(() => hosts().includes("c"), "the alert of the event indexed after the server came back", second, 90_000);
       await new Promise((r) => setTimeout(r, 2_000));
@@ -87,21 +81,10 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       assert.equal(end.code, 0, second.err());
 
       assert.deepEqual(hosts(), ["a", "b", "b2", "c"]);
-      const stored = await client.request<{ hits: { hits: { _id: string; _source: { host: { name: string } } }[] } }>("POST", "/.alerts-faults/_search", { size: 10, query: { match_all: {} } });
+      const stored = await fx.client.request<{ hits: { hits: { _id: string; _source: { host: { name: string } } }[] } }>("POST", "/.alerts-faults/_search", { size: 10, query: { match_all: {} } });
       assert.deepEqual(stored.hits.hits.map((h) => h._source.host.name).sort(), ["a", "b", "b2", "c"]);
       const ids = readFileSync(output, "utf8").split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as Record<string, string>)["kibana.alert.uuid"]);
       assert.deepEqual(stored.hits.hits.map((h) => h._id).sort(), [...ids].sort());
     });
   });
-}
-
-async function until(cond: () => boolean, what: string, proc: TernProcess, ms = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) {
-      proc.p.kill("SIGKILL");
-      throw new Error(`timed out waiting for ${what}; stderr: ${proc.err()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -4,10 +4,10 @@
 // index with the mapping `tern index` gives events (ECS types, multi-fields, malformed values ignored),
 // and the documents the server selects with tern's translation of the query (as Kibana sends it) must be
 // exactly the ones tern's evaluator selects.
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
-import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
+import type { ClusterKind } from "../../src/testing/cluster/servers.js";
+import { useCluster } from "../../src/testing/cluster/fixture.js";
 import { ECS_INDEX_SETTINGS, ecsDynamicTemplates } from "../../src/cluster/ecs-mapping.js";
 import { parseKql, type KqlNode, type KqlValueNode } from "../../src/lang/kql/index.js";
 import { KQL_WILDCARD_MARKER } from "../../src/lang/kql/ast.js";
@@ -65,16 +65,14 @@ function textCases(corpus: readonly Case[]): Case[] {
 
 for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
   describe(`${kind} as the judge of tern's KQL over the corpus`, () => {
-    let server: RunningCluster;
-    let client: ClusterClient;
+    const fx = useCluster(kind);
     const corpus = corpusCases();
     const cases = [...corpus, ...textCases(corpus)];
     const refused = new Set<string>();
     // As the index behind a data view: the integration fields queries search nested are mapped nested.
     const nestedProperties = Object.fromEntries([...new Set(cases.flatMap((c) => nestedPaths(c.ast)))].map((p) => [p, { type: "nested" }]));
     before(async () => {
-      server = await testCluster(kind);
-      client = await connectCluster(server.url);
+      const client = fx.client;
       if (await client.indexExists(INDEX)) await client.request("DELETE", `/${INDEX}`);
       await client.request("PUT", `/${INDEX}`, {
         settings: ECS_INDEX_SETTINGS,
@@ -93,10 +91,6 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       }
       await client.request("POST", `/${INDEX}/_refresh`);
     });
-    after(async () => {
-      await client?.close();
-      await server?.stop();
-    });
 
     test("every corpus kuery query, and each of its values on a text field, selects the same documents in the server as in tern", async () => {
       const pattern = ecsIndexPattern();
@@ -108,7 +102,7 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
         for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
           const { c, q } = job;
           const dsl = toElasticsearchQuery(c.ast, pattern);
-          const r = await client.request<{ hits: { hits: { _id: string }[] } }>("POST", `/${INDEX}/_search`, {
+          const r = await fx.client.request<{ hits: { hits: { _id: string }[] } }>("POST", `/${INDEX}/_search`, {
             size: c.docs.length,
             _source: false,
             query: { bool: { filter: [{ term: { tern_q: q } }, dsl] } },

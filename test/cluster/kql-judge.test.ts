@@ -3,12 +3,12 @@
 // each case's query, translated by tern into Elasticsearch's query DSL exactly as Kibana would send it,
 // is searched. The server's answer must be the case's expected result and tern's own local one. The
 // servers are the integration-test distributions from Maven Central (src/testing/cluster/servers.ts).
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { KQL_CASES } from "../../src/testing/paths.js";
-import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
-import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
+import type { ClusterKind } from "../../src/testing/cluster/servers.js";
+import { useCluster } from "../../src/testing/cluster/fixture.js";
 import { parseKql } from "../../src/lang/kql/index.js";
 import { parseIp } from "../../src/compile/predicate/values.js";
 import { toElasticsearchQuery } from "../../src/compile/dsl/index.js";
@@ -67,19 +67,10 @@ function mappingFor(doc: Record<string, unknown>, nested: readonly string[]): Re
 
 for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
   describe(`${kind} as the judge of tern's KQL`, () => {
-    let server: RunningCluster;
-    let client: ClusterClient;
-    before(async () => {
-      server = await testCluster(kind);
-      client = await connectCluster(server.url);
-    });
-    after(async () => {
-      await client?.close();
-      await server?.stop();
-    });
+    const fx = useCluster(kind);
 
     test(`the server is ${kind} ${kind === "elasticsearch" ? "8.15.0" : "2.19.6"}, found by tern's client`, () => {
-      assert.deepEqual([client.flavor, client.version], [kind, server.version]);
+      assert.deepEqual([fx.client.flavor, fx.client.version], [kind, fx.server.version]);
     });
 
     test("all 135 match cases: the server's hits for tern's DSL are the expected result and tern's local one", async () => {
@@ -91,13 +82,13 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
         const dsl = toElasticsearchQuery(ast, pattern);
         // As the index behind a data view: the nested fields the query names are mapped nested.
         const nested = [...new Set([...nestedPaths(ast), ...dslNestedPaths(dsl)])].sort();
-        await client.request("PUT", `/kql-case-${i}`, { settings: { number_of_replicas: 0 }, mappings: mappingFor(c.doc, nested) });
-        const items = await client.bulk([{ index: { _index: `kql-case-${i}`, _id: "1" } }, { ...c.doc, tern_case: i }], true);
+        await fx.client.request("PUT", `/kql-case-${i}`, { settings: { number_of_replicas: 0 }, mappings: mappingFor(c.doc, nested) });
+        const items = await fx.client.bulk([{ index: { _index: `kql-case-${i}`, _id: "1" } }, { ...c.doc, tern_case: i }], true);
         const indexed = items[0]?.status < 300;
         const local = compileKql(ast)(c.doc);
         let server: boolean | string;
         try {
-          const r = await client.request<{ hits: { total: { value: number } } }>("POST", `/kql-case-${i}/_search`, { size: 0, track_total_hits: true, query: { bool: { filter: [{ term: { tern_case: i } }, dsl] } } });
+          const r = await fx.client.request<{ hits: { total: { value: number } } }>("POST", `/kql-case-${i}/_search`, { size: 0, track_total_hits: true, query: { bool: { filter: [{ term: { tern_case: i } }, dsl] } } });
           server = r.hits.total.value === 1;
         } catch (e) {
           server = (e as Error).message;

@@ -14,7 +14,7 @@ import { runCli } from "../../src/testing/cli.js";
 import { EXAMPLE_PLANTED_ALERTS, plantedForm } from "../../src/testing/gen/examples.js";
 import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
 import { startFaultProxy } from "../../src/testing/cluster/fault-proxy.js";
-import { spawnTern, type TernProcess } from "../../src/testing/process.js";
+import { spawnTern, until } from "../../src/testing/process.js";
 import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
 
 const EXAMPLES = join(REPO_ROOT, "examples", "events");
@@ -192,17 +192,6 @@ value = "now-1h"
 `;
 
 const byRule = (stdout: string) => comparable(stdout).map((a) => `${String(a["kibana.alert.rule.rule_id"])} ${(a.host as { name: string }).name}`);
-
-async function until(cond: () => boolean, what: string, proc: TernProcess, ms = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) {
-      proc.p.kill("SIGKILL");
-      throw new Error(`timed out waiting for ${what}; stderr: ${proc.err()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test("tern run: --events or --cluster, one of them; --cluster needs --start", async () => {
   const none = await runCli(["run", SEED_DIR, "--state", ":memory:"]);
