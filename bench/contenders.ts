@@ -91,6 +91,13 @@ function linuxCorpusDocs(corpusDir: string): { path: string; rule: Record<string
   return out;
 }
 
+/** Every active rule file of the corpus (rules/ and rules_building_block/, no `_deprecated`), every OS. */
+export function corpusRuleFiles(corpusDir: string): string[] {
+  const files: string[] = [];
+  for (const sub of ["rules", "rules_building_block"]) walk(join(corpusDir, sub), files);
+  return files.filter((f) => !relative(corpusDir, f).split(/[\\/]/).includes("_deprecated"));
+}
+
 /** Linux kuery rules of type new_terms or query in the corpus (rules/ and rules_building_block/, tag "OS: Linux"). */
 export function linuxCorpusRules(corpusDir: string): CorpusPick[] {
   const out: CorpusPick[] = [];

@@ -18,6 +18,7 @@ import {
   JQ_FILTER,
   checkAgreement,
   compareEqlCounts,
+  corpusRuleFiles,
   linuxCorpusRules,
   linuxEqlCorpusRules,
   pyeqlSubset,
@@ -44,6 +45,7 @@ const CONTENDERS = [
   "tern-many-rules",
   "tern-linux-eql",
   "tern-all-linux",
+  "tern-corpus",
   "python-eql",
   "tern-eql-subset",
 ] as const;
@@ -261,8 +263,9 @@ async function main(): Promise<number> {
   const manyDir = join(rulesDir, "linux");
   const eqlDir = join(rulesDir, "linux-eql");
   const allDir = join(rulesDir, "linux-all");
+  const corpusAllDir = join(rulesDir, "corpus");
   const subsetDir = join(rulesDir, "eql-subset");
-  for (const d of [seedDir, queryDir, manyDir, eqlDir, allDir, subsetDir]) mkdirSync(d, { recursive: true });
+  for (const d of [seedDir, queryDir, manyDir, eqlDir, allDir, corpusAllDir, subsetDir]) mkdirSync(d, { recursive: true });
   const seedToml = join(SEED_DIR, "shared_object_new_terms.toml");
   copyFileSync(seedToml, join(seedDir, "shared_object_new_terms.toml"));
   writeFileSync(join(queryDir, "shared_object_query.toml"), seedAsQueryRule(readFileSync(seedToml, "utf8")));
@@ -276,6 +279,9 @@ async function main(): Promise<number> {
   };
   copyAll(eqlCorpus.map((r) => r.path), eqlDir);
   copyAll([...corpus.map((r) => r.path), ...eqlCorpus.map((r) => r.path)], allDir);
+  // every rule file of the corpus, every OS: tern runs the ones it can and skips the others with a note
+  const corpusFiles = existsSync(CORPUS_DIR) ? corpusRuleFiles(CORPUS_DIR) : [];
+  copyAll(corpusFiles, corpusAllDir);
   // the workload's events all have _index logs-endpoint.events.bench-default (the file's name): tern routes
   // them only to rules whose index patterns take it; the Python library has no index, so it gets those rules
   const benchIndex = basename(file).replace(/\.ndjson$/, "");
@@ -337,6 +343,7 @@ async function main(): Promise<number> {
     "tern-many-rules": ["many-rules", `tern run, ${manyCounts.new_terms} Linux new_terms + ${manyCounts.query} Linux query rules of the corpus (replay)`],
     "tern-linux-eql": ["eql", `tern run, the corpus's ${eqlCorpus.length} Linux EQL rules (${eqlReaching.length} take the workload's index), replay`],
     "tern-all-linux": ["eql", `tern run, the ${corpus.length} Linux kuery rules of tern-many-rules + the ${eqlCorpus.length} Linux EQL rules, replay`],
+    "tern-corpus": ["eql", `tern run, every active rule file of the corpus (${corpusFiles.length}, every OS; the runnable ones run), replay`],
     "python-eql": ["eql", `Python eql ${py.version ?? ""} ${py.subset.length > 0 ? `(${py.subset.length} of the Linux EQL rules it can run)` : ""} over the first ${(py.input?.events ?? 0).toLocaleString("en-US")} events`],
     "tern-eql-subset": ["eql", `tern run, the same ${py.subset.length} EQL rules as python-eql over the same events, replay`],
   };
@@ -411,12 +418,13 @@ async function main(): Promise<number> {
         break;
       }
       case "tern-linux-eql":
-      case "tern-all-linux": {
+      case "tern-all-linux":
+      case "tern-corpus": {
         if (eqlCorpus.length === 0) {
           runs.set(name, skipped(name, `no corpus at ${CORPUS_DIR}`));
           break;
         }
-        runs.set(name, await ternRun(name, name === "tern-linux-eql" ? eqlDir : allDir, "replay", "none"));
+        runs.set(name, await ternRun(name, name === "tern-linux-eql" ? eqlDir : name === "tern-all-linux" ? allDir : corpusAllDir, "replay", "none"));
         break;
       }
       case "tern-eql-subset": {
