@@ -3,13 +3,13 @@
 // Elasticsearch and OpenSearch: each fixture's hits are indexed under their own _index and _id, read back
 // by the cluster source, and must give exactly the alerts — ids and documents — of the same rules over the
 // fixture file (src/engine/scenarios.test.ts pins those to Kibana's literals).
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../src/testing/paths.js";
-import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
-import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
+import type { ClusterKind } from "../../src/testing/cluster/servers.js";
+import { useCluster } from "../../src/testing/cluster/fixture.js";
 import { openClusterSource } from "../../src/cluster/cluster-source.js";
 import { openNdjsonSource } from "../../src/sources/ndjson/index.js";
 import { SqliteStore } from "../../src/state/sqlite.js";
@@ -70,21 +70,13 @@ async function alertsOf(rules: readonly Rule[], source: EventSource, window: Pic
 
 for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
   describe(`new_terms and query scenarios on ${kind}`, () => {
-    let server: RunningCluster;
-    let client: ClusterClient;
-    before(async () => {
-      server = await testCluster(kind);
-      client = await connectCluster(server.url);
-    });
-    after(async () => {
-      await client?.close();
-      await server?.stop();
-    });
+    const fx = useCluster(kind);
 
     for (const c of CASES) {
       test(`${c.name}: the same ${c.alerts} alert${c.alerts === 1 ? "" : "s"} from the cluster as from the file`, async () => {
         const hits = readFileSync(fixture(c.name), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { _index: string; _id: string; _source: Record<string, unknown> });
         const indices = [...new Set(hits.map((h) => h._index))];
+        const { client, server } = fx;
         for (const i of indices) await client.request("DELETE", `/${i}`).catch(() => undefined);
         const items = await client.bulk(hits.flatMap((h) => [{ create: { _index: h._index, _id: h._id } }, h._source]), true);
         assert.deepEqual(items.map((it) => it.status), hits.map(() => 201));
