@@ -1,10 +1,13 @@
 // The one seam to an Elasticsearch or OpenSearch cluster: the official client of each (their request
-// shapes differ), behind the few operations tern uses. Credentials come from the environment
-// (TERN_CLUSTER_API_KEY, or TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD), never from the command line; a
-// URL with a user or password in it is refused.
+// shapes differ), behind the few operations tern uses. Credentials and the CA certificate come from the
+// environment or a config file (access.ts), never from the command line; a URL with a user or password in
+// it is refused. TLS is always verified.
 
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { Client as ElasticClient } from "@elastic/elasticsearch";
 import { Client as OpenSearchClient } from "@opensearch-project/opensearch";
+import { authorization, clusterAccess, ClusterAccessError, type ClusterAccess } from "./access.js";
 
 export type ClusterFlavor = "elasticsearch" | "opensearch";
 
@@ -39,10 +42,30 @@ export class ClusterError extends Error {
   }
 }
 
-function auth(env: NodeJS.ProcessEnv): { apiKey: string } | { username: string; password: string } | undefined {
-  if (env.TERN_CLUSTER_API_KEY) return { apiKey: env.TERN_CLUSTER_API_KEY };
-  if (env.TERN_CLUSTER_USER !== undefined) return { username: env.TERN_CLUSTER_USER, password: env.TERN_CLUSTER_PASSWORD ?? "" };
-  return undefined;
+/** Errors of a TLS certificate check: the cure is the cluster's CA. */
+const TLS_CODES = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT", "CERT_UNTRUSTED", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** `GET /` with the run's credentials and CA: status, headers and body text. */
+function getRoot(url: URL, access: ClusterAccess): Promise<{ status: number; product: string | undefined; text: string }> {
+  const headers: Record<string, string> = access.auth === undefined ? {} : { authorization: authorization(access.auth) };
+  return new Promise((res, rej) => {
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(new URL("/", url), { method: "GET", headers, ...(access.ca !== undefined ? { ca: access.ca } : {}), timeout: 30_000 }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => {
+        const product = r.headers["x-elastic-product"];
+        res({ status: r.statusCode ?? 0, product: typeof product === "string" ? product : undefined, text: Buffer.concat(chunks).toString("utf8") });
+      });
+      r.on("error", rej);
+    });
+    req.on("timeout", () => req.destroy(Object.assign(new Error("no answer in 30 s"), { code: "ETIMEDOUT" })));
+    req.on("error", rej);
+    req.end();
+  });
 }
 
 function describe(e: unknown): ClusterError {
@@ -131,33 +154,43 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
     throw new ClusterError(`--cluster ${url}: not a URL (give http://host:port or https://host:port)`);
   }
   const retryDelays = delaysOf(env);
-  if (parsed.username !== "" || parsed.password !== "") throw new ClusterError("--cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY");
-  let res: Response;
+  if (parsed.username !== "" || parsed.password !== "") throw new ClusterError("--cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or put them in a config file (TERN_CLUSTER_CONFIG)");
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ClusterError(`--cluster ${url}: give http://host:port or https://host:port`);
+  let access: ClusterAccess;
   try {
-    const a = auth(env);
-    const headers: Record<string, string> = a === undefined ? {} : "apiKey" in a ? { authorization: `ApiKey ${a.apiKey}` } : { authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString("base64")}` };
-    res = await fetch(new URL("/", parsed), { headers });
+    access = clusterAccess(env);
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
-    const why = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (e as Error).message;
+    if (e instanceof ClusterAccessError) throw new ClusterError(e.message);
+    throw e;
+  }
+  let res: { status: number; product: string | undefined; text: string };
+  try {
+    res = await getRoot(parsed, access);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code ?? (e as Error).message;
+    if (code !== undefined && TLS_CODES.has(code)) {
+      const hint = access.ca === undefined ? "give the CA certificate that signed it with TERN_CLUSTER_CA=<file.pem> or `ca` in the config file" : "the CA certificate given did not sign it";
+      throw new ClusterError(`cannot reach ${url}: its TLS certificate is not trusted (${why}); ${hint}`);
+    }
     throw new ClusterError(`cannot reach ${url}: ${why}; check the address and that the cluster is up`);
   }
-  const text = await res.text();
+  const text = res.text;
   let info: { version?: { distribution?: string; number?: string } } = {};
   try {
     info = JSON.parse(text) as typeof info;
   } catch {
     // not JSON: decided below by the header
   }
-  if (res.status === 401 || res.status === 403) throw new ClusterError(`${url} refused the credentials (${res.status}); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY`, res.status);
-  if (info.version?.distribution === "opensearch") return openSearch(url, info.version.number ?? "?", env, retryDelays);
-  if (res.headers.get("x-elastic-product") === "Elasticsearch") return elastic(url, info.version?.number, env, retryDelays);
+  if (res.status === 401 || res.status === 403) throw new ClusterError(`${url} refused the credentials (${res.status}); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or put them in a config file (TERN_CLUSTER_CONFIG)`, res.status);
+  if (info.version?.distribution === "opensearch") return openSearch(url, info.version.number ?? "?", access, retryDelays);
+  if (res.product === "Elasticsearch") return elastic(url, info.version?.number, access, retryDelays);
   throw new ClusterError(`${url} is neither Elasticsearch nor OpenSearch (GET / answered ${res.status})`);
 }
 
-async function elastic(url: string, known: string | undefined, env: NodeJS.ProcessEnv, retryDelays: readonly number[]): Promise<ClusterClient> {
-  const a = auth(env);
-  const client = new ElasticClient({ node: url, ...(a === undefined ? {} : { auth: a }) });
+async function elastic(url: string, known: string | undefined, access: ClusterAccess, retryDelays: readonly number[]): Promise<ClusterClient> {
+  const a = access.auth;
+  const client = new ElasticClient({ node: url, ...(a === undefined ? {} : { auth: a }), ...(access.ca !== undefined ? { tls: { ca: access.ca } } : {}) });
   const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
     guarded(retryDelays, async () => {
       return (await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query })) as T;
@@ -189,9 +222,13 @@ async function elastic(url: string, known: string | undefined, env: NodeJS.Proce
   };
 }
 
-async function openSearch(url: string, version: string, env: NodeJS.ProcessEnv, retryDelays: readonly number[]): Promise<ClusterClient> {
-  const a = auth(env);
-  const client = new OpenSearchClient({ node: url, ...(a === undefined ? {} : "apiKey" in a ? { headers: { authorization: `ApiKey ${a.apiKey}` } } : { auth: a }) });
+async function openSearch(url: string, version: string, access: ClusterAccess, retryDelays: readonly number[]): Promise<ClusterClient> {
+  const a = access.auth;
+  const client = new OpenSearchClient({
+    node: url,
+    ...(a === undefined ? {} : "apiKey" in a ? { headers: { authorization: authorization(a) } } : { auth: a }),
+    ...(access.ca !== undefined ? { ssl: { ca: access.ca } } : {}),
+  });
   const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
     guarded(retryDelays, async () => {
       const r = await client.transport.request({ method, path, body: body as Record<string, unknown> | undefined, querystring: query });

@@ -95,5 +95,5 @@ test("tern index: an unreachable cluster or credentials in the URL are exit 2 wi
   const down = await runCli(["index", EXAMPLES, "--cluster", `http://127.0.0.1:${port}`]);
   assert.deepEqual([down.code, down.stderr], [2, `tern index: cannot reach http://127.0.0.1:${port}: ECONNREFUSED; check the address and that the cluster is up\n`]);
   const creds = await runCli(["index", EXAMPLES, "--cluster", "http://elastic:secret@127.0.0.1:9"]);
-  assert.deepEqual([creds.code, creds.stderr], [2, "tern index: --cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY\n"]);
+  assert.deepEqual([creds.code, creds.stderr], [2, "tern index: --cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or put them in a config file (TERN_CLUSTER_CONFIG)\n"]);
 });

@@ -30,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command("index")
     .description("Load events into data streams of an Elasticsearch or OpenSearch cluster (ECS field types; reruns index nothing twice).")
     .argument("<inputs...>", "input files, or - for stdin (ecs also takes directories and globs)")
-    .requiredOption("--cluster <url>", "the cluster (credentials from TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY)")
+    .requiredOption("--cluster <url>", "the cluster (credentials from TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or the file TERN_CLUSTER_CONFIG names; a private CA from TERN_CLUSTER_CA)")
     .addOption(new Option("--format <format>", "input format").choices([...CONVERT_FORMATS]).default("ecs"))
     .option("--index <stream>", "data stream for plain events (default: their data_stream.* fields, else the input file's name); hits go to the stream their _index names")
     .option("--hostname <name>", "auditd / sysmon-linux: host.name for records without one")
