@@ -75,7 +75,8 @@ function longIndexer(unsigned: boolean): Indexer {
     else return undefined;
     if (!Number.isFinite(v)) return undefined;
     const t = Math.trunc(v);
-    return t >= lo && t < hi ? t + 0 : undefined;
+    // The largest long (2^63 - 1) and unsigned long (2^64 - 1) are 2^63 and 2^64 as doubles.
+    return t >= lo && t <= hi ? t + 0 : undefined;
   };
 }
 
@@ -90,7 +91,11 @@ function intIndexer(lo: number, hi: number): Indexer {
   };
 }
 
-/** `double` (and the types tern maps to it) and `float` (single precision): finite values only. */
+/**
+ * `double` (and `scaled_float`, whose factor tern does not know) and `float` (single precision; also
+ * `half_float`, which rounds to fewer bits than tern models — ECS and Defend have no such field): finite
+ * values only.
+ */
 function floatIndexer(single: boolean): Indexer {
   return (leaf) => {
     let v = typeof leaf === "number" ? leaf : typeof leaf === "string" && leaf !== "" ? javaDouble(leaf) : undefined;
@@ -103,15 +108,17 @@ function floatIndexer(single: boolean): Indexer {
 const YEAR = /^(\d{4})$/;
 const YEAR_MONTH = /^(\d{4})-(\d{2})$/;
 const EPOCH_MILLIS = /^-?\d+(?:\.\d*)?$/;
-/** About the largest instant Java's time types hold (year 1,000,000,000), in milliseconds. */
-const MAX_INSTANT_MS = 3.1556889864403e19;
+/** The largest instant a `date` holds: epoch milliseconds in a Java long. */
+const MAX_INSTANT_MS = 2 ** 63;
+/** The span of `date_nanos`: epoch nanoseconds in a Java long, from 1970 to 2262-04-11T23:47:16.854Z. */
+const MAX_NANOS_MS = 9_223_372_036_854;
 
 /**
  * `date`: strict_date_optional_time (a year, a month, a day, a `T` time; UTC unless the text names a
  * zone), else epoch milliseconds; the instant in epoch milliseconds.
  */
 function dateIndexer(leaf: unknown): unknown {
-  if (typeof leaf === "number") return Math.abs(leaf) <= MAX_INSTANT_MS ? Math.floor(leaf) : undefined;
+  if (typeof leaf === "number") return Math.abs(leaf) < MAX_INSTANT_MS ? Math.floor(leaf) : undefined;
   if (typeof leaf !== "string") return undefined;
   let m = YEAR.exec(leaf);
   if (m !== null) return Date.UTC(Number(m[1]), 0, 1);
@@ -127,9 +134,17 @@ function dateIndexer(leaf: unknown): unknown {
   return EPOCH_MILLIS.test(leaf) ? dateIndexer(Number(leaf)) : undefined;
 }
 
-/** `ip`: an IPv4 (no leading zeros) or IPv6 address, nothing around it. */
+/** `date_nanos`: as `date`, within the span its nanoseconds hold (nothing before 1970). */
+function dateNanosIndexer(leaf: unknown): unknown {
+  const t = dateIndexer(leaf);
+  return typeof t === "number" && t >= 0 && t <= MAX_NANOS_MS ? t : undefined;
+}
+
+/** `ip`: an IPv4 address (no leading zeros in its numbers) or an IPv6 one (whose groups may have them), nothing around it. */
 function ipIndexer(leaf: unknown): unknown {
-  if (typeof leaf !== "string" || /(?:^|[.:])0\d/.test(leaf.slice(leaf.lastIndexOf(":") + 1))) return undefined;
+  if (typeof leaf !== "string") return undefined;
+  const v4 = leaf.slice(leaf.lastIndexOf(":") + 1);
+  if (v4.includes(".") && /(?:^|\.)0\d/.test(v4)) return undefined;
   return parseIp(leaf) === undefined ? undefined : leaf;
 }
 
@@ -168,8 +183,9 @@ export function indexerOf(t: EsFieldType | undefined): Indexer | undefined {
     case "half_float":
       return FLOAT;
     case "date":
-    case "date_nanos":
       return dateIndexer;
+    case "date_nanos":
+      return dateNanosIndexer;
     case "ip":
       return ipIndexer;
     case "boolean":
