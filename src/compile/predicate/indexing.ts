@@ -16,6 +16,8 @@ export type Indexer = (leaf: unknown) => unknown;
 const JAVA_DOUBLE = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
 /** BigDecimal's grammar, which `long` falls back to for text that is not a plain integer: nothing trimmed. */
 const BIG_DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** An integer in ASCII digits, which BigInt reads exactly. */
+const ASCII_INTEGER = /^[+-]?\d+$/;
 /** Long.parseLong accepts a sign and digits of any script. */
 const JAVA_LONG = /^[+-]?\p{Nd}+$/u;
 
@@ -64,19 +66,23 @@ const INTEGER_BOUNDS: Partial<Record<EsFieldType, readonly [number, number]>> = 
 
 /** `long` and `unsigned_long`: integers, other numbers truncated, text as Long.parseLong then BigDecimal. */
 function longIndexer(unsigned: boolean): Indexer {
-  const lo = unsigned ? 0 : -(2 ** 63);
-  const hi = unsigned ? 2 ** 64 : 2 ** 63;
+  const lo = unsigned ? 0n : -(2n ** 63n);
+  const hi = unsigned ? 2n ** 64n : 2n ** 63n;
+  const inRange = (t: number) => t >= Number(lo) && t < Number(hi);
   return (leaf) => {
     let v: number;
     if (typeof leaf === "number") v = leaf;
     else if (typeof leaf !== "string" || leaf === "") return undefined;
-    else if (JAVA_LONG.test(leaf)) v = digitsValue(leaf);
+    else if (ASCII_INTEGER.test(leaf)) {
+      // Exactly, as the server reads it: 2^63 - 1 is a long and 2^63 is not, though both are 2^63 as doubles.
+      const b = BigInt(leaf);
+      return b >= lo && b < hi ? Number(b) + 0 : undefined;
+    } else if (JAVA_LONG.test(leaf)) v = digitsValue(leaf);
     else if (BIG_DECIMAL.test(leaf)) v = Number(leaf);
     else return undefined;
     if (!Number.isFinite(v)) return undefined;
     const t = Math.trunc(v);
-    // The largest long (2^63 - 1) and unsigned long (2^64 - 1) are 2^63 and 2^64 as doubles.
-    return t >= lo && t <= hi ? t + 0 : undefined;
+    return inRange(t) ? t + 0 : undefined;
   };
 }
 
@@ -118,7 +124,7 @@ const MAX_NANOS_MS = 9_223_372_036_854;
  * zone), else epoch milliseconds; the instant in epoch milliseconds.
  */
 function dateIndexer(leaf: unknown): unknown {
-  if (typeof leaf === "number") return Math.abs(leaf) < MAX_INSTANT_MS ? Math.floor(leaf) : undefined;
+  if (typeof leaf === "number") return Math.abs(leaf) < MAX_INSTANT_MS ? Math.floor(leaf) + 0 : undefined;
   if (typeof leaf !== "string") return undefined;
   let m = YEAR.exec(leaf);
   if (m !== null) return Date.UTC(Number(m[1]), 0, 1);
@@ -131,7 +137,13 @@ function dateIndexer(leaf: unknown): unknown {
     const iso = parseIsoInstant(leaf);
     if (iso !== undefined) return iso.t;
   }
-  return EPOCH_MILLIS.test(leaf) ? dateIndexer(Number(leaf)) : undefined;
+  if (!EPOCH_MILLIS.test(leaf)) return undefined;
+  // Whole milliseconds exactly, as a long: 2^63 - 1 is a date and 2^63 is not, though both are 2^63 as doubles.
+  if (ASCII_INTEGER.test(leaf)) {
+    const b = BigInt(leaf);
+    return b >= -(2n ** 63n) && b < 2n ** 63n ? Number(b) + 0 : undefined;
+  }
+  return dateIndexer(Number(leaf));
 }
 
 /** `date_nanos`: as `date`, within the span its nanoseconds hold (nothing before 1970). */
