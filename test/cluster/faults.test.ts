@@ -10,27 +10,9 @@ import { join } from "node:path";
 import { startCluster, type ClusterKind } from "../../src/testing/cluster/servers.js";
 import { useCluster } from "../../src/testing/cluster/fixture.js";
 import { spawnTern, until } from "../../src/testing/process.js";
+import { testRuleToml } from "../../src/testing/cluster/rule-toml.js";
 
-const RULE = `[metadata]
-creation_date = "2026/12/05"
-maturity = "production"
-updated_date = "2026/12/05"
-
-[rule]
-author = ["tern"]
-description = "Fault test events."
-from = "now-30s"
-interval = "1s"
-index = ["logs-faults-*"]
-language = "kuery"
-license = "Elastic License v2"
-name = "Fault test"
-risk_score = 21
-rule_id = "fault-rule"
-severity = "low"
-type = "query"
-query = "event.action:fault-test"
-`;
+const RULE = testRuleToml({ ruleId: "fault-rule", name: "Fault test", index: "logs-faults-*", query: "event.action:fault-test" });
 
 const STREAM = "logs-faults-default";
 

@@ -15,6 +15,7 @@ import { EXAMPLE_PLANTED_ALERTS, plantedForm } from "../../src/testing/gen/examp
 import { testCluster, type ClusterKind, type RunningCluster } from "../../src/testing/cluster/servers.js";
 import { startFaultProxy } from "../../src/testing/cluster/fault-proxy.js";
 import { spawnTern, until } from "../../src/testing/process.js";
+import { testRuleToml } from "../../src/testing/cluster/rule-toml.js";
 import { connectCluster, type ClusterClient } from "../../src/cluster/client.js";
 
 const EXAMPLES = join(REPO_ROOT, "examples", "events");
@@ -129,9 +130,9 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       await put("a", "a");
       const rules = join(dir, "follow-rules");
       mkdirSync(rules);
-      writeFileSync(join(rules, "follow.toml"), FOLLOW_RULE);
+      writeFileSync(join(rules, "follow.toml"), testRuleToml(FOLLOW));
       // new terms over host.name with a window of 2 s and an hour of history
-      writeFileSync(join(rules, "follow-nt.toml"), FOLLOW_RULE.replace('rule_id = "follow-rule"', 'rule_id = "follow-nt"').replace('type = "query"', 'type = "new_terms"').replace('from = "now-30s"', 'from = "now-2s"').replace('name = "Follow test"', 'name = "Follow new hosts"') + NEW_HOSTS);
+      writeFileSync(join(rules, "follow-nt.toml"), testRuleToml({ ...FOLLOW, ruleId: "follow-nt", name: "Follow new hosts", type: "new_terms", from: "now-2s" }) + NEW_HOSTS);
       const state = join(dir, "follow.db");
       const args = ["run", rules, "--cluster", server.url, "--follow", "--state", state, "--alerts-index", ".alerts-follow"];
       const first = spawnTern(args);
@@ -161,26 +162,7 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
   });
 }
 
-const FOLLOW_RULE = `[metadata]
-creation_date = "2026/12/05"
-maturity = "production"
-updated_date = "2026/12/05"
-
-[rule]
-author = ["tern"]
-description = "Follow-mode test events."
-from = "now-30s"
-interval = "1s"
-index = ["logs-follow-*"]
-language = "kuery"
-license = "Elastic License v2"
-name = "Follow test"
-risk_score = 21
-rule_id = "follow-rule"
-severity = "low"
-type = "query"
-query = "event.action:follow-test"
-`;
+const FOLLOW = { ruleId: "follow-rule", name: "Follow test", index: "logs-follow-*", query: "event.action:follow-test" };
 
 const NEW_HOSTS = `
 [rule.new_terms]
