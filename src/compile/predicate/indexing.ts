@@ -58,11 +58,20 @@ function digitOf(ch: string): number {
   return (cp - start) % 10;
 }
 
-const INTEGER_BOUNDS: Partial<Record<EsFieldType, readonly [number, number]>> = {
-  byte: [-128, 127],
-  short: [-32768, 32767],
-  integer: [-2147483648, 2147483647],
-};
+/**
+ * A whole number in ASCII digits read exactly, as the server reads text into a Java long: 2^63 - 1 is in
+ * range and 2^63 is not, though both are 2^63 as doubles. Undefined outside [lo, hi).
+ */
+function exactInteger(text: string, lo: bigint, hi: bigint): number | undefined {
+  const b = BigInt(text);
+  return b >= lo && b < hi ? Number(b) + 0 : undefined;
+}
+
+/** A number, or text through Java's Double.parseDouble (what `integer`, `short`, `byte` and the floats read). */
+function javaNumber(leaf: unknown): number | undefined {
+  if (typeof leaf === "number") return leaf;
+  return typeof leaf === "string" ? javaDouble(leaf) : undefined;
+}
 
 /** `long` and `unsigned_long`: integers, other numbers truncated, text as Long.parseLong then BigDecimal. */
 function longIndexer(unsigned: boolean): Indexer {
@@ -73,11 +82,8 @@ function longIndexer(unsigned: boolean): Indexer {
     let v: number;
     if (typeof leaf === "number") v = leaf;
     else if (typeof leaf !== "string" || leaf === "") return undefined;
-    else if (ASCII_INTEGER.test(leaf)) {
-      // Exactly, as the server reads it: 2^63 - 1 is a long and 2^63 is not, though both are 2^63 as doubles.
-      const b = BigInt(leaf);
-      return b >= lo && b < hi ? Number(b) + 0 : undefined;
-    } else if (JAVA_LONG.test(leaf)) v = digitsValue(leaf);
+    else if (ASCII_INTEGER.test(leaf)) return exactInteger(leaf, lo, hi);
+    else if (JAVA_LONG.test(leaf)) v = digitsValue(leaf);
     else if (BIG_DECIMAL.test(leaf)) v = Number(leaf);
     else return undefined;
     if (!Number.isFinite(v)) return undefined;
@@ -89,7 +95,7 @@ function longIndexer(unsigned: boolean): Indexer {
 /** `integer`, `short`, `byte`: through a Java double, range-checked, truncated (NaN casts to 0). */
 function intIndexer(lo: number, hi: number): Indexer {
   return (leaf) => {
-    const v = typeof leaf === "number" ? leaf : typeof leaf === "string" && leaf !== "" ? javaDouble(leaf) : undefined;
+    const v = javaNumber(leaf);
     if (v === undefined) return undefined;
     if (Number.isNaN(v)) return 0;
     if (v > hi || v < lo) return undefined;
@@ -104,7 +110,7 @@ function intIndexer(lo: number, hi: number): Indexer {
  */
 function floatIndexer(single: boolean): Indexer {
   return (leaf) => {
-    let v = typeof leaf === "number" ? leaf : typeof leaf === "string" && leaf !== "" ? javaDouble(leaf) : undefined;
+    let v = javaNumber(leaf);
     if (v === undefined) return undefined;
     if (single) v = Math.fround(v);
     return Number.isFinite(v) ? v : undefined;
@@ -138,12 +144,8 @@ function dateIndexer(leaf: unknown): unknown {
     if (iso !== undefined) return iso.t;
   }
   if (!EPOCH_MILLIS.test(leaf)) return undefined;
-  // Whole milliseconds exactly, as a long: 2^63 - 1 is a date and 2^63 is not, though both are 2^63 as doubles.
-  if (ASCII_INTEGER.test(leaf)) {
-    const b = BigInt(leaf);
-    return b >= -(2n ** 63n) && b < 2n ** 63n ? Number(b) + 0 : undefined;
-  }
-  return dateIndexer(Number(leaf));
+  // Whole milliseconds are a Java long, read exactly.
+  return ASCII_INTEGER.test(leaf) ? exactInteger(leaf, -(2n ** 63n), 2n ** 63n) : dateIndexer(Number(leaf));
 }
 
 /** `date_nanos`: as `date`, within the span its nanoseconds hold (nothing before 1970). */
@@ -172,7 +174,9 @@ const LONG = longIndexer(false);
 const UNSIGNED_LONG = longIndexer(true);
 const DOUBLE = floatIndexer(false);
 const FLOAT = floatIndexer(true);
-const INTS = new Map(Object.entries(INTEGER_BOUNDS).map(([t, [lo, hi]]) => [t, intIndexer(lo, hi)]));
+const INTEGER = intIndexer(-2147483648, 2147483647);
+const SHORT = intIndexer(-32768, 32767);
+const BYTE = intIndexer(-128, 127);
 
 /**
  * The indexer of a mapping type, or undefined for types whose every scalar is indexed as it is (keyword,
@@ -185,9 +189,11 @@ export function indexerOf(t: EsFieldType | undefined): Indexer | undefined {
     case "unsigned_long":
       return UNSIGNED_LONG;
     case "integer":
+      return INTEGER;
     case "short":
+      return SHORT;
     case "byte":
-      return INTS.get(t);
+      return BYTE;
     case "double":
     case "scaled_float":
       return DOUBLE;
