@@ -5,6 +5,8 @@
 // those separately.
 
 import { parseDateMath } from "../../util/datemath.js";
+import { compileWildcard } from "../../util/wildcard.js";
+import { analyze, lowerCase } from "./analyzer.js";
 
 /** §7.2: the only number syntax a query value may use to equal a numeric leaf. */
 const NUMERIC_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -193,8 +195,6 @@ export function parseEpochMillis(text: string): number | undefined {
 // ---- text analysis (§7.6) ---------------------------------------------------------------------------
 
 export { analyze } from "./analyzer.js";
-import { analyze, lowerCase } from "./analyzer.js";
-import { compileWildcard } from "../../util/wildcard.js";
 
 /**
  * A wildcard value on a text field, read as the query_string query Kibana sends for it reads it:
