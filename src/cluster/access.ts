@@ -25,6 +25,11 @@ export interface ClusterAccess {
   readonly ca?: Buffer;
 }
 
+/** How to give tern credentials, for the errors that ask for them. */
+export const HOW_TO_GIVE_CREDENTIALS = "set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or put them in a config file (TERN_CLUSTER_CONFIG)";
+/** Where credentials and a CA come from, for the `--cluster` option's help. */
+export const CLUSTER_ACCESS_HELP = "credentials from TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or the file TERN_CLUSTER_CONFIG names; a private CA from TERN_CLUSTER_CA";
+
 /** A setting tern cannot use: the message says which and what to do. */
 export class ClusterAccessError extends Error {}
 

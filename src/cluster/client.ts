@@ -7,7 +7,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Client as ElasticClient } from "@elastic/elasticsearch";
 import { Client as OpenSearchClient } from "@opensearch-project/opensearch";
-import { authorization, clusterAccess, ClusterAccessError, type ClusterAccess } from "./access.js";
+import { authorization, clusterAccess, ClusterAccessError, HOW_TO_GIVE_CREDENTIALS, type ClusterAccess } from "./access.js";
 
 export type ClusterFlavor = "elasticsearch" | "opensearch";
 
@@ -48,7 +48,7 @@ const TLS_CODES = new Set([
   "UNABLE_TO_GET_ISSUER_CERT", "CERT_UNTRUSTED", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-/** `GET /` with the run's credentials and CA: status, headers and body text. */
+/** `GET /` with the run's credentials and CA: its status, x-elastic-product header and body text. */
 function getRoot(url: URL, access: ClusterAccess): Promise<{ status: number; product: string | undefined; text: string }> {
   const headers: Record<string, string> = access.auth === undefined ? {} : { authorization: authorization(access.auth) };
   return new Promise((res, rej) => {
@@ -154,7 +154,7 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
     throw new ClusterError(`--cluster ${url}: not a URL (give http://host:port or https://host:port)`);
   }
   const retryDelays = delaysOf(env);
-  if (parsed.username !== "" || parsed.password !== "") throw new ClusterError("--cluster: credentials do not go in the URL (it shows in process lists); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or put them in a config file (TERN_CLUSTER_CONFIG)");
+  if (parsed.username !== "" || parsed.password !== "") throw new ClusterError(`--cluster: credentials do not go in the URL (it shows in process lists); ${HOW_TO_GIVE_CREDENTIALS}`);
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ClusterError(`--cluster ${url}: give http://host:port or https://host:port`);
   let access: ClusterAccess;
   try {
@@ -175,14 +175,13 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
     }
     throw new ClusterError(`cannot reach ${url}: ${why}; check the address and that the cluster is up`);
   }
-  const text = res.text;
   let info: { version?: { distribution?: string; number?: string } } = {};
   try {
-    info = JSON.parse(text) as typeof info;
+    info = JSON.parse(res.text) as typeof info;
   } catch {
     // not JSON: decided below by the header
   }
-  if (res.status === 401 || res.status === 403) throw new ClusterError(`${url} refused the credentials (${res.status}); set TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or put them in a config file (TERN_CLUSTER_CONFIG)`, res.status);
+  if (res.status === 401 || res.status === 403) throw new ClusterError(`${url} refused the credentials (${res.status}); ${HOW_TO_GIVE_CREDENTIALS}`, res.status);
   if (info.version?.distribution === "opensearch") return openSearch(url, info.version.number ?? "?", access, retryDelays);
   if (res.product === "Elasticsearch") return elastic(url, info.version?.number, access, retryDelays);
   throw new ClusterError(`${url} is neither Elasticsearch nor OpenSearch (GET / answered ${res.status})`);

@@ -11,6 +11,7 @@ import type { CliContext } from "../context.js";
 import { ExitError } from "../../diag/index.js";
 import type { BadLine } from "../../event/types.js";
 import { connectCluster, ClusterError } from "../../cluster/client.js";
+import { CLUSTER_ACCESS_HELP } from "../../cluster/access.js";
 import { ClusterIndexer, targetStream } from "../../cluster/index-events.js";
 import { CONVERT_FORMATS, openSourceFor, type ConvertFormat } from "./convert.js";
 
@@ -30,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command("index")
     .description("Load events into data streams of an Elasticsearch or OpenSearch cluster (ECS field types; reruns index nothing twice).")
     .argument("<inputs...>", "input files, or - for stdin (ecs also takes directories and globs)")
-    .requiredOption("--cluster <url>", "the cluster (credentials from TERN_CLUSTER_USER and TERN_CLUSTER_PASSWORD, or TERN_CLUSTER_API_KEY, or the file TERN_CLUSTER_CONFIG names; a private CA from TERN_CLUSTER_CA)")
+    .requiredOption("--cluster <url>", `the cluster (${CLUSTER_ACCESS_HELP})`)
     .addOption(new Option("--format <format>", "input format").choices([...CONVERT_FORMATS]).default("ecs"))
     .option("--index <stream>", "data stream for plain events (default: their data_stream.* fields, else the input file's name); hits go to the stream their _index names")
     .option("--hostname <name>", "auditd / sysmon-linux: host.name for records without one")

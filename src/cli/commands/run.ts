@@ -26,6 +26,7 @@ import { displayPaths } from "./validate.js";
 import { compileRuleFilters } from "../../compile/filters/index.js";
 import { exceptionsFor, loadExceptionSet, unattachedLists, type RuleExceptions } from "../../rules/exceptions.js";
 import { ClusterError, connectCluster, type ClusterClient } from "../../cluster/client.js";
+import { CLUSTER_ACCESS_HELP } from "../../cluster/access.js";
 import { openClusterSource, type ClusterSourceSpec } from "../../cluster/cluster-source.js";
 import { clusterAlertSink } from "../../cluster/alert-sink.js";
 import { toElasticsearchQuery } from "../../compile/dsl/index.js";
@@ -871,7 +872,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Run query, new_terms, eql and threshold rules over event files or stdin; alerts as NDJSON, memory in SQLite.")
     .argument("<rules...>", "rule files (TOML or Kibana NDJSON export) or directories")
     .option("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
-    .option("--cluster <url>", "read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end, or with --follow every rule at its interval until stopped), and write the alerts into it too (credentials from TERN_CLUSTER_USER/PASSWORD or TERN_CLUSTER_API_KEY, or the file TERN_CLUSTER_CONFIG names; a private CA from TERN_CLUSTER_CA)")
+    .option("--cluster <url>", `read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end, or with --follow every rule at its interval until stopped), and write the alerts into it too (${CLUSTER_ACCESS_HELP})`)
     .option("--alerts-index <name>", "with --cluster: the index alerts are created in (default .alerts-security.alerts-<space>)")
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")
