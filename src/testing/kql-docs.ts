@@ -86,7 +86,7 @@ function pathsOf(prefix: string, field: KqlValueNode): { path: string; mode: Mod
 /** Every stored path the query reads, with the values to try there. */
 export function pathUses(ast: KqlNode): PathUse[] {
   const uses = new Map<string, { mode: Mode; exact: unknown[]; values: unknown[] }>();
-  const add = (path: string, mode: Mode, values: unknown[], exact: unknown[] = values.slice(0, 1)) => {
+  const add = (path: string, mode: Mode, values: unknown[], exact: unknown[]) => {
     const u = uses.get(path);
     if (u === undefined) uses.set(path, { mode, exact: [...exact], values: [...values] });
     else {
@@ -112,17 +112,18 @@ export function pathUses(ast: KqlNode): PathUse[] {
         for (const p of pathsOf(prefix, n.arguments[0])) add(p.path, p.mode, EXISTS_VALUES, [PRESENT[p.mode]]);
         return;
       case "range": {
-        const { text } = valueText(n.arguments[2]);
-        for (const p of pathsOf(prefix, n.arguments[0])) add(p.path, p.mode, rangeValues(text), rangeValues(text).slice(0, 5));
+        const values = rangeValues(valueText(n.arguments[2]).text);
+        for (const p of pathsOf(prefix, n.arguments[0])) add(p.path, p.mode, values, values.slice(0, 5));
         return;
       }
       case "is": {
         const v = n.arguments[1];
         const { text, wild } = valueText(v);
         const any = wild !== undefined && wild.length === 2 && wild.every((s) => s === "");
+        const filled = wild !== undefined ? wildcardValues(wild) : [];
         for (const p of pathsOf(prefix, n.arguments[0])) {
           if (any) add(p.path, p.mode, EXISTS_VALUES, [PRESENT[p.mode]]);
-          else if (wild !== undefined) add(p.path, p.mode, wildcardValues(wild), wildcardValues(wild).slice(0, 3));
+          else if (wild !== undefined) add(p.path, p.mode, filled, filled.slice(0, 3));
           else add(p.path, p.mode, literalValues(text, p.mode), [text]);
         }
         return;
