@@ -9,6 +9,7 @@ import fc from "fast-check";
 import type { ClusterKind } from "../../src/testing/cluster/servers.js";
 import { useCluster } from "../../src/testing/cluster/fixture.js";
 import { analyze } from "../../src/compile/predicate/values.js";
+import { mapLimit } from "../../src/testing/map-limit.js";
 
 const TRICKY: readonly string[] = [
   "bpf_probe_write_user",
@@ -177,19 +178,6 @@ const probe = (cp: number): string => {
 };
 
 /** Runs `f` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 interface Disagreement {
   text: string;
   tern: string[];

@@ -8,6 +8,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ClusterKind } from "../../src/testing/cluster/servers.js";
 import { useCluster } from "../../src/testing/cluster/fixture.js";
+import { mapLimit } from "../../src/testing/map-limit.js";
 import { ECS_INDEX_SETTINGS, ecsDynamicTemplates } from "../../src/cluster/ecs-mapping.js";
 import { parseKql, type KqlNode, type KqlValueNode } from "../../src/lang/kql/index.js";
 import { KQL_WILDCARD_MARKER } from "../../src/lang/kql/ast.js";
@@ -97,29 +98,25 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       const disagree: string[] = [];
       let compared = 0;
       let selected = 0;
-      const queue = cases.map((c, q) => ({ c, q }));
-      const worker = async () => {
-        for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-          const { c, q } = job;
-          const dsl = toElasticsearchQuery(c.ast, pattern);
-          const r = await fx.client.request<{ hits: { hits: { _id: string }[] } }>("POST", `/${INDEX}/_search`, {
-            size: c.docs.length,
-            _source: false,
-            query: { bool: { filter: [{ term: { tern_q: q } }, dsl] } },
-          });
-          const hits = new Set(r.hits.hits.map((h) => h._id));
-          const local = compileKql(c.ast);
-          c.docs.forEach((d, i) => {
-            const id = `${q}-${i}`;
-            if (refused.has(id)) return;
-            compared++;
-            const here = local(d);
-            if (here) selected++;
-            if (here !== hits.has(id)) disagree.push(`${c.file.replace(/.*detection-rules\//, "")} ${JSON.stringify(c.query.slice(0, 160))}\n    doc ${id} ${JSON.stringify(d)}: server=${hits.has(id)} tern=${here}`);
-          });
-        }
-      };
-      await Promise.all([worker(), worker(), worker(), worker()]);
+      const hits = await mapLimit(cases, 4, async (c, q) => {
+        const r = await fx.client.request<{ hits: { hits: { _id: string }[] } }>("POST", `/${INDEX}/_search`, {
+          size: c.docs.length,
+          _source: false,
+          query: { bool: { filter: [{ term: { tern_q: q } }, toElasticsearchQuery(c.ast, pattern)] } },
+        });
+        return new Set(r.hits.hits.map((h) => h._id));
+      });
+      cases.forEach((c, q) => {
+        const local = compileKql(c.ast);
+        c.docs.forEach((d, i) => {
+          const id = `${q}-${i}`;
+          if (refused.has(id)) return;
+          compared++;
+          const here = local(d);
+          if (here) selected++;
+          if (here !== hits[q].has(id)) disagree.push(`${c.file.replace(/.*detection-rules\//, "")} ${JSON.stringify(c.query.slice(0, 160))}\n    doc ${id} ${JSON.stringify(d)}: server=${hits[q].has(id)} tern=${here}`);
+        });
+      });
       console.log(`${kind}: ${corpus.length} corpus queries and ${cases.length - corpus.length} of their values on a text field, ${compared} documents compared (${selected} selected), ${refused.size} refused by the server`);
       assert.deepEqual(disagree.slice(0, 400), [], `${disagree.length} disagreements`);
     });
