@@ -132,6 +132,12 @@ test("more values, and the types byte, date_nanos and unsigned_long", () => {
   assert.deepEqual(differences(MORE_TYPES, MORE), []);
 });
 
+test("a whole number of a million digits is out of range; leading zeros do not count", () => {
+  const huge = "9".repeat(1_000_000);
+  assert.deepEqual([indexerOf("long")?.(huge), indexerOf("date")?.(huge), indexerOf("unsigned_long")?.(`-${huge}`)], [undefined, undefined, undefined]);
+  assert.deepEqual([indexerOf("long")?.(`${"0".repeat(100)}5`), indexerOf("long")?.(`-${"0".repeat(30)}9223372036854775808`)], [5, -(2 ** 63)]);
+});
+
 test("keyword, text and untyped fields index every scalar as it is", () => {
   for (const t of ["keyword", "wildcard", "text", "match_only_text", undefined] as const) assert.equal(indexerOf(t), undefined);
 });

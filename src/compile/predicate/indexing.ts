@@ -63,6 +63,8 @@ function digitOf(ch: string): number {
  * range and 2^63 is not, though both are 2^63 as doubles. Undefined outside [lo, hi).
  */
 function exactInteger(text: string, lo: bigint, hi: bigint): number | undefined {
+  // More than 20 significant digits is past any bound here; BigInt would take superlinear time to say so.
+  if (text.length > 21 && text.replace(/^[+-]?0*/, "").length > 20) return undefined;
   const b = BigInt(text);
   return b >= lo && b < hi ? Number(b) + 0 : undefined;
 }
