@@ -52,6 +52,12 @@ export interface RunOptions {
    * up to `end` (its cursor moves on).
    */
   readonly startIfNew?: number;
+  /**
+   * Replay: rules whose executions an outside executor decides (the cluster's own new_terms searches),
+   * by rule id. They read no events from the source; the engine schedules, dedupes, cuts and commits
+   * their executions' alerts as any rule's.
+   */
+  readonly decided?: ReadonlyMap<string, ReplayRule>;
   /** Wall clock for stream-mode alert timestamps (tests inject one). */
   readonly clock?: () => number;
   readonly kibanaVersion?: string;
@@ -348,10 +354,14 @@ async function replay(states: readonly RuleState[], opts: RunOptions, summary: R
 }
 
 async function replayWith(states: readonly RuleState[], opts: RunOptions, summary: RunSummary, spill: TextSpill): Promise<void> {
-  const { route, matched, settle } = makeRouter(states, opts);
+  const decided = opts.decided ?? new Map<string, ReplayRule>();
+  const { route, matched, settle } = makeRouter(
+    states.filter((s) => !decided.has(s.key)),
+    opts,
+  );
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default", spill };
   const runners = new Map<RuleState, ReplayRule>();
-  for (const s of states) runners.set(s, (ruleTypeFor(s.er.rule) ?? fail(s)).replay(s.er, env));
+  for (const s of states) runners.set(s, decided.get(s.key) ?? (ruleTypeFor(s.er.rule) ?? fail(s)).replay(s.er, env));
   let seq = 0;
   for await (const batch of opts.source.batches()) {
     for (const ev of batch) {
@@ -381,7 +391,14 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     opts.onProgress?.({ stats: opts.source.stats, phase: "read" });
   }
   settle();
-  for (const [s, runner] of runners) countCut(s, runner.cut?.());
+  for (const [s, runner] of runners) {
+    countCut(s, runner.cut?.());
+    const counts = runner.counted?.();
+    if (counts !== undefined) {
+      s.summary.matched += counts.matched;
+      s.summary.usable += counts.usable;
+    }
+  }
 
   // Plan: each rule's executions; only those with events in their window need work.
   const work: Work[] = [];
@@ -405,7 +422,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     const start = replayStart(sched, opts.start, known, times[0], opts.startIfNew);
     const planned = executionsWithEvents(sched, start, opts.end, times);
     s.summary.executions += planned.total;
-    s.summary.inWindow += countInWindows(times, planned.withEvents);
+    s.summary.inWindow += runner.counted?.().inWindow ?? countInWindows(times, planned.withEvents);
     runner.prepare(parseDateMath(sched.from, start), parseDateMath(sched.to, start - sched.intervalMs));
     for (const exec of planned.withEvents) work.push({ s, runner, exec });
     plans.set(s, { sched, runner, lastExec: planned.last });

@@ -127,6 +127,21 @@ test("timestamp_override_fallback_disabled: documents without the override are n
   assert.deepEqual(alerts.map(terms), [["host-2"]]);
 });
 
+test("boundaries: a term only at the window's from is not new, one a millisecond later is; history includes its start; the window includes its end; a single field's boolean is keyed 1", async () => {
+  const { alerts } = await run("boundaries", [nt("nt-host", ["host.name"]), nt("nt-bool", ["process.interactive"]), nt("nt-pid", ["process.pid"])], once);
+  assert.deepEqual(
+    alerts.map((a) => [a["kibana.alert.rule.rule_id"], terms(a), (a["kibana.alert.ancestors"] as { id: string }[])[0].id]),
+    [
+      ["nt-host", ["host-b"], "b1"],
+      ["nt-host", ["host-d"], "d1"],
+      ["nt-host", ["host-e"], "e1"],
+      ["nt-bool", [1], "b1"],
+      ["nt-pid", [4242], "e1"],
+    ],
+  );
+  assert.deepEqual(ids(alerts.slice(3)), [ntId("logs-a", "b1", "nt-bool", [1]), ntId("logs-a", "e1", "nt-pid", [4242])]);
+});
+
 test("query rule: one alert per matching event, overlapping windows de-duplicated, sha256 ids", async () => {
   const rule = makeRule({ rule_id: "q-proc", type: "query", query: "event.category:process", from: "now-9m", severity: "high", risk_score: 73 });
   const sink = memorySink();

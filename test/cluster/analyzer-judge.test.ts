@@ -9,7 +9,7 @@ import fc from "fast-check";
 import type { ClusterKind } from "../../src/testing/cluster/servers.js";
 import { useCluster } from "../../src/testing/cluster/fixture.js";
 import { analyze } from "../../src/compile/predicate/values.js";
-import { mapLimit } from "../../src/testing/map-limit.js";
+import { mapLimit } from "../../src/util/map-limit.js";
 
 const TRICKY: readonly string[] = [
   "bpf_probe_write_user",

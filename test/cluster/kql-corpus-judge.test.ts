@@ -8,7 +8,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ClusterKind } from "../../src/testing/cluster/servers.js";
 import { useCluster } from "../../src/testing/cluster/fixture.js";
-import { mapLimit } from "../../src/testing/map-limit.js";
+import { mapLimit } from "../../src/util/map-limit.js";
 import { ECS_INDEX_SETTINGS, ecsDynamicTemplates } from "../../src/cluster/ecs-mapping.js";
 import { parseKql, type KqlNode, type KqlValueNode } from "../../src/lang/kql/index.js";
 import { KQL_WILDCARD_MARKER } from "../../src/lang/kql/ast.js";

@@ -78,6 +78,29 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
       assert.match(again.stderr, /: 0 alerts created in \.alerts-security\.alerts-default, 6 already there\n/);
     });
 
+    test("new_terms by the cluster's own searches (the default) or over fetched events (--cluster-searches fetch): the same alerts", async () => {
+      const searched = await runCli(["run", SEED_DIR, "--cluster", server.url, "--state", ":memory:", "--alerts-index", ".alerts-searches", ...RUN]);
+      assert.equal(searched.code, 0, searched.stderr);
+      assert.match(searched.stderr, /^tern run: 1 new_terms rule run by the cluster's own searches \([\d,]+ requests\)\n/m);
+      assert.match(searched.stderr, /aebaa51f-2a91-4f6a-850b-b601db2293f4 {2}Shared Object Created or Changed by Previously Unknown Process: 6 alerts, \d+ matched, /);
+      const fetched = await runCli(["run", SEED_DIR, "--cluster", server.url, "--cluster-searches", "fetch", "--state", ":memory:", "--alerts-index", ".alerts-searches", ...RUN]);
+      assert.equal(fetched.code, 0, fetched.stderr);
+      assert.doesNotMatch(fetched.stderr, /own searches/);
+      assert.deepEqual(comparable(searched.stdout), comparable(fetched.stdout));
+      assert.equal(comparable(fetched.stdout).length, 6);
+    });
+
+    test("a new_terms field the cluster cannot aggregate (text, by dynamic mapping): that rule runs over fetched events, with a note, and alerts as locally", async () => {
+      await client.request("PUT", "/plain-hosts/_doc/p1?refresh=true", { "@timestamp": "2024-06-11T10:00:00.000Z", event: { action: "plain-test" }, host: { name: "plain-host" } });
+      const rules = join(dir, "plain-rules");
+      mkdirSync(rules);
+      writeFileSync(join(rules, "plain-nt.toml"), testRuleToml({ ruleId: "plain-nt", name: "Plain new hosts", index: "plain-hosts", query: "host.name:*", type: "new_terms" }) + NEW_HOSTS);
+      const r = await runCli(["run", rules, "--cluster", server.url, "--state", ":memory:", "--alerts-index", ".alerts-plain", ...RUN]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^tern run: plain-nt: run over the events fetched from the cluster: field host\.name is mapped as text, which the cluster cannot aggregate\n/m);
+      assert.deepEqual(comparable(r.stdout).map((a) => [a["kibana.alert.new_terms"], a["kibana.alert.original_time"]]), [[["plain-host"], "2024-06-11T10:00:00.000Z"]]);
+    });
+
     test("an EQL rule (the web server shell of the examples): the same alert as locally", async () => {
       const rule = join(CORPUS_DIR, "rules", "linux", "persistence_webserver_suspicious_command_execution.toml");
       const local = await runCli(["run", rule, "--events", hits, "--state", ":memory:", ...RUN]);

@@ -1,8 +1,10 @@
 // The engine scenarios of new_terms.md §4 (multi-field, arrays, max_signals, overlapping windows, the
-// timestamp override and its fallback) and the query-rule scenario, with their events in a real
-// Elasticsearch and OpenSearch: each fixture's hits are indexed under their own _index and _id, read back
-// by the cluster source, and must give exactly the alerts — ids and documents — of the same rules over the
-// fixture file (src/engine/scenarios.test.ts pins those to Kibana's literals).
+// timestamp override and its fallback, the window's and history's boundaries) and the query-rule scenario, with their events in a real
+// Elasticsearch and OpenSearch: each fixture's hits are indexed under their own _index and _id (in indices
+// with tern's ECS mapping), and must give exactly the alerts — ids and documents — of the same rules over
+// the fixture file (src/engine/scenarios.test.ts pins those to Kibana's literals), both when the cluster
+// source fetches them for the engine and, for the new_terms rules, when the cluster's own composite,
+// history and first-document searches decide the new terms.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -20,6 +22,11 @@ import { compileKql } from "../../src/compile/predicate/index.js";
 import { parseKql } from "../../src/lang/kql/index.js";
 import type { EventSource } from "../../src/sources/types.js";
 import type { Rule } from "../../src/rules/model.js";
+import { searchedRunners } from "../../src/cluster/new-terms-searches.js";
+import { ECS_INDEX_SETTINGS, ecsDynamicTemplates } from "../../src/cluster/ecs-mapping.js";
+import { toElasticsearchQuery } from "../../src/compile/dsl/index.js";
+import { ecsIndexPattern } from "../../src/ecs/field-types.js";
+import type { ClusterClient } from "../../src/cluster/client.js";
 
 const fixture = (name: string) => join(REPO_ROOT, "test", "scenarios", name, "events.ndjson");
 const ms = (hhmmss: string) => Date.parse(`2024-05-01T${hhmmss}.000Z`);
@@ -49,17 +56,34 @@ const CASES: readonly Case[] = [
     window: once,
     alerts: 3,
   },
+  { name: "boundaries", rules: [nt("nt-host", ["host.name"]), nt("nt-bool", ["process.interactive"]), nt("nt-pid", ["process.pid"])], window: once, alerts: 5 },
   { name: "query", rules: [makeRule({ rule_id: "q-proc", type: "query", query: "event.category:process", from: "now-9m" })], window: { start: ms("10:20:00"), end: ms("10:25:00") }, alerts: 3 },
 ];
 
-async function alertsOf(rules: readonly Rule[], source: EventSource, window: Pick<RunOptions, "start" | "end">) {
+const engineRule = (rule: Rule) => ({ rule, ruleUuid: rule.rule_id, matches: compileKql(parseKql(rule.query ?? "*")) });
+const nothing: EventSource = { stats: { files: 0, lines: 0, bytes: 0, bad: 0, prefiltered: 0, events: 0 }, batches: async function* () {} };
+
+/** The rules' alerts: over `source`, or, with a client, by the cluster's new_terms searches over `indices`. */
+async function alertsOf(rules: readonly Rule[], source: EventSource | { client: ClusterClient; indices: string[] }, window: Pick<RunOptions, "start" | "end">) {
   const sink = memorySink();
+  const store = SqliteStore.open(":memory:");
+  const searched =
+    "client" in source
+      ? await searchedRunners(
+          source.client,
+          rules.map((rule) => ({ er: engineRule(rule), indices: source.indices, query: toElasticsearchQuery(parseKql(rule.query ?? "*"), ecsIndexPattern()) })),
+          store,
+          { start: window.start, end: window.end ?? Date.now() },
+          "default",
+        )
+      : undefined;
   await runEngine({
-    rules: rules.map((rule) => ({ rule, ruleUuid: rule.rule_id, matches: compileKql(parseKql(rule.query ?? "*")) })),
-    source,
-    store: SqliteStore.open(":memory:"),
+    rules: rules.map(engineRule),
+    source: "client" in source ? nothing : source,
+    store,
     sink,
     mode: "replay",
+    decided: searched?.runners,
     ...window,
   });
   return sink.alerts.map((a) => {
@@ -77,13 +101,20 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
         const hits = readFileSync(fixture(c.name), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { _index: string; _id: string; _source: Record<string, unknown> });
         const indices = [...new Set(hits.map((h) => h._index))];
         const { client, server } = fx;
-        for (const i of indices) await client.request("DELETE", `/${i}`).catch(() => undefined);
+        for (const i of indices) {
+          await client.request("DELETE", `/${i}`).catch(() => undefined);
+          await client.request("PUT", `/${i}`, { settings: ECS_INDEX_SETTINGS, mappings: { dynamic_templates: ecsDynamicTemplates(client.flavor), properties: { "@timestamp": { type: "date" } } } });
+        }
         const items = await client.bulk(hits.flatMap((h) => [{ create: { _index: h._index, _id: h._id } }, h._source]), true);
         assert.deepEqual(items.map((it) => it.status), hits.map(() => 201));
         const local = await alertsOf(c.rules, openNdjsonSource([fixture(c.name)], { onBadLine: () => assert.fail("bad line") }), c.window);
         const remote = await alertsOf(c.rules, openClusterSource(client, server.url, { indices, queries: [], from: ms("00:00:00"), to: ms("23:59:59") }), c.window);
         assert.equal(local.length, c.alerts);
         assert.deepEqual(remote, local);
+        if (c.rules.every((r) => r.type === "new_terms")) {
+          const searched = await alertsOf(c.rules, { client, indices }, c.window);
+          assert.deepEqual(searched, local);
+        }
       });
     }
   });

@@ -47,6 +47,18 @@ write("timestamp-fallback", [
   hit("logs-a", "w3", { "@timestamp": T("10:20:00"), event: { ingested: T("10:20:00") }, host: { name: "host-1" } }),
 ]);
 
+// Execution at 10:21:00 with a 6 m window and 30 m of history: window [10:15:00, 10:21:00], history from 09:51:00.
+write("boundaries", [
+  hit("logs-a", "a1", { "@timestamp": "2024-05-01T10:15:00.000Z", host: { name: "host-a" } }),
+  hit("logs-a", "b1", { "@timestamp": "2024-05-01T10:15:00.001Z", host: { name: "host-b" }, process: { interactive: true } }),
+  hit("logs-a", "c0", { "@timestamp": "2024-05-01T09:51:00.000Z", host: { name: "host-c" } }),
+  hit("logs-a", "c1", { "@timestamp": "2024-05-01T10:18:00.000Z", host: { name: "host-c" } }),
+  hit("logs-a", "d0", { "@timestamp": "2024-05-01T09:50:59.999Z", host: { name: "host-d" } }),
+  hit("logs-a", "d1", { "@timestamp": "2024-05-01T10:18:00.000Z", host: { name: "host-d" } }),
+  hit("logs-a", "e1", { "@timestamp": "2024-05-01T10:21:00.000Z", host: { name: "host-e" }, process: { pid: 4242 } }),
+  hit("logs-a", "f1", { "@timestamp": "2024-05-01T10:21:00.001Z", host: { name: "host-f" } }),
+]);
+
 write("query", [
   hit("logs-q", "q1", { "@timestamp": T("10:17:00"), event: { category: "process", kind: "event" }, process: { name: "sh" }, host: { name: "h" } }),
   hit("logs-q", "q2", { "@timestamp": T("10:19:00"), event: { category: "process" }, process: { name: "bash" } }),

@@ -490,15 +490,26 @@ test("required_fields: a rule whose events hold none of a required field warns, 
   assert.match(r.stderr, /\n {2}warnings: {7}1\n {4}aebaa51f-2a91-4f6a-850b-b601db2293f4: none of the 67 events that reached it has the required field process\.code_signature\.trusted\n/);
 });
 
+test("--alerts-index and --cluster-searches belong to --cluster runs: exit 2 with what to do", async () => {
+  const examples = join(REPO_ROOT, "examples", "events");
+  for (const [flag, value] of [["--alerts-index", ".alerts-x"], ["--cluster-searches", "fetch"]]) {
+    const r = await runCli(["run", SEED_DIR, "--events", examples, "--state", ":memory:", flag, value]);
+    assert.deepEqual([r.code, r.stderr, r.stdout], [2, `tern run: ${flag} is for --cluster runs\n`, ""]);
+  }
+  const bad = await runCli(["run", SEED_DIR, "--cluster", "http://127.0.0.1:9", "--cluster-searches", "native"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /option '--cluster-searches <how>' argument 'native' is invalid\. Allowed choices are kibana, fetch\./);
+});
+
 test("--cluster fetch span: the windows, plus new-terms history unless the memory holds it (a rule carrying on from its stored schedule)", () => {
   const at = Date.parse("2024-05-01T12:00:00.000Z");
   const nt = makeRule({ rule_id: "nt", index: ["logs-a-*"], from: "now-2m", new_terms: { fields: ["host.name"], history_window_start: "now-1h" } });
   const q = makeRule({ rule_id: "q", type: "query", index: ["logs-b-*", "logs-a-*"], from: "now-10m", query: "event.action:x" });
-  const rules = [nt, q].map((rule) => ({ rule, ruleUuid: rule.rule_id, matches: () => true }));
   const queries = [parseKql("*"), parseKql("event.action:x")];
-  const fresh = clusterSpec(rules, queries, () => at, at);
+  const rules = [nt, q].map((rule, i) => ({ er: { rule, ruleUuid: rule.rule_id, matches: () => true }, query: queries[i] }));
+  const fresh = clusterSpec(rules, () => at, at);
   assert.deepEqual([new Date(fresh.from).toISOString(), new Date(fresh.to).toISOString(), fresh.indices], ["2024-05-01T10:58:00.000Z", "2024-05-01T12:00:00.000Z", ["logs-a-*", "logs-b-*"]]);
-  const known = clusterSpec(rules, queries, () => at, at, (r) => r.rule.rule_id === "nt");
+  const known = clusterSpec(rules, () => at, at, (r) => r.rule.rule_id === "nt");
   assert.equal(new Date(known.from).toISOString(), "2024-05-01T11:50:00.000Z");
   assert.equal(known.queries.length, 2);
 });

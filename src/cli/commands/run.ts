@@ -30,6 +30,8 @@ import { CLUSTER_ACCESS_HELP } from "../../cluster/access.js";
 import { openClusterSource, type ClusterSourceSpec } from "../../cluster/cluster-source.js";
 import { clusterAlertSink } from "../../cluster/alert-sink.js";
 import { toElasticsearchQuery } from "../../compile/dsl/index.js";
+import { searchedRunners, whyNotSearched, type SearchedRule } from "../../cluster/new-terms-searches.js";
+import { filterClauses, type DslQuery } from "../../compile/filters/filters.js";
 import { ecsIndexPattern } from "../../ecs/field-types.js";
 import { eqlDispatchKey, kqlDispatchKey, type DispatchKey } from "../../compile/dispatch/dispatch.js";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
@@ -59,6 +61,7 @@ export interface RunCliOptions extends RuleSelectionOptions {
   events: string[];
   cluster?: string;
   alertsIndex?: string;
+  clusterSearches?: "kibana" | "fetch";
   mode?: RunMode;
   start?: string;
   end?: string;
@@ -388,6 +391,10 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     err(opts.cluster === undefined ? "tern run: give the events: --events <inputs...> (files, globs, directories, - for stdin) or --cluster <url>\n" : "tern run: --events and --cluster cannot be used together: the events come from one or the other\n");
     throw new ExitError(2);
   }
+  if (opts.cluster === undefined && (opts.alertsIndex !== undefined || opts.clusterSearches !== undefined)) {
+    err(`tern run: ${opts.alertsIndex !== undefined ? "--alerts-index" : "--cluster-searches"} is for --cluster runs\n`);
+    throw new ExitError(2);
+  }
   if (opts.cluster !== undefined && (opts.mode === "stream" || opts.format !== "ecs" || (opts.follow === true ? opts.end !== undefined : opts.start === undefined))) {
     err(
       opts.follow === true
@@ -432,6 +439,10 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   const exceptionsOf = ruleExceptions(loaded.rules.map((lr) => lr.rule), opts, ctx);
   const engineRules: EngineRule[] = [];
   const queries: KqlNode[] = [];
+  // Each rule's query ∧ filters ∧ ¬exceptions in the query DSL, for the searches a cluster runs itself.
+  const dslOf = new Map<string, DslQuery>();
+  // Each rule's query (an EQL rule's prefilter query) in KQL: what a cluster fetches for it.
+  const astOf = new Map<string, KqlNode>();
   const skipped: string[] = [];
   // The mode as decided below (stream for --follow and stdin unless --mode says otherwise): some rule types run in replay only.
   const plannedMode: RunMode = opts.cluster !== undefined ? "replay" : opts.follow === true ? "stream" : (opts.mode ?? (opts.events.includes("-") ? "stream" : "replay"));
@@ -460,9 +471,11 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
         // before sequences form); the load already refused filters tern cannot evaluate.
         // Kibana adds the rule's exceptions as one more (negated) filter.
         const exceptionFilter = exceptionsOf(rule);
-        const filtered = compileRuleFilters(exceptionFilter === undefined ? rule.filters : [...(rule.filters ?? []), exceptionFilter]);
+        const ruleFilters = exceptionFilter === undefined ? rule.filters : [...(rule.filters ?? []), exceptionFilter];
+        const filtered = compileRuleFilters(ruleFilters);
         const query = matches;
         if (filtered !== undefined) matches = (doc) => filtered(doc) && query(doc);
+        if (opts.cluster !== undefined && rule.type !== "eql" && ast !== undefined) dslOf.set(rule.rule_id, ruleDsl(ast, ruleFilters));
       } catch (e) {
         reason = `query does not compile: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -472,7 +485,10 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
       continue;
     }
     engineRules.push({ rule, ruleUuid: rule.rule_id, matches, eql, dispatch });
-    if (ast !== undefined) queries.push(ast);
+    if (ast !== undefined) {
+      queries.push(ast);
+      astOf.set(rule.rule_id, ast);
+    }
   }
   if (skipped.length > SKIPPED_LINES && opts.verbose !== true) {
     // grouped by reason: a rules directory has many rules of a type tern does not run
@@ -549,6 +565,8 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     throw e;
   }
   let cluster: ClusterClient | undefined;
+  // new_terms rules the cluster runs by its own searches (the others' events are fetched)
+  let split: ClusterRules = { searched: [], fetched: [] };
   try {
     if (opts.cluster !== undefined) {
       try {
@@ -557,7 +575,8 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
         err(`tern run: ${(e as Error).message}\n`);
         throw new ExitError(2);
       }
-      source = clusterEvents(cluster, opts, clusterSpec(engineRules, queries, () => start ?? now, end ?? now));
+      split = await splitClusterRules(cluster, engineRules, { dslOf, astOf }, opts, info);
+      source = clusterEvents(cluster, opts, clusterSpec(split.fetched, () => start ?? now, end ?? now));
     } else {
     const events = opts.follow === true ? opts.events.map((p) => resolve(ctx.cwd, p)) : opts.events;
     const routing = { indexFilter: opts.indexFilter, indexIsExplicit: opts.index !== undefined };
@@ -580,6 +599,10 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     await cluster?.close();
     store.close();
     if (rejectsFd !== undefined) closeSync(rejectsFd);
+    if (e instanceof ClusterError) {
+      err(clusterFailed(e));
+      throw new ExitError(2);
+    }
     throw e;
   }
   // --follow: SIGINT/SIGTERM stop reading; the engine then commits the last batch and the run ends normally
@@ -607,7 +630,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   if (opts.follow === true && cluster !== undefined && opts.cluster !== undefined) {
     const url = opts.cluster;
     try {
-      await followCluster(engineRules, queries, { store, sink, cluster, url, opts, ctx, start });
+      await followCluster(engineRules, split, { store, sink, cluster, url, opts, ctx, start });
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -623,6 +646,8 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   const progress = progressReporter(ctx);
   let summary: RunSummary;
   try {
+    const decided = cluster !== undefined && split.searched.length > 0 ? await searchedRunners(cluster, split.searched, store, { start, end: end ?? now }, opts.space) : undefined;
+    if (decided !== undefined) info(searchedNote(split.searched.length, decided.searches));
     summary = await runEngine({
       rules: engineRules,
       source,
@@ -631,6 +656,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
       mode,
       start,
       end,
+      decided: decided?.runners,
       spaceId: opts.space,
       indexFilter: opts.indexFilter,
       indexIsExplicit: opts.index !== undefined,
@@ -641,7 +667,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   } catch (e) {
     // The cluster stayed away past the client's retries: the executions committed so far stay done.
     if (!(e instanceof ClusterError)) throw e;
-    err(`tern run: the cluster failed: ${e.message}; the executions committed so far stay done, rerun with the same --state to carry on\n`);
+    err(clusterFailed(e));
     throw new ExitError(2);
   } finally {
     if (opts.follow === true) {
@@ -714,6 +740,10 @@ function clusterEvents(cluster: ClusterClient, opts: RunCliOptions, spec: Cluste
   return opts.normalize === false ? src : normalizingSource(src);
 }
 
+function clusterFailed(e: ClusterError): string {
+  return `tern run: the cluster failed: ${e.message}; the executions committed so far stay done, rerun with the same --state to carry on\n`;
+}
+
 /** How long `--cluster --follow` waits at most before it looks at the schedules again (ms). */
 const FOLLOW_MAX_SLEEP_MS = 60_000;
 /** After a round the cluster failed (past the client's own retries), the wait before the next (ms). */
@@ -729,7 +759,7 @@ const FOLLOW_FAILED_ROUND_WAIT_MS = 10_000;
  */
 async function followCluster(
   rules: readonly EngineRule[],
-  queries: readonly KqlNode[],
+  { searched, fetched }: ClusterRules,
   r: { store: SqliteStore; sink: AlertSink; cluster: ClusterClient; url: string; opts: RunCliOptions; ctx: CliContext; start: number | undefined },
 ): Promise<void> {
   const err = (s: string) => r.ctx.stderr.write(s);
@@ -778,10 +808,11 @@ async function followCluster(
         const missed = st !== undefined ? Math.floor((now - st.lastStartedAt) / st.intervalMs) - 1 : 0;
         if (st !== undefined && missed > 0) err(`tern run: ${er.rule.rule_id}: ${fmtInt(missed)} execution${missed === 1 ? "" : "s"} missed since ${new Date(st.lastStartedAt).toISOString()} (tern was not running): running them now\n`);
       }
-      const source = clusterEvents(r.cluster, r.opts, clusterSpec(rules, queries, (er) => nextOf(er, now), now, (er) => stored(er) !== undefined));
+      const source = clusterEvents(r.cluster, r.opts, clusterSpec(fetched, (er) => nextOf(er, now), now, (er) => stored(er) !== undefined));
       let summary: RunSummary;
       try {
-        summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, spaceId: r.opts.space });
+        const decided = searched.length > 0 ? await searchedRunners(r.cluster, searched, r.store, { startIfNew: r.start ?? now, end: now }, r.opts.space) : undefined;
+        summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, decided: decided?.runners, spaceId: r.opts.space });
       } catch (e) {
         // The cluster stayed away past the client's retries: what this round committed stays, the rest of
         // its executions run in a later round (the cursors did not move past them).
@@ -807,10 +838,10 @@ async function followCluster(
  * prefilter query; a rule without one fetches everything in range), over the span from the earliest
  * window or new-terms history the executions from `start` read, to `end`.
  */
-export function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlNode[], startOf: (r: EngineRule) => number, end: number, historyInMemory: (r: EngineRule) => boolean = () => false): ClusterSourceSpec {
-  const indices = [...new Set(rules.flatMap((r) => (r.rule.index !== undefined && r.rule.index.length > 0 ? r.rule.index : ["*"])))];
+export function clusterSpec(rules: readonly { er: EngineRule; query?: KqlNode }[], startOf: (r: EngineRule) => number, end: number, historyInMemory: (r: EngineRule) => boolean = () => false): ClusterSourceSpec {
+  const indices = [...new Set(rules.flatMap(({ er: r }) => ruleIndices(r)))];
   let from = end;
-  for (const r of rules) {
+  for (const { er: r } of rules) {
     const start = startOf(r);
     from = Math.min(from, start);
     const windowFrom = parseDateMath(r.rule.from, start);
@@ -819,8 +850,57 @@ export function clusterSpec(rules: readonly EngineRule[], queries: readonly KqlN
     // window: the memory answers for it, and only the windows' events are fetched again.
     if (r.rule.new_terms !== undefined && !historyInMemory(r)) from = Math.min(from, parseDateMath(r.rule.new_terms.history_window_start, windowFrom));
   }
-  const dsl = queries.length === rules.length ? queries.map((q) => toElasticsearchQuery(q, ecsIndexPattern())) : [];
+  const dsl = rules.every((r) => r.query !== undefined) ? rules.map((r) => toElasticsearchQuery(r.query as KqlNode, ecsIndexPattern())) : [];
   return { indices, queries: dsl, from, to: end };
+}
+
+/** A rule's index patterns as a search names them (every index when it names none). */
+function ruleIndices(er: EngineRule): readonly string[] {
+  return er.rule.index !== undefined && er.rule.index.length > 0 ? er.rule.index : ["*"];
+}
+
+/** A rule's query, filters and exceptions as Kibana puts them in one request's bool (new_terms.md §2.3). */
+function ruleDsl(ast: KqlNode, filters: readonly unknown[] | undefined): DslQuery {
+  const { filter, mustNot } = filterClauses(filters ?? []);
+  return { bool: { filter: [toElasticsearchQuery(ast, ecsIndexPattern()), ...filter], must_not: mustNot } };
+}
+
+/** The rules of a `--cluster` run: those the cluster runs by its own searches, and those run over fetched events. */
+interface ClusterRules {
+  readonly searched: readonly SearchedRule[];
+  readonly fetched: readonly { readonly er: EngineRule; readonly query?: KqlNode }[];
+}
+
+/**
+ * Which rules the cluster runs by its own searches (new_terms, unless --cluster-searches fetch or the
+ * cluster cannot aggregate their fields) and which are run over fetched events, each with its query.
+ */
+async function splitClusterRules(
+  cluster: ClusterClient,
+  rules: readonly EngineRule[],
+  q: { readonly dslOf: ReadonlyMap<string, DslQuery>; readonly astOf: ReadonlyMap<string, KqlNode> },
+  opts: RunCliOptions,
+  info: (s: string) => void,
+): Promise<ClusterRules> {
+  const searched: SearchedRule[] = [];
+  const fetched: { er: EngineRule; query?: KqlNode }[] = [];
+  for (const er of rules) {
+    const query = q.dslOf.get(er.rule.rule_id);
+    if (er.rule.type === "new_terms" && opts.clusterSearches !== "fetch" && query !== undefined) {
+      const why = await whyNotSearched(cluster, er, ruleIndices(er));
+      if (why === undefined) {
+        searched.push({ er, indices: ruleIndices(er), query });
+        continue;
+      }
+      info(`tern run: ${er.rule.rule_id}: run over the events fetched from the cluster: ${why}\n`);
+    }
+    fetched.push({ er, query: q.astOf.get(er.rule.rule_id) });
+  }
+  return { searched, fetched };
+}
+
+function searchedNote(rules: number, searches: number): string {
+  return `tern run: ${fmtInt(rules)} new_terms rule${rules === 1 ? "" : "s"} run by the cluster's own searches (${fmtInt(searches)} request${searches === 1 ? "" : "s"})\n`;
 }
 
 /**
@@ -874,6 +954,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option("-e, --events <inputs...>", "event inputs: NDJSON files, globs, directories, - for stdin (gzip read transparently)")
     .option("--cluster <url>", `read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end, or with --follow every rule at its interval until stopped), and write the alerts into it too (${CLUSTER_ACCESS_HELP})`)
     .option("--alerts-index <name>", "with --cluster: the index alerts are created in (default .alerts-security.alerts-<space>)")
+    .addOption(
+      new Option("--cluster-searches <how>", "with --cluster: kibana (default) runs new_terms rules by the cluster's own aggregations, as Kibana does; fetch runs every rule in tern over the events fetched").choices(["kibana", "fetch"]),
+    )
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")
     .option("--end <time>", "last possible execution start; default: until a window reaches the last matched event")

@@ -14,7 +14,7 @@ import { resultCap, type EngineRule } from "../ports.js";
 import { buildAlert, newTermsAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
-import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
+import type { CutCounts, DecidedCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
 
 export type TermValue = string | number | boolean;
 
@@ -328,6 +328,32 @@ export function applyMaxSignals<T extends { id: string }>(items: Iterable<T>, is
 
 export const MAX_SIGNALS_WARNING = "This rule reached the maximum alert limit for the rule execution. Some alerts were not created.";
 
+/** A new term of one execution with its basis document: held in the rule's memory, or a hit a search returned. */
+export interface NewTermBasis {
+  readonly basis: MatchedEvent | InputEvent;
+  /** The basis document's time in the rule's window. */
+  readonly t: number;
+  readonly terms: readonly TermValue[];
+}
+
+/**
+ * The alerts of one execution's new terms, given in Kibana's alert order: ids for as many as the
+ * max_signals cut reads (an event can bring 10,000 new combinations), then the kept ones' documents.
+ */
+export function newTermsAlerts(er: EngineRule, cands: readonly NewTermBasis[], ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number; truncated: boolean } {
+  const hitOf = (b: NewTermBasis["basis"]): InputEvent => ("hit" in b ? b.hit : b);
+  function* items() {
+    for (const c of cands) yield { id: newTermsAlertId(hitOf(c.basis), ctx.spaceId, er.ruleUuid, c.terms), c };
+  }
+  const cut = applyMaxSignals(items(), seen, resultCap(er));
+  const alerts = cut.kept.map(({ id, c }): PendingAlert => {
+    const { hit, owned } = "hit" in c.basis ? fullHit(c.basis) : { hit: c.basis, owned: false };
+    const doc = buildAlert(er.rule, hit, id, ctx, c.terms, owned);
+    return { id, ruleId: er.rule.rule_id, eventTime: c.t, newTerms: c.terms, doc, json: JSON.stringify(doc) };
+  });
+  return { alerts, duplicates: cut.duplicates, truncated: cut.truncated };
+}
+
 // ---- the rule type: replay and stream -----------------------------------------------------------------
 
 /** Aggregated sightings per combination, merged into the terms table. */
@@ -406,18 +432,13 @@ class NewTermsReplay implements ReplayRule {
     const rule = this.er.rule;
     const hws = historyStart(rule, exec.to);
     const cands = newTermsOfExecution(this.mem, rule.new_terms?.fields.length ?? 1, exec.from, exec.to, hws, (k) => this.priors.get(k));
-    const er = this.er;
-    // Ids (object-hash) only as far as the max_signals cut reads: an event can bring 10,000 new combinations.
-    function* items() {
-      for (const c of cands) yield { id: newTermsAlertId(c.basis.hit, ctx.spaceId, er.ruleUuid, c.combo.terms), ev: c.basis, terms: c.combo.terms };
-    }
-    const cut = applyMaxSignals(items(), seen, resultCap(this.er));
-    const alerts = cut.kept.map((it): PendingAlert => {
-      const { hit, owned } = fullHit(it.ev);
-      const doc = buildAlert(rule, hit, it.id, ctx, it.terms, owned);
-      return { id: it.id, ruleId: rule.rule_id, eventTime: it.ev.t, newTerms: it.terms, doc, json: JSON.stringify(doc) };
-    });
-    return { alerts, duplicates: cut.duplicates, truncated: cut.truncated, withNewTerm: this.markNew(exec, cands) };
+    const out = newTermsAlerts(
+      this.er,
+      cands.map((c) => ({ basis: c.basis, t: c.basis.t, terms: c.combo.terms })),
+      ctx,
+      seen,
+    );
+    return { ...out, withNewTerm: this.markNew(exec, cands) };
   }
 
   /** Marks the window's events that carry one of the execution's new combinations; returns how many were not marked before. */
@@ -538,6 +559,62 @@ class NewTermsStream implements StreamRule {
     if (this.truncated === 0) return [];
     const n = this.truncated;
     return [`${this.er.rule.rule_id}: ${n} event${n === 1 ? "" : "s"} had more new terms than max_signals (${this.er.rule.max_signals}): ${MAX_SIGNALS_WARNING}`];
+  }
+}
+
+/**
+ * A new_terms rule whose new terms something outside the engine found, per execution (the cluster's own
+ * composite, history and first-document searches, cluster/new-terms-searches.ts): each execution alerts on
+ * exactly the terms it was given, in the order given. The memory of terms is the searches' history, so
+ * nothing is learned here; the engine still schedules the executions, drops stored ids and applies
+ * max_signals.
+ */
+export class DecidedNewTermsReplay implements ReplayRule {
+  private readonly basisTimes: number[];
+  private readonly basisSeen = new Set<string>();
+
+  constructor(
+    private readonly er: EngineRule,
+    /** Per execution (`startedAt`): its new terms in Kibana's alert order. */
+    private readonly byExecution: ReadonlyMap<number, readonly NewTermBasis[]>,
+    private readonly counts: DecidedCounts,
+  ) {
+    this.basisTimes = [...byExecution.values()].flatMap((cs) => cs.map((c) => c.t)).sort((a, b) => a - b);
+  }
+
+  collect(): boolean {
+    return false;
+  }
+
+  times(): readonly number[] {
+    return this.basisTimes;
+  }
+
+  prepare(): void {}
+
+  execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
+    const cands = this.byExecution.get(exec.startedAt) ?? [];
+    // The funnel's "with a new term" counts the basis documents (the searches see no other event), each once.
+    let fresh = 0;
+    for (const c of cands) {
+      const hit = "hit" in c.basis ? c.basis.hit : c.basis;
+      const key = `${hit._index}\u0000${hit._id}`;
+      if (!this.basisSeen.has(key)) {
+        this.basisSeen.add(key);
+        fresh++;
+      }
+    }
+    return { ...newTermsAlerts(this.er, cands, ctx, seen), withNewTerm: fresh };
+  }
+
+  skip(): void {}
+
+  commit(): void {}
+
+  finish(): void {}
+
+  counted(): DecidedCounts {
+    return this.counts;
   }
 }
 

@@ -81,6 +81,18 @@ export interface ReplayRule {
   finish(last: Execution): void;
   /** Events cut at a per-event bound of the rule type, and the items left out (new_terms: combinations). */
   cut?(): CutCounts;
+  /**
+   * A rule whose executions something outside the engine decides (a cluster's own searches) reads no
+   * events: it says what its searches matched instead, for the run summary's funnel.
+   */
+  counted?(): DecidedCounts;
+}
+
+/** The funnel counts of a decided rule (ReplayRule.counted): what its searches found over the run's span. */
+export interface DecidedCounts {
+  readonly matched: number;
+  readonly usable: number;
+  readonly inWindow: number;
 }
 
 /** A rule type's work for one rule in stream mode. */

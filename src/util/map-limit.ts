@@ -1,5 +1,5 @@
-// `f` over `items` with at most `limit` calls in flight, the results in the items' order: how the tests
-// that ask a server many questions keep it busy without flooding it. Test support only.
+// `f` over `items` with at most `limit` calls in flight, the results in the items' order: how a run (and
+// the tests) that ask a server many questions keep it busy without flooding it.
 
 export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);

@@ -1,0 +1,476 @@
+// new_terms in a cluster, the way Kibana's executor runs it (docs/cluster.md "new_terms by the cluster's
+// searches", new_terms.md §3–§6): for each execution, a composite aggregation lists the terms of the rule's
+// window; for each page, a second one over [history start, to] gives each term's first sighting — the
+// terms first seen after the window's `from` are new — and its earliest document in the window, the
+// alert's basis (Kibana asks for those in a third search; one request does both here, which halves the
+// requests of an execution with terms). The engine then builds, dedupes and cuts the alerts
+// (DecidedNewTermsReplay).
+//
+// What differs from Kibana's requests, and why the answers do not: the test distributions of both servers
+// lack painless, so the effective time of a timestamp override with its fallback (Kibana's runtime field
+// `kibana.combined_timestamp`) is taken as the earlier of two aggregations — over the documents that have
+// the override field, and over those that do not, on `@timestamp` — and the bucket_selector that keeps the
+// new terms is applied here. Several fields use one composite source per field for every phase, which
+// gives each document's combinations as Kibana's does.
+
+import type { EngineRule } from "../engine/ports.js";
+import { executions, executionsWithEvents, fixedOffsets, ruleSchedule, type Execution } from "../engine/schedule.js";
+import { replayStart } from "../engine/run.js";
+import type { InputEvent, EventDoc } from "../event/types.js";
+import { DecidedNewTermsReplay, compareCombo, COMPOSITE_PAGE, type NewTermBasis, type TermValue } from "../engine/rule-types/new-terms.js";
+import { newTermsAlertId } from "../engine/alert.js";
+import { resultCap } from "../engine/ports.js";
+import { parseDateMath } from "../util/datemath.js";
+import type { DslQuery } from "../compile/filters/filters.js";
+import type { ClusterClient } from "./client.js";
+import { mapLimit } from "../util/map-limit.js";
+
+/** Terms per history request (Kibana's batch size for several fields). */
+export const TERMS_PER_REQUEST = 500;
+
+export interface NewTermsSearchPlan {
+  readonly er: EngineRule;
+  /** The rule's index patterns. */
+  readonly indices: readonly string[];
+  /** The rule's query with its filters and exceptions, in the query DSL (Kibana's `esFilter`). */
+  readonly query: DslQuery;
+  /** The executions to search, by `startedAt` ascending (those the memory has not recorded). */
+  readonly executions: readonly Execution[];
+  readonly spaceId: string;
+  /** Whether an alert id is stored already (the engine drops such alerts, and they do not count for max_signals). */
+  readonly isStored: (id: string) => boolean;
+}
+
+export interface NewTermsSearchResult {
+  readonly runner: DecidedNewTermsReplay;
+  /** Requests sent. */
+  readonly searches: number;
+}
+
+interface Bucket {
+  key: Record<string, unknown>;
+  doc_count: number;
+  [agg: string]: unknown;
+}
+
+interface CompositeResponse {
+  aggregations?: { terms?: { buckets: Bucket[]; after_key?: Record<string, unknown> } };
+}
+
+interface TopHit {
+  _index: string;
+  _id: string;
+  _source?: EventDoc;
+  sort?: unknown[];
+}
+
+/** Which timestamps a rule's window and history use (new_terms.md §2.1). */
+export interface RuleTimestamps {
+  readonly primary: string;
+  /** `@timestamp` for the documents without the override field, unless the fallback is disabled. */
+  readonly secondary?: string;
+}
+
+export function ruleTimestamps(rule: EngineRule["rule"]): RuleTimestamps {
+  const primary = rule.timestamp_override ?? "@timestamp";
+  return primary !== "@timestamp" && rule.timestamp_override_fallback_disabled !== true ? { primary, secondary: "@timestamp" } : { primary };
+}
+
+/** Kibana's time-range filter (§2.2): on the primary timestamp, or on `@timestamp` where it is missing. */
+export function timeRangeFilter(ts: RuleTimestamps, from: number, to: number): DslQuery {
+  const span = { gte: new Date(from).toISOString(), lte: new Date(to).toISOString(), format: "strict_date_optional_time" };
+  if (ts.secondary === undefined) return { range: { [ts.primary]: span } };
+  return {
+    bool: {
+      should: [{ range: { [ts.primary]: span } }, { bool: { filter: [{ range: { [ts.secondary]: span } }], must_not: [{ exists: { field: ts.primary } }] } }],
+      minimum_should_match: 1,
+    },
+  };
+}
+
+/**
+ * Sub-aggregations giving, per bucket, the earliest effective time (`first`) or the earliest document
+ * (`basis`): one over the documents with the primary timestamp and, with a fallback, one over those
+ * without it on `@timestamp`.
+ */
+function earliest(ts: RuleTimestamps, what: "first" | "basis"): Record<string, unknown> {
+  const leaf = (field: string) => (what === "first" ? { min: { field } } : { top_hits: { size: 1, sort: [{ [field]: { order: "asc" } }] } });
+  if (ts.secondary === undefined) return { p: leaf(ts.primary) };
+  return {
+    p: { filter: { exists: { field: ts.primary } }, aggs: { x: leaf(ts.primary) } },
+    s: { filter: { bool: { must_not: [{ exists: { field: ts.primary } }] } }, aggs: { x: leaf(ts.secondary) } },
+  };
+}
+
+/** The earliest effective time of a bucket (`earliest(…, "first")`), or undefined. */
+function firstSeen(b: Bucket): number | undefined {
+  const vals: number[] = [];
+  const read = (agg: unknown): void => {
+    const v = (agg as { value?: unknown } | undefined)?.value;
+    if (typeof v === "number" && Number.isFinite(v)) vals.push(v);
+  };
+  const p = b.p as { x?: unknown; value?: unknown } | undefined;
+  if (p !== undefined && "x" in p) read(p.x);
+  else read(p);
+  read((b.s as { x?: unknown } | undefined)?.x);
+  return vals.length === 0 ? undefined : Math.min(...vals);
+}
+
+/** The earliest document of a bucket (`earliest(…, "basis")`) and its time, or undefined. */
+function basisOf(b: Bucket): { hit: TopHit; t: number } | undefined {
+  let best: { hit: TopHit; t: number } | undefined;
+  const read = (agg: unknown): void => {
+    const hit = (agg as { hits?: { hits?: TopHit[] } } | undefined)?.hits?.hits?.[0];
+    const t = hit?.sort?.[0];
+    if (hit === undefined || typeof t !== "number") return;
+    if (best === undefined || t < best.t) best = { hit, t };
+  };
+  const p = b.p as { x?: unknown } | undefined;
+  if (p !== undefined && "x" in p && b.s !== undefined) read(p.x);
+  else read(p);
+  read((b.s as { x?: unknown } | undefined)?.x);
+  return best;
+}
+
+/** A composite key's values in field order, as the cluster gives them (what its queries take back). */
+type RawKey = readonly unknown[];
+
+function rawKey(fields: readonly string[], key: Record<string, unknown>): RawKey {
+  return fields.map((f) => key[f]);
+}
+
+/** The documents holding one of `terms` (each a combination in field order). */
+function termsFilter(fields: readonly string[], terms: readonly RawKey[]): DslQuery {
+  if (fields.length === 1) return { terms: { [fields[0]]: terms.map((t) => t[0]) } };
+  return { bool: { should: terms.map((t) => ({ bool: { filter: fields.map((f, i) => ({ term: { [f]: t[i] } })) } })), minimum_should_match: 1 } };
+}
+
+/**
+ * A composite key as the rule's terms (in field order): a single field's boolean is keyed 1/0 as
+ * Kibana's terms aggregation keys it (§3); several fields keep the composite's true/false (§4).
+ */
+function termsOf(fields: readonly string[], key: Record<string, unknown>): TermValue[] | undefined {
+  const out: TermValue[] = [];
+  for (const f of fields) {
+    const v = key[f];
+    if (typeof v === "boolean") out.push(fields.length === 1 ? (v ? 1 : 0) : v);
+    else if (typeof v === "string" || (typeof v === "number" && Number.isFinite(v))) out.push(v);
+    else return undefined;
+  }
+  return out;
+}
+
+/** Sends a plan's searches for one rule. */
+class Searcher {
+  searches = 0;
+  private readonly path: string;
+  private readonly fields: readonly string[];
+  readonly ts: RuleTimestamps;
+
+  constructor(
+    private readonly client: ClusterClient,
+    private readonly plan: NewTermsSearchPlan,
+  ) {
+    this.path = `/${plan.indices.map(encodeURIComponent).join(",")}/_search`;
+    this.fields = plan.er.rule.new_terms?.fields ?? [];
+    this.ts = ruleTimestamps(plan.er.rule);
+  }
+
+  private sources(): Record<string, unknown>[] {
+    return this.fields.map((f) => ({ [f]: { terms: { field: f } } }));
+  }
+
+  /** One composite page: the rule's query, the time range, any more filters; `aggs` under each bucket. */
+  private async page(from: number, to: number, more: readonly DslQuery[], after: Record<string, unknown> | undefined, aggs?: Record<string, unknown>): Promise<{ buckets: Bucket[]; after?: Record<string, unknown> }> {
+    this.searches++;
+    const composite = { sources: this.sources(), size: COMPOSITE_PAGE, ...(after !== undefined ? { after } : {}) };
+    const body = {
+      size: 0,
+      track_total_hits: false,
+      query: { bool: { filter: [this.plan.query, timeRangeFilter(this.ts, from, to), ...more] } },
+      aggs: { terms: { composite, ...(aggs !== undefined ? { aggs } : {}) } },
+    };
+    const res = await this.client.request<CompositeResponse>("POST", this.path, body, { ignore_unavailable: "true", allow_no_indices: "true" });
+    const agg = res.aggregations?.terms;
+    const buckets = agg?.buckets ?? [];
+    return { buckets, after: buckets.length < COMPOSITE_PAGE ? undefined : agg?.after_key };
+  }
+
+  /** Every bucket of a composite aggregation, page by page. */
+  private async *all(from: number, to: number, more: readonly DslQuery[], aggs?: Record<string, unknown>): AsyncGenerator<Bucket[]> {
+    let after: Record<string, unknown> | undefined;
+    do {
+      const p = await this.page(from, to, more, after, aggs);
+      if (p.buckets.length > 0) yield p.buckets;
+      after = p.after;
+    } while (after !== undefined);
+  }
+
+  /** Phase 1: the window's terms, one composite page (ascending keys) at a time, with their window counts. */
+  windowPages(exec: Execution): AsyncGenerator<Bucket[]> {
+    return this.all(exec.from, exec.to, []);
+  }
+
+  /**
+   * Phases 2 and 3 in one request: of `terms`, those first seen in [history start, to] after the window's
+   * `from` (new), each with its earliest document in the window (the alert's basis).
+   */
+  async newTerms(exec: Execution, terms: readonly RawKey[]): Promise<Map<string, { hit: TopHit; t: number }>> {
+    const hws = parseDateMath(this.plan.er.rule.new_terms?.history_window_start ?? "now-7d", exec.to);
+    const wanted = new Set(terms.map((t) => JSON.stringify(t)));
+    const aggs = { ...earliest(this.ts, "first"), w: { filter: timeRangeFilter(this.ts, exec.from, exec.to), aggs: earliest(this.ts, "basis") } };
+    const found = new Map<string, { hit: TopHit; t: number }>();
+    for (let i = 0; i < terms.length; i += TERMS_PER_REQUEST) {
+      const chunk = terms.slice(i, i + TERMS_PER_REQUEST);
+      for await (const buckets of this.all(hws, exec.to, [termsFilter(this.fields, chunk)], aggs)) {
+        for (const b of buckets) {
+          const k = JSON.stringify(rawKey(this.fields, b.key));
+          const first = firstSeen(b);
+          const basis = basisOf(b.w as Bucket);
+          if (wanted.has(k) && first !== undefined && first > exec.from && basis !== undefined) found.set(k, basis);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Where in [from, to] the rule has documents with every field: for each non-empty date_histogram
+   * bucket of `width` ms on the effective time, its first and last millisecond (ascending). A window at
+   * least `width` long meets a bucket only if it holds one of the two.
+   */
+  async busyTimes(from: number, to: number, width: number): Promise<number[]> {
+    const times: number[] = [];
+    const has = this.fields.map((f) => ({ exists: { field: f } }));
+    const histogram = async (field: string, more: readonly DslQuery[]): Promise<void> => {
+      let after: Record<string, unknown> | undefined;
+      do {
+        this.searches++;
+        const composite = { sources: [{ t: { date_histogram: { field, fixed_interval: `${width}ms` } } }], size: COMPOSITE_PAGE, ...(after !== undefined ? { after } : {}) };
+        const body = { size: 0, track_total_hits: false, query: { bool: { filter: [this.plan.query, timeRangeFilter(this.ts, from, to), ...has, ...more] } }, aggs: { b: { composite } } };
+        const res = await this.client.request<{ aggregations?: { b?: { buckets: { key: { t: unknown } }[]; after_key?: Record<string, unknown> } } }>("POST", this.path, body, {
+          ignore_unavailable: "true",
+          allow_no_indices: "true",
+        });
+        const buckets = res.aggregations?.b?.buckets ?? [];
+        for (const b of buckets) if (typeof b.key.t === "number") times.push(b.key.t, b.key.t + width - 1);
+        after = buckets.length < COMPOSITE_PAGE ? undefined : res.aggregations?.b?.after_key;
+      } while (after !== undefined);
+    };
+    if (this.ts.secondary === undefined) await histogram(this.ts.primary, []);
+    else {
+      await histogram(this.ts.primary, [{ exists: { field: this.ts.primary } }]);
+      await histogram(this.ts.secondary, [{ bool: { must_not: [{ exists: { field: this.ts.primary } }] } }]);
+    }
+    return [...new Set(times)].sort((a, b) => a - b);
+  }
+
+  /** How many documents in [from, to] the rule's query matches, and how many of them hold every field. */
+  async counts(from: number, to: number): Promise<{ matched: number; usable: number }> {
+    const count = async (more: readonly DslQuery[]): Promise<number> => {
+      this.searches++;
+      const body = { query: { bool: { filter: [this.plan.query, timeRangeFilter(this.ts, from, to), ...more] } } };
+      const res = await this.client.request<{ count?: number }>("POST", this.path.replace(/_search$/, "_count"), body, { ignore_unavailable: "true", allow_no_indices: "true" });
+      return res.count ?? 0;
+    };
+    const matched = await count([]);
+    const usable = matched === 0 ? 0 : await count(this.fields.map((f) => ({ exists: { field: f } })));
+    return { matched, usable };
+  }
+}
+
+/**
+ * Kibana's alert order within one phase-1 page (§3, §4): one field, doc count in the window descending
+ * then key ascending; several fields, key ascending (the page's order).
+ */
+function alertOrder<T extends { terms: TermValue[]; count: number }>(fields: number, page: readonly T[]): T[] {
+  if (fields > 1) return [...page];
+  return [...page].sort((a, b) => b.count - a.count || compareCombo(a.terms, b.terms));
+}
+
+/** Executions whose searches run at once (each waits on the cluster most of its time). */
+export const EXECUTIONS_IN_FLIGHT = 8;
+
+/** A new term with its basis document and the alert id it would get. */
+interface Candidate extends NewTermBasis {
+  readonly id: string;
+}
+
+/**
+ * One execution's new terms with their basis documents, in Kibana's alert order (§3, §4), page by page:
+ * the searches for a page are sent when the consumer gets that far.
+ */
+async function* candidates(s: Searcher, plan: NewTermsSearchPlan, exec: Execution): AsyncGenerator<Candidate> {
+  const { er } = plan;
+  const fields = er.rule.new_terms?.fields ?? [];
+  for await (const buckets of s.windowPages(exec)) {
+    const page: { terms: TermValue[]; raw: RawKey; count: number }[] = [];
+    for (const b of buckets) {
+      const terms = termsOf(fields, b.key);
+      if (terms !== undefined) page.push({ terms, raw: rawKey(fields, b.key), count: b.doc_count });
+    }
+    const found = await s.newTerms(
+      exec,
+      page.map((p) => p.raw),
+    );
+    const ordered = alertOrder(
+      fields.length,
+      page.filter((p) => found.has(JSON.stringify(p.raw))),
+    );
+    for (const c of ordered) {
+      const b = found.get(JSON.stringify(c.raw));
+      const hit = b === undefined ? undefined : basisHit(b.hit, plan, exec);
+      if (b === undefined || hit === undefined) continue;
+      yield { basis: hit, t: Math.min(Math.max(b.t, exec.from), exec.to), terms: c.terms, id: newTermsAlertId(hit, plan.spaceId, er.ruleUuid, c.terms) };
+    }
+  }
+}
+
+/**
+ * Runs the plan's executions' searches and returns the rule's runner for the engine. Each execution's
+ * new terms are kept, in alert order, up to the first one past max_signals: the ids the engine would drop
+ * (stored already, or alerted by an earlier execution of this run) are skipped in the count, so the
+ * engine's own cut finds the same alerts and the same truncation, and no more basis documents are fetched
+ * than Kibana would. The executions' searches run EXECUTIONS_IN_FLIGHT at a time, each up to max_signals
+ * + 1 terms not stored yet; the count against earlier executions' alerts is then made in execution order,
+ * reading on where an execution needs more.
+ */
+export async function searchNewTerms(client: ClusterClient, plan: NewTermsSearchPlan): Promise<NewTermsSearchResult> {
+  const s = new Searcher(client, plan);
+  const cap = resultCap(plan.er);
+  const busy = await busyExecutions(s, plan);
+  const ahead = await mapLimit(busy, EXECUTIONS_IN_FLIGHT, async (exec) => {
+    const rest = candidates(s, plan, exec);
+    const head: Candidate[] = [];
+    let unstored = 0;
+    while (unstored <= cap) {
+      const n = await rest.next();
+      if (n.done === true) return { exec, head, rest: undefined };
+      head.push(n.value);
+      if (!plan.isStored(n.value.id)) unstored++;
+    }
+    return { exec, head, rest };
+  });
+  const alerted = new Set<string>();
+  const byExecution = new Map<number, NewTermBasis[]>();
+  for (const { exec, head, rest } of ahead) {
+    const cands: NewTermBasis[] = [];
+    let kept = 0;
+    const take = (c: Candidate): boolean => {
+      cands.push(c);
+      if (plan.isStored(c.id) || alerted.has(c.id)) return true;
+      if (kept === cap) return false;
+      kept++;
+      alerted.add(c.id);
+      return true;
+    };
+    let more = head.every(take);
+    if (more && rest !== undefined) for await (const c of rest) if (!(more = take(c))) break;
+    if (cands.length > 0) byExecution.set(exec.startedAt, cands);
+  }
+  const execs = plan.executions;
+  const counts = execs.length === 0 ? { matched: 0, usable: 0 } : await s.counts(execs[0].from, execs[execs.length - 1].to);
+  return { runner: new DecidedNewTermsReplay(plan.er, byExecution, { ...counts, inWindow: counts.usable }), searches: s.searches };
+}
+
+/** The shortest histogram bucket the quiet-window check uses (ms). */
+const MIN_BUCKET_MS = 1000;
+
+/**
+ * The plan's executions whose windows hold a document with every field: only they can have new terms.
+ * A backfill of a rule that runs every minute over a month of sparse data then sends a few requests per
+ * busy window, not one per execution. Windows of a schedule that is not a fixed offset from its start
+ * (date math rounding) are all searched.
+ */
+async function busyExecutions(s: Searcher, plan: NewTermsSearchPlan): Promise<readonly Execution[]> {
+  const execs = plan.executions;
+  if (execs.length === 0) return execs;
+  const sched = ruleSchedule(plan.er.rule);
+  const off = fixedOffsets(sched);
+  if (off === undefined) return execs;
+  const width = Math.min(sched.intervalMs, off.toOffset - off.fromOffset);
+  if (width < MIN_BUCKET_MS) return execs;
+  const times = await s.busyTimes(execs[0].from, execs[execs.length - 1].to, width);
+  const starts = new Set(executionsWithEvents(sched, execs[0].startedAt, execs[execs.length - 1].startedAt, times).withEvents.map((e) => e.startedAt));
+  return execs.filter((e) => starts.has(e.startedAt));
+}
+
+/** A top hit as the engine's event (the rule reads it as it would the same document fetched). */
+function basisHit(h: TopHit, plan: NewTermsSearchPlan, exec: Execution): InputEvent | undefined {
+  if (h._source === undefined || h._source === null || typeof h._source !== "object") return undefined;
+  return { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } };
+}
+
+// ---- which rules the cluster's searches run, and their executions -----------------------------------------
+
+/** A rule `tern run --cluster` runs by the searches above. */
+export interface SearchedRule {
+  readonly er: EngineRule;
+  readonly indices: readonly string[];
+  readonly query: DslQuery;
+}
+
+interface FieldCaps {
+  fields?: Record<string, Record<string, { aggregatable?: boolean; indices?: string[] }>>;
+}
+
+/**
+ * Whether the cluster can run a new_terms rule by its own searches: why not, or undefined. Kibana's
+ * aggregations need every field aggregatable (keyword, ip, numbers, dates…) wherever it is mapped; a
+ * field mapped as text (dynamic mapping without tern's template) is not, and such a rule is run over
+ * fetched events instead. Alert suppression is built by the engine over every matching event, so those
+ * rules are fetched too.
+ */
+export async function whyNotSearched(client: ClusterClient, er: EngineRule, indices: readonly string[]): Promise<string | undefined> {
+  const rule = er.rule;
+  if (rule.type !== "new_terms" || rule.new_terms === undefined) return "not a new_terms rule";
+  if (rule.alert_suppression !== undefined) return "alert suppression is applied by tern over the fetched events";
+  const fields = rule.new_terms.fields;
+  const caps = await client.request<FieldCaps>("GET", `/${indices.map(encodeURIComponent).join(",")}/_field_caps`, undefined, {
+    fields: fields.join(","),
+    ignore_unavailable: "true",
+    allow_no_indices: "true",
+  });
+  for (const f of fields) {
+    for (const [type, c] of Object.entries(caps.fields?.[f] ?? {})) {
+      if (c.aggregatable === false) return `field ${f} is mapped as ${type}${c.indices !== undefined ? ` in ${c.indices.slice(0, 3).join(", ")}${c.indices.length > 3 ? ", …" : ""}` : ""}, which the cluster cannot aggregate`;
+    }
+  }
+  return undefined;
+}
+
+/** What the memory tells the planning: a rule's schedule cursor, its recorded executions, stored alerts. */
+export interface SearchMemory {
+  getSchedule(ruleId: string): { intervalMs: number; lastStartedAt: number } | undefined;
+  hasExecution(ruleId: string, startedAt: number): boolean;
+  hasAlert(id: string): boolean;
+}
+
+/**
+ * Runs the searches of every execution the engine will make of each rule from `window` (the engine's own
+ * start: --start, else the memory's cursor, else `startIfNew`; up to `end`), skipping those the memory
+ * recorded, and gives each rule's runner for RunOptions.decided.
+ */
+export async function searchedRunners(
+  client: ClusterClient,
+  rules: readonly SearchedRule[],
+  memory: SearchMemory,
+  window: { readonly start?: number; readonly startIfNew?: number; readonly end: number },
+  spaceId: string,
+): Promise<{ runners: Map<string, DecidedNewTermsReplay>; searches: number }> {
+  const runners = new Map<string, DecidedNewTermsReplay>();
+  let searches = 0;
+  for (const r of rules) {
+    const id = r.er.rule.rule_id;
+    const sched = ruleSchedule(r.er.rule);
+    const stored = memory.getSchedule(id);
+    const known = stored?.intervalMs === sched.intervalMs ? stored : undefined;
+    const start = replayStart(sched, window.start, known, window.end, window.startIfNew);
+    const execs: Execution[] = [];
+    if (sched.intervalMs > 0 && start <= window.end) for (const e of executions(sched, start, window.end, window.end)) if (!memory.hasExecution(id, e.startedAt)) execs.push(e);
+    const res = await searchNewTerms(client, { er: r.er, indices: r.indices, query: r.query, executions: execs, spaceId, isStored: (a) => memory.hasAlert(a) });
+    runners.set(id, res.runner);
+    searches += res.searches;
+  }
+  return { runners, searches };
+}
