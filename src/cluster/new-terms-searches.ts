@@ -14,26 +14,23 @@
 // gives each document's combinations as Kibana's does.
 
 import type { EngineRule } from "../engine/ports.js";
-import { executions, executionsWithEvents, fixedOffsets, ruleSchedule, type Execution } from "../engine/schedule.js";
+import { executions, ruleSchedule, type Execution } from "../engine/schedule.js";
 import { replayStart } from "../engine/run.js";
 import type { InputEvent, EventDoc } from "../event/types.js";
-import { DecidedNewTermsReplay, compareCombo, COMPOSITE_PAGE, type NewTermBasis, type TermValue } from "../engine/rule-types/new-terms.js";
+import { DecidedNewTermsReplay, compareCombo, type NewTermBasis, type TermValue } from "../engine/rule-types/new-terms.js";
 import { newTermsAlertId } from "../engine/alert.js";
 import { resultCap } from "../engine/ports.js";
 import { parseDateMath } from "../util/datemath.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
 import { mapLimit } from "../util/map-limit.js";
+import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrimary, type Bucket, type RuleTimestamps, type SearchedRule } from "./rule-searches.js";
 
 /** Terms per history request (Kibana's batch size for several fields). */
 export const TERMS_PER_REQUEST = 500;
 
 export interface NewTermsSearchPlan {
-  readonly er: EngineRule;
-  /** The rule's index patterns. */
-  readonly indices: readonly string[];
-  /** The rule's query with its filters and exceptions, in the query DSL (Kibana's `esFilter`). */
-  readonly query: DslQuery;
+  readonly rule: SearchedRule;
   /** The executions to search, by `startedAt` ascending (those the memory has not recorded). */
   readonly executions: readonly Execution[];
   readonly spaceId: string;
@@ -47,45 +44,11 @@ export interface NewTermsSearchResult {
   readonly searches: number;
 }
 
-interface Bucket {
-  key: Record<string, unknown>;
-  doc_count: number;
-  [agg: string]: unknown;
-}
-
-interface CompositeResponse {
-  aggregations?: { terms?: { buckets: Bucket[]; after_key?: Record<string, unknown> } };
-}
-
 interface TopHit {
   _index: string;
   _id: string;
   _source?: EventDoc;
   sort?: unknown[];
-}
-
-/** Which timestamps a rule's window and history use (new_terms.md §2.1). */
-export interface RuleTimestamps {
-  readonly primary: string;
-  /** `@timestamp` for the documents without the override field, unless the fallback is disabled. */
-  readonly secondary?: string;
-}
-
-export function ruleTimestamps(rule: EngineRule["rule"]): RuleTimestamps {
-  const primary = rule.timestamp_override ?? "@timestamp";
-  return primary !== "@timestamp" && rule.timestamp_override_fallback_disabled !== true ? { primary, secondary: "@timestamp" } : { primary };
-}
-
-/** Kibana's time-range filter (§2.2): on the primary timestamp, or on `@timestamp` where it is missing. */
-export function timeRangeFilter(ts: RuleTimestamps, from: number, to: number): DslQuery {
-  const span = { gte: new Date(from).toISOString(), lte: new Date(to).toISOString(), format: "strict_date_optional_time" };
-  if (ts.secondary === undefined) return { range: { [ts.primary]: span } };
-  return {
-    bool: {
-      should: [{ range: { [ts.primary]: span } }, { bool: { filter: [{ range: { [ts.secondary]: span } }], must_not: [{ exists: { field: ts.primary } }] } }],
-      minimum_should_match: 1,
-    },
-  };
 }
 
 /**
@@ -97,8 +60,8 @@ function earliest(ts: RuleTimestamps, what: "first" | "basis"): Record<string, u
   const leaf = (field: string) => (what === "first" ? { min: { field } } : { top_hits: { size: 1, sort: [{ [field]: { order: "asc" } }] } });
   if (ts.secondary === undefined) return { p: leaf(ts.primary) };
   return {
-    p: { filter: { exists: { field: ts.primary } }, aggs: { x: leaf(ts.primary) } },
-    s: { filter: { bool: { must_not: [{ exists: { field: ts.primary } }] } }, aggs: { x: leaf(ts.secondary) } },
+    p: { filter: withPrimary(ts), aggs: { x: leaf(ts.primary) } },
+    s: { filter: withoutPrimary(ts), aggs: { x: leaf(ts.secondary) } },
   };
 }
 
@@ -160,55 +123,18 @@ function termsOf(fields: readonly string[], key: Record<string, unknown>): TermV
   return out;
 }
 
-/** Sends a plan's searches for one rule. */
-class Searcher {
-  searches = 0;
-  private readonly path: string;
-  private readonly fields: readonly string[];
-  readonly ts: RuleTimestamps;
-
+/** Sends a plan's searches for one new_terms rule. */
+class NewTermsSearcher extends RuleSearcher {
   constructor(
-    private readonly client: ClusterClient,
+    client: ClusterClient,
     private readonly plan: NewTermsSearchPlan,
   ) {
-    this.path = `/${plan.indices.map(encodeURIComponent).join(",")}/_search`;
-    this.fields = plan.er.rule.new_terms?.fields ?? [];
-    this.ts = ruleTimestamps(plan.er.rule);
-  }
-
-  private sources(): Record<string, unknown>[] {
-    return this.fields.map((f) => ({ [f]: { terms: { field: f } } }));
-  }
-
-  /** One composite page: the rule's query, the time range, any more filters; `aggs` under each bucket. */
-  private async page(from: number, to: number, more: readonly DslQuery[], after: Record<string, unknown> | undefined, aggs?: Record<string, unknown>): Promise<{ buckets: Bucket[]; after?: Record<string, unknown> }> {
-    this.searches++;
-    const composite = { sources: this.sources(), size: COMPOSITE_PAGE, ...(after !== undefined ? { after } : {}) };
-    const body = {
-      size: 0,
-      track_total_hits: false,
-      query: { bool: { filter: [this.plan.query, timeRangeFilter(this.ts, from, to), ...more] } },
-      aggs: { terms: { composite, ...(aggs !== undefined ? { aggs } : {}) } },
-    };
-    const res = await this.client.request<CompositeResponse>("POST", this.path, body, { ignore_unavailable: "true", allow_no_indices: "true" });
-    const agg = res.aggregations?.terms;
-    const buckets = agg?.buckets ?? [];
-    return { buckets, after: buckets.length < COMPOSITE_PAGE ? undefined : agg?.after_key };
-  }
-
-  /** Every bucket of a composite aggregation, page by page. */
-  private async *all(from: number, to: number, more: readonly DslQuery[], aggs?: Record<string, unknown>): AsyncGenerator<Bucket[]> {
-    let after: Record<string, unknown> | undefined;
-    do {
-      const p = await this.page(from, to, more, after, aggs);
-      if (p.buckets.length > 0) yield p.buckets;
-      after = p.after;
-    } while (after !== undefined);
+    super(client, plan.rule, plan.rule.er.rule.new_terms?.fields ?? []);
   }
 
   /** Phase 1: the window's terms, one composite page (ascending keys) at a time, with their window counts. */
   windowPages(exec: Execution): AsyncGenerator<Bucket[]> {
-    return this.all(exec.from, exec.to, []);
+    return this.composite(exec.from, exec.to, []);
   }
 
   /**
@@ -216,13 +142,13 @@ class Searcher {
    * `from` (new), each with its earliest document in the window (the alert's basis).
    */
   async newTerms(exec: Execution, terms: readonly RawKey[]): Promise<Map<string, { hit: TopHit; t: number }>> {
-    const hws = parseDateMath(this.plan.er.rule.new_terms?.history_window_start ?? "now-7d", exec.to);
+    const hws = parseDateMath(this.plan.rule.er.rule.new_terms?.history_window_start ?? "now-7d", exec.to);
     const wanted = new Set(terms.map((t) => JSON.stringify(t)));
     const aggs = { ...earliest(this.ts, "first"), w: { filter: timeRangeFilter(this.ts, exec.from, exec.to), aggs: earliest(this.ts, "basis") } };
     const found = new Map<string, { hit: TopHit; t: number }>();
     for (let i = 0; i < terms.length; i += TERMS_PER_REQUEST) {
       const chunk = terms.slice(i, i + TERMS_PER_REQUEST);
-      for await (const buckets of this.all(hws, exec.to, [termsFilter(this.fields, chunk)], aggs)) {
+      for await (const buckets of this.composite(hws, exec.to, [termsFilter(this.fields, chunk)], aggs)) {
         for (const b of buckets) {
           const k = JSON.stringify(rawKey(this.fields, b.key));
           const first = firstSeen(b);
@@ -232,50 +158,6 @@ class Searcher {
       }
     }
     return found;
-  }
-
-  /**
-   * Where in [from, to] the rule has documents with every field: for each non-empty date_histogram
-   * bucket of `width` ms on the effective time, its first and last millisecond (ascending). A window at
-   * least `width` long meets a bucket only if it holds one of the two.
-   */
-  async busyTimes(from: number, to: number, width: number): Promise<number[]> {
-    const times: number[] = [];
-    const has = this.fields.map((f) => ({ exists: { field: f } }));
-    const histogram = async (field: string, more: readonly DslQuery[]): Promise<void> => {
-      let after: Record<string, unknown> | undefined;
-      do {
-        this.searches++;
-        const composite = { sources: [{ t: { date_histogram: { field, fixed_interval: `${width}ms` } } }], size: COMPOSITE_PAGE, ...(after !== undefined ? { after } : {}) };
-        const body = { size: 0, track_total_hits: false, query: { bool: { filter: [this.plan.query, timeRangeFilter(this.ts, from, to), ...has, ...more] } }, aggs: { b: { composite } } };
-        const res = await this.client.request<{ aggregations?: { b?: { buckets: { key: { t: unknown } }[]; after_key?: Record<string, unknown> } } }>("POST", this.path, body, {
-          ignore_unavailable: "true",
-          allow_no_indices: "true",
-        });
-        const buckets = res.aggregations?.b?.buckets ?? [];
-        for (const b of buckets) if (typeof b.key.t === "number") times.push(b.key.t, b.key.t + width - 1);
-        after = buckets.length < COMPOSITE_PAGE ? undefined : res.aggregations?.b?.after_key;
-      } while (after !== undefined);
-    };
-    if (this.ts.secondary === undefined) await histogram(this.ts.primary, []);
-    else {
-      await histogram(this.ts.primary, [{ exists: { field: this.ts.primary } }]);
-      await histogram(this.ts.secondary, [{ bool: { must_not: [{ exists: { field: this.ts.primary } }] } }]);
-    }
-    return [...new Set(times)].sort((a, b) => a - b);
-  }
-
-  /** How many documents in [from, to] the rule's query matches, and how many of them hold every field. */
-  async counts(from: number, to: number): Promise<{ matched: number; usable: number }> {
-    const count = async (more: readonly DslQuery[]): Promise<number> => {
-      this.searches++;
-      const body = { query: { bool: { filter: [this.plan.query, timeRangeFilter(this.ts, from, to), ...more] } } };
-      const res = await this.client.request<{ count?: number }>("POST", this.path.replace(/_search$/, "_count"), body, { ignore_unavailable: "true", allow_no_indices: "true" });
-      return res.count ?? 0;
-    };
-    const matched = await count([]);
-    const usable = matched === 0 ? 0 : await count(this.fields.map((f) => ({ exists: { field: f } })));
-    return { matched, usable };
   }
 }
 
@@ -300,8 +182,8 @@ interface Candidate extends NewTermBasis {
  * One execution's new terms with their basis documents, in Kibana's alert order (§3, §4), page by page:
  * the searches for a page are sent when the consumer gets that far.
  */
-async function* candidates(s: Searcher, plan: NewTermsSearchPlan, exec: Execution): AsyncGenerator<Candidate> {
-  const { er } = plan;
+async function* candidates(s: NewTermsSearcher, plan: NewTermsSearchPlan, exec: Execution): AsyncGenerator<Candidate> {
+  const { er } = plan.rule;
   const fields = er.rule.new_terms?.fields ?? [];
   for await (const buckets of s.windowPages(exec)) {
     const page: { terms: TermValue[]; raw: RawKey; count: number }[] = [];
@@ -336,9 +218,9 @@ async function* candidates(s: Searcher, plan: NewTermsSearchPlan, exec: Executio
  * reading on where an execution needs more.
  */
 export async function searchNewTerms(client: ClusterClient, plan: NewTermsSearchPlan): Promise<NewTermsSearchResult> {
-  const s = new Searcher(client, plan);
-  const cap = resultCap(plan.er);
-  const busy = await busyExecutions(s, plan);
+  const s = new NewTermsSearcher(client, plan);
+  const cap = resultCap(plan.rule.er);
+  const busy = await busyExecutions(s, plan.executions);
   const ahead = await mapLimit(busy, EXECUTIONS_IN_FLIGHT, async (exec) => {
     const rest = candidates(s, plan, exec);
     const head: Candidate[] = [];
@@ -370,45 +252,16 @@ export async function searchNewTerms(client: ClusterClient, plan: NewTermsSearch
   }
   const execs = plan.executions;
   const counts = execs.length === 0 ? { matched: 0, usable: 0 } : await s.counts(execs[0].from, execs[execs.length - 1].to);
-  return { runner: new DecidedNewTermsReplay(plan.er, byExecution, { ...counts, inWindow: counts.usable }), searches: s.searches };
-}
-
-/** The shortest histogram bucket the quiet-window check uses (ms). */
-const MIN_BUCKET_MS = 1000;
-
-/**
- * The plan's executions whose windows hold a document with every field: only they can have new terms.
- * A backfill of a rule that runs every minute over a month of sparse data then sends a few requests per
- * busy window, not one per execution. Windows of a schedule that is not a fixed offset from its start
- * (date math rounding) are all searched.
- */
-async function busyExecutions(s: Searcher, plan: NewTermsSearchPlan): Promise<readonly Execution[]> {
-  const execs = plan.executions;
-  if (execs.length === 0) return execs;
-  const sched = ruleSchedule(plan.er.rule);
-  const off = fixedOffsets(sched);
-  if (off === undefined) return execs;
-  const width = Math.min(sched.intervalMs, off.toOffset - off.fromOffset);
-  if (width < MIN_BUCKET_MS) return execs;
-  const times = await s.busyTimes(execs[0].from, execs[execs.length - 1].to, width);
-  const starts = new Set(executionsWithEvents(sched, execs[0].startedAt, execs[execs.length - 1].startedAt, times).withEvents.map((e) => e.startedAt));
-  return execs.filter((e) => starts.has(e.startedAt));
+  return { runner: new DecidedNewTermsReplay(plan.rule.er, byExecution, { ...counts, inWindow: counts.usable }), searches: s.searches };
 }
 
 /** A top hit as the engine's event (the rule reads it as it would the same document fetched). */
 function basisHit(h: TopHit, plan: NewTermsSearchPlan, exec: Execution): InputEvent | undefined {
   if (h._source === undefined || h._source === null || typeof h._source !== "object") return undefined;
-  return { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } };
+  return { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } };
 }
 
 // ---- which rules the cluster's searches run, and their executions -----------------------------------------
-
-/** A rule `tern run --cluster` runs by the searches above. */
-export interface SearchedRule {
-  readonly er: EngineRule;
-  readonly indices: readonly string[];
-  readonly query: DslQuery;
-}
 
 interface FieldCaps {
   fields?: Record<string, Record<string, { aggregatable?: boolean; indices?: string[] }>>;
@@ -468,7 +321,7 @@ export async function searchedRunners(
     const start = replayStart(sched, window.start, known, window.end, window.startIfNew);
     const execs: Execution[] = [];
     if (sched.intervalMs > 0 && start <= window.end) for (const e of executions(sched, start, window.end, window.end)) if (!memory.hasExecution(id, e.startedAt)) execs.push(e);
-    const res = await searchNewTerms(client, { er: r.er, indices: r.indices, query: r.query, executions: execs, spaceId, isStored: (a) => memory.hasAlert(a) });
+    const res = await searchNewTerms(client, { rule: r, executions: execs, spaceId, isStored: (a) => memory.hasAlert(a) });
     runners.set(id, res.runner);
     searches += res.searches;
   }
