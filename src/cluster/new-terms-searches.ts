@@ -13,9 +13,7 @@
 // new terms is applied here. Several fields use one composite source per field for every phase, which
 // gives each document's combinations as Kibana's does.
 
-import type { EngineRule } from "../engine/ports.js";
-import { executions, ruleSchedule, type Execution } from "../engine/schedule.js";
-import { replayStart } from "../engine/run.js";
+import type { Execution } from "../engine/schedule.js";
 import type { InputEvent, EventDoc } from "../event/types.js";
 import { DecidedNewTermsReplay, compareCombo, type NewTermBasis, type TermValue } from "../engine/rule-types/new-terms.js";
 import { newTermsAlertId } from "../engine/alert.js";
@@ -259,71 +257,4 @@ export async function searchNewTerms(client: ClusterClient, plan: NewTermsSearch
 function basisHit(h: TopHit, plan: NewTermsSearchPlan, exec: Execution): InputEvent | undefined {
   if (h._source === undefined || h._source === null || typeof h._source !== "object") return undefined;
   return { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } };
-}
-
-// ---- which rules the cluster's searches run, and their executions -----------------------------------------
-
-interface FieldCaps {
-  fields?: Record<string, Record<string, { aggregatable?: boolean; indices?: string[] }>>;
-}
-
-/**
- * Whether the cluster can run a new_terms rule by its own searches: why not, or undefined. Kibana's
- * aggregations need every field aggregatable (keyword, ip, numbers, dates…) wherever it is mapped; a
- * field mapped as text (dynamic mapping without tern's template) is not, and such a rule is run over
- * fetched events instead. Alert suppression is built by the engine over every matching event, so those
- * rules are fetched too.
- */
-export async function whyNotSearched(client: ClusterClient, er: EngineRule, indices: readonly string[]): Promise<string | undefined> {
-  const rule = er.rule;
-  if (rule.type !== "new_terms" || rule.new_terms === undefined) return "not a new_terms rule";
-  if (rule.alert_suppression !== undefined) return "alert suppression is applied by tern over the fetched events";
-  const fields = rule.new_terms.fields;
-  const caps = await client.request<FieldCaps>("GET", `/${indices.map(encodeURIComponent).join(",")}/_field_caps`, undefined, {
-    fields: fields.join(","),
-    ignore_unavailable: "true",
-    allow_no_indices: "true",
-  });
-  for (const f of fields) {
-    for (const [type, c] of Object.entries(caps.fields?.[f] ?? {})) {
-      if (c.aggregatable === false) return `field ${f} is mapped as ${type}${c.indices !== undefined ? ` in ${c.indices.slice(0, 3).join(", ")}${c.indices.length > 3 ? ", …" : ""}` : ""}, which the cluster cannot aggregate`;
-    }
-  }
-  return undefined;
-}
-
-/** What the memory tells the planning: a rule's schedule cursor, its recorded executions, stored alerts. */
-export interface SearchMemory {
-  getSchedule(ruleId: string): { intervalMs: number; lastStartedAt: number } | undefined;
-  hasExecution(ruleId: string, startedAt: number): boolean;
-  hasAlert(id: string): boolean;
-}
-
-/**
- * Runs the searches of every execution the engine will make of each rule from `window` (the engine's own
- * start: --start, else the memory's cursor, else `startIfNew`; up to `end`), skipping those the memory
- * recorded, and gives each rule's runner for RunOptions.decided.
- */
-export async function searchedRunners(
-  client: ClusterClient,
-  rules: readonly SearchedRule[],
-  memory: SearchMemory,
-  window: { readonly start?: number; readonly startIfNew?: number; readonly end: number },
-  spaceId: string,
-): Promise<{ runners: Map<string, DecidedNewTermsReplay>; searches: number }> {
-  const runners = new Map<string, DecidedNewTermsReplay>();
-  let searches = 0;
-  for (const r of rules) {
-    const id = r.er.rule.rule_id;
-    const sched = ruleSchedule(r.er.rule);
-    const stored = memory.getSchedule(id);
-    const known = stored?.intervalMs === sched.intervalMs ? stored : undefined;
-    const start = replayStart(sched, window.start, known, window.end, window.startIfNew);
-    const execs: Execution[] = [];
-    if (sched.intervalMs > 0 && start <= window.end) for (const e of executions(sched, start, window.end, window.end)) if (!memory.hasExecution(id, e.startedAt)) execs.push(e);
-    const res = await searchNewTerms(client, { rule: r, executions: execs, spaceId, isStored: (a) => memory.hasAlert(a) });
-    runners.set(id, res.runner);
-    searches += res.searches;
-  }
-  return { runners, searches };
 }

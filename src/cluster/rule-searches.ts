@@ -81,7 +81,7 @@ export class RuleSearcher {
   }
 
   /** The rule's query, the time range and any more filters. */
-  protected filter(from: number, to: number, more: readonly DslQuery[]): DslQuery {
+  filter(from: number, to: number, more: readonly DslQuery[]): DslQuery {
     return { bool: { filter: [this.rule.query, timeRangeFilter(this.ts, from, to), ...more] } };
   }
 

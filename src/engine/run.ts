@@ -422,7 +422,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     const start = replayStart(sched, opts.start, known, times[0], opts.startIfNew);
     const planned = executionsWithEvents(sched, start, opts.end, times);
     s.summary.executions += planned.total;
-    s.summary.inWindow += runner.counted?.().inWindow ?? countInWindows(times, planned.withEvents);
+    s.summary.inWindow += runner.counted?.()?.inWindow ?? countInWindows(times, planned.withEvents);
     runner.prepare(parseDateMath(sched.from, start), parseDateMath(sched.to, start - sched.intervalMs));
     for (const exec of planned.withEvents) work.push({ s, runner, exec });
     plans.set(s, { sched, runner, lastExec: planned.last });

@@ -15,6 +15,7 @@ import { SqliteStore } from "../state/sqlite.js";
 import { memorySink } from "../sinks/ndjson.js";
 import { runEngine, type RunOptions } from "./run.js";
 import { makeRule } from "./test-support.js";
+import { THRESHOLD_RULES } from "../testing/scenarios.js";
 
 const fixture = (name: string) => join(REPO_ROOT, "test", "scenarios", name, "events.ndjson");
 const ms = (hhmmss: string) => Date.parse(`2024-05-01T${hhmmss}.000Z`);
@@ -140,6 +141,28 @@ test("boundaries: a term only at the window's from is not new, one a millisecond
     ],
   );
   assert.deepEqual(ids(alerts.slice(3)), [ntId("logs-a", "b1", "nt-bool", [1]), ntId("logs-a", "e1", "nt-pid", [4242])]);
+});
+
+test("threshold: counts, the signal history across overlapping windows, cardinality, no fields, several fields with arrays, max_signals, the timestamp fallback", async () => {
+  const { alerts, summary } = await run("threshold", [...THRESHOLD_RULES], { start: ms("10:21:00"), end: ms("10:26:00") });
+  const result = (a: EventDoc) => a["kibana.alert.threshold_result"] as { terms: { value: unknown }[]; count: number; from: string; cardinality?: { value: number }[] };
+  assert.deepEqual(
+    alerts.map((a) => [a["kibana.alert.rule.rule_id"], result(a).terms.map((t) => t.value), result(a).count, result(a).from.slice(11, 19), result(a).cardinality?.[0].value]),
+    [
+      ["th-user", ["alice"], 3, "10:16:00", undefined],
+      ["th-card", ["h1"], 4, "10:16:00", 2],
+      ["th-none", [], 4, "10:16:00", undefined],
+      ["th-multi", ["alice", "x"], 2, "10:16:00", undefined],
+      ["th-max", ["alice"], 3, "10:16:00", undefined],
+      ["th-ts", ["h1"], 4, "10:16:00", undefined],
+      ["th-ts", ["h2"], 1, "10:19:00", undefined],
+      ["th-user", ["bob"], 2, "10:23:00", undefined],
+      ["th-card", ["h1"], 3, "10:22:00", 2],
+      ["th-max", ["alice"], 1, "10:22:00", undefined],
+      ["th-ts", ["h1"], 3, "10:22:00", undefined],
+    ],
+  );
+  assert.deepEqual(summary.warnings.map((w) => w.slice(0, w.indexOf(":", 8))), ["th-max: execution at 2024-05-01T10", "th-max: execution at 2024-05-01T10"]);
 });
 
 test("query rule: one alert per matching event, overlapping windows de-duplicated, sha256 ids", async () => {

@@ -1,10 +1,10 @@
 // The engine scenarios of new_terms.md §4 (multi-field, arrays, max_signals, overlapping windows, the
-// timestamp override and its fallback, the window's and history's boundaries) and the query-rule scenario, with their events in a real
+// timestamp override and its fallback, the window's and history's boundaries), threshold rules and the query-rule scenario, with their events in a real
 // Elasticsearch and OpenSearch: each fixture's hits are indexed under their own _index and _id (in indices
 // with tern's ECS mapping), and must give exactly the alerts — ids and documents — of the same rules over
 // the fixture file (src/engine/scenarios.test.ts pins those to Kibana's literals), both when the cluster
-// source fetches them for the engine and, for the new_terms rules, when the cluster's own composite,
-// history and first-document searches decide the new terms.
+// source fetches them for the engine and, for the new_terms and threshold rules, when the cluster's own
+// aggregations decide the new terms and the buckets over the threshold.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -22,7 +22,8 @@ import { compileKql } from "../../src/compile/predicate/index.js";
 import { parseKql } from "../../src/lang/kql/index.js";
 import type { EventSource } from "../../src/sources/types.js";
 import type { Rule } from "../../src/rules/model.js";
-import { searchedRunners } from "../../src/cluster/new-terms-searches.js";
+import { searchedRunners } from "../../src/cluster/searched-rules.js";
+import { THRESHOLD_RULES } from "../../src/testing/scenarios.js";
 import { ECS_INDEX_SETTINGS, ecsDynamicTemplates } from "../../src/cluster/ecs-mapping.js";
 import { toElasticsearchQuery } from "../../src/compile/dsl/index.js";
 import { ecsIndexPattern } from "../../src/ecs/field-types.js";
@@ -57,6 +58,7 @@ const CASES: readonly Case[] = [
     alerts: 3,
   },
   { name: "boundaries", rules: [nt("nt-host", ["host.name"]), nt("nt-bool", ["process.interactive"]), nt("nt-pid", ["process.pid"])], window: once, alerts: 5 },
+  { name: "threshold", rules: THRESHOLD_RULES, window: { start: ms("10:21:00"), end: ms("10:26:00") }, alerts: 11 },
   { name: "query", rules: [makeRule({ rule_id: "q-proc", type: "query", query: "event.category:process", from: "now-9m" })], window: { start: ms("10:20:00"), end: ms("10:25:00") }, alerts: 3 },
 ];
 
@@ -111,7 +113,7 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
         const remote = await alertsOf(c.rules, openClusterSource(client, server.url, { indices, queries: [], from: ms("00:00:00"), to: ms("23:59:59") }), c.window);
         assert.equal(local.length, c.alerts);
         assert.deepEqual(remote, local);
-        if (c.rules.every((r) => r.type === "new_terms")) {
+        if (c.rules.every((r) => r.type === "new_terms" || r.type === "threshold")) {
           const searched = await alertsOf(c.rules, { client, indices }, c.window);
           assert.deepEqual(searched, local);
         }

@@ -59,6 +59,21 @@ write("boundaries", [
   hit("logs-a", "f1", { "@timestamp": "2024-05-01T10:21:00.001Z", host: { name: "host-f" } }),
 ]);
 
+// Threshold rules over two executions (10:21 and 10:26, 6 m windows): counts, the signal history between
+// overlapping windows, a cardinality clause, no fields, several fields with arrays, max_signals and the
+// timestamp override with its fallback.
+const u = (id, hhmmss, user, more = {}) => hit("logs-a", id, { "@timestamp": T(hhmmss), user: { name: user }, host: { name: "h1" }, ...more });
+write("threshold", [
+  u("u1", "10:16:00", "alice", { tags: ["x", "y"] }),
+  u("u2", "10:17:00", "alice", { tags: ["x"] }),
+  u("u3", "10:18:00", "bob"),
+  u("u4", "10:20:30", "alice"),
+  u("u5", "10:22:00", "alice", { tags: ["x"] }),
+  u("u6", "10:23:00", "bob"),
+  u("u7", "10:24:00", "bob"),
+  hit("logs-a", "t1", { "@timestamp": T("09:00:00"), event: { ingested: T("10:19:00") }, user: { name: "carol" }, host: { name: "h2" } }),
+]);
+
 write("query", [
   hit("logs-q", "q1", { "@timestamp": T("10:17:00"), event: { category: "process", kind: "event" }, process: { name: "sh" }, host: { name: "h" } }),
   hit("logs-q", "q2", { "@timestamp": T("10:19:00"), event: { category: "process" }, process: { name: "bash" } }),

@@ -30,7 +30,7 @@ import { CLUSTER_ACCESS_HELP } from "../../cluster/access.js";
 import { openClusterSource, type ClusterSourceSpec } from "../../cluster/cluster-source.js";
 import { clusterAlertSink } from "../../cluster/alert-sink.js";
 import { toElasticsearchQuery } from "../../compile/dsl/index.js";
-import { searchedRunners, whyNotSearched } from "../../cluster/new-terms-searches.js";
+import { searchedRunners, whyNotSearched } from "../../cluster/searched-rules.js";
 import type { SearchedRule } from "../../cluster/rule-searches.js";
 import { filterClauses, type DslQuery } from "../../compile/filters/filters.js";
 import { ecsIndexPattern } from "../../ecs/field-types.js";
@@ -648,7 +648,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   let summary: RunSummary;
   try {
     const decided = cluster !== undefined && split.searched.length > 0 ? await searchedRunners(cluster, split.searched, store, { start, end: end ?? now }, opts.space) : undefined;
-    if (decided !== undefined) info(searchedNote(split.searched.length, decided.searches));
+    if (decided !== undefined) info(searchedNote(split.searched, decided.searches));
     summary = await runEngine({
       rules: engineRules,
       source,
@@ -873,8 +873,8 @@ interface ClusterRules {
 }
 
 /**
- * Which rules the cluster runs by its own searches (new_terms, unless --cluster-searches fetch or the
- * cluster cannot aggregate their fields) and which are run over fetched events, each with its query.
+ * Which rules the cluster runs by its own searches (new_terms and threshold, unless --cluster-searches
+ * fetch or the cluster cannot aggregate their fields) and which are run over fetched events, each with its query.
  */
 async function splitClusterRules(
   cluster: ClusterClient,
@@ -887,7 +887,7 @@ async function splitClusterRules(
   const fetched: { er: EngineRule; query?: KqlNode }[] = [];
   for (const er of rules) {
     const query = q.dslOf.get(er.rule.rule_id);
-    if (er.rule.type === "new_terms" && opts.clusterSearches !== "fetch" && query !== undefined) {
+    if ((er.rule.type === "new_terms" || er.rule.type === "threshold") && opts.clusterSearches !== "fetch" && query !== undefined) {
       const why = await whyNotSearched(cluster, er, ruleIndices(er));
       if (why === undefined) {
         searched.push({ er, indices: ruleIndices(er), query });
@@ -900,8 +900,9 @@ async function splitClusterRules(
   return { searched, fetched };
 }
 
-function searchedNote(rules: number, searches: number): string {
-  return `tern run: ${fmtInt(rules)} new_terms rule${rules === 1 ? "" : "s"} run by the cluster's own searches (${fmtInt(searches)} request${searches === 1 ? "" : "s"})\n`;
+function searchedNote(rules: readonly SearchedRule[], searches: number): string {
+  const types = [...new Set(rules.map((r) => r.er.rule.type))].sort().join(" and ");
+  return `tern run: ${fmtInt(rules.length)} ${types} rule${rules.length === 1 ? "" : "s"} run by the cluster's own searches (${fmtInt(searches)} request${searches === 1 ? "" : "s"})\n`;
 }
 
 /**
@@ -956,7 +957,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--cluster <url>", `read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end, or with --follow every rule at its interval until stopped), and write the alerts into it too (${CLUSTER_ACCESS_HELP})`)
     .option("--alerts-index <name>", "with --cluster: the index alerts are created in (default .alerts-security.alerts-<space>)")
     .addOption(
-      new Option("--cluster-searches <how>", "with --cluster: kibana (default) runs new_terms rules by the cluster's own aggregations, as Kibana does; fetch runs every rule in tern over the events fetched").choices(["kibana", "fetch"]),
+      new Option("--cluster-searches <how>", "with --cluster: kibana (default) runs new_terms and threshold rules by the cluster's own aggregations, as Kibana does; fetch runs every rule in tern over the events fetched").choices(["kibana", "fetch"]),
     )
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")

@@ -18,7 +18,7 @@ import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { MAX_TERM_COMBINATIONS_PER_EVENT, compareCombo, compareTerm, lowerBound, productInOrder, termSets, type TermValue } from "./new-terms.js";
 import { AlertSuppressor, asCandidate, compareValues, suppressionConfig, type Candidate, type SuppressionConfig } from "./suppression.js";
-import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+import type { CutCounts, DecidedCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 
 /** Why stream mode refuses threshold rules (the CLI skips them with this reason). */
 export const THRESHOLD_STREAM_REFUSAL =
@@ -198,7 +198,8 @@ export function thresholdOf(rule: Rule): ThresholdParams {
   return rule.threshold ?? { field: [], value: 1 };
 }
 
-function parseHistory(rows: readonly ThresholdHistoryRow[]): Map<string, HistoryEntry> {
+/** The signal history rows of the memory as entries by hash. */
+export function parseHistory(rows: readonly ThresholdHistoryRow[]): Map<string, HistoryEntry> {
   const out = new Map<string, HistoryEntry>();
   for (const r of rows) out.set(r.hash, { terms: JSON.parse(r.terms) as ThresholdTerm[], lastSignal: r.lastSignal });
   return out;
@@ -221,6 +222,11 @@ class ThresholdReplay implements ReplayRule {
   constructor(
     private readonly er: EngineRule,
     private readonly env: RuleTypeEnv,
+    /**
+     * Each execution's qualifying buckets as an outside executor found them (the cluster's own composite
+     * aggregations, with the same signal history in their query): the rule then reads no events.
+     */
+    private readonly decided?: { readonly buckets: ReadonlyMap<number, readonly ThresholdBucket[]>; readonly counts: DecidedCounts },
   ) {
     this.th = thresholdOf(er.rule);
     const cfg = suppressionConfig(er.rule.alert_suppression, "threshold");
@@ -242,6 +248,7 @@ class ThresholdReplay implements ReplayRule {
   }
 
   times(): number[] {
+    if (this.decided !== undefined) return [...this.decided.buckets.values()].flatMap((bs) => bs.map((b) => b.maxT)).sort((a, b) => a - b);
     if (!this.sorted) this.events.sort((a, b) => a.t - b.t || a.seq - b.seq);
     this.sorted = true;
     this.eventTimes = this.events.map((e) => e.t);
@@ -264,7 +271,7 @@ class ThresholdReplay implements ReplayRule {
       const ev = this.events[i];
       if (!excludedByHistory(ev, th.field, history)) inWindow.push(ev);
     }
-    const buckets = thresholdBuckets(inWindow, th);
+    const buckets = this.decided !== undefined ? [...(this.decided.buckets.get(exec.startedAt) ?? [])] : thresholdBuckets(inWindow, th);
     if (this.suppression !== undefined) return this.executeSuppressed(exec, ctx, seen, buckets, this.suppression);
     const truncated = buckets.length > rule.max_signals;
     const alerts: PendingAlert[] = [];
@@ -349,6 +356,15 @@ class ThresholdReplay implements ReplayRule {
   cut(): CutCounts {
     return { ...this.cutCount };
   }
+
+  counted(): DecidedCounts | undefined {
+    return this.decided?.counts;
+  }
+}
+
+/** A threshold rule whose buckets the cluster's searches found (see ThresholdReplay's `decided`); no alert suppression. */
+export function decidedThresholdReplay(er: EngineRule, env: RuleTypeEnv, buckets: ReadonlyMap<number, readonly ThresholdBucket[]>, counts: DecidedCounts): ReplayRule {
+  return new ThresholdReplay(er, env, { buckets, counts });
 }
 
 export const thresholdRuleType: RuleTypeDefinition = {

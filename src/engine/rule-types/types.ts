@@ -85,7 +85,7 @@ export interface ReplayRule {
    * A rule whose executions something outside the engine decides (a cluster's own searches) reads no
    * events: it says what its searches matched instead, for the run summary's funnel.
    */
-  counted?(): DecidedCounts;
+  counted?(): DecidedCounts | undefined;
 }
 
 /** The funnel counts of a decided rule (ReplayRule.counted): what its searches found over the run's span. */
