@@ -1,5 +1,5 @@
-// Which rules `tern run --cluster` runs by the cluster's own searches (new_terms and threshold, as Kibana's
-// executors do) rather than over fetched events, and their runners for the engine (RunOptions.decided):
+// Which rules `tern run --cluster` runs by the cluster's own searches (query, new_terms and threshold, as
+// Kibana's executors do) rather than over fetched events, and their runners for the engine (RunOptions.decided):
 // each rule's executions from the engine's own start, without those the memory recorded.
 
 import type { EngineRule } from "../engine/ports.js";
@@ -12,6 +12,7 @@ import type { ClusterClient } from "./client.js";
 import type { SearchedRule } from "./rule-searches.js";
 import { searchNewTerms } from "./new-terms-searches.js";
 import { searchThreshold } from "./threshold-searches.js";
+import { searchQuery } from "./query-searches.js";
 
 interface FieldCaps {
   fields?: Record<string, Record<string, { aggregatable?: boolean; indices?: string[] }>>;
@@ -19,6 +20,7 @@ interface FieldCaps {
 
 /** The fields a rule's aggregations group or count by. */
 function aggregatedFields(rule: EngineRule["rule"]): readonly string[] | undefined {
+  if (rule.type === "query") return [];
   if (rule.type === "new_terms") return rule.new_terms?.fields;
   if (rule.type === "threshold") {
     const th = thresholdOf(rule);
@@ -79,6 +81,10 @@ export async function searchedRunners(
     if (r.er.rule.type === "threshold") {
       const res = await searchThreshold(client, { rule: r, executions: execs, spaceId, history: parseHistory(store.thresholdHistory(id)), isStored });
       runners.set(id, decidedThresholdReplay(r.er, { store, spaceId }, res.buckets, res.counts));
+      searches += res.searches;
+    } else if (r.er.rule.type === "query") {
+      const res = await searchQuery(client, { rule: r, executions: execs, spaceId, isStored });
+      runners.set(id, res.runner);
       searches += res.searches;
     } else {
       const res = await searchNewTerms(client, { rule: r, executions: execs, spaceId, isStored });

@@ -3,8 +3,8 @@
 // Elasticsearch and OpenSearch: each fixture's hits are indexed under their own _index and _id (in indices
 // with tern's ECS mapping), and must give exactly the alerts — ids and documents — of the same rules over
 // the fixture file (src/engine/scenarios.test.ts pins those to Kibana's literals), both when the cluster
-// source fetches them for the engine and, for the new_terms and threshold rules, when the cluster's own
-// aggregations decide the new terms and the buckets over the threshold.
+// source fetches them for the engine and when the cluster's own searches decide (the query rules' sorted
+// searches, the new_terms and threshold aggregations).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -59,7 +59,12 @@ const CASES: readonly Case[] = [
   },
   { name: "boundaries", rules: [nt("nt-host", ["host.name"]), nt("nt-bool", ["process.interactive"]), nt("nt-pid", ["process.pid"])], window: once, alerts: 5 },
   { name: "threshold", rules: THRESHOLD_RULES, window: { start: ms("10:21:00"), end: ms("10:26:00") }, alerts: 11 },
-  { name: "query", rules: [makeRule({ rule_id: "q-proc", type: "query", query: "event.category:process", from: "now-9m" })], window: { start: ms("10:20:00"), end: ms("10:25:00") }, alerts: 3 },
+  {
+    name: "query",
+    rules: [makeRule({ rule_id: "q-proc", type: "query", query: "event.category:process", from: "now-9m" }), makeRule({ rule_id: "q-max", type: "query", query: "event.category:process", from: "now-9m", max_signals: 1 })],
+    window: { start: ms("10:20:00"), end: ms("10:25:00") },
+    alerts: 5,
+  },
 ];
 
 const engineRule = (rule: Rule) => ({ rule, ruleUuid: rule.rule_id, matches: compileKql(parseKql(rule.query ?? "*")) });
@@ -79,7 +84,7 @@ async function alertsOf(rules: readonly Rule[], source: EventSource | { client: 
           "default",
         )
       : undefined;
-  await runEngine({
+  const summary = await runEngine({
     rules: rules.map(engineRule),
     source: "client" in source ? nothing : source,
     store,
@@ -88,10 +93,12 @@ async function alertsOf(rules: readonly Rule[], source: EventSource | { client: 
     decided: searched?.runners,
     ...window,
   });
-  return sink.alerts.map((a) => {
+  // the alerts, and each rule's alert, duplicate and warning counts
+  const alerts = sink.alerts.map((a) => {
     const { ["kibana.alert.rule.execution.uuid"]: _run, ...rest } = a;
     return rest;
   });
+  return { alerts, rules: summary.rules.map((r) => [r.ruleId, r.alerts, r.duplicates, r.warnings.length]) };
 }
 
 for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
@@ -99,7 +106,7 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
     const fx = useCluster(kind);
 
     for (const c of CASES) {
-      test(`${c.name}: the same ${c.alerts} alert${c.alerts === 1 ? "" : "s"} from the cluster as from the file`, async () => {
+      test(`${c.name}: the same ${c.alerts} alert${c.alerts === 1 ? "" : "s"} (and duplicates and warnings) from the cluster as from the file, fetched or by the cluster's searches`, async () => {
         const hits = readFileSync(fixture(c.name), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { _index: string; _id: string; _source: Record<string, unknown> });
         const indices = [...new Set(hits.map((h) => h._index))];
         const { client, server } = fx;
@@ -111,12 +118,10 @@ for (const kind of ["elasticsearch", "opensearch"] as ClusterKind[]) {
         assert.deepEqual(items.map((it) => it.status), hits.map(() => 201));
         const local = await alertsOf(c.rules, openNdjsonSource([fixture(c.name)], { onBadLine: () => assert.fail("bad line") }), c.window);
         const remote = await alertsOf(c.rules, openClusterSource(client, server.url, { indices, queries: [], from: ms("00:00:00"), to: ms("23:59:59") }), c.window);
-        assert.equal(local.length, c.alerts);
+        assert.equal(local.alerts.length, c.alerts);
         assert.deepEqual(remote, local);
-        if (c.rules.every((r) => r.type === "new_terms" || r.type === "threshold")) {
-          const searched = await alertsOf(c.rules, { client, indices }, c.window);
-          assert.deepEqual(searched, local);
-        }
+        const searched = await alertsOf(c.rules, { client, indices }, c.window);
+        assert.deepEqual(searched, local);
       });
     }
   });

@@ -866,6 +866,9 @@ function ruleDsl(ast: KqlNode, filters: readonly unknown[] | undefined): DslQuer
   return { bool: { filter: [toElasticsearchQuery(ast, ecsIndexPattern()), ...filter], must_not: mustNot } };
 }
 
+/** The rule types the cluster's own searches run (EQL is fetched: neither test distribution has `_eql/search`). */
+const SEARCHED_TYPES: ReadonlySet<string> = new Set(["query", "new_terms", "threshold"]);
+
 /** The rules of a `--cluster` run: those the cluster runs by its own searches, and those run over fetched events. */
 interface ClusterRules {
   readonly searched: readonly SearchedRule[];
@@ -873,8 +876,8 @@ interface ClusterRules {
 }
 
 /**
- * Which rules the cluster runs by its own searches (new_terms and threshold, unless --cluster-searches
- * fetch or the cluster cannot aggregate their fields) and which are run over fetched events, each with its query.
+ * Which rules the cluster runs by its own searches (query, new_terms and threshold, unless
+ * --cluster-searches fetch, or alert suppression, or the cluster cannot aggregate their fields) and which are run over fetched events, each with its query.
  */
 async function splitClusterRules(
   cluster: ClusterClient,
@@ -887,7 +890,7 @@ async function splitClusterRules(
   const fetched: { er: EngineRule; query?: KqlNode }[] = [];
   for (const er of rules) {
     const query = q.dslOf.get(er.rule.rule_id);
-    if ((er.rule.type === "new_terms" || er.rule.type === "threshold") && opts.clusterSearches !== "fetch" && query !== undefined) {
+    if (SEARCHED_TYPES.has(er.rule.type) && opts.clusterSearches !== "fetch" && query !== undefined) {
       const why = await whyNotSearched(cluster, er, ruleIndices(er));
       if (why === undefined) {
         searched.push({ er, indices: ruleIndices(er), query });
@@ -957,7 +960,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--cluster <url>", `read the events from an Elasticsearch or OpenSearch cluster instead (a backfill over --start/--end, or with --follow every rule at its interval until stopped), and write the alerts into it too (${CLUSTER_ACCESS_HELP})`)
     .option("--alerts-index <name>", "with --cluster: the index alerts are created in (default .alerts-security.alerts-<space>)")
     .addOption(
-      new Option("--cluster-searches <how>", "with --cluster: kibana (default) runs new_terms and threshold rules by the cluster's own aggregations, as Kibana does; fetch runs every rule in tern over the events fetched").choices(["kibana", "fetch"]),
+      new Option("--cluster-searches <how>", "with --cluster: kibana (default) runs query, new_terms and threshold rules by the cluster's own searches and aggregations, as Kibana does; fetch runs every rule in tern over the events fetched").choices(["kibana", "fetch"]),
     )
     .addOption(new Option("--mode <mode>", "replay (default for files) or stream (default for stdin)").choices(["replay", "stream"]))
     .option("--start <time>", "first simulated execution (ISO or date math); default: continue the stored schedule, else the earliest matched event")

@@ -8,7 +8,7 @@ import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
 import { NewTermsMemory, applyMaxSignals, type MatchedEvent } from "./new-terms.js";
-import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+import type { DecidedCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 import type { TextSpill } from "../../state/spill.js";
 
 /** Builds the alert of one event (query rules; EQL event queries share it). */
@@ -49,6 +49,57 @@ class QueryReplay implements ReplayRule {
   skip(): void {}
   commit(): void {}
   finish(): void {}
+}
+
+/** An event an outside executor found for one execution, with its time in the rule's window. */
+export interface DecidedEvent {
+  readonly hit: InputEvent;
+  readonly t: number;
+}
+
+/**
+ * A query rule whose executions' events something outside the engine found (the cluster's own sorted
+ * searches, cluster/query-searches.ts): each execution alerts on the events it was given, in the order
+ * given, as QueryReplay does on the events of its window.
+ */
+export class DecidedQueryReplay implements ReplayRule {
+  private readonly eventTimes: number[];
+
+  constructor(
+    private readonly er: EngineRule,
+    private readonly byExecution: ReadonlyMap<number, readonly DecidedEvent[]>,
+    private readonly counts: DecidedCounts,
+  ) {
+    this.eventTimes = [...byExecution.values()].flatMap((es) => es.map((e) => e.t)).sort((a, b) => a - b);
+  }
+
+  collect(): boolean {
+    return false;
+  }
+
+  times(): readonly number[] {
+    return this.eventTimes;
+  }
+
+  prepare(): void {}
+
+  execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
+    const items = (this.byExecution.get(exec.startedAt) ?? []).map((ev) => ({ id: queryAlertId(ev.hit, ctx.spaceId, this.er.ruleUuid), ev }));
+    const cut = applyMaxSignals(items, seen, this.er.rule.max_signals);
+    const alerts = cut.kept.map(({ id, ev }): PendingAlert => {
+      const doc = buildAlert(this.er.rule, ev.hit, id, ctx);
+      return { id, ruleId: this.er.rule.rule_id, eventTime: ev.t, doc, json: JSON.stringify(doc) };
+    });
+    return { alerts, duplicates: cut.duplicates, truncated: cut.truncated };
+  }
+
+  skip(): void {}
+  commit(): void {}
+  finish(): void {}
+
+  counted(): DecidedCounts {
+    return this.counts;
+  }
 }
 
 class QueryStream implements StreamRule {

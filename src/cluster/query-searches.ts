@@ -1,0 +1,98 @@
+// Query rules in a cluster, the way Kibana's query executor runs them: each execution searches the rule's
+// window for its query (with filters and exceptions), sorted by time, for as many events as max_signals
+// lets alert (Kibana pages on with search_after while the alerts it created stay under max_signals). A
+// noisy rule then reads max_signals events per execution, not every event its query matches.
+//
+// Instead of paging on past the events that would not alert, each search leaves them out: the events
+// earlier executions of the run alerted (overlapping windows), and those whose alerts the memory holds
+// (found by a first search and left out of the next). So one search per execution is the rule, a second
+// one follows only a rerun. The events go to the engine's query rule type in time order; with the
+// timestamp override's fallback, the documents with the override field and those without are two sorted
+// searches merged by their effective time, the order the engine gives fetched events.
+
+import type { Execution } from "../engine/schedule.js";
+import { queryAlertId } from "../engine/alert.js";
+import { DecidedQueryReplay, type DecidedEvent } from "../engine/rule-types/query.js";
+import type { EventDoc } from "../event/types.js";
+import type { DslQuery } from "../compile/filters/filters.js";
+import type { ClusterClient } from "./client.js";
+import { busyExecutions, RuleSearcher, withoutPrimary, withPrimary, type SearchedRule } from "./rule-searches.js";
+
+export interface QuerySearchPlan {
+  readonly rule: SearchedRule;
+  /** The executions to search, by `startedAt` ascending (those the memory has not recorded). */
+  readonly executions: readonly Execution[];
+  readonly spaceId: string;
+  readonly isStored: (id: string) => boolean;
+}
+
+interface Hit {
+  _index: string;
+  _id: string;
+  _source?: EventDoc;
+  sort?: unknown[];
+}
+
+/** Leaves out the given documents (by index and id). */
+function leaveOut(docs: ReadonlyMap<string, ReadonlySet<string>>): DslQuery[] {
+  const should = [...docs].filter(([, ids]) => ids.size > 0).map(([index, ids]) => ({ bool: { filter: [{ term: { _index: index } }, { ids: { values: [...ids] } }] } }));
+  return should.length === 0 ? [] : [{ bool: { must_not: should } }];
+}
+
+export async function searchQuery(client: ClusterClient, plan: QuerySearchPlan): Promise<{ runner: DecidedQueryReplay; searches: number }> {
+  const { er } = plan.rule;
+  const s = new RuleSearcher(client, plan.rule, []);
+  const n = er.rule.max_signals + 1;
+  const sorted = async (exec: Execution, more: readonly DslQuery[], field: string, part: DslQuery | undefined): Promise<DecidedEvent[]> => {
+    const res = await s.search<{ hits?: { hits?: Hit[] } }>({
+      size: n,
+      track_total_hits: false,
+      query: s.filter(exec.from, exec.to, part === undefined ? more : [...more, part]),
+      sort: [{ [field]: { order: "asc", unmapped_type: "date" } }, "_doc"],
+    });
+    const out: DecidedEvent[] = [];
+    for (const h of res.hits?.hits ?? []) {
+      const t = h.sort?.[0];
+      if (h._source === undefined || h._source === null || typeof h._source !== "object" || typeof t !== "number") continue;
+      out.push({ hit: { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } }, t });
+    }
+    return out;
+  };
+  // The first `n` events of the window in effective-time order, leaving out `more`.
+  const first = async (exec: Execution, more: readonly DslQuery[]): Promise<DecidedEvent[]> => {
+    if (s.ts.secondary === undefined) return sorted(exec, more, s.ts.primary, undefined);
+    const [a, b] = [await sorted(exec, more, s.ts.primary, withPrimary(s.ts)), await sorted(exec, more, s.ts.secondary, withoutPrimary(s.ts))];
+    return [...a, ...b].sort((x, y) => x.t - y.t).slice(0, n);
+  };
+  // Events alerted by earlier executions of this run: each later window leaves out those inside it.
+  let alerted: DecidedEvent[] = [];
+  const byExecution = new Map<number, DecidedEvent[]>();
+  for (const exec of await busyExecutions(s, plan.executions)) {
+    // windows only move forward: what ended before this one is no later window's business
+    alerted = alerted.filter((e) => e.t >= exec.from);
+    const out = new Map<string, Set<string>>();
+    const skipped: DecidedEvent[] = [];
+    const add = (e: DecidedEvent): void => {
+      let ids = out.get(e.hit._index);
+      if (ids === undefined) out.set(e.hit._index, (ids = new Set()));
+      ids.add(e.hit._id);
+      skipped.push(e);
+    };
+    for (const e of alerted) if (e.t >= exec.from && e.t <= exec.to) add(e);
+    let events: DecidedEvent[];
+    for (;;) {
+      events = await first(exec, leaveOut(out));
+      const stored = events.filter((e) => plan.isStored(queryAlertId(e.hit, plan.spaceId, er.ruleUuid)));
+      for (const e of stored) add(e);
+      if (stored.length === 0 || events.length < n) break;
+    }
+    const fresh = events.filter((e) => !skipped.includes(e));
+    // the engine drops the events left out as duplicates and alerts the first max_signals of the rest
+    alerted.push(...fresh.slice(0, er.rule.max_signals));
+    const all = [...skipped, ...fresh].sort((x, y) => x.t - y.t);
+    if (all.length > 0) byExecution.set(exec.startedAt, all);
+  }
+  const execs = plan.executions;
+  const counts = execs.length === 0 ? { matched: 0, usable: 0 } : await s.counts(execs[0].from, execs[execs.length - 1].to);
+  return { runner: new DecidedQueryReplay(er, byExecution, { ...counts, inWindow: counts.usable }), searches: s.searches };
+}
