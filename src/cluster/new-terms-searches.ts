@@ -22,6 +22,8 @@ import { parseDateMath } from "../util/datemath.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
 import { mapLimit } from "../util/map-limit.js";
+import { SpilledEvent, spillEvent } from "../engine/matched.js";
+import type { TextSpill } from "../state/spill.js";
 import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrimary, type Bucket, type RuleTimestamps, type SearchedRule } from "./rule-searches.js";
 
 /** Terms per history request (Kibana's batch size for several fields). */
@@ -34,6 +36,8 @@ export interface NewTermsSearchPlan {
   readonly spaceId: string;
   /** Whether an alert id is stored already (the engine drops such alerts, and they do not count for max_signals). */
   readonly isStored: (id: string) => boolean;
+  /** Where the basis documents wait until their executions alert. */
+  readonly spill: TextSpill;
 }
 
 export interface NewTermsSearchResult {
@@ -201,7 +205,10 @@ async function* candidates(s: NewTermsSearcher, plan: NewTermsSearchPlan, exec: 
       const b = found.get(JSON.stringify(c.raw));
       const hit = b === undefined ? undefined : basisHit(b.hit, plan, exec);
       if (b === undefined || hit === undefined) continue;
-      yield { basis: hit, t: Math.min(Math.max(b.t, exec.from), exec.to), terms: c.terms, id: newTermsAlertId(hit, plan.spaceId, er.ruleUuid, c.terms) };
+      const t = Math.min(Math.max(b.t, exec.from), exec.to);
+      // the document waits on disk until its execution alerts; its id is worked out now
+      const id = newTermsAlertId(hit, plan.spaceId, er.ruleUuid, c.terms);
+      yield { basis: new SpilledEvent(plan.spill, spillEvent(plan.spill, hit), t, 0, []), t, terms: c.terms, id };
     }
   }
 }

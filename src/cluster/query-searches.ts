@@ -14,6 +14,8 @@ import type { Execution } from "../engine/schedule.js";
 import { queryAlertId } from "../engine/alert.js";
 import { DecidedQueryReplay, type DecidedEvent } from "../engine/rule-types/query.js";
 import type { EventDoc } from "../event/types.js";
+import { SpilledEvent, spillEvent } from "../engine/matched.js";
+import type { TextSpill } from "../state/spill.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
 import { busyExecutions, RuleSearcher, withoutPrimary, withPrimary, type SearchedRule } from "./rule-searches.js";
@@ -24,6 +26,8 @@ export interface QuerySearchPlan {
   readonly executions: readonly Execution[];
   readonly spaceId: string;
   readonly isStored: (id: string) => boolean;
+  /** Where the events found wait until their executions alert (only coordinates stay in memory). */
+  readonly spill: TextSpill;
 }
 
 interface Hit {
@@ -54,7 +58,8 @@ export async function searchQuery(client: ClusterClient, plan: QuerySearchPlan):
     for (const h of res.hits?.hits ?? []) {
       const t = h.sort?.[0];
       if (h._source === undefined || h._source === null || typeof h._source !== "object" || typeof t !== "number") continue;
-      out.push({ hit: { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } }, t });
+      const ref = spillEvent(plan.spill, { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } });
+      out.push({ index: h._index, id: h._id, t, ev: new SpilledEvent(plan.spill, ref, t, 0, []) });
     }
     return out;
   };
@@ -73,16 +78,16 @@ export async function searchQuery(client: ClusterClient, plan: QuerySearchPlan):
     const out = new Map<string, Set<string>>();
     const skipped: DecidedEvent[] = [];
     const add = (e: DecidedEvent): void => {
-      let ids = out.get(e.hit._index);
-      if (ids === undefined) out.set(e.hit._index, (ids = new Set()));
-      ids.add(e.hit._id);
+      let ids = out.get(e.index);
+      if (ids === undefined) out.set(e.index, (ids = new Set()));
+      ids.add(e.id);
       skipped.push(e);
     };
     for (const e of alerted) if (e.t >= exec.from && e.t <= exec.to) add(e);
     let events: DecidedEvent[];
     for (;;) {
       events = await first(exec, leaveOut(out));
-      const stored = events.filter((e) => plan.isStored(queryAlertId(e.hit, plan.spaceId, er.ruleUuid)));
+      const stored = events.filter((e) => plan.isStored(queryAlertId({ _index: e.index, _id: e.id }, plan.spaceId, er.ruleUuid)));
       for (const e of stored) add(e);
       if (stored.length === 0 || events.length < n) break;
     }

@@ -8,6 +8,7 @@ import { executions, ruleSchedule, type Execution } from "../engine/schedule.js"
 import { replayStart } from "../engine/run.js";
 import { decidedThresholdReplay, parseHistory, thresholdOf } from "../engine/rule-types/threshold.js";
 import type { SqliteStore } from "../state/sqlite.js";
+import { TextSpill } from "../state/spill.js";
 import type { ClusterClient } from "./client.js";
 import type { SearchedRule } from "./rule-searches.js";
 import { searchNewTerms } from "./new-terms-searches.js";
@@ -58,7 +59,8 @@ export async function whyNotSearched(client: ClusterClient, er: EngineRule, indi
 /**
  * Runs the searches of every execution the engine will make of each rule from `window` (the engine's own
  * start: --start, else the memory's cursor, else `startIfNew`; up to `end`), skipping those the memory
- * recorded, and gives each rule's runner for RunOptions.decided.
+ * recorded, and gives each rule's runner for RunOptions.decided. The documents found wait in a spill
+ * file until their executions alert: `close` removes it once the engine has run.
  */
 export async function searchedRunners(
   client: ClusterClient,
@@ -66,31 +68,37 @@ export async function searchedRunners(
   store: SqliteStore,
   window: { readonly start?: number; readonly startIfNew?: number; readonly end: number },
   spaceId: string,
-): Promise<{ runners: Map<string, ReplayRule>; searches: number }> {
+): Promise<{ runners: Map<string, ReplayRule>; searches: number; close: () => void }> {
   const runners = new Map<string, ReplayRule>();
   let searches = 0;
-  for (const r of rules) {
-    const id = r.er.rule.rule_id;
-    const sched = ruleSchedule(r.er.rule);
-    const stored = store.getSchedule(id);
-    const known = stored?.intervalMs === sched.intervalMs ? stored : undefined;
-    const start = replayStart(sched, window.start, known, window.end, window.startIfNew);
-    const execs: Execution[] = [];
-    if (sched.intervalMs > 0 && start <= window.end) for (const e of executions(sched, start, window.end, window.end)) if (!store.hasExecution(id, e.startedAt)) execs.push(e);
-    const isStored = (a: string) => store.hasAlert(a);
-    if (r.er.rule.type === "threshold") {
-      const res = await searchThreshold(client, { rule: r, executions: execs, spaceId, history: parseHistory(store.thresholdHistory(id)), isStored });
-      runners.set(id, decidedThresholdReplay(r.er, { store, spaceId }, res.buckets, res.counts));
-      searches += res.searches;
-    } else if (r.er.rule.type === "query") {
-      const res = await searchQuery(client, { rule: r, executions: execs, spaceId, isStored });
-      runners.set(id, res.runner);
-      searches += res.searches;
-    } else {
-      const res = await searchNewTerms(client, { rule: r, executions: execs, spaceId, isStored });
-      runners.set(id, res.runner);
-      searches += res.searches;
+  const spill = new TextSpill();
+  try {
+    for (const r of rules) {
+      const id = r.er.rule.rule_id;
+      const sched = ruleSchedule(r.er.rule);
+      const stored = store.getSchedule(id);
+      const known = stored?.intervalMs === sched.intervalMs ? stored : undefined;
+      const start = replayStart(sched, window.start, known, window.end, window.startIfNew);
+      const execs: Execution[] = [];
+      if (sched.intervalMs > 0 && start <= window.end) for (const e of executions(sched, start, window.end, window.end)) if (!store.hasExecution(id, e.startedAt)) execs.push(e);
+      const isStored = (a: string) => store.hasAlert(a);
+      if (r.er.rule.type === "threshold") {
+        const res = await searchThreshold(client, { rule: r, executions: execs, spaceId, history: parseHistory(store.thresholdHistory(id)), isStored });
+        runners.set(id, decidedThresholdReplay(r.er, { store, spaceId }, res.buckets, res.counts));
+        searches += res.searches;
+      } else if (r.er.rule.type === "query") {
+        const res = await searchQuery(client, { rule: r, executions: execs, spaceId, isStored, spill });
+        runners.set(id, res.runner);
+        searches += res.searches;
+      } else {
+        const res = await searchNewTerms(client, { rule: r, executions: execs, spaceId, isStored, spill });
+        runners.set(id, res.runner);
+        searches += res.searches;
+      }
     }
+  } catch (e) {
+    spill.close();
+    throw e;
   }
-  return { runners, searches };
+  return { runners, searches, close: () => spill.close() };
 }

@@ -92,7 +92,7 @@ async function alertsOf(rules: readonly Rule[], source: EventSource | { client: 
     mode: "replay",
     decided: searched?.runners,
     ...window,
-  });
+  }).finally(() => searched?.close());
   // the alerts, and each rule's alert, duplicate and warning counts
   const alerts = sink.alerts.map((a) => {
     const { ["kibana.alert.rule.execution.uuid"]: _run, ...rest } = a;

@@ -646,8 +646,9 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   }
   const progress = progressReporter(ctx);
   let summary: RunSummary;
+  let decided: Awaited<ReturnType<typeof searchedRunners>> | undefined;
   try {
-    const decided = cluster !== undefined && split.searched.length > 0 ? await searchedRunners(cluster, split.searched, store, { start, end: end ?? now }, opts.space) : undefined;
+    decided = cluster !== undefined && split.searched.length > 0 ? await searchedRunners(cluster, split.searched, store, { start, end: end ?? now }, opts.space) : undefined;
     if (decided !== undefined) info(searchedNote(split.searched, decided.searches));
     summary = await runEngine({
       rules: engineRules,
@@ -671,6 +672,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     err(clusterFailed(e));
     throw new ExitError(2);
   } finally {
+    decided?.close();
     if (opts.follow === true) {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -813,7 +815,11 @@ async function followCluster(
       let summary: RunSummary;
       try {
         const decided = searched.length > 0 ? await searchedRunners(r.cluster, searched, r.store, { startIfNew: r.start ?? now, end: now }, r.opts.space) : undefined;
-        summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, decided: decided?.runners, spaceId: r.opts.space });
+        try {
+          summary = await runEngine({ rules, source, store: r.store, sink: r.sink, mode: "replay", end: now, startIfNew: r.start ?? now, decided: decided?.runners, spaceId: r.opts.space });
+        } finally {
+          decided?.close();
+        }
       } catch (e) {
         // The cluster stayed away past the client's retries: what this round committed stays, the rest of
         // its executions run in a later round (the cursors did not move past them).

@@ -51,10 +51,13 @@ class QueryReplay implements ReplayRule {
   finish(): void {}
 }
 
-/** An event an outside executor found for one execution, with its time in the rule's window. */
+/** An event an outside executor found for one execution: its coordinates in memory, the event itself on disk. */
 export interface DecidedEvent {
-  readonly hit: InputEvent;
+  readonly index: string;
+  readonly id: string;
+  /** Its time in the rule's window. */
   readonly t: number;
+  readonly ev: MatchedEvent;
 }
 
 /**
@@ -84,13 +87,9 @@ export class DecidedQueryReplay implements ReplayRule {
   prepare(): void {}
 
   execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
-    const items = (this.byExecution.get(exec.startedAt) ?? []).map((ev) => ({ id: queryAlertId(ev.hit, ctx.spaceId, this.er.ruleUuid), ev }));
+    const items = (this.byExecution.get(exec.startedAt) ?? []).map((e) => ({ id: queryAlertId({ _index: e.index, _id: e.id }, ctx.spaceId, this.er.ruleUuid), ev: e.ev }));
     const cut = applyMaxSignals(items, seen, this.er.rule.max_signals);
-    const alerts = cut.kept.map(({ id, ev }): PendingAlert => {
-      const doc = buildAlert(this.er.rule, ev.hit, id, ctx);
-      return { id, ruleId: this.er.rule.rule_id, eventTime: ev.t, doc, json: JSON.stringify(doc) };
-    });
-    return { alerts, duplicates: cut.duplicates, truncated: cut.truncated };
+    return { alerts: cut.kept.map((it) => eventAlert(this.er, it.ev, ctx, it.id)), duplicates: cut.duplicates, truncated: cut.truncated };
   }
 
   skip(): void {}
