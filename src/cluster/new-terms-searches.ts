@@ -23,22 +23,10 @@ import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
 import { mapLimit } from "../util/map-limit.js";
 import { SpilledEvent, spillEvent } from "../engine/matched.js";
-import type { TextSpill } from "../state/spill.js";
-import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrimary, type Bucket, type RuleTimestamps, type SearchedRule } from "./rule-searches.js";
+import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrimary, type Bucket, type RuleTimestamps, type SearchPlan } from "./rule-searches.js";
 
 /** Terms per history request (Kibana's batch size for several fields). */
 export const TERMS_PER_REQUEST = 500;
-
-export interface NewTermsSearchPlan {
-  readonly rule: SearchedRule;
-  /** The executions to search, by `startedAt` ascending (those the memory has not recorded). */
-  readonly executions: readonly Execution[];
-  readonly spaceId: string;
-  /** Whether an alert id is stored already (the engine drops such alerts, and they do not count for max_signals). */
-  readonly isStored: (id: string) => boolean;
-  /** Where the basis documents wait until their executions alert. */
-  readonly spill: TextSpill;
-}
 
 export interface NewTermsSearchResult {
   readonly runner: DecidedNewTermsReplay;
@@ -129,7 +117,7 @@ function termsOf(fields: readonly string[], key: Record<string, unknown>): TermV
 class NewTermsSearcher extends RuleSearcher {
   constructor(
     client: ClusterClient,
-    private readonly plan: NewTermsSearchPlan,
+    private readonly plan: SearchPlan,
   ) {
     super(client, plan.rule, plan.rule.er.rule.new_terms?.fields ?? []);
   }
@@ -184,7 +172,7 @@ interface Candidate extends NewTermBasis {
  * One execution's new terms with their basis documents, in Kibana's alert order (§3, §4), page by page:
  * the searches for a page are sent when the consumer gets that far.
  */
-async function* candidates(s: NewTermsSearcher, plan: NewTermsSearchPlan, exec: Execution): AsyncGenerator<Candidate> {
+async function* candidates(s: NewTermsSearcher, plan: SearchPlan, exec: Execution): AsyncGenerator<Candidate> {
   const { er } = plan.rule;
   const fields = er.rule.new_terms?.fields ?? [];
   for await (const buckets of s.windowPages(exec)) {
@@ -222,7 +210,7 @@ async function* candidates(s: NewTermsSearcher, plan: NewTermsSearchPlan, exec: 
  * + 1 terms not stored yet; the count against earlier executions' alerts is then made in execution order,
  * reading on where an execution needs more.
  */
-export async function searchNewTerms(client: ClusterClient, plan: NewTermsSearchPlan): Promise<NewTermsSearchResult> {
+export async function searchNewTerms(client: ClusterClient, plan: SearchPlan): Promise<NewTermsSearchResult> {
   const s = new NewTermsSearcher(client, plan);
   const cap = resultCap(plan.rule.er);
   const busy = await busyExecutions(s, plan.executions);
@@ -261,7 +249,7 @@ export async function searchNewTerms(client: ClusterClient, plan: NewTermsSearch
 }
 
 /** A top hit as the engine's event (the rule reads it as it would the same document fetched). */
-function basisHit(h: TopHit, plan: NewTermsSearchPlan, exec: Execution): InputEvent | undefined {
+function basisHit(h: TopHit, plan: SearchPlan, exec: Execution): InputEvent | undefined {
   if (h._source === undefined || h._source === null || typeof h._source !== "object") return undefined;
   return { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } };
 }

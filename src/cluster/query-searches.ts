@@ -15,20 +15,10 @@ import { queryAlertId } from "../engine/alert.js";
 import { DecidedQueryReplay, type DecidedEvent } from "../engine/rule-types/query.js";
 import type { EventDoc } from "../event/types.js";
 import { SpilledEvent, spillEvent } from "../engine/matched.js";
-import type { TextSpill } from "../state/spill.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
-import { busyExecutions, RuleSearcher, withoutPrimary, withPrimary, type SearchedRule } from "./rule-searches.js";
+import { busyExecutions, RuleSearcher, withoutPrimary, withPrimary, type SearchPlan } from "./rule-searches.js";
 
-export interface QuerySearchPlan {
-  readonly rule: SearchedRule;
-  /** The executions to search, by `startedAt` ascending (those the memory has not recorded). */
-  readonly executions: readonly Execution[];
-  readonly spaceId: string;
-  readonly isStored: (id: string) => boolean;
-  /** Where the events found wait until their executions alert (only coordinates stay in memory). */
-  readonly spill: TextSpill;
-}
 
 interface Hit {
   _index: string;
@@ -43,7 +33,7 @@ function leaveOut(docs: ReadonlyMap<string, ReadonlySet<string>>): DslQuery[] {
   return should.length === 0 ? [] : [{ bool: { must_not: should } }];
 }
 
-export async function searchQuery(client: ClusterClient, plan: QuerySearchPlan): Promise<{ runner: DecidedQueryReplay; searches: number }> {
+export async function searchQuery(client: ClusterClient, plan: SearchPlan): Promise<{ runner: DecidedQueryReplay; searches: number }> {
   const { er } = plan.rule;
   const s = new RuleSearcher(client, plan.rule, []);
   const n = er.rule.max_signals + 1;

@@ -8,12 +8,25 @@ import { executionsWithEvents, fixedOffsets, ruleSchedule, type Execution } from
 import { COMPOSITE_PAGE } from "../engine/rule-types/new-terms.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
+import type { TextSpill } from "../state/spill.js";
 
 /** A rule the cluster's searches run: its index patterns and its query with filters and exceptions (Kibana's `esFilter`). */
 export interface SearchedRule {
   readonly er: EngineRule;
   readonly indices: readonly string[];
   readonly query: DslQuery;
+}
+
+/** What one rule's searches over a run need. */
+export interface SearchPlan {
+  readonly rule: SearchedRule;
+  /** The executions to search, by `startedAt` ascending (those the memory has not recorded). */
+  readonly executions: readonly Execution[];
+  readonly spaceId: string;
+  /** Whether an alert id is stored already (the engine drops such alerts, and they do not count for max_signals). */
+  readonly isStored: (id: string) => boolean;
+  /** Where the documents found wait until their executions alert (only coordinates stay in memory). */
+  readonly spill: TextSpill;
 }
 
 /** Which timestamps a rule's windows use (new_terms.md §2.1). */

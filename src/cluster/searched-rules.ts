@@ -83,7 +83,7 @@ export async function searchedRunners(
       if (sched.intervalMs > 0 && start <= window.end) for (const e of executions(sched, start, window.end, window.end)) if (!store.hasExecution(id, e.startedAt)) execs.push(e);
       const isStored = (a: string) => store.hasAlert(a);
       if (r.er.rule.type === "threshold") {
-        const res = await searchThreshold(client, { rule: r, executions: execs, spaceId, history: parseHistory(store.thresholdHistory(id)), isStored });
+        const res = await searchThreshold(client, { rule: r, executions: execs, spaceId, history: parseHistory(store.thresholdHistory(id)), isStored, spill });
         runners.set(id, decidedThresholdReplay(r.er, { store, spaceId }, res.buckets, res.counts));
         searches += res.searches;
       } else if (r.er.rule.type === "query") {

@@ -12,23 +12,17 @@
 // distributions' lack of painless means the effective time is two aggregations (documents with the
 // override field, and without it on `@timestamp`) and the bucket_selector is applied here.
 
-import type { Execution } from "../engine/schedule.js";
 import { queryAlertId } from "../engine/alert.js";
 import { thresholdHit, thresholdOf, thresholdTermsHash, type HistoryEntry, type ThresholdBucket } from "../engine/rule-types/threshold.js";
 import type { TermValue } from "../engine/rule-types/new-terms.js";
 import type { DecidedCounts } from "../engine/rule-types/types.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
-import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrimary, type Bucket, type RuleTimestamps, type SearchedRule } from "./rule-searches.js";
+import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrimary, type Bucket, type RuleTimestamps, type SearchPlan } from "./rule-searches.js";
 
-export interface ThresholdSearchPlan {
-  readonly rule: SearchedRule;
-  /** The executions to search, by `startedAt` ascending (those the memory has not recorded). */
-  readonly executions: readonly Execution[];
-  readonly spaceId: string;
+export interface ThresholdSearchPlan extends SearchPlan {
   /** The rule's signal history as the memory holds it (hash → entry). */
   readonly history: ReadonlyMap<string, HistoryEntry>;
-  readonly isStored: (id: string) => boolean;
 }
 
 export interface ThresholdSearchResult {
