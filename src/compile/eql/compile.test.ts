@@ -31,6 +31,19 @@ const withUnmapped: EqlMapping = (name) => (name.startsWith("unmapped.") ? undef
 
 const CMD = { "process.name": "cmd.exe" };
 
+describe("a document's value is what its field's type indexes (compile/predicate/indexing.ts): a malformed one is not there", () => {
+  run([
+    { expr: "process.pid == 42", event: { "process.pid": "42" }, expected: true, why: "a long reads digits" },
+    { expr: "process.pid == 42", event: { "process.pid": 42.9 }, expected: true, why: "a long truncates a fraction" },
+    { expr: "process.pid == 42", event: { "process.pid": " 42 " }, expected: false, why: "a long does not trim text: the value is not indexed" },
+    { expr: "process.pid == null", event: { "process.pid": "n/a" }, expected: true, why: "a malformed value is as missing" },
+    { expr: "process.pid > 5", event: { "process.pid": 1e20 }, expected: false, why: "beyond a Java long: not indexed" },
+    { expr: 'source.ip == "10.0.0.1"', event: { "source.ip": "10.0.0.1" }, expected: true },
+    { expr: 'source.ip == "10.0.0.1"', event: { "source.ip": "010.0.0.1" }, expected: false, why: "an IPv4 number with a leading zero is malformed" },
+    { expr: "source.ip == null", event: { "source.ip": "other-value" }, expected: true, why: "not an address: not indexed" },
+  ]);
+});
+
 describe("== and != are exact, case-sensitive and never expand wildcards (§5)", () => {
   run([
     { expr: 'process.name == "cmd.exe"', event: CMD, expected: true },

@@ -8,11 +8,18 @@ import { ecsFieldType, type EsFieldType } from "../../ecs/field-types.js";
 import { collectValues, fieldAccessor } from "../../event/fields.js";
 import type { EventDoc } from "../../event/types.js";
 import { parseIp, parseIsoInstant, type IpBytes } from "../predicate/values.js";
+import { indexerOf } from "../predicate/indexing.js";
 
 export type EqlType = "keyword" | "long" | "double" | "boolean" | "ip" | "date" | "version" | "dynamic";
 
 export interface EqlFieldMapping {
   readonly type: EqlType;
+  /**
+   * The mapping type itself (`integer`, `date_nanos`, `float`…), when known: a document's values are then
+   * indexed as the servers index that type (compile/predicate/indexing.ts, judged against both), which
+   * `type` alone is too coarse for.
+   */
+  readonly esType?: string;
   /** The document path values are read from (an alias's target; the field itself otherwise). */
   readonly path: string;
   /** Mapping `null_value`: what an explicit JSON null is indexed as. */
@@ -59,7 +66,10 @@ export function eqlTypeOf(t: EsFieldType | string | undefined): EqlType {
 }
 
 /** ECS and Elastic Defend types; any other field is mapped dynamically from its values. */
-export const ecsEqlMapping: EqlMapping = (name) => ({ type: eqlTypeOf(ecsFieldType(name)), path: name });
+export const ecsEqlMapping: EqlMapping = (name) => {
+  const t = ecsFieldType(name);
+  return { type: eqlTypeOf(t), esType: t, path: name };
+};
 
 /** A value as the field's type indexes it; undefined when it cannot be indexed as that type (ignored). */
 export type IndexedValue = string | number | boolean;
@@ -142,9 +152,24 @@ function rawValues(doc: EventDoc, path: string, parts: readonly string[]): unkno
   return v;
 }
 
+/**
+ * How a document's value of the field is indexed: as the servers index its mapping type when the mapping
+ * names one tern models (a malformed value — an ip "other-value", a long "n/a" — is not indexed, so it
+ * matches nothing, as in a `logs-*` data stream), else by the EQL type's conversion.
+ */
+function documentIndexer(m: EqlFieldMapping): (v: unknown) => IndexedValue | undefined {
+  const judged = m.esType === undefined ? undefined : indexerOf(m.esType as EsFieldType);
+  if (judged === undefined) return (v) => indexValue(m.type, v);
+  return (v) => {
+    const x = judged(v);
+    return typeof x === "number" || typeof x === "string" || typeof x === "boolean" ? x : undefined;
+  };
+}
+
 /** Reads a field's indexed values from a document (arrays flattened, nulls dropped or replaced by null_value). */
 export function valueReader(m: EqlFieldMapping): (doc: EventDoc) => IndexedValue[] {
   const type = m.type;
+  const index = documentIndexer(m);
   const parseDate = m.parseDate;
   if (type === "date" && parseDate !== undefined) {
     const get = fieldAccessor(m.path);
@@ -165,7 +190,7 @@ export function valueReader(m: EqlFieldMapping): (doc: EventDoc) => IndexedValue
       collectValues(doc, parts, 0, raw, true);
       const out: IndexedValue[] = [];
       for (const v of raw) {
-        const x = v === null ? nv : indexValue(type, v);
+        const x = v === null ? nv : index(v);
         if (x !== undefined) out.push(x);
       }
       return out;
@@ -183,7 +208,7 @@ export function valueReader(m: EqlFieldMapping): (doc: EventDoc) => IndexedValue
       if (ok) return raw as string[];
       const out: IndexedValue[] = [];
       for (const v of raw) {
-        const x = indexValue(type, v);
+        const x = index(v);
         if (x !== undefined) out.push(x);
       }
       return out;
@@ -192,7 +217,7 @@ export function valueReader(m: EqlFieldMapping): (doc: EventDoc) => IndexedValue
   return (doc) => {
     const out: IndexedValue[] = [];
     for (const v of get(doc)) {
-      const x = indexValue(type, v);
+      const x = index(v);
       if (x !== undefined) out.push(x);
     }
     return out;

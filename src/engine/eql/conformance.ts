@@ -134,7 +134,7 @@ function mappingOf(explicit: Map<string, { type: string; path?: string; nullValu
     }
     if (f !== undefined) {
       const nv = f.nullValue;
-      const m: EqlFieldMapping = { type: eqlTypeOf(f.type), path, nullValue: typeof nv === "string" || typeof nv === "number" || typeof nv === "boolean" ? nv : undefined };
+      const m: EqlFieldMapping = { type: eqlTypeOf(f.type), esType: f.type, path, nullValue: typeof nv === "string" || typeof nv === "number" || typeof nv === "boolean" ? nv : undefined };
       return m;
     }
     if (dynamic.has(name)) return { type: "dynamic", path: name };
