@@ -5,8 +5,6 @@
 
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { Client as ElasticClient } from "@elastic/elasticsearch";
-import { Client as OpenSearchClient } from "@opensearch-project/opensearch";
 import { authorization, clusterAccess, ClusterAccessError, HOW_TO_GIVE_CREDENTIALS, type ClusterAccess } from "./access.js";
 
 export type ClusterFlavor = "elasticsearch" | "opensearch";
@@ -187,7 +185,10 @@ export async function connectCluster(url: string, env: NodeJS.ProcessEnv = proce
   throw new ClusterError(`${url} is neither Elasticsearch nor OpenSearch (GET / answered ${res.status})`);
 }
 
+// The clients are loaded when a run talks to a cluster: they take about a tenth of a second to load, which
+// every local run would otherwise pay at start.
 async function elastic(url: string, known: string | undefined, access: ClusterAccess, retryDelays: readonly number[]): Promise<ClusterClient> {
+  const { Client: ElasticClient } = await import("@elastic/elasticsearch");
   const a = access.auth;
   const client = new ElasticClient({ node: url, ...(a === undefined ? {} : { auth: a }), ...(access.ca !== undefined ? { tls: { ca: access.ca } } : {}) });
   const request = <T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> =>
@@ -222,6 +223,7 @@ async function elastic(url: string, known: string | undefined, access: ClusterAc
 }
 
 async function openSearch(url: string, version: string, access: ClusterAccess, retryDelays: readonly number[]): Promise<ClusterClient> {
+  const { Client: OpenSearchClient } = await import("@opensearch-project/opensearch");
   const a = access.auth;
   const client = new OpenSearchClient({
     node: url,
