@@ -27,6 +27,8 @@ import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrim
 
 /** Terms per history request (Kibana's batch size for several fields). */
 export const TERMS_PER_REQUEST = 500;
+/** Keys per page of a history search (arrays can give a batch's documents more keys than the batch). */
+const HISTORY_PAGE = 1000;
 
 export interface NewTermsSearchResult {
   readonly runner: DecidedNewTermsReplay;
@@ -47,7 +49,7 @@ interface TopHit {
  * without it on `@timestamp`.
  */
 function earliest(ts: RuleTimestamps, what: "first" | "basis"): Record<string, unknown> {
-  const leaf = (field: string) => (what === "first" ? { min: { field } } : { top_hits: { size: 1, sort: [{ [field]: { order: "asc" } }] } });
+  const leaf = (field: string) => (what === "first" ? { min: { field } } : { top_hits: { size: 1, sort: [{ [field]: { order: "asc" } }], _source: false } });
   if (ts.secondary === undefined) return { p: leaf(ts.primary) };
   return {
     p: { filter: withPrimary(ts), aggs: { x: leaf(ts.primary) } },
@@ -122,6 +124,47 @@ class NewTermsSearcher extends RuleSearcher {
     super(client, plan.rule, plan.rule.er.rule.new_terms?.fields ?? []);
   }
 
+  /**
+   * The history buckets of `terms`. One field of text keys is Kibana's own request: a terms aggregation
+   * including exactly those values, so the documents' other values make no buckets (a document with
+   * thousands of tags would otherwise be aggregated whole for every batch). Other keys (numbers,
+   * booleans, several fields) take a composite aggregation over the documents holding them.
+   */
+  private async *history(from: number, to: number, terms: readonly RawKey[], aggs: Record<string, unknown>): AsyncGenerator<Bucket[]> {
+    const filter = [termsFilter(this.fields, terms)];
+    if (this.fields.length !== 1 || !terms.every((t) => typeof t[0] === "string")) {
+      yield* this.composite(from, to, filter, aggs, HISTORY_PAGE);
+      return;
+    }
+    const field = this.fields[0];
+    const res = await this.search<{ aggregations?: { terms?: { buckets?: Record<string, unknown>[] } } }>({
+      size: 0,
+      track_total_hits: false,
+      query: this.filter(from, to, filter),
+      aggs: { terms: { terms: { field, include: terms.map((t) => t[0]), size: terms.length }, aggs } },
+    });
+    const buckets = (res.aggregations?.terms?.buckets ?? []).map((b): Bucket => ({ ...b, key: { [field]: b.key }, doc_count: Number(b.doc_count) }));
+    if (buckets.length > 0) yield buckets;
+  }
+
+  /** The sources of documents named by index and id (those with one), by docKey. */
+  async sources(docs: readonly TopHit[]): Promise<Map<string, TopHit & { _source: EventDoc }>> {
+    const out = new Map<string, TopHit & { _source: EventDoc }>();
+    if (docs.length === 0) return out;
+    const byIndex = new Map<string, string[]>();
+    for (const d of docs) {
+      const ids = byIndex.get(d._index);
+      if (ids === undefined) byIndex.set(d._index, [d._id]);
+      else ids.push(d._id);
+    }
+    const should = [...byIndex].map(([index, ids]) => ({ bool: { filter: [{ term: { _index: index } }, { ids: { values: ids } }] } }));
+    const res = await this.search<{ hits?: { hits?: TopHit[] } }>({ size: docs.length, track_total_hits: false, query: { bool: { should, minimum_should_match: 1 } } });
+    for (const h of res.hits?.hits ?? []) {
+      if (h._source !== undefined && h._source !== null && typeof h._source === "object") out.set(docKey(h), { ...h, _source: h._source });
+    }
+    return out;
+  }
+
   /** Phase 1: the window's terms, one composite page (ascending keys) at a time, with their window counts. */
   windowPages(exec: Execution): AsyncGenerator<Bucket[]> {
     return this.composite(exec.from, exec.to, []);
@@ -138,7 +181,7 @@ class NewTermsSearcher extends RuleSearcher {
     const found = new Map<string, { hit: TopHit; t: number }>();
     for (let i = 0; i < terms.length; i += TERMS_PER_REQUEST) {
       const chunk = terms.slice(i, i + TERMS_PER_REQUEST);
-      for await (const buckets of this.composite(hws, exec.to, [termsFilter(this.fields, chunk)], aggs)) {
+      for await (const buckets of this.history(hws, exec.to, chunk, aggs)) {
         for (const b of buckets) {
           const k = JSON.stringify(rawKey(this.fields, b.key));
           const first = firstSeen(b);
@@ -189,16 +232,37 @@ async function* candidates(s: NewTermsSearcher, plan: SearchPlan, exec: Executio
       fields.length,
       page.filter((p) => found.has(JSON.stringify(p.raw))),
     );
-    for (const c of ordered) {
-      const b = found.get(JSON.stringify(c.raw));
-      const hit = b === undefined ? undefined : basisHit(b.hit, plan, exec);
-      if (b === undefined || hit === undefined) continue;
-      const t = Math.min(Math.max(b.t, exec.from), exec.to);
-      // the document waits on disk until its execution alerts; its id is worked out now
-      const id = newTermsAlertId(hit, plan.spaceId, er.ruleUuid, c.terms);
-      yield { basis: new SpilledEvent(plan.spill, spillEvent(plan.spill, hit), t, 0, []), t, terms: c.terms, id };
+    // The history search names each basis document without its source (a document with thousands of
+    // terms would come back once per term); the sources are read by id as the consumer gets to them, each
+    // document once, and wait on disk until their execution alerts.
+    const spilled = new Map<string, number | null>();
+    for (let i = 0; i < ordered.length; i += SOURCES_PER_REQUEST) {
+      const chunk = ordered.slice(i, i + SOURCES_PER_REQUEST);
+      const want: TopHit[] = [];
+      for (const c of chunk) {
+        const b = found.get(JSON.stringify(c.raw));
+        if (b !== undefined && !spilled.has(docKey(b.hit))) {
+          spilled.set(docKey(b.hit), null);
+          want.push(b.hit);
+        }
+      }
+      for (const [key, hit] of await s.sources(want)) spilled.set(key, spillEvent(plan.spill, basisHit(hit, plan, exec)));
+      for (const c of chunk) {
+        const b = found.get(JSON.stringify(c.raw));
+        const ref = b === undefined ? undefined : spilled.get(docKey(b.hit));
+        if (b === undefined || ref === undefined || ref === null) continue;
+        const t = Math.min(Math.max(b.t, exec.from), exec.to);
+        yield { basis: new SpilledEvent(plan.spill, ref, t, 0, []), t, terms: c.terms, id: newTermsAlertId(b.hit, plan.spaceId, er.ruleUuid, c.terms) };
+      }
     }
   }
+}
+
+/** Basis documents whose sources one request reads. */
+const SOURCES_PER_REQUEST = 100;
+
+function docKey(h: { _index: string; _id: string }): string {
+  return `${h._index}\u0000${h._id}`;
 }
 
 /**
@@ -248,8 +312,7 @@ export async function searchNewTerms(client: ClusterClient, plan: SearchPlan): P
   return { runner: new DecidedNewTermsReplay(plan.rule.er, byExecution, { ...counts, inWindow: counts.usable }), searches: s.searches };
 }
 
-/** A top hit as the engine's event (the rule reads it as it would the same document fetched). */
-function basisHit(h: TopHit, plan: SearchPlan, exec: Execution): InputEvent | undefined {
-  if (h._source === undefined || h._source === null || typeof h._source !== "object") return undefined;
+/** A document read by id as the engine's event (the rule reads it as it would the same document fetched). */
+function basisHit(h: TopHit & { _source: EventDoc }, plan: SearchPlan, exec: Execution): InputEvent {
   return { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } };
 }

@@ -104,11 +104,15 @@ export class RuleSearcher {
     return this.client.request<T>("POST", this.path, body, SEARCH_PARAMS);
   }
 
-  /** Every bucket of a composite aggregation over the fields in [from, to], page by page; `aggs` under each bucket. */
-  async *composite(from: number, to: number, more: readonly DslQuery[], aggs?: Record<string, unknown>): AsyncGenerator<Bucket[]> {
+  /**
+   * Every bucket of a composite aggregation over the fields in [from, to], page by page; `aggs` under each
+   * bucket. Pages of `size` keys: the history search's several single-bucket aggregations per key count
+   * towards the server's `search.max_buckets` (65,536 by default), so it asks for fewer at a time.
+   */
+  async *composite(from: number, to: number, more: readonly DslQuery[], aggs?: Record<string, unknown>, size: number = COMPOSITE_PAGE): AsyncGenerator<Bucket[]> {
     let after: Record<string, unknown> | undefined;
     do {
-      const composite = { sources: this.fields.map((f) => ({ [f]: { terms: { field: f } } })), size: COMPOSITE_PAGE, ...(after !== undefined ? { after } : {}) };
+      const composite = { sources: this.fields.map((f) => ({ [f]: { terms: { field: f } } })), size, ...(after !== undefined ? { after } : {}) };
       const res = await this.search<CompositeResponse>({
         size: 0,
         track_total_hits: false,
@@ -117,7 +121,7 @@ export class RuleSearcher {
       });
       const buckets = res.aggregations?.terms?.buckets ?? [];
       if (buckets.length > 0) yield buckets;
-      after = buckets.length < COMPOSITE_PAGE ? undefined : res.aggregations?.terms?.after_key;
+      after = buckets.length < size ? undefined : res.aggregations?.terms?.after_key;
     } while (after !== undefined);
   }
 

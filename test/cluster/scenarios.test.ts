@@ -58,6 +58,7 @@ const CASES: readonly Case[] = [
     alerts: 3,
   },
   { name: "boundaries", rules: [nt("nt-host", ["host.name"]), nt("nt-bool", ["process.interactive"]), nt("nt-pid", ["process.pid"])], window: once, alerts: 5 },
+  { name: "paging", rules: [nt("nt-tags", ["tags"])], window: once, alerts: 100 },
   { name: "threshold", rules: THRESHOLD_RULES, window: { start: ms("10:21:00"), end: ms("10:26:00") }, alerts: 11 },
   {
     name: "query",

@@ -59,6 +59,14 @@ write("boundaries", [
   hit("logs-a", "f1", { "@timestamp": "2024-05-01T10:21:00.001Z", host: { name: "host-f" } }),
 ]);
 
+// More keys than a page: the window's 10,100 tags take two composite pages, the history searches' 1,100
+// and 10,100 keys several; 9,000 tags are new and max_signals keeps the first 100 in Kibana's order.
+const tags = (n) => Array.from({ length: n }, (_, i) => `t-${i}`);
+write("paging", [
+  hit("logs-a", "h1", { "@timestamp": T("10:00:00"), tags: tags(1_100) }),
+  hit("logs-a", "w1", { "@timestamp": T("10:20:00"), tags: tags(10_100) }),
+]);
+
 // Threshold rules over two executions (10:21 and 10:26, 6 m windows): counts, the signal history between
 // overlapping windows, a cardinality clause, no fields, several fields with arrays, max_signals and the
 // timestamp override with its fallback.
