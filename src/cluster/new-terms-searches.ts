@@ -207,7 +207,11 @@ function alertOrder<T extends { terms: TermValue[]; count: number }>(fields: num
 export const EXECUTIONS_IN_FLIGHT = 8;
 
 /** A new term with its basis document and the alert id it would get. */
-interface Candidate extends NewTermBasis {
+/** A new term with its basis document (named, its source not read yet), its time and the alert id it would get. */
+interface Candidate {
+  readonly doc: TopHit;
+  readonly t: number;
+  readonly terms: readonly TermValue[];
   readonly id: string;
 }
 
@@ -232,28 +236,10 @@ async function* candidates(s: NewTermsSearcher, plan: SearchPlan, exec: Executio
       fields.length,
       page.filter((p) => found.has(JSON.stringify(p.raw))),
     );
-    // The history search names each basis document without its source (a document with thousands of
-    // terms would come back once per term); the sources are read by id as the consumer gets to them, each
-    // document once, and wait on disk until their execution alerts.
-    const spilled = new Map<string, number | null>();
-    for (let i = 0; i < ordered.length; i += SOURCES_PER_REQUEST) {
-      const chunk = ordered.slice(i, i + SOURCES_PER_REQUEST);
-      const want: TopHit[] = [];
-      for (const c of chunk) {
-        const b = found.get(JSON.stringify(c.raw));
-        if (b !== undefined && !spilled.has(docKey(b.hit))) {
-          spilled.set(docKey(b.hit), null);
-          want.push(b.hit);
-        }
-      }
-      for (const [key, hit] of await s.sources(want)) spilled.set(key, spillEvent(plan.spill, basisHit(hit, plan, exec)));
-      for (const c of chunk) {
-        const b = found.get(JSON.stringify(c.raw));
-        const ref = b === undefined ? undefined : spilled.get(docKey(b.hit));
-        if (b === undefined || ref === undefined || ref === null) continue;
-        const t = Math.min(Math.max(b.t, exec.from), exec.to);
-        yield { basis: new SpilledEvent(plan.spill, ref, t, 0, []), t, terms: c.terms, id: newTermsAlertId(b.hit, plan.spaceId, er.ruleUuid, c.terms) };
-      }
+    for (const c of ordered) {
+      const b = found.get(JSON.stringify(c.raw));
+      if (b === undefined) continue;
+      yield { doc: b.hit, t: Math.min(Math.max(b.t, exec.from), exec.to), terms: c.terms, id: newTermsAlertId(b.hit, plan.spaceId, er.ruleUuid, c.terms) };
     }
   }
 }
@@ -291,9 +277,9 @@ export async function searchNewTerms(client: ClusterClient, plan: SearchPlan): P
     return { exec, head, rest };
   });
   const alerted = new Set<string>();
-  const byExecution = new Map<number, NewTermBasis[]>();
+  const chosen: { exec: Execution; cands: Candidate[] }[] = [];
   for (const { exec, head, rest } of ahead) {
-    const cands: NewTermBasis[] = [];
+    const cands: Candidate[] = [];
     let kept = 0;
     const take = (c: Candidate): boolean => {
       cands.push(c);
@@ -305,7 +291,29 @@ export async function searchNewTerms(client: ClusterClient, plan: SearchPlan): P
     };
     let more = head.every(take);
     if (more && rest !== undefined) for await (const c of rest) if (!(more = take(c))) break;
-    if (cands.length > 0) byExecution.set(exec.startedAt, cands);
+    if (cands.length > 0) chosen.push({ exec, cands });
+  }
+  // The history search names each basis document without its source (a document with thousands of terms
+  // would come back once per term): the sources of the documents chosen are read by id, each once, a
+  // hundred a request, and wait on disk until their executions alert.
+  const refs = new Map<string, number>();
+  const docs = new Map<string, TopHit>();
+  for (const { cands } of chosen) for (const c of cands) docs.set(docKey(c.doc), c.doc);
+  const batches: TopHit[][] = [];
+  const all = [...docs.values()];
+  for (let i = 0; i < all.length; i += SOURCES_PER_REQUEST) batches.push(all.slice(i, i + SOURCES_PER_REQUEST));
+  for (const read of await mapLimit(batches, EXECUTIONS_IN_FLIGHT, (b) => s.sources(b))) {
+    for (const [key, hit] of read) refs.set(key, spillEvent(plan.spill, basisHit(hit, plan)));
+  }
+  const byExecution = new Map<number, NewTermBasis[]>();
+  for (const { exec, cands } of chosen) {
+    const bases: NewTermBasis[] = [];
+    for (const c of cands) {
+      const ref = refs.get(docKey(c.doc));
+      // a document deleted since the history search is no basis
+      if (ref !== undefined) bases.push({ basis: new SpilledEvent(plan.spill, ref, c.t, 0, []), t: c.t, terms: c.terms });
+    }
+    if (bases.length > 0) byExecution.set(exec.startedAt, bases);
   }
   const execs = plan.executions;
   const counts = execs.length === 0 ? { matched: 0, usable: 0 } : await s.counts(execs[0].from, execs[execs.length - 1].to);
@@ -313,6 +321,6 @@ export async function searchNewTerms(client: ClusterClient, plan: SearchPlan): P
 }
 
 /** A document read by id as the engine's event (the rule reads it as it would the same document fetched). */
-function basisHit(h: TopHit & { _source: EventDoc }, plan: SearchPlan, exec: Execution): InputEvent {
-  return { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } };
+function basisHit(h: TopHit & { _source: EventDoc }, plan: SearchPlan): InputEvent {
+  return { _index: h._index, _id: h._id, _source: h._source, loc: { file: plan.rule.indices.join(","), line: 0, byteOffset: 0 } };
 }
