@@ -14,7 +14,6 @@
 // gives each document's combinations as Kibana's does.
 
 import type { Execution } from "../engine/schedule.js";
-import type { InputEvent, EventDoc } from "../event/types.js";
 import { DecidedNewTermsReplay, compareCombo, type NewTermBasis, type TermValue } from "../engine/rule-types/new-terms.js";
 import { newTermsAlertId } from "../engine/alert.js";
 import { resultCap } from "../engine/ports.js";
@@ -22,8 +21,8 @@ import { parseDateMath } from "../util/datemath.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
 import { mapLimit } from "../util/map-limit.js";
-import { SpilledEvent, spillEvent } from "../engine/matched.js";
-import { busyExecutions, RuleSearcher, timeRangeFilter, withoutPrimary, withPrimary, type Bucket, type RuleTimestamps, type SearchPlan } from "./rule-searches.js";
+import { SpilledEvent } from "../engine/matched.js";
+import { busyExecutions, RuleSearcher, spillHit, timeRangeFilter, withoutPrimary, withPrimary, idsClauses, type Bucket, type Hit, type RuleTimestamps, type SearchPlan } from "./rule-searches.js";
 
 /** Terms per history request (Kibana's batch size for several fields). */
 export const TERMS_PER_REQUEST = 500;
@@ -34,13 +33,6 @@ export interface NewTermsSearchResult {
   readonly runner: DecidedNewTermsReplay;
   /** Requests sent. */
   readonly searches: number;
-}
-
-interface TopHit {
-  _index: string;
-  _id: string;
-  _source?: EventDoc;
-  sort?: unknown[];
 }
 
 /**
@@ -72,10 +64,10 @@ function firstSeen(b: Bucket): number | undefined {
 }
 
 /** The earliest document of a bucket (`earliest(…, "basis")`) and its time, or undefined. */
-function basisOf(b: Bucket): { hit: TopHit; t: number } | undefined {
-  let best: { hit: TopHit; t: number } | undefined;
+function basisOf(b: Bucket): { hit: Hit; t: number } | undefined {
+  let best: { hit: Hit; t: number } | undefined;
   const read = (agg: unknown): void => {
-    const hit = (agg as { hits?: { hits?: TopHit[] } } | undefined)?.hits?.hits?.[0];
+    const hit = (agg as { hits?: { hits?: Hit[] } } | undefined)?.hits?.hits?.[0];
     const t = hit?.sort?.[0];
     if (hit === undefined || typeof t !== "number") return;
     if (best === undefined || t < best.t) best = { hit, t };
@@ -147,9 +139,9 @@ class NewTermsSearcher extends RuleSearcher {
     if (buckets.length > 0) yield buckets;
   }
 
-  /** The sources of documents named by index and id (those with one), by docKey. */
-  async sources(docs: readonly TopHit[]): Promise<Map<string, TopHit & { _source: EventDoc }>> {
-    const out = new Map<string, TopHit & { _source: EventDoc }>();
+  /** Documents named by index and id, read whole, by docKey. */
+  async sources(docs: readonly Hit[]): Promise<Map<string, Hit>> {
+    const out = new Map<string, Hit>();
     if (docs.length === 0) return out;
     const byIndex = new Map<string, string[]>();
     for (const d of docs) {
@@ -157,11 +149,8 @@ class NewTermsSearcher extends RuleSearcher {
       if (ids === undefined) byIndex.set(d._index, [d._id]);
       else ids.push(d._id);
     }
-    const should = [...byIndex].map(([index, ids]) => ({ bool: { filter: [{ term: { _index: index } }, { ids: { values: ids } }] } }));
-    const res = await this.search<{ hits?: { hits?: TopHit[] } }>({ size: docs.length, track_total_hits: false, query: { bool: { should, minimum_should_match: 1 } } });
-    for (const h of res.hits?.hits ?? []) {
-      if (h._source !== undefined && h._source !== null && typeof h._source === "object") out.set(docKey(h), { ...h, _source: h._source });
-    }
+    const res = await this.search<{ hits?: { hits?: Hit[] } }>({ size: docs.length, track_total_hits: false, query: { bool: { should: idsClauses(byIndex), minimum_should_match: 1 } } });
+    for (const h of res.hits?.hits ?? []) out.set(docKey(h), h);
     return out;
   }
 
@@ -174,11 +163,11 @@ class NewTermsSearcher extends RuleSearcher {
    * Phases 2 and 3 in one request: of `terms`, those first seen in [history start, to] after the window's
    * `from` (new), each with its earliest document in the window (the alert's basis).
    */
-  async newTerms(exec: Execution, terms: readonly RawKey[]): Promise<Map<string, { hit: TopHit; t: number }>> {
+  async newTerms(exec: Execution, terms: readonly RawKey[]): Promise<Map<string, { hit: Hit; t: number }>> {
     const hws = parseDateMath(this.plan.rule.er.rule.new_terms?.history_window_start ?? "now-7d", exec.to);
     const wanted = new Set(terms.map((t) => JSON.stringify(t)));
     const aggs = { ...earliest(this.ts, "first"), w: { filter: timeRangeFilter(this.ts, exec.from, exec.to), aggs: earliest(this.ts, "basis") } };
-    const found = new Map<string, { hit: TopHit; t: number }>();
+    const found = new Map<string, { hit: Hit; t: number }>();
     for (let i = 0; i < terms.length; i += TERMS_PER_REQUEST) {
       const chunk = terms.slice(i, i + TERMS_PER_REQUEST);
       for await (const buckets of this.history(hws, exec.to, chunk, aggs)) {
@@ -209,7 +198,7 @@ export const EXECUTIONS_IN_FLIGHT = 8;
 /** A new term with its basis document and the alert id it would get. */
 /** A new term with its basis document (named, its source not read yet), its time and the alert id it would get. */
 interface Candidate {
-  readonly doc: TopHit;
+  readonly doc: Hit;
   readonly t: number;
   readonly terms: readonly TermValue[];
   readonly id: string;
@@ -297,13 +286,16 @@ export async function searchNewTerms(client: ClusterClient, plan: SearchPlan): P
   // would come back once per term): the sources of the documents chosen are read by id, each once, a
   // hundred a request, and wait on disk until their executions alert.
   const refs = new Map<string, number>();
-  const docs = new Map<string, TopHit>();
+  const docs = new Map<string, Hit>();
   for (const { cands } of chosen) for (const c of cands) docs.set(docKey(c.doc), c.doc);
-  const batches: TopHit[][] = [];
+  const batches: Hit[][] = [];
   const all = [...docs.values()];
   for (let i = 0; i < all.length; i += SOURCES_PER_REQUEST) batches.push(all.slice(i, i + SOURCES_PER_REQUEST));
   for (const read of await mapLimit(batches, EXECUTIONS_IN_FLIGHT, (b) => s.sources(b))) {
-    for (const [key, hit] of read) refs.set(key, spillEvent(plan.spill, basisHit(hit, plan)));
+    for (const [key, hit] of read) {
+      const ref = spillHit(plan, hit);
+      if (ref !== undefined) refs.set(key, ref);
+    }
   }
   const byExecution = new Map<number, NewTermBasis[]>();
   for (const { exec, cands } of chosen) {
@@ -315,12 +307,5 @@ export async function searchNewTerms(client: ClusterClient, plan: SearchPlan): P
     }
     if (bases.length > 0) byExecution.set(exec.startedAt, bases);
   }
-  const execs = plan.executions;
-  const counts = execs.length === 0 ? { matched: 0, usable: 0 } : await s.counts(execs[0].from, execs[execs.length - 1].to);
-  return { runner: new DecidedNewTermsReplay(plan.rule.er, byExecution, { ...counts, inWindow: counts.usable }), searches: s.searches };
-}
-
-/** A document read by id as the engine's event (the rule reads it as it would the same document fetched). */
-function basisHit(h: TopHit & { _source: EventDoc }, plan: SearchPlan): InputEvent {
-  return { _index: h._index, _id: h._id, _source: h._source, loc: { file: plan.rule.indices.join(","), line: 0, byteOffset: 0 } };
+  return { runner: new DecidedNewTermsReplay(plan.rule.er, byExecution, await s.counts(plan.executions)), searches: s.searches };
 }

@@ -13,24 +13,15 @@
 import type { Execution } from "../engine/schedule.js";
 import { queryAlertId } from "../engine/alert.js";
 import { DecidedQueryReplay, type DecidedEvent } from "../engine/rule-types/query.js";
-import type { EventDoc } from "../event/types.js";
-import { SpilledEvent, spillEvent } from "../engine/matched.js";
+import { SpilledEvent } from "../engine/matched.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
-import { busyExecutions, RuleSearcher, withoutPrimary, withPrimary, type SearchPlan } from "./rule-searches.js";
-
-
-interface Hit {
-  _index: string;
-  _id: string;
-  _source?: EventDoc;
-  sort?: unknown[];
-}
+import { busyExecutions, RuleSearcher, withoutPrimary, withPrimary, idsClauses, spillHit, type Hit, type SearchPlan } from "./rule-searches.js";
 
 /** Leaves out the given documents (by index and id). */
 function leaveOut(docs: ReadonlyMap<string, ReadonlySet<string>>): DslQuery[] {
-  const should = [...docs].filter(([, ids]) => ids.size > 0).map(([index, ids]) => ({ bool: { filter: [{ term: { _index: index } }, { ids: { values: [...ids] } }] } }));
-  return should.length === 0 ? [] : [{ bool: { must_not: should } }];
+  const clauses = idsClauses(docs);
+  return clauses.length === 0 ? [] : [{ bool: { must_not: clauses } }];
 }
 
 export async function searchQuery(client: ClusterClient, plan: SearchPlan): Promise<{ runner: DecidedQueryReplay; searches: number }> {
@@ -47,8 +38,8 @@ export async function searchQuery(client: ClusterClient, plan: SearchPlan): Prom
     const out: DecidedEvent[] = [];
     for (const h of res.hits?.hits ?? []) {
       const t = h.sort?.[0];
-      if (h._source === undefined || h._source === null || typeof h._source !== "object" || typeof t !== "number") continue;
-      const ref = spillEvent(plan.spill, { _index: h._index, _id: h._id, _source: h._source, loc: { file: `${plan.rule.indices.join(",")}@${new Date(exec.startedAt).toISOString()}`, line: 0, byteOffset: 0 } });
+      const ref = typeof t === "number" ? spillHit(plan, h) : undefined;
+      if (ref === undefined || typeof t !== "number") continue;
       out.push({ index: h._index, id: h._id, t, ev: new SpilledEvent(plan.spill, ref, t, 0, []) });
     }
     return out;
@@ -66,12 +57,12 @@ export async function searchQuery(client: ClusterClient, plan: SearchPlan): Prom
     // windows only move forward: what ended before this one is no later window's business
     alerted = alerted.filter((e) => e.t >= exec.from);
     const out = new Map<string, Set<string>>();
-    const skipped: DecidedEvent[] = [];
+    const skipped = new Set<DecidedEvent>();
     const add = (e: DecidedEvent): void => {
       let ids = out.get(e.index);
       if (ids === undefined) out.set(e.index, (ids = new Set()));
       ids.add(e.id);
-      skipped.push(e);
+      skipped.add(e);
     };
     for (const e of alerted) if (e.t >= exec.from && e.t <= exec.to) add(e);
     let events: DecidedEvent[];
@@ -81,13 +72,11 @@ export async function searchQuery(client: ClusterClient, plan: SearchPlan): Prom
       for (const e of stored) add(e);
       if (stored.length === 0 || events.length < n) break;
     }
-    const fresh = events.filter((e) => !skipped.includes(e));
+    const fresh = events.filter((e) => !skipped.has(e));
     // the engine drops the events left out as duplicates and alerts the first max_signals of the rest
     alerted.push(...fresh.slice(0, er.rule.max_signals));
     const all = [...skipped, ...fresh].sort((x, y) => x.t - y.t);
     if (all.length > 0) byExecution.set(exec.startedAt, all);
   }
-  const execs = plan.executions;
-  const counts = execs.length === 0 ? { matched: 0, usable: 0 } : await s.counts(execs[0].from, execs[execs.length - 1].to);
-  return { runner: new DecidedQueryReplay(er, byExecution, { ...counts, inWindow: counts.usable }), searches: s.searches };
+  return { runner: new DecidedQueryReplay(er, byExecution, await s.counts(plan.executions)), searches: s.searches };
 }

@@ -9,6 +9,9 @@ import { COMPOSITE_PAGE } from "../engine/rule-types/new-terms.js";
 import type { DslQuery } from "../compile/filters/filters.js";
 import type { ClusterClient } from "./client.js";
 import type { TextSpill } from "../state/spill.js";
+import type { DecidedCounts } from "../engine/rule-types/types.js";
+import type { EventDoc } from "../event/types.js";
+import { spillEvent } from "../engine/matched.js";
 
 /** A rule the cluster's searches run: its index patterns and its query with filters and exceptions (Kibana's `esFilter`). */
 export interface SearchedRule {
@@ -27,6 +30,28 @@ export interface SearchPlan {
   readonly isStored: (id: string) => boolean;
   /** Where the documents found wait until their executions alert (only coordinates stay in memory). */
   readonly spill: TextSpill;
+}
+
+/** A document a search returned. */
+export interface Hit {
+  _index: string;
+  _id: string;
+  _source?: EventDoc;
+  sort?: unknown[];
+}
+
+/**
+ * Writes a returned document to the plan's spill as the engine's event (the rule reads it as it would the
+ * same document fetched); its record, or undefined for a hit without a source.
+ */
+export function spillHit(plan: SearchPlan, h: Hit): number | undefined {
+  if (h._source === undefined || h._source === null || typeof h._source !== "object") return undefined;
+  return spillEvent(plan.spill, { _index: h._index, _id: h._id, _source: h._source, loc: { file: plan.rule.indices.join(","), line: 0, byteOffset: 0 } });
+}
+
+/** The documents of each index with one of its ids: one clause per index (an `_id` is unique only within its index). */
+export function idsClauses(byIndex: ReadonlyMap<string, Iterable<string>>): DslQuery[] {
+  return [...byIndex].map(([index, ids]) => [index, [...ids]] as const).filter(([, ids]) => ids.length > 0).map(([index, ids]) => ({ bool: { filter: [{ term: { _index: index } }, { ids: { values: ids } }] } }));
 }
 
 /** Which timestamps a rule's windows use (new_terms.md §2.1). */
@@ -156,8 +181,13 @@ export class RuleSearcher {
     return [...new Set(times)].sort((a, b) => a - b);
   }
 
-  /** How many documents in [from, to] the rule's query matches, and how many of them hold every field. */
-  async counts(from: number, to: number): Promise<{ matched: number; usable: number }> {
+  /**
+   * The funnel of the span the executions read: how many documents the rule's query matches, and how
+   * many of them hold every field — all in some window, as a schedule's windows cover its span.
+   */
+  async counts(execs: readonly Execution[]): Promise<DecidedCounts> {
+    if (execs.length === 0) return { matched: 0, usable: 0, inWindow: 0 };
+    const [from, to] = [execs[0].from, execs[execs.length - 1].to];
     const count = async (more: readonly DslQuery[]): Promise<number> => {
       this.searches++;
       const res = await this.client.request<{ count?: number }>("POST", this.path.replace(/_search$/, "_count"), { query: this.filter(from, to, more) }, SEARCH_PARAMS);
@@ -165,7 +195,7 @@ export class RuleSearcher {
     };
     const matched = await count([]);
     const usable = matched === 0 || this.fields.length === 0 ? matched : await count(this.fields.map((f) => ({ exists: { field: f } })));
-    return { matched, usable };
+    return { matched, usable, inWindow: usable };
   }
 }
 

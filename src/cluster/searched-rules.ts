@@ -15,6 +15,9 @@ import { searchNewTerms } from "./new-terms-searches.js";
 import { searchThreshold } from "./threshold-searches.js";
 import { searchQuery } from "./query-searches.js";
 
+/** The rule types the cluster's own searches run (EQL is fetched: neither test distribution has `_eql/search`). */
+export const SEARCHED_TYPES: ReadonlySet<string> = new Set(["query", "new_terms", "threshold"]);
+
 interface FieldCaps {
   fields?: Record<string, Record<string, { aggregatable?: boolean; indices?: string[] }>>;
 }

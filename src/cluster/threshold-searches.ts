@@ -13,7 +13,7 @@
 // override field, and without it on `@timestamp`) and the bucket_selector is applied here.
 
 import { queryAlertId } from "../engine/alert.js";
-import { thresholdHit, thresholdOf, thresholdTermsHash, type HistoryEntry, type ThresholdBucket } from "../engine/rule-types/threshold.js";
+import { type HistoryEntry, type ThresholdBucket, thresholdHistoryRow, thresholdHit, thresholdOf } from "../engine/rule-types/threshold.js";
 import type { TermValue } from "../engine/rule-types/new-terms.js";
 import type { DecidedCounts } from "../engine/rule-types/types.js";
 import type { DslQuery } from "../compile/filters/filters.js";
@@ -106,11 +106,9 @@ export async function searchThreshold(client: ClusterClient, plan: ThresholdSear
       const id = queryAlertId(thresholdHit(rule, th, b, exec.startedAt), plan.spaceId, er.ruleUuid);
       if (plan.isStored(id) || created.has(id)) continue;
       created.add(id);
-      const terms = th.field.map((field, i) => ({ field, value: b.key[i] }));
-      history.set(thresholdTermsHash(terms), { terms, lastSignal: b.maxT });
+      const { terms, row } = thresholdHistoryRow(th, b);
+      history.set(row.hash, { terms, lastSignal: row.lastSignal });
     }
   }
-  const execs = plan.executions;
-  const counts = execs.length === 0 ? { matched: 0, usable: 0 } : await s.counts(execs[0].from, execs[execs.length - 1].to);
-  return { buckets: out, counts: { ...counts, inWindow: counts.usable }, searches: s.searches };
+  return { buckets: out, counts: await s.counts(plan.executions), searches: s.searches };
 }

@@ -53,7 +53,7 @@ export interface RunOptions {
    */
   readonly startIfNew?: number;
   /**
-   * Replay: rules whose executions an outside executor decides (the cluster's own new_terms searches),
+   * Replay: rules whose executions an outside executor decides (the cluster's own searches),
    * by rule id. They read no events from the source; the engine schedules, dedupes, cuts and commits
    * their executions' alerts as any rule's.
    */

@@ -30,7 +30,7 @@ import { CLUSTER_ACCESS_HELP } from "../../cluster/access.js";
 import { openClusterSource, type ClusterSourceSpec } from "../../cluster/cluster-source.js";
 import { clusterAlertSink } from "../../cluster/alert-sink.js";
 import { toElasticsearchQuery } from "../../compile/dsl/index.js";
-import { searchedRunners, whyNotSearched } from "../../cluster/searched-rules.js";
+import { SEARCHED_TYPES, searchedRunners, whyNotSearched } from "../../cluster/searched-rules.js";
 import type { SearchedRule } from "../../cluster/rule-searches.js";
 import { filterClauses, type DslQuery } from "../../compile/filters/filters.js";
 import { ecsIndexPattern } from "../../ecs/field-types.js";
@@ -566,7 +566,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     throw e;
   }
   let cluster: ClusterClient | undefined;
-  // new_terms rules the cluster runs by its own searches (the others' events are fetched)
+  // the rules the cluster runs by its own searches, and those whose events are fetched
   let split: ClusterRules = { searched: [], fetched: [] };
   try {
     if (opts.cluster !== undefined) {
@@ -872,9 +872,6 @@ function ruleDsl(ast: KqlNode, filters: readonly unknown[] | undefined): DslQuer
   return { bool: { filter: [toElasticsearchQuery(ast, ecsIndexPattern()), ...filter], must_not: mustNot } };
 }
 
-/** The rule types the cluster's own searches run (EQL is fetched: neither test distribution has `_eql/search`). */
-const SEARCHED_TYPES: ReadonlySet<string> = new Set(["query", "new_terms", "threshold"]);
-
 /** The rules of a `--cluster` run: those the cluster runs by its own searches, and those run over fetched events. */
 interface ClusterRules {
   readonly searched: readonly SearchedRule[];
@@ -883,7 +880,8 @@ interface ClusterRules {
 
 /**
  * Which rules the cluster runs by its own searches (query, new_terms and threshold, unless
- * --cluster-searches fetch, or alert suppression, or the cluster cannot aggregate their fields) and which are run over fetched events, each with its query.
+ * --cluster-searches fetch, alert suppression or a field the cluster cannot aggregate says otherwise)
+ * and which are run over fetched events, each with its query.
  */
 async function splitClusterRules(
   cluster: ClusterClient,

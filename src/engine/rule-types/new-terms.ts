@@ -14,7 +14,8 @@ import { resultCap, type EngineRule } from "../ports.js";
 import { buildAlert, newTermsAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
-import type { CutCounts, DecidedCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
+import { DecidedReplay } from "./decided.js";
+import type { CutCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
 
 export type TermValue = string | number | boolean;
 
@@ -328,9 +329,9 @@ export function applyMaxSignals<T extends { id: string }>(items: Iterable<T>, is
 
 export const MAX_SIGNALS_WARNING = "This rule reached the maximum alert limit for the rule execution. Some alerts were not created.";
 
-/** A new term of one execution with its basis document: held in the rule's memory, or a hit a search returned. */
+/** A new term of one execution with its basis document (in the rule's memory, or spilled from a search). */
 export interface NewTermBasis {
-  readonly basis: MatchedEvent | InputEvent;
+  readonly basis: MatchedEvent;
   /** The basis document's time in the rule's window. */
   readonly t: number;
   readonly terms: readonly TermValue[];
@@ -341,13 +342,12 @@ export interface NewTermBasis {
  * max_signals cut reads (an event can bring 10,000 new combinations), then the kept ones' documents.
  */
 export function newTermsAlerts(er: EngineRule, cands: readonly NewTermBasis[], ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number; truncated: boolean } {
-  const hitOf = (b: NewTermBasis["basis"]): InputEvent => ("hit" in b ? b.hit : b);
   function* items() {
-    for (const c of cands) yield { id: newTermsAlertId(hitOf(c.basis), ctx.spaceId, er.ruleUuid, c.terms), c };
+    for (const c of cands) yield { id: newTermsAlertId(c.basis.hit, ctx.spaceId, er.ruleUuid, c.terms), c };
   }
   const cut = applyMaxSignals(items(), seen, resultCap(er));
   const alerts = cut.kept.map(({ id, c }): PendingAlert => {
-    const { hit, owned } = "hit" in c.basis ? fullHit(c.basis) : { hit: c.basis, owned: false };
+    const { hit, owned } = fullHit(c.basis);
     const doc = buildAlert(er.rule, hit, id, ctx, c.terms, owned);
     return { id, ruleId: er.rule.rule_id, eventTime: c.t, newTerms: c.terms, doc, json: JSON.stringify(doc) };
   });
@@ -569,35 +569,15 @@ class NewTermsStream implements StreamRule {
  * nothing is learned here; the engine still schedules the executions, drops stored ids and applies
  * max_signals.
  */
-export class DecidedNewTermsReplay implements ReplayRule {
-  private readonly basisTimes: number[];
+export class DecidedNewTermsReplay extends DecidedReplay<NewTermBasis> {
   private readonly basisSeen = new Set<string>();
-
-  constructor(
-    private readonly er: EngineRule,
-    /** Per execution (`startedAt`): its new terms in Kibana's alert order. */
-    private readonly byExecution: ReadonlyMap<number, readonly NewTermBasis[]>,
-    private readonly counts: DecidedCounts,
-  ) {
-    this.basisTimes = [...byExecution.values()].flatMap((cs) => cs.map((c) => c.t)).sort((a, b) => a - b);
-  }
-
-  collect(): boolean {
-    return false;
-  }
-
-  times(): readonly number[] {
-    return this.basisTimes;
-  }
-
-  prepare(): void {}
 
   execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
     const cands = this.byExecution.get(exec.startedAt) ?? [];
     // The funnel's "with a new term" counts the basis documents (the searches see no other event), each once.
     let fresh = 0;
     for (const c of cands) {
-      const hit = "hit" in c.basis ? c.basis.hit : c.basis;
+      const hit = c.basis.hit;
       const key = `${hit._index}\u0000${hit._id}`;
       if (!this.basisSeen.has(key)) {
         this.basisSeen.add(key);
@@ -605,16 +585,6 @@ export class DecidedNewTermsReplay implements ReplayRule {
       }
     }
     return { ...newTermsAlerts(this.er, cands, ctx, seen), withNewTerm: fresh };
-  }
-
-  skip(): void {}
-
-  commit(): void {}
-
-  finish(): void {}
-
-  counted(): DecidedCounts {
-    return this.counts;
   }
 }
 

@@ -8,7 +8,8 @@ import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
 import { NewTermsMemory, applyMaxSignals, type MatchedEvent } from "./new-terms.js";
-import type { DecidedCounts, ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+import { DecidedReplay } from "./decided.js";
+import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 import type { TextSpill } from "../../state/spill.js";
 
 /** Builds the alert of one event (query rules; EQL event queries share it). */
@@ -65,39 +66,11 @@ export interface DecidedEvent {
  * searches, cluster/query-searches.ts): each execution alerts on the events it was given, in the order
  * given, as QueryReplay does on the events of its window.
  */
-export class DecidedQueryReplay implements ReplayRule {
-  private readonly eventTimes: number[];
-
-  constructor(
-    private readonly er: EngineRule,
-    private readonly byExecution: ReadonlyMap<number, readonly DecidedEvent[]>,
-    private readonly counts: DecidedCounts,
-  ) {
-    this.eventTimes = [...byExecution.values()].flatMap((es) => es.map((e) => e.t)).sort((a, b) => a - b);
-  }
-
-  collect(): boolean {
-    return false;
-  }
-
-  times(): readonly number[] {
-    return this.eventTimes;
-  }
-
-  prepare(): void {}
-
+export class DecidedQueryReplay extends DecidedReplay<DecidedEvent> {
   execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
     const items = (this.byExecution.get(exec.startedAt) ?? []).map((e) => ({ id: queryAlertId({ _index: e.index, _id: e.id }, ctx.spaceId, this.er.ruleUuid), ev: e.ev }));
     const cut = applyMaxSignals(items, seen, this.er.rule.max_signals);
     return { alerts: cut.kept.map((it) => eventAlert(this.er, it.ev, ctx, it.id)), duplicates: cut.duplicates, truncated: cut.truncated };
-  }
-
-  skip(): void {}
-  commit(): void {}
-  finish(): void {}
-
-  counted(): DecidedCounts {
-    return this.counts;
   }
 }
 

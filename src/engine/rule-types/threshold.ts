@@ -198,6 +198,12 @@ export function thresholdOf(rule: Rule): ThresholdParams {
   return rule.threshold ?? { field: [], value: 1 };
 }
 
+/** A bucket's terms ({field, value} per threshold field) and the history row its alert leaves. */
+export function thresholdHistoryRow(th: ThresholdParams, b: ThresholdBucket): { terms: ThresholdTerm[]; row: ThresholdHistoryRow } {
+  const terms = th.field.map((field, i) => ({ field, value: b.key[i] }));
+  return { terms, row: { hash: thresholdTermsHash(terms), terms: JSON.stringify(terms), lastSignal: b.maxT } };
+}
+
 /** The signal history rows of the memory as entries by hash. */
 export function parseHistory(rows: readonly ThresholdHistoryRow[]): Map<string, HistoryEntry> {
   const out = new Map<string, HistoryEntry>();
@@ -332,10 +338,8 @@ class ThresholdReplay implements ReplayRule {
     return doc;
   }
 
-  /** A bucket's terms ({field, value} per threshold field) and the history row its alert leaves. */
   private historyRow(b: ThresholdBucket): { terms: ThresholdTerm[]; row: ThresholdHistoryRow } {
-    const terms = this.th.field.map((field, i) => ({ field, value: b.key[i] }));
-    return { terms, row: { hash: thresholdTermsHash(terms), terms: JSON.stringify(terms), lastSignal: b.maxT } };
+    return thresholdHistoryRow(this.th, b);
   }
 
   /** The created alerts' history replaces older entries of the same buckets (state {...valid, ...new}); written at commit. */
