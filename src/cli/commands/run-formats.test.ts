@@ -97,8 +97,8 @@ test("prefilter guard: the raw Auditbeat line fails the seed query's prefilter, 
   const seed = parseKql(seedQuery());
   const line = Buffer.from(JSON.stringify(auditbeatDoc));
   assert.equal(kqlPrefilter(seed)(line), false);
-  assert.equal(runPrefilter([seed], "auditd")(line), false);
-  const ecs = runPrefilter([seed], "ecs");
+  assert.equal(runPrefilter([{ ast: seed }], "auditd")(line), false);
+  const ecs = runPrefilter([{ ast: seed }], "ecs");
   assert.equal(ecs(line), true);
   assert.equal(ecs(JSON.stringify({ event: { action: "exec" }, process: { name: "ls" } })), false);
   assert.equal(ecs(Buffer.from('{"event":{"module":"aud\\u0069td"}}')), true);
@@ -135,7 +135,7 @@ test("--no-normalize: the Auditbeat document is used as written (no creation, so
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /lines read: {5}1 \(0 events, 1 prefiltered, 0 bad\)/);
-    assert.equal(runPrefilter([parseKql(seedQuery())], "ecs", false)(Buffer.from(JSON.stringify(auditbeatDoc))), false);
+    assert.equal(runPrefilter([{ ast: parseKql(seedQuery()) }], "ecs", false)(Buffer.from(JSON.stringify(auditbeatDoc))), false);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

@@ -39,7 +39,7 @@ import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { ProcessTable, type ProcessEntry } from "../../sources/process-table.js";
 import { openOutputFile, writeFully } from "../../sinks/output-file.js";
-import { kqlRoutedPrefilter, kqlUnionPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
+import { kqlRoutedPrefilter, kqlUnionPrefilter, type KqlPrefilter, type PrefilterQuery } from "../../compile/prefilter/index.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { SqliteStore } from "../../state/sqlite.js";
 import { fdSink, fileSink, streamSink } from "../../sinks/ndjson.js";
@@ -52,7 +52,7 @@ import { MAX_TERM_COMBINATIONS_PER_EVENT } from "../../engine/rule-types/new-ter
 import { THRESHOLD_STREAM_REFUSAL } from "../../engine/rule-types/threshold.js";
 import { suppressionConfig } from "../../engine/rule-types/suppression.js";
 import { ruleSchedule } from "../../engine/schedule.js";
-import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
+import { eqlPrefilter } from "../../compile/prefilter/eql.js";
 
 export const DEFAULT_STATE = ".tern/state.db";
 const BAD_LINES_SHOWN = 20;
@@ -160,10 +160,17 @@ export function normalizingSource<S extends EventSource>(src: S): S {
  * documents normalizeEcsEvent rewrites (their raw line may lack what the rule needs after normalisation,
  * e.g. "creation"), so the prefilter stays sound for normalised events.
  */
-export function runPrefilter(queries: readonly KqlNode[], format: RunFormat, normalize = true): KqlPrefilter {
-  const all: { ast: KqlNode | string }[] = queries.map((q) => ({ ast: q }));
+export function runPrefilter(queries: readonly PrefilterQuery[], format: RunFormat, normalize = true): KqlPrefilter {
+  const all: PrefilterQuery[] = [...queries];
   if (format === "ecs" && normalize) all.push({ ast: NORMALIZED_PRODUCERS_KQL });
   return kqlUnionPrefilter(all) ?? (() => true);
+}
+
+/** A prefilter built when first called (compiling a union of hundreds of rules' needles takes a while). */
+function lazyPrefilter(build: () => KqlPrefilter): KqlPrefilter {
+  let pf: KqlPrefilter | undefined;
+  const get = (): KqlPrefilter => (pf ??= build());
+  return Object.assign((line: string | Uint8Array) => get()(line), { gateFor: (sample: Buffer) => get().gateFor?.(sample) });
 }
 
 /**
@@ -171,7 +178,7 @@ export function runPrefilter(queries: readonly KqlNode[], format: RunFormat, nor
  * `queries[i]` is the query of `rules[i]`. A file that only some rules target is prefiltered for those.
  */
 export function runPrefilterFor(
-  queries: readonly KqlNode[],
+  queries: readonly PrefilterQuery[],
   rules: readonly EngineRule[],
   format: RunFormat,
   normalize: boolean,
@@ -179,16 +186,12 @@ export function runPrefilterFor(
 ): (file: string, index: string) => KqlPrefilter | undefined {
   const always = format === "ecs" && normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
   // rules without their query alongside cannot be narrowed: every input gets the whole union
-  if (queries.length !== rules.length) return () => kqlUnionPrefilter([...queries.map((q) => ({ ast: q })), ...always]);
+  if (queries.length !== rules.length) return () => kqlUnionPrefilter([...queries, ...always]);
   const route = indexRouter(
     rules.map((r) => r.rule.index),
     routing,
   );
-  return kqlRoutedPrefilter(
-    queries.map((q) => ({ ast: q })),
-    always,
-    route,
-  );
+  return kqlRoutedPrefilter(queries, always, route);
 }
 
 export function buildEventSource(
@@ -439,7 +442,8 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   }
   const exceptionsOf = ruleExceptions(loaded.rules.map((lr) => lr.rule), opts, ctx);
   const engineRules: EngineRule[] = [];
-  const queries: KqlNode[] = [];
+  // Each rule's byte prefilter: its query, and an EQL rule's requirement formula (case-insensitive needles too).
+  const queries: PrefilterQuery[] = [];
   // Each rule's query ∧ filters ∧ ¬exceptions in the query DSL, for the searches a cluster runs itself.
   const dslOf = new Map<string, DslQuery>();
   // Each rule's query (an EQL rule's prefilter query) in KQL: what a cluster fetches for it.
@@ -453,6 +457,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     let matches: EngineRule["matches"] | undefined;
     let eql: EngineRule["eql"];
     let ast: KqlNode | undefined;
+    let needles: PrefilterQuery["req"];
     let dispatch: DispatchKey | undefined;
     if (reason === undefined) {
       try {
@@ -461,7 +466,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
           eql = compiled;
           matches = compiled.relevant;
           // the byte prefilter of a KQL query every usable event also matches
-          ast = eqlPrefilterQuery(compiled.statement, rule.event_category_override);
+          ({ ast, req: needles } = eqlPrefilter(compiled.statement, rule.event_category_override));
           dispatch = eqlDispatchKey(compiled.statement, rule.event_category_override);
         } else {
           ast = parseKql(rule.query ?? "*");
@@ -487,7 +492,7 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
     }
     engineRules.push({ rule, ruleUuid: rule.rule_id, matches, eql, dispatch });
     if (ast !== undefined) {
-      queries.push(ast);
+      queries.push({ ast, req: needles });
       astOf.set(rule.rule_id, ast);
     }
   }
@@ -554,8 +559,9 @@ export async function runCommand(ruleArgs: string[], given: RunCliOptions, ctx: 
   }
   const mode: RunMode = plannedMode;
   const base: SourceOptions = { onBadLine, maxLineBytes: opts.maxLineBytes, index: opts.index };
-  // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed.
-  const prefilter = runPrefilter(queries, opts.format, opts.normalize !== false);
+  // One combined prefilter: a line no rule's query can match is never decoded or JSON-parsed. Built at its
+  // first use: a run over files prefilters each input by the rules routed to it instead (prefilterFor).
+  const prefilter = lazyPrefilter(() => runPrefilter(queries, opts.format, opts.normalize !== false));
   const statePath = opts.state === ":memory:" ? ":memory:" : resolve(ctx.cwd, opts.state);
   let source: EventSource;
   let store: SqliteStore;

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parseEql } from "../../lang/eql/index.js";
 import { compileEqlStatement } from "../eql/index.js";
-import { eqlPrefilterQuery } from "./eql.js";
-import { kqlPrefilter, describeRequirements, requirementsOf } from "./index.js";
+import { eqlPrefilterQuery, eqlRequirements } from "./eql.js";
+import { kqlPrefilter, describeRequirements, prefilterOf, requirementsOf } from "./index.js";
 import { SERIALISATIONS } from "./test-support.js";
 
 const reqText = (q: string, cat?: string) => describeRequirements(requirementsOf(eqlPrefilterQuery(parseEql(q), cat)));
@@ -21,7 +21,25 @@ test("requirements: category, ==, in, like, case-sensitive startsWith/endsWith/s
   assert.equal(reqText('sequence [process where process.name == "curl"] [network where true]'), String.raw`(("\"process\"" AND "\"curl\"") OR "\"network\"")`);
 });
 
-test("no requirement from case-insensitive, negated, numeric, script or dynamically typed tests", () => {
+const needles = (q: string, cat?: string) => describeRequirements(eqlRequirements(parseEql(q), cat));
+
+test("the byte prefilter's formula adds lower-cased needles for case-insensitive tests, which the KQL query cannot say", () => {
+  assert.equal(needles('process where process.name : "Curl"'), String.raw`("\"process\"" AND ci:"\"curl\"")`);
+  assert.equal(needles('any where process.name like~ ("curl", "WGET*")'), String.raw`(ci:"\"curl\"" OR ci:"\"wget")`);
+  assert.equal(needles('any where process.name in~ ("curl", "-1")'), String.raw`ci:"\"curl\""`.replace(String.raw`ci:"\"curl\""`, "true"));
+  assert.equal(needles('any where process.args : ("*/dev/tcp/*", "*/dev/UDP/*")'), String.raw`(ci:"/dev/tcp/" OR ci:"/dev/udp/")`);
+  assert.equal(needles('any where startsWith~(process.executable, "/TMP/")'), String.raw`ci:"\"/tmp/"`);
+  // case-sensitive tests keep their exact needles; what says nothing still says nothing
+  assert.equal(needles('process where process.name == "curl"'), reqText('process where process.name == "curl"'));
+  assert.equal(needles('any where process.name : "Zoë" or process.name regex~ "curl"'), "true");
+  // a pattern that can match a number's or a boolean's text requires no quotes it may not have
+  assert.equal(needles('any where process.name : "12*"'), "true");
+  assert.equal(needles('any where process.name like "Tr*"'), String.raw`"\"Tr"`);
+  assert.equal(needles('any where process.name : "T*"'), "true");
+  assert.equal(reqText('any where process.name like "12*"'), "true");
+});
+
+test("no requirement in the KQL query from case-insensitive, negated, numeric, script or dynamically typed tests", () => {
   for (const q of [
     'any where process.name : "curl"',
     'any where process.name like~ "curl"',
@@ -48,6 +66,11 @@ const QUERIES = [
   'any where startsWith(process.executable, "/usr/") or endsWith(file.path, ".so") or stringContains(process.command_line, "a\\\\b")',
   'sequence by host.id [process where process.name == "Zoë"] [file where file.name like "q\\"*"]',
   'file where file.path == "x/y" and file.extension in ("so", "tab\\there")',
+  'process where process.name : ("Curl", "wget*") and process.args : "*/DEV/tcp/*"',
+  'any where process.name like~ "kav*" or startsWith~(process.executable, "/Usr/") or process.name in~ ("Zoë", "sh")',
+  'any where process.name : ("12*", "t*") or process.name like "12*"',
+  'any where process.name like ("12*", "/x*") or process.executable : "/Bin/*"',
+  'any where process.name like~ ("F*", "/x*") or process.executable : "/Bin/*"',
 ];
 
 /** The string constants of a query and near misses of them: other case, longer, wildcards filled in. */
@@ -56,13 +79,17 @@ function vocabulary(q: string): string[] {
   const out = new Set<string>(["other"]);
   for (const l of lits) {
     const filled = l.replace(/\*/g, "a").replace(/\?/g, "z");
-    for (const v of [filled, filled.toUpperCase(), `x${filled}`, `${filled}x`, l]) out.add(v);
+    // the Kelvin sign folds to k: a value a case-insensitive test matches with no ASCII k in it
+    for (const v of [filled, filled.toUpperCase(), `x${filled}`, `${filled}x`, l, filled.replace(/k/gi, "\u212a")]) out.add(v);
   }
   return [...out];
 }
 
+/** Values of other JSON types a keyword field indexes as text (123 as "123", true as "true"). */
+const SCALARS = [123, 12, 1, true, false];
+
 function arbEvent(q: string) {
-  const vals = fc.constantFrom(...vocabulary(q));
+  const vals = fc.oneof({ arbitrary: fc.constantFrom(...vocabulary(q)), weight: 6 }, { arbitrary: fc.constantFrom(...SCALARS), weight: 1 });
   const fields = [...new Set([...q.matchAll(/\b[a-z_]+\.[a-z_.]+/g)].map((m) => m[0]))];
   const categories = fc.constantFrom("process", "process", "file", "file", "network", "Process");
   return fc.record({
@@ -88,16 +115,18 @@ test("soundness: an event some stage can use passes the prefilter in every seria
   for (const q of QUERIES) {
     const st = parseEql(q);
     const relevant = compileEqlStatement(st).relevant;
-    const pre = kqlPrefilter(eqlPrefilterQuery(st));
+    // the KQL query's prefilter, and the fuller formula's by both search strategies
+    const req = eqlRequirements(st);
+    const pres = [kqlPrefilter(eqlPrefilterQuery(st)), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true)];
     let used = 0;
     fc.assert(
       fc.property(arbEvent(q), (e) => {
         const doc = build(e);
         if (!relevant(doc)) return;
         used++;
-        for (const line of SERIALISATIONS(doc)) assert.ok(pre(line), `${q}\n${line}`);
+        for (const line of SERIALISATIONS(doc)) for (const pre of pres) assert.ok(pre(line) && pre(Buffer.from(line)), `${q}\n${line}`);
       }),
-      { numRuns: 10_000 },
+      { numRuns: 20_000 },
     );
     assert.ok(used > 20, `${q}: only ${used} generated events were usable`);
   }

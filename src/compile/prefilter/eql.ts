@@ -1,13 +1,17 @@
-// A KQL query that every event an EQL statement can use also matches, so EQL rules share the run's byte
-// prefilter (a line no rule can use is never parsed). Only exact, case-sensitive string tests on fields the
-// ECS tables type as keywords translate: `==`, `in`, `like`, case-sensitive startsWith/endsWith/
-// stringContains, and the category; everything else (`:` and the `~` forms, regex, numbers, `not`, `!=`,
-// scripts, dynamically typed fields) is "no requirement". The KQL query is a necessary condition, never a
-// sufficient one: tern still evaluates the EQL predicate on every line that passes.
+// What every event an EQL statement can use must hold, so EQL rules share the run's byte prefilter (a line
+// no rule can use is never parsed): as a KQL query (a cluster fetches the events it matches) and as a
+// requirement formula (the byte prefilter). Only string tests on fields the ECS tables type as keywords
+// translate: `==`, `in`, `like`, startsWith/endsWith/stringContains, the category, and — in the formula
+// only, as lower-cased needles — their case-insensitive forms `:`, `in~`, `like~`, `startsWith~`…;
+// everything else (regex, numbers, `not`, `!=`, scripts, dynamically typed fields) is "no requirement".
+// Both are necessary conditions, never sufficient ones: tern still evaluates the EQL predicate on every
+// event that passes.
 
 import { ecsFieldType } from "../../ecs/field-types.js";
 import { KQL_WILDCARD_MARKER, type KqlNode, type KqlValueNode } from "../../lang/kql/ast.js";
 import { assertNever, filtersOf, type EqlEventFilter, type EqlExpr, type EqlStatement } from "../../lang/eql/ast.js";
+import { compileStarQuestionPattern } from "../../util/wildcard.js";
+import { andOf, orOf, requirementsOf, type Req as Needles } from "./requirements.js";
 
 /** Fields whose EQL string equality is KQL's exact keyword match. */
 const KEYWORD_TYPES: ReadonlySet<string> = new Set(["keyword", "constant_keyword", "wildcard"]);
@@ -28,52 +32,91 @@ function is(name: string, v: KqlValueNode): KqlNode {
   return { type: "function", function: "is", arguments: [field(name), v] };
 }
 
-type Req = KqlNode | undefined; // undefined: no requirement
-
-function and(parts: Req[]): Req {
-  const c = parts.filter((p): p is KqlNode => p !== undefined);
-  if (c.length === 0) return undefined;
-  return c.length === 1 ? c[0] : { type: "function", function: "and", arguments: c };
+/**
+ * What the walk builds: a KQL query (for a cluster's fetch, where case-insensitive tests give nothing) or
+ * a requirement formula (for the byte prefilter, where they give lower-cased needles). `undefined`: no
+ * requirement.
+ */
+interface Algebra<T> {
+  /** `name` equals (or, as a pattern, matches) `v`, case-insensitively when `ci`. */
+  leaf(name: string, v: KqlValueNode, ci: boolean): T | undefined;
+  and(parts: (T | undefined)[]): T | undefined;
+  or(parts: (T | undefined)[]): T | undefined;
 }
 
-function or(parts: Req[]): Req {
-  if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
-  const c = parts as KqlNode[];
-  return c.length === 1 ? c[0] : { type: "function", function: "or", arguments: c };
-}
+const KQL: Algebra<KqlNode> = {
+  leaf: (name, v, ci) => (ci ? undefined : is(name, v)),
+  and(parts) {
+    const c = parts.filter((p): p is KqlNode => p !== undefined);
+    if (c.length === 0) return undefined;
+    return c.length === 1 ? c[0] : { type: "function", function: "and", arguments: c };
+  },
+  or(parts) {
+    if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
+    const c = parts as KqlNode[];
+    return c.length === 1 ? c[0] : { type: "function", function: "or", arguments: c };
+  },
+};
+
+const REQ_TRUE: Needles = { k: "true" };
+const asReq = (r: Needles): Needles | undefined => (r.k === "true" ? undefined : r);
+const NEEDLES: Algebra<Needles> = {
+  // one `is` of a keyword field, with KQL's case-insensitive option when the EQL test ignores case
+  leaf: (name, v, ci) => asReq(requirementsOf(is(name, v), { caseInsensitive: ci })),
+  and: (parts) => asReq(andOf(parts.map((p) => p ?? REQ_TRUE))),
+  or: (parts) => (parts.length === 0 ? undefined : asReq(orOf(parts.map((p) => p ?? REQ_TRUE)))),
+};
 
 const keywordField = (e: EqlExpr): string | undefined => (e.kind === "field" && KEYWORD_TYPES.has(ecsFieldType(e.name) ?? "") ? e.name : undefined);
 
-function requirement(e: EqlExpr): Req {
+/** Characters of the text of a JSON number (as a keyword field indexes it). */
+const NUMBER_TEXT = /^[-+.0-9eE]*$/;
+
+/**
+ * Can the pattern match a keyword that is not a JSON string in the line: a number (`12*` matches 123) or a
+ * boolean (`t*` matches true)? Then the quotes a string token has are not there to be required.
+ */
+function matchesScalar(pattern: string, ci: boolean): boolean {
+  if (NUMBER_TEXT.test(pattern.replace(/[*?]/g, ""))) return true;
+  const m = compileStarQuestionPattern(pattern, { caseInsensitive: ci });
+  return m("true") || m("false");
+}
+
+function pattern<T>(alg: Algebra<T>, name: string, p: string, ci: boolean): T | undefined {
+  return matchesScalar(p, ci) ? undefined : alg.leaf(name, value(p, true), ci);
+}
+
+function requirement<T>(alg: Algebra<T>, e: EqlExpr): T | undefined {
   switch (e.kind) {
     case "and":
-      return and([requirement(e.left), requirement(e.right)]);
+      return alg.and([requirement(alg, e.left), requirement(alg, e.right)]);
     case "or":
-      return or([requirement(e.left), requirement(e.right)]);
+      return alg.or([requirement(alg, e.left), requirement(alg, e.right)]);
     case "compare": {
       if (e.op !== "==") return undefined;
       const [f, v] = e.left.kind === "literal" ? [e.right, e.left] : [e.left, e.right];
       const name = keywordField(f);
-      return name !== undefined && v.kind === "literal" && typeof v.value === "string" ? is(name, value(v.value, false)) : undefined;
+      return name !== undefined && v.kind === "literal" && typeof v.value === "string" ? alg.leaf(name, value(v.value, false), false) : undefined;
     }
     case "in": {
       const name = keywordField(e.value);
-      if (e.negated || e.insensitive || name === undefined) return undefined;
-      return or(e.items.map((it) => (it.kind === "literal" && typeof it.value === "string" ? is(name, value(it.value, false)) : undefined)));
+      if (e.negated || name === undefined) return undefined;
+      return alg.or(e.items.map((it) => (it.kind === "literal" && typeof it.value === "string" ? alg.leaf(name, value(it.value, false), e.insensitive) : undefined)));
     }
     case "match": {
       const name = keywordField(e.value);
-      if (e.op !== "like" || name === undefined) return undefined;
-      return or(e.patterns.map((p) => (typeof p.value === "string" ? is(name, value(p.value, true)) : undefined)));
+      if ((e.op !== "like" && e.op !== "like~" && e.op !== ":") || name === undefined) return undefined;
+      const ci = e.op !== "like";
+      return alg.or(e.patterns.map((p) => (typeof p.value === "string" ? pattern(alg, name, p.value, ci) : undefined)));
     }
     case "call": {
       const name = e.args.length === 2 ? keywordField(e.args[0]) : undefined;
       const sub = e.args[1];
-      if (e.insensitive || name === undefined || sub?.kind !== "literal" || typeof sub.value !== "string" || sub.value === "") return undefined;
+      if (name === undefined || sub?.kind !== "literal" || typeof sub.value !== "string" || sub.value === "") return undefined;
       const esc = sub.value.replace(/[*?]/g, "*");
-      if (e.name === "startsWith") return is(name, value(`${esc}*`, true));
-      if (e.name === "endsWith") return is(name, value(`*${esc}`, true));
-      if (e.name === "stringContains") return is(name, value(`*${esc}*`, true));
+      if (e.name === "startsWith") return pattern(alg, name, `${esc}*`, e.insensitive);
+      if (e.name === "endsWith") return pattern(alg, name, `*${esc}`, e.insensitive);
+      if (e.name === "stringContains") return pattern(alg, name, `*${esc}*`, e.insensitive);
       return undefined;
     }
     case "literal":
@@ -87,9 +130,9 @@ function requirement(e: EqlExpr): Req {
   }
 }
 
-function filterRequirement(f: EqlEventFilter, categoryField: string): Req {
-  const cat = f.category !== null && KEYWORD_TYPES.has(ecsFieldType(categoryField) ?? "") ? is(categoryField, value(f.category, false)) : undefined;
-  return and([cat, requirement(f.where)]);
+function filterRequirement<T>(alg: Algebra<T>, f: EqlEventFilter, categoryField: string): T | undefined {
+  const cat = f.category !== null && KEYWORD_TYPES.has(ecsFieldType(categoryField) ?? "") ? alg.leaf(categoryField, value(f.category, false), false) : undefined;
+  return alg.and([cat, requirement(alg, f.where)]);
 }
 
 /**
@@ -97,5 +140,18 @@ function filterRequirement(f: EqlEventFilter, categoryField: string): Req {
  * matches it. `categoryField`: the rule's event_category_override (default `event.category`).
  */
 export function eqlPrefilterQuery(st: EqlStatement, categoryField = "event.category"): KqlNode {
-  return or(filtersOf(st).map((f) => filterRequirement(f, categoryField))) ?? MATCH_ALL;
+  return KQL.or(filtersOf(st).map((f) => filterRequirement(KQL, f, categoryField))) ?? MATCH_ALL;
+}
+
+/**
+ * The byte prefilter's requirement formula for `st`: eqlPrefilterQuery's, and the case-insensitive tests'
+ * lower-cased needles too (`:`, `like~`, `in~`, `startsWith~`…), which no KQL query can say.
+ */
+export function eqlRequirements(st: EqlStatement, categoryField = "event.category"): Needles {
+  return NEEDLES.or(filtersOf(st).map((f) => filterRequirement(NEEDLES, f, categoryField))) ?? REQ_TRUE;
+}
+
+/** An EQL statement as one query of the run's byte prefilter (its KQL form and its fuller formula). */
+export function eqlPrefilter(st: EqlStatement, categoryField = "event.category"): { readonly ast: KqlNode; readonly req: Needles } {
+  return { ast: eqlPrefilterQuery(st, categoryField), req: eqlRequirements(st, categoryField) };
 }

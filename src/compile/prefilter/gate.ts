@@ -130,7 +130,8 @@ function cheapest(req: Req, cost: (s: string) => number): Set<string> | undefine
     case "true":
       return undefined;
     case "lit":
-      return new Set([req.s]);
+      // a case-insensitive needle is not a byte string a chunk search could find
+      return req.ci === true ? undefined : new Set([req.s]);
     case "and": {
       let best: Set<string> | undefined;
       let bestCost = Infinity;

@@ -3,6 +3,7 @@
 // the raw bytes or string; only when a needle is missing and the line holds a backslash is the line's
 // JSON escaping (\/, \uXXXX, \", …) decoded once and searched again, so clean lines never pay for it.
 
+import { isAscii } from "node:buffer";
 import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
 import { andOf, litKey, needlesOf, orOf, rawIsFinalWithoutU, requirementsOf, type NeedleUse, type Req } from "./requirements.js";
@@ -15,6 +16,7 @@ import { chooseGate, endsValue, type ChunkGate } from "./gate.js";
 export type KqlPrefilter = ((line: string | Uint8Array) => boolean) & { readonly gateFor?: (sample: Buffer) => ChunkGate | undefined };
 
 const BACKSLASH = 0x5c;
+const NON_ASCII = /[^\x00-\x7f]/;
 const UNICODE_ESCAPE = Buffer.from("\\u", "latin1");
 const SIMPLE: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
@@ -78,6 +80,11 @@ class LineState {
   decoded: string | null | undefined = undefined;
   /** Does the line hold a `\u` escape? undefined = not computed yet. */
   unicodeEscape: boolean | undefined = undefined;
+  /** The line's text lower-cased, and its decoding lower-cased (null: no backslash); undefined = not computed yet. */
+  folded: string | undefined = undefined;
+  foldedDecoded: string | null | undefined = undefined;
+  /** Can case folding of this line differ from ASCII's (a non-ASCII character or a `\u` escape)? */
+  foldUnsure: boolean | undefined = undefined;
   /** Bumped per line: a needle's cached answer is valid while its generation equals this. */
   gen = 0;
 
@@ -91,7 +98,28 @@ class LineState {
     }
     this.decoded = undefined;
     this.unicodeEscape = undefined;
+    this.folded = undefined;
+    this.foldedDecoded = undefined;
+    this.foldUnsure = undefined;
     this.gen++;
+  }
+
+  /** The raw line lower-cased (latin1 text of its bytes: only ASCII letters matter, see foldIsUnsure). */
+  foldedText(): string {
+    return (this.folded ??= (this.buf !== undefined ? this.buf.toString("latin1") : this.str).toLowerCase());
+  }
+
+  foldedDecodedText(): string | null {
+    if (this.foldedDecoded === undefined) {
+      const d = this.decodedText();
+      this.foldedDecoded = d === null ? null : d.toLowerCase();
+    }
+    return this.foldedDecoded;
+  }
+
+  foldIsUnsure(): boolean {
+    this.foldUnsure ??= this.hasUnicodeEscape() || (this.buf !== undefined ? !isAscii(this.buf) : NON_ASCII.test(this.str));
+    return this.foldUnsure;
   }
 
   hasUnicodeEscape(): boolean {
@@ -416,6 +444,26 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
       const key = litKey(req);
       const known = lits.get(key);
       if (known !== undefined) return known;
+      if (req.ci === true) {
+        // Case-insensitive: the needle (lower-case ASCII) in the lower-cased line, decoded only when an
+        // escape could hide it; a line whose folding is not ASCII's holds it whatever it says.
+        const finalRaw = rawIsFinalWithoutU(req);
+        let gen = -1;
+        let answer = false;
+        const folded = (): boolean => {
+          if (gen !== st.gen) {
+            gen = st.gen;
+            answer = occurs(st.foldedText(), s, value) || st.foldIsUnsure();
+            if (!answer && !finalRaw) {
+              const d = st.foldedDecodedText();
+              answer = d !== null && occurs(d, s, value);
+            }
+          }
+          return answer;
+        };
+        lits.set(key, folded);
+        return folded;
+      }
       const bytes = Buffer.from(s, "utf8");
       // A needle with none of the characters that short escapes (\" \\ \/ \n …) stand for can only be
       // hidden from a raw search by \uXXXX escapes: without one in the line, the raw answer is final.
@@ -549,9 +597,13 @@ function withGate(test: (line: string | Uint8Array) => boolean, req: Req): KqlPr
  * are OR-ed into one, so a needle shared by several rules is searched once per line, and a query without
  * requirements makes it pass every line. Returns undefined when no line can be rejected.
  */
-export function kqlUnionPrefilter(queries: readonly { readonly ast: KqlNode | string; readonly opts?: KqlEvalOptions }[]): KqlPrefilter | undefined {
-  const reqs = queries.map((q) => requirementsOf(typeof q.ast === "string" ? parseKql(q.ast) : q.ast, q.opts ?? {}));
-  return prefilterOf(unionOf(reqs));
+export function kqlUnionPrefilter(queries: readonly PrefilterQuery[]): KqlPrefilter | undefined {
+  return prefilterOf(unionOf(queries.map(requirementsOfQuery)));
+}
+
+/** A query's requirement formula: the one given with it, else its KQL's. */
+function requirementsOfQuery(q: PrefilterQuery): Req {
+  return q.req ?? requirementsOf(typeof q.ast === "string" ? parseKql(q.ast) : q.ast, q.opts ?? {});
 }
 
 /** OR of formulas, simplified like any `or` (a `true` member absorbs it). */
@@ -562,6 +614,8 @@ export function unionOf(reqs: readonly Req[]): Req {
 export interface PrefilterQuery {
   readonly ast: KqlNode | string;
   readonly opts?: KqlEvalOptions;
+  /** The requirement formula, when the query's own would say less (an EQL rule's case-insensitive needles). */
+  readonly req?: Req;
 }
 
 /** A line holding this token may be an Elasticsearch hit, whose own `_index` can route it anywhere. */
@@ -578,9 +632,8 @@ export function kqlRoutedPrefilter(
   always: readonly PrefilterQuery[],
   route: (file: string, index: string) => readonly boolean[],
 ): (file: string, index: string) => KqlPrefilter | undefined {
-  const reqOf = (q: PrefilterQuery) => requirementsOf(typeof q.ast === "string" ? parseKql(q.ast) : q.ast, q.opts ?? {});
-  const reqs = queries.map(reqOf);
-  const alwaysReqs = always.map(reqOf);
+  const reqs = queries.map(requirementsOfQuery);
+  const alwaysReqs = always.map(requirementsOfQuery);
   const all = unionOf([...reqs, ...alwaysReqs]);
   const byMask = new Map<string, KqlPrefilter | undefined>();
   return (file, index) => {
@@ -627,7 +680,7 @@ export function describeRequirements(req: Req): string {
     case "true":
       return "true";
     case "lit":
-      return JSON.stringify(req.s);
+      return req.ci === true ? `ci:${JSON.stringify(req.s)}` : JSON.stringify(req.s);
     case "and":
       return `(${req.c.map(describeRequirements).join(" AND ")})`;
     case "or":

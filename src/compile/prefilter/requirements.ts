@@ -5,6 +5,9 @@
 // Keyword values that only a JSON string can match are required WITH their quotes (issue 6): an exact
 // value needs `"so"`, a wildcard's first segment `"/dev/shm/`, its last `.so"` — the token delimiters
 // are never escaped, so the decoded line holds them verbatim whatever the serialisation.
+// Case-insensitive tests (EQL's `:`, a `caseless` field) require their needle lower-cased (`ci`): it is
+// searched in the lower-cased line, and only in lines of ASCII text, since outside ASCII one character may
+// fold into another (the Kelvin sign into `k`) or into two (İ).
 
 import type { EsFieldType } from "../../ecs/field-types.js";
 import { assertNever, fieldTypeFn, fullName, planField, toIr, type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Q } from "../predicate/ir.js";
@@ -16,8 +19,10 @@ export type Req =
    * `inner`: the part of `s` between added token quotes (what escapes could hide); absent = all of `s`.
    * `value`: `s` ends a JSON string value, so only an occurrence NOT followed (after blanks) by `:` counts —
    * one followed by a colon is a key (`"id":` is in most events; the value `"id"` is rare).
+   * `ci`: `s` is lower-case ASCII and is looked for in the line lower-cased; a line with a non-ASCII
+   * character or a `\u` escape holds it whatever it says.
    */
-  | { readonly k: "lit"; readonly s: string; readonly inner?: string; readonly value?: boolean }
+  | { readonly k: "lit"; readonly s: string; readonly inner?: string; readonly value?: boolean; readonly ci?: true }
   | { readonly k: "and"; readonly c: readonly Req[] }
   | { readonly k: "or"; readonly c: readonly Req[] };
 
@@ -34,15 +39,19 @@ type Quote = "none" | "open" | "close" | "both";
 
 function lit(s: string, ci: boolean, quote: Quote = "none", role: "value" | "key" = "value"): Req {
   if (UNSEARCHABLE.test(s)) return TRUE;
-  // Case folding can turn many different texts into this one, except when it has no letters at all.
-  // ASCII only: some non-ASCII characters lowercase into sequences with other characters (İ → i̇).
-  if (ci && !/^[\x00-\x40\x5b-\x60\x7b-\x7f]*$/.test(s)) return TRUE;
-  if (quote === "none") return s.length < MIN_LITERAL_LENGTH ? TRUE : { k: "lit", s };
+  // Case folding can turn many different texts into this one: a needle with letters is searched lower-cased
+  // (ASCII only: outside it, one character may fold into another or into two, İ → i̇); one without letters
+  // is its own folding.
+  const fold = ci && !/^[\x00-\x40\x5b-\x60\x7b-\x7f]*$/.test(s);
+  if (fold && !/^[\x00-\x7f]*$/.test(s)) return TRUE;
+  const text = fold ? s.toLowerCase() : s;
+  const flag = fold ? ({ ci: true } as const) : {};
+  if (quote === "none") return text.length < MIN_LITERAL_LENGTH ? TRUE : { k: "lit", s: text, ...flag };
   // A quoted needle is selective even when short (`"so"`, `"w"` between both quotes), but one quote plus
   // one character is not.
-  if (s.length < (quote === "both" ? 1 : 2)) return TRUE;
-  const q = (quote === "open" || quote === "both" ? '"' : "") + s + (quote === "close" || quote === "both" ? '"' : "");
-  return role === "value" && (quote === "close" || quote === "both") ? { k: "lit", s: q, inner: s, value: true } : { k: "lit", s: q, inner: s };
+  if (text.length < (quote === "both" ? 1 : 2)) return TRUE;
+  const q = (quote === "open" || quote === "both" ? '"' : "") + text + (quote === "close" || quote === "both" ? '"' : "");
+  return role === "value" && (quote === "close" || quote === "both") ? { k: "lit", s: q, inner: text, value: true, ...flag } : { k: "lit", s: q, inner: text, ...flag };
 }
 
 /** AND of formulas, simplified: flattened, `true` members dropped. */
@@ -75,10 +84,11 @@ function orReq(cs: readonly Req[]): Req {
   }
   // A literal that contains another literal of the same `or` implies it: keep only the shorter one.
   const lits = out.filter((c): c is Extract<Req, { k: "lit" }> => c.k === "lit");
-  // (A value literal is implied only by a value literal that ends with it: same end, same next byte.)
+  // (A value literal is implied only by a value literal that ends with it: same end, same next byte; and a
+  // literal only by one searched the same way, folded or not.)
   const implies = (c: Extract<Req, { k: "lit" }>, o: Extract<Req, { k: "lit" }>): boolean =>
-    o.value === true ? c.value === true && c.s.endsWith(o.s) : c.s.includes(o.s);
-  const kept = out.filter((c) => c.k !== "lit" || !lits.some((o) => o !== c && (o.s !== c.s || (o.value !== true && c.value === true)) && implies(c, o)));
+    c.ci === o.ci && (o.value === true ? c.value === true && c.s.endsWith(o.s) : c.s.includes(o.s));
+  const kept = out.filter((c) => c.k !== "lit" || !lits.some((o) => o !== c && litKey(o) !== litKey(c) && (o.s !== c.s || (o.value !== true && c.value === true)) && implies(c, o)));
   const seen = new Set<string>();
   const dedup = kept.filter((c) => (c.k === "lit" ? !seen.has(litKey(c)) && (seen.add(litKey(c)), true) : true));
   if (dedup.length === 0) return TRUE;
@@ -101,21 +111,22 @@ export interface NeedleUse {
   finalWithoutU: boolean;
 }
 
-/** Every distinct needle of `req` and how its literals use it. */
-export function needlesOf(req: Req, out: Map<string, NeedleUse> = new Map()): Map<string, NeedleUse> {
+/** Every distinct needle of `req` searched as written (`folded`: searched lower-cased) and how its literals use it. */
+export function needlesOf(req: Req, out: Map<string, NeedleUse> = new Map(), folded = false): Map<string, NeedleUse> {
   if (req.k === "lit") {
+    if ((req.ci === true) !== folded) return out;
     const u = out.get(req.s) ?? { value: false, plain: false, finalWithoutU: true };
     if (req.value === true) u.value = true;
     else u.plain = true;
     u.finalWithoutU &&= rawIsFinalWithoutU(req);
     out.set(req.s, u);
-  } else if (req.k === "and" || req.k === "or") for (const c of req.c) needlesOf(c, out);
+  } else if (req.k === "and" || req.k === "or") for (const c of req.c) needlesOf(c, out, folded);
   return out;
 }
 
-/** Identity of a literal: its text and whether it must end a value. */
-export function litKey(l: { readonly s: string; readonly value?: boolean }): string {
-  return l.value === true ? `${l.s}\u0000value` : l.s;
+/** Identity of a literal: its text, whether it must end a value and whether it is searched folded. */
+export function litKey(l: { readonly s: string; readonly value?: boolean; readonly ci?: true }): string {
+  return (l.value === true ? `${l.s}\u0000value` : l.s) + (l.ci === true ? "\u0000ci" : "");
 }
 
 /**
@@ -126,7 +137,8 @@ export function litKey(l: { readonly s: string; readonly value?: boolean }): str
 function keywordLiteral(text: string, ci: boolean): Req {
   if (parseKqlNumber(text) !== undefined || parseCidr(text) !== undefined) return TRUE;
   // JSON true/false equal "true"/"false" by name (compile.ts keywordLiterals): those may be unquoted.
-  if (text === "true" || text === "false") return lit(text, ci);
+  const name = ci ? text.toLowerCase() : text;
+  if (name === "true" || name === "false") return lit(text, ci);
   return lit(text, ci, "both");
 }
 

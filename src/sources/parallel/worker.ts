@@ -16,7 +16,7 @@ import { compileEqlStatement } from "../../compile/eql/index.js";
 import { dispatchTable, eqlDispatchKey, kqlDispatchKey } from "../../compile/dispatch/dispatch.js";
 import { parseKql } from "../../lang/kql/index.js";
 import { parseEql } from "../../lang/eql/index.js";
-import { eqlPrefilterQuery } from "../../compile/prefilter/eql.js";
+import { eqlPrefilter } from "../../compile/prefilter/eql.js";
 import { indexRouter } from "../../engine/run.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../ecs-normalize/index.js";
 import type { FromWorker, PostedEvent, RangeJob, ToWorker, WorkerJobs } from "./protocol.js";
@@ -63,7 +63,7 @@ const route = indexRouter(config.indexes, config.routing);
 const always = config.normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
 // EQL rules are prefiltered by a KQL query every event they can use matches
 const prefilterFor = kqlRoutedPrefilter(
-  config.queries.map((q, i) => ({ ast: config.languages[i] === "eql" ? eqlPrefilterQuery(parseEql(q), config.categoryFields[i]) : q })),
+  config.queries.map((q, i) => (config.languages[i] === "eql" ? eqlPrefilter(parseEql(q), config.categoryFields[i]) : { ast: q })),
   always,
   route,
 );
