@@ -8,7 +8,7 @@ import { parseEql } from "../../lang/eql/index.js";
 import { compileEqlStatement } from "../eql/index.js";
 import { eqlPrefilterQuery, eqlRequirements } from "./eql.js";
 import { kqlPrefilter, describeRequirements, prefilterOf, requirementsOf } from "./index.js";
-import { SERIALISATIONS } from "./test-support.js";
+import { SERIALISATIONS, arbQueryEvent, buildQueryEvent } from "./test-support.js";
 
 const reqText = (q: string, cat?: string) => describeRequirements(requirementsOf(eqlPrefilterQuery(parseEql(q), cat)));
 
@@ -73,44 +73,6 @@ const QUERIES = [
   'any where process.name like~ ("F*", "/x*") or process.executable : "/Bin/*"',
 ];
 
-/** The string constants of a query and near misses of them: other case, longer, wildcards filled in. */
-function vocabulary(q: string): string[] {
-  const lits = [...q.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
-  const out = new Set<string>(["other"]);
-  for (const l of lits) {
-    const filled = l.replace(/\*/g, "a").replace(/\?/g, "z");
-    // the Kelvin sign folds to k: a value a case-insensitive test matches with no ASCII k in it
-    for (const v of [filled, filled.toUpperCase(), `x${filled}`, `${filled}x`, l, filled.replace(/k/gi, "\u212a")]) out.add(v);
-  }
-  return [...out];
-}
-
-/** Values of other JSON types a keyword field indexes as text (123 as "123", true as "true"). */
-const SCALARS = [123, 12, 1, true, false];
-
-function arbEvent(q: string) {
-  const vals = fc.oneof({ arbitrary: fc.constantFrom(...vocabulary(q)), weight: 6 }, { arbitrary: fc.constantFrom(...SCALARS), weight: 1 });
-  const fields = [...new Set([...q.matchAll(/\b[a-z_]+\.[a-z_.]+/g)].map((m) => m[0]))];
-  const categories = fc.constantFrom("process", "process", "file", "file", "network", "Process");
-  return fc.record({
-    cat: fc.oneof(categories, fc.array(categories, { maxLength: 2 })),
-    vals: fc.record(Object.fromEntries(fields.map((f) => [f, fc.oneof(vals, fc.array(vals, { maxLength: 3 }))])), { requiredKeys: [] }),
-    dotted: fc.boolean(),
-  });
-}
-
-function build(e: { cat: unknown; vals: Record<string, unknown>; dotted: boolean }): Record<string, unknown> {
-  if (e.dotted) return { "event.category": e.cat, "@timestamp": "2024-05-01T00:00:00Z", ...e.vals };
-  const doc: Record<string, unknown> = { event: { category: e.cat }, "@timestamp": "2024-05-01T00:00:00Z" };
-  for (const [k, v] of Object.entries(e.vals)) {
-    const parts = k.split(".");
-    let obj = doc;
-    for (const p of parts.slice(0, -1)) obj = (obj[p] ??= {}) as Record<string, unknown>;
-    obj[parts[parts.length - 1]] = v;
-  }
-  return doc;
-}
-
 test("soundness: an event some stage can use passes the prefilter in every serialisation (fast-check)", () => {
   for (const q of QUERIES) {
     const st = parseEql(q);
@@ -120,8 +82,8 @@ test("soundness: an event some stage can use passes the prefilter in every seria
     const pres = [kqlPrefilter(eqlPrefilterQuery(st)), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true)];
     let used = 0;
     fc.assert(
-      fc.property(arbEvent(q), (e) => {
-        const doc = build(e);
+      fc.property(arbQueryEvent(q), (e) => {
+        const doc = buildQueryEvent(e);
         if (!relevant(doc)) return;
         used++;
         for (const line of SERIALISATIONS(doc)) for (const pre of pres) assert.ok(pre(line) && pre(Buffer.from(line)), `${q}\n${line}`);

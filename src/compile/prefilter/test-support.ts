@@ -47,3 +47,49 @@ export const arbNeedleDoc = fc.dictionary(
   ),
   { maxKeys: 4 },
 );
+
+/** The string constants of a query and near misses of them: other case, longer, wildcards filled in. */
+function vocabulary(q: string): string[] {
+  const lits = [...q.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => {
+    try {
+      return JSON.parse(`"${m[1]}"`) as string;
+    } catch {
+      return m[1]; // an EQL escape JSON has not (\t is shared; \x is not): the text as written
+    }
+  });
+  const out = new Set<string>(["other"]);
+  for (const l of lits) {
+    const filled = l.replace(/\*/g, "a").replace(/\?/g, "z");
+    // the Kelvin sign folds to k: a value a case-insensitive test matches with no ASCII k in it
+    for (const v of [filled, filled.toUpperCase(), `x${filled}`, `${filled}x`, l, filled.replace(/k/gi, "\u212a")]) out.add(v);
+  }
+  return [...out];
+}
+
+/** Values of other JSON types a keyword field indexes as text (123 as "123", true as "true"). */
+const SCALARS = [123, 12, 1, true, false];
+
+/** Events over the fields a query names, valued from its own constants (and near misses of them). */
+export function arbQueryEvent(q: string) {
+  const vals = fc.oneof({ arbitrary: fc.constantFrom(...vocabulary(q)), weight: 6 }, { arbitrary: fc.constantFrom(...SCALARS), weight: 1 });
+  const fields = [...new Set([...q.matchAll(/\b[a-z_]+\.[a-z_.]+/g)].map((m) => m[0]))];
+  const categories = fc.constantFrom("process", "process", "file", "file", "network", "Process");
+  return fc.record({
+    cat: fc.oneof(categories, fc.array(categories, { maxLength: 2 })),
+    vals: fc.record(Object.fromEntries(fields.map((f) => [f, fc.oneof(vals, fc.array(vals, { maxLength: 3 }))])), { requiredKeys: [] }),
+    dotted: fc.boolean(),
+  });
+}
+
+/** An event of arbQueryEvent as a document: nested, or with dotted keys. */
+export function buildQueryEvent(e: { cat: unknown; vals: Record<string, unknown>; dotted: boolean }): Record<string, unknown> {
+  if (e.dotted) return { "event.category": e.cat, "@timestamp": "2024-05-01T00:00:00Z", ...e.vals };
+  const doc: Record<string, unknown> = { event: { category: e.cat }, "@timestamp": "2024-05-01T00:00:00Z" };
+  for (const [k, v] of Object.entries(e.vals)) {
+    const parts = k.split(".");
+    let obj = doc;
+    for (const p of parts.slice(0, -1)) obj = (obj[p] ??= {}) as Record<string, unknown>;
+    obj[parts[parts.length - 1]] = v;
+  }
+  return doc;
+}
