@@ -223,6 +223,7 @@ class NeedleScan {
   private readonly rawLen: number[];
   private readonly decLen: number[];
   private rawGen = -1;
+  private textGen = -1;
   private decGen = -1;
   private latin1 = "";
   /** latin1 text of each needle's UTF-8 bytes (what the raw regex searches for). */
@@ -323,20 +324,31 @@ class NeedleScan {
     }
   }
 
-  /** Latin1 view of the raw line (computed once per line), scanned by the regex in use. */
+  /**
+   * Latin1 view of the raw line (computed once per line). A sample line (see SAMPLE_FIRST) is scanned for
+   * every needle at once, to count them; other lines are scanned only when a test asks for a needle the
+   * regex in use holds: a line that common needles decide never pays for the regex.
+   */
   private text(): string {
     const st = this.st;
-    if (this.rawGen !== st.gen) {
+    if (this.textGen !== st.gen) {
       this.latin1 = st.buf !== undefined ? st.buf.toString("latin1") : Buffer.from(st.str, "utf8").toString("latin1");
-      // The first SAMPLE_FIRST lines and one in SAMPLE_EVERY get every needle, to learn which are common.
+      this.textGen = st.gen;
       const n = this.lines++;
       this.fullLine = n < SAMPLE_FIRST || n % SAMPLE_EVERY === 0;
-      const re = this.fullLine ? this.fullRe : this.rawRe;
-      NeedleScan.run(re, this.latin1, this.rawIds, this.rawPrefixes, this.rawLen, this.rawSeen, this.rawValueSeen, st.gen);
-      this.rawGen = st.gen;
-      if (this.fullLine) this.count(st.gen);
+      if (this.fullLine) this.scan();
     }
     return this.latin1;
+  }
+
+  /** Runs the regex in use over the line (once per line). */
+  private scan(): void {
+    const st = this.st;
+    if (this.rawGen === st.gen) return;
+    const re = this.fullLine ? this.fullRe : this.rawRe;
+    NeedleScan.run(re, this.latin1, this.rawIds, this.rawPrefixes, this.rawLen, this.rawSeen, this.rawValueSeen, st.gen);
+    this.rawGen = st.gen;
+    if (this.fullLine) this.count(st.gen);
   }
 
   private count(gen: number): void {
@@ -364,7 +376,10 @@ class NeedleScan {
   inRaw(id: number, value: boolean): boolean {
     this.text();
     const gen = this.st.gen;
-    if (this.fullLine || this.common[id] === 0) return (value ? this.rawValueSeen : this.rawSeen)[id] === gen;
+    if (this.fullLine || this.common[id] === 0) {
+      this.scan();
+      return (value ? this.rawValueSeen : this.rawSeen)[id] === gen;
+    }
     if (value) {
       if (this.commonValueGen[id] !== gen) {
         this.commonValue[id] = occurs(this.latin1, this.raw[id], true) ? 1 : 0;
