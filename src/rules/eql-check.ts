@@ -1,13 +1,13 @@
 // The EQL query checker for "eql" rules: parses with src/lang/eql and compiles against the ECS field types,
 // reporting what Elasticsearch would reject (EQL00x) at its offset in the query text; validate.ts maps that
 // offset to the line:col inside the rule file.
-import { EqlSyntaxError, parseEql } from "../lang/eql/index.js";
-import { compileEqlStatement, EqlCompileError } from "../compile/eql/index.js";
+import { EqlSyntaxError } from "../lang/eql/index.js";
+import { compileEqlQuery, EqlCompileError } from "../compile/eql/index.js";
 import type { QueryChecker } from "./validate.js";
 
 export const eqlChecker: QueryChecker = (query) => {
   try {
-    compileEqlStatement(parseEql(query));
+    compileEqlQuery(query);
     return [];
   } catch (e) {
     if (e instanceof EqlSyntaxError) return [{ offset: e.offset, length: e.length, message: e.shortMessage, code: e.code }];

@@ -66,11 +66,12 @@ export function expandRulePaths(paths: readonly string[]): { files: string[]; mi
   return { files, missing };
 }
 
-function finish(rule: Rule, diagnostics: Diagnostic[], typeSpan: Diagnostic["span"]): LoadedRule {
+/** `typeSpan`: where the rule's type is, asked only for a diagnostic (finding places re-scans the file). */
+function finish(rule: Rule, diagnostics: Diagnostic[], typeSpan: () => Diagnostic["span"]): LoadedRule {
   if (diagnostics.some((d) => d.severity === "error")) return { rule, status: "invalid", diagnostics };
   const reason = notRunnableReason(rule.type, rule.language) ?? filtersReason(rule);
   if (reason === undefined) return { rule, status: "valid", diagnostics };
-  diagnostics.push(diagnostic("RULE012", `Not runnable yet: ${reason}.`, typeSpan));
+  diagnostics.push(diagnostic("RULE012", `Not runnable yet: ${reason}.`, typeSpan()));
   return { rule, status: "not-runnable", reason, diagnostics };
 }
 
@@ -117,8 +118,10 @@ function loadSource(src: SourceFile, opts: LoadOptions, into: LoadResult): void 
     for (const r of read.rules) {
       const diagnostics = validateRuleDoc(r.doc, { src, locate: r.locate, kind: "kibana", display: r.display, extraRuleKeys: KIBANA_ONLY_KEYS, optionalRuleKeys: KIBANA_OPTIONAL }, opts);
       const rule = toRule(r.doc, { path: src.path, format: "kibana-ndjson", line: r.line });
-      const typeLoc = r.locate(["rule", "type"]);
-      const loaded = finish(rule, diagnostics, typeLoc ? spanOf(src, typeLoc.valueStart, typeLoc.valueEnd) : spanOf(src, src.offset(r.line, 1)));
+      const loaded = finish(rule, diagnostics, () => {
+        const typeLoc = r.locate(["rule", "type"]);
+        return typeLoc ? spanOf(src, typeLoc.valueStart, typeLoc.valueEnd) : spanOf(src, src.offset(r.line, 1));
+      });
       into.rules.push(loaded);
       into.diagnostics.push(...loaded.diagnostics);
     }
@@ -133,8 +136,10 @@ function loadSource(src: SourceFile, opts: LoadOptions, into: LoadResult): void 
   }
   const diagnostics = validateRuleDoc(read.doc, { src, locate: read.locate, kind: "toml", display: pathKey }, opts);
   const rule = toRule(read.doc, { path: src.path, format: read.format });
-  const typeLoc = read.locate(["rule", "type"]);
-  const loaded = finish(rule, diagnostics, typeLoc ? spanOf(src, typeLoc.valueStart, typeLoc.valueEnd) : fileSpan(src.path));
+  const loaded = finish(rule, diagnostics, () => {
+    const typeLoc = read.locate(["rule", "type"]);
+    return typeLoc ? spanOf(src, typeLoc.valueStart, typeLoc.valueEnd) : fileSpan(src.path);
+  });
   // File-level notes (a rebuilt one-line file) belong to the rule too.
   const all = [...read.diagnostics, ...loaded.diagnostics];
   into.rules.push({ ...loaded, diagnostics: all });

@@ -4,6 +4,7 @@
 
 import type { EventDoc } from "../../event/types.js";
 import { assertNever, type EqlEventFilter, type EqlField, type EqlPipe, type EqlStatement } from "../../lang/eql/ast.js";
+import { parseEql } from "../../lang/eql/parser.js";
 import { compileEqlFilter, type CompileEqlOptions, type EqlPredicate } from "./compile.js";
 import { ecsEqlMapping, valueReader, type EqlFieldMapping, type IndexedValue } from "./mapping.js";
 
@@ -134,4 +135,21 @@ export function compileEqlStatement(st: EqlStatement, opts: CompileEqlOptions = 
     pipes: st.pipes,
     relevant,
   };
+}
+
+/**
+ * An EQL query of the ECS mapping, parsed and compiled once per process: loading a rule checks its query by
+ * compiling it, and running the rule compiles the same text again (a thousand EQL rules in the corpus).
+ * Only successes are kept; a query that fails throws again on every call.
+ */
+const compiledQueries = new Map<string, CompiledEql>();
+
+export function compileEqlQuery(query: string, categoryField = "event.category"): CompiledEql {
+  const key = `${categoryField}\u0000${query}`;
+  let c = compiledQueries.get(key);
+  if (c === undefined) {
+    c = compileEqlStatement(parseEql(query), { mapping: ecsEqlMapping, categoryField });
+    compiledQueries.set(key, c);
+  }
+  return c;
 }

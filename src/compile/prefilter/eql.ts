@@ -86,12 +86,25 @@ function pattern<T>(alg: Algebra<T>, name: string, p: string, ci: boolean): T | 
   return matchesScalar(p, ci) ? undefined : alg.leaf(name, value(p, true), ci);
 }
 
+/** The members of a nested chain of one operator, in order. */
+function chain(e: EqlExpr, op: "and" | "or"): EqlExpr[] {
+  const out: EqlExpr[] = [];
+  const stack: EqlExpr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop() as EqlExpr;
+    if (x.kind === op) stack.push(x.right, x.left);
+    else out.push(x);
+  }
+  return out;
+}
+
 function requirement<T>(alg: Algebra<T>, e: EqlExpr): T | undefined {
   switch (e.kind) {
+    // a chain `a or b or c …` is one call with all its members (the parser nests it two by two, and
+    // simplifying the formula at every level would cost the square of its length)
     case "and":
-      return alg.and([requirement(alg, e.left), requirement(alg, e.right)]);
     case "or":
-      return alg.or([requirement(alg, e.left), requirement(alg, e.right)]);
+      return (e.kind === "and" ? alg.and : alg.or)(chain(e, e.kind).map((x) => requirement(alg, x)));
     case "compare": {
       if (e.op !== "==") return undefined;
       const [f, v] = e.left.kind === "literal" ? [e.right, e.left] : [e.left, e.right];

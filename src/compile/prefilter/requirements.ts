@@ -70,6 +70,9 @@ function andReq(cs: readonly Req[]): Req {
   return out.length === 1 ? out[0] : { k: "and", c: out };
 }
 
+/** Literals of one `or` beyond which implied ones are no longer looked for. */
+const MAX_PRUNED_LITERALS = 256;
+
 /** OR of formulas, simplified: flattened, a `true` member absorbs it, implied literals dropped. */
 export function orOf(cs: readonly Req[]): Req {
   return orReq(cs);
@@ -88,9 +91,11 @@ function orReq(cs: readonly Req[]): Req {
   // literal only by one searched the same way, folded or not.)
   const implies = (c: Extract<Req, { k: "lit" }>, o: Extract<Req, { k: "lit" }>): boolean =>
     c.ci === o.ci && (o.value === true ? c.value === true && c.s.endsWith(o.s) : c.s.includes(o.s));
-  const kept = out.filter((c) => c.k !== "lit" || !lits.some((o) => o !== c && litKey(o) !== litKey(c) && (o.s !== c.s || (o.value !== true && c.value === true)) && implies(c, o)));
+  const keys = new Map(lits.map((l) => [l, litKey(l)]));
+  // (An optimisation only, and quadratic: a list of thousands of values — a rule's 2,609 DLL names — keeps all.)
+  const kept = lits.length > MAX_PRUNED_LITERALS ? out : out.filter((c) => c.k !== "lit" || !lits.some((o) => o !== c && keys.get(o) !== keys.get(c) && (o.s !== c.s || (o.value !== true && c.value === true)) && implies(c, o)));
   const seen = new Set<string>();
-  const dedup = kept.filter((c) => (c.k === "lit" ? !seen.has(litKey(c)) && (seen.add(litKey(c)), true) : true));
+  const dedup = kept.filter((c) => (c.k === "lit" ? !seen.has(keys.get(c) ?? "") && (seen.add(keys.get(c) ?? ""), true) : true));
   if (dedup.length === 0) return TRUE;
   return dedup.length === 1 ? dedup[0] : { k: "or", c: dedup };
 }

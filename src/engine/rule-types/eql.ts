@@ -9,8 +9,7 @@
 // spans batches or a restart alerts once (docs/engine.md says where this differs from Kibana).
 
 import type { InputEvent } from "../../event/types.js";
-import { parseEql } from "../../lang/eql/index.js";
-import { compileEqlStatement, ecsEqlMapping, type CompiledEql } from "../../compile/eql/index.js";
+import { compileEqlQuery, ecsEqlMapping, type CompiledEql } from "../../compile/eql/index.js";
 import { NO_KEYS } from "../../compile/eql/statement.js";
 import type { TextSpill } from "../../state/spill.js";
 import { resultCap, type EngineRule } from "../ports.js";
@@ -26,7 +25,7 @@ import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, Ru
 
 /** Compiles an EQL rule's query with its category field override. Throws EqlSyntaxError / EqlCompileError. */
 export function compileEqlRule(rule: EngineRule["rule"]): CompiledEql {
-  return compileEqlStatement(parseEql(rule.query ?? ""), { mapping: ecsEqlMapping, categoryField: rule.event_category_override });
+  return compileEqlQuery(rule.query ?? "", rule.event_category_override);
 }
 
 function readOrdinal(rule: EngineRule["rule"]): (doc: InputEvent["_source"], seq: number) => Ordinal | undefined {

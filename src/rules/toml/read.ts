@@ -42,7 +42,7 @@ function sentence(msg: string): string {
 const noLocate: Locate = () => undefined;
 
 /** Offset in the file of a `//` line comment (outside quotes) in an EQL or ES|QL query, if any. */
-function lineCommentInQuery(doc: PlainTable, locator: TomlLocator): number | undefined {
+function lineCommentInQuery(doc: PlainTable, locator: () => TomlLocator): number | undefined {
   const rule = doc.rule;
   if (typeof rule !== "object" || rule === null || Array.isArray(rule)) return undefined;
   const q = rule.query;
@@ -56,7 +56,7 @@ function lineCommentInQuery(doc: PlainTable, locator: TomlLocator): number | und
       else if (c === quote) quote = undefined;
     } else if (c === '"' || c === "'" || c === "`") quote = c;
     else if (c === "/" && q[i + 1] === "/") {
-      const loc = locator.get(["rule", "query"]);
+      const loc = locator().get(["rule", "query"]);
       return loc?.string && !loc.string.hasEscapes ? loc.string.contentStart + i : (loc?.valueStart ?? 0);
     }
   }
@@ -91,9 +91,11 @@ export function readToml(src: SourceFile): TomlReadResult {
   try {
     const doc = toPlain(parse(text));
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new Error("TOML document is not a table");
-    const locator = new TomlLocator(text);
+    // Places are found by re-scanning the text, which only a diagnostic needs: on first use.
+    let locator: TomlLocator | undefined;
+    const located = (): TomlLocator => (locator ??= new TomlLocator(text));
     if (format === "toml-oneline") {
-      const at = lineCommentInQuery(doc, locator);
+      const at = lineCommentInQuery(doc, located);
       if (at !== undefined) {
         diagnostics.length = 0;
         diagnostics.push(
@@ -107,7 +109,7 @@ export function readToml(src: SourceFile): TomlReadResult {
         return { format, locate: noLocate, text, diagnostics };
       }
     }
-    return { doc, format, locate: locator.locate, text, diagnostics };
+    return { doc, format, locate: (path) => located().locate(path), text, diagnostics };
   } catch (e) {
     // Thousands of nested arrays, inline tables or dotted-key parts overflow the parser's stack (and would
     // overflow every walk after it): the file is refused, the others of a directory still load.
