@@ -224,3 +224,35 @@ test("stream: within one batch, a late event lowers the term's first sighting fo
   await runEngine({ rules: [{ rule, ruleUuid: "nt", matches: () => true }], source: arraySource(evs, 10), store: SqliteStore.open(":memory:"), sink, mode: "stream", clock: () => 0 });
   assert.deepEqual(sink.alerts.map((a) => (a["kibana.alert.ancestors"] as { id: string }[])[0].id), ["1", "2"]);
 });
+
+test("replay and stream: a rule the event's `rules` mask leaves out is not evaluated for it (the line cannot meet its requirements)", async () => {
+  const second = makeRule({ rule_id: "nt2", new_terms: { fields: ["user.name"], history_window_start: "now-1h" } });
+  for (const mode of ["replay", "stream"] as const) {
+    let evaluated = 0;
+    const counting = () => (evaluated++, true);
+    // the first event meets only the second rule's requirements, the second event both, the third says nothing
+    const events = [
+      { ...at("1", "10:00:00", "ann", 1), rules: Uint8Array.of(0, 1) },
+      { ...at("2", "10:00:01", "bob", 2), rules: Uint8Array.of(1, 1) },
+      at("3", "10:00:02", "cy", 3),
+    ];
+    const sink = memorySink();
+    const summary = await runEngine({
+      rules: [
+        { rule, ruleUuid: "nt", matches: counting },
+        { rule: second, ruleUuid: "nt2", matches: () => true },
+      ],
+      source: arraySource(events),
+      store: SqliteStore.open(":memory:"),
+      sink,
+      mode,
+      clock: () => 0,
+    });
+    assert.equal(evaluated, 2, mode);
+    assert.deepEqual(
+      summary.rules.map((r) => r.matched),
+      [2, 3],
+      mode,
+    );
+  }
+});

@@ -108,6 +108,8 @@ export interface RunSummary {
 
 interface RuleState {
   readonly er: EngineRule;
+  /** Its position in the run's rules (what an event's `rules` mask is indexed by). */
+  readonly at: number;
   readonly key: string;
   readonly time: TimeSpec;
   readonly summary: RuleRunSummary;
@@ -143,11 +145,12 @@ function requiredFieldWarnings(states: readonly RuleState[], summary: RunSummary
 }
 
 function ruleStates(rules: readonly EngineRule[]): RuleState[] {
-  return rules.map((er) => {
+  return rules.map((er, at) => {
     const r = er.rule;
     if (ruleTypeFor(r) === undefined) throw new Error(`rule ${r.rule_id}: the engine has no rule type "${r.type}"`);
     return {
       er,
+      at,
       key: r.rule_id,
       unseen: new Set(requiredFieldNames(r)),
       reached: 0,
@@ -370,10 +373,12 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       // Several rules share one spilled JSON text of the event; objects are rebuilt only for alerts.
       const spillOnce = (): number => (ref ??= spillEvent(spill, ev));
       const routed = route(ev);
+      // the rules whose requirements the line's bytes meet (the others are not evaluated: they cannot match)
+      const met = ev.rules;
       for (let i = 0; i < routed.length; i++) {
         const s = routed[i];
         noteRequired(s, ev._source);
-        if (!s.er.matches(ev._source)) continue;
+        if ((met !== undefined && met[s.at] === 0) || !s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) {
           s.summary.noTime++;
@@ -617,10 +622,12 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       }
       let matchedAny = false;
       const routed = route(ev);
+      // the rules whose requirements the line's bytes meet (the others are not evaluated: they cannot match)
+      const met = ev.rules;
       for (let i = 0; i < routed.length; i++) {
         const s = routed[i];
         noteRequired(s, ev._source);
-        if (!s.er.matches(ev._source)) continue;
+        if ((met !== undefined && met[s.at] === 0) || !s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) {
           s.summary.noTime++;

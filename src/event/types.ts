@@ -24,6 +24,12 @@ export interface InputEvent {
    * Whatever replaces `_source` must drop it.
    */
   readonly json?: string;
+  /**
+   * The run's rules (by position) whose requirements the line's bytes meet, when its prefilter knows them
+   * (compile/prefilter sieveOf): the others cannot match the event, and the engine does not evaluate them.
+   * undefined: every rule may match. Whatever replaces `_source` must drop it.
+   */
+  readonly rules?: Uint8Array;
 }
 
 export type BadLineReason = "invalid-json" | "not-an-object" | "invalid-utf8" | "too-long" | "malformed-record" | "late-record" | "too-deep";

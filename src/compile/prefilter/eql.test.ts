@@ -77,9 +77,9 @@ test("soundness: an event some stage can use passes the prefilter in every seria
   for (const q of QUERIES) {
     const st = parseEql(q);
     const relevant = compileEqlStatement(st).relevant;
-    // the KQL query's prefilter, and the fuller formula's by both search strategies
+    // the KQL query's prefilter, and the fuller formula's by every search strategy
     const req = eqlRequirements(st);
-    const pres = [kqlPrefilter(eqlPrefilterQuery(st)), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true)];
+    const pres = [kqlPrefilter(eqlPrefilterQuery(st)), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true), prefilterOf(req, { automaton: 1, folded: 1 }) ?? (() => true)];
     let used = 0;
     fc.assert(
       fc.property(arbQueryEvent(q), (e) => {

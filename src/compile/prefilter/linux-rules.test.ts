@@ -14,7 +14,7 @@ import { CORPUS_DIR } from "../../testing/paths.js";
 import { benchLines } from "../../testing/gen/bench.js";
 import { compileKql } from "../predicate/index.js";
 import { eqlPrefilter } from "./eql.js";
-import { kqlUnionPrefilter, type PrefilterQuery } from "./prefilter.js";
+import { kqlRoutedPrefilter, type PrefilterQuery } from "./prefilter.js";
 import { allEscapedStringify, escapingStringify } from "./test-support.js";
 
 const BENCH_INDEX = "logs-endpoint.events.bench-default";
@@ -28,19 +28,15 @@ function upperValues(line: string): string {
   return JSON.stringify({ ...doc, process: up(doc.process), file: up(doc.file) });
 }
 
-test("every Linux rule loaded: a bench line the prefilter rejects is one no rule routed to it can use", () => {
+/** Every runnable Linux rule of the corpus: its byte prefilter query, what it can use, its index patterns. */
+function linuxRules(): { queries: PrefilterQuery[]; uses: { name: string; test: (doc: EventDoc) => boolean }[]; indexes: (readonly string[] | undefined)[] } {
   const paths = [...linuxCorpusRules(CORPUS_DIR).map((r) => r.path), ...linuxEqlCorpusRules(CORPUS_DIR).map((r) => r.path)];
-  const loaded = loadRules(paths);
+  const valid = loadRules(paths)
+    .rules.filter((lr) => lr.status === "valid")
+    .map((lr) => lr.rule);
   const queries: PrefilterQuery[] = [];
   const uses: { name: string; test: (doc: EventDoc) => boolean }[] = [];
-  const valid = loaded.rules.filter((lr) => lr.status === "valid").map((lr) => lr.rule);
-  assert.ok(valid.length > 450, `${valid.length} rules`);
-  // the rules whose index patterns take the bench file's events, as `tern run` routes them
-  const mask = indexRouter(
-    valid.map((r) => r.index),
-    {},
-  )(BENCH_FILE, BENCH_INDEX);
-  for (const rule of valid.filter((_, i) => mask[i])) {
+  for (const rule of valid) {
     if (rule.type === "eql") {
       const compiled = compileEqlRule(rule);
       queries.push(eqlPrefilter(compiled.statement, rule.event_category_override));
@@ -51,22 +47,58 @@ test("every Linux rule loaded: a bench line the prefilter rejects is one no rule
       uses.push({ name: rule.name, test: compileKql(ast) });
     }
   }
-  assert.ok(uses.length > 40, `${uses.length} rules`);
-  const pf = kqlUnionPrefilter(queries);
+  return { queries, uses, indexes: valid.map((r) => r.index) };
+}
+
+/**
+ * Checks the input's prefilter over `lines`: a line some rule routed to it can use passes, and names that
+ * rule among those it may match. Returns the counts that show the check can fail.
+ */
+function checkLines(file: string, index: string, lines: readonly string[]): { routed: number; usable: number; rejected: number; met: number; passed: number } {
+  const { queries, uses, indexes } = RULES;
+  const route = indexRouter(indexes, {});
+  const routed = route(file, index);
+  const pf = kqlRoutedPrefilter(queries, [], route)(file, index);
   assert.ok(pf !== undefined);
-  const base = [...benchLines({ events: 4000, seed: 11, matchFraction: 0.05, pairs: 40, days: 1 })];
-  const lines = base.flatMap((l, i) => (i % 4 === 0 ? [l, upperValues(l)] : i % 13 === 0 ? [l, escapingStringify(JSON.parse(l)), allEscapedStringify(JSON.parse(l))] : [l]));
   let usable = 0;
   let rejected = 0;
+  let met = 0;
+  let passed = 0;
   for (const line of lines) {
     const doc = JSON.parse(line) as EventDoc;
-    const user = uses.find((u) => u.test(doc));
-    const passed = pf(Buffer.from(line, "utf8"));
-    if (!passed) rejected++;
-    if (user === undefined) continue;
-    usable++;
-    assert.ok(passed, `${user.name} can use ${line}`);
+    const ok = pf(Buffer.from(line, "utf8"));
+    const mask = ok ? pf.rules?.() : undefined;
+    if (!ok) rejected++;
+    else {
+      passed++;
+      met += mask === undefined ? uses.length : mask.reduce((a, b) => a + b, 0);
+    }
+    let used = false;
+    uses.forEach((u, i) => {
+      if (!routed[i] || !u.test(doc)) return;
+      used = true;
+      assert.ok(ok && (mask === undefined || mask[i] === 1), `${u.name} can use ${line}`);
+    });
+    if (used) usable++;
   }
+  return { routed: routed.filter(Boolean).length, usable, rejected, met, passed };
+}
+
+const RULES = linuxRules();
+
+test("every Linux rule loaded, the bench file's routed ones: a line some rule can use passes and names it", () => {
+  assert.ok(RULES.uses.length > 450, `${RULES.uses.length} rules`);
+  const base = [...benchLines({ events: 4000, seed: 11, matchFraction: 0.05, pairs: 40, days: 1 })];
+  const lines = base.flatMap((l, i) => (i % 4 === 0 ? [l, upperValues(l)] : i % 13 === 0 ? [l, escapingStringify(JSON.parse(l)), allEscapedStringify(JSON.parse(l))] : [l]));
+  const c = checkLines(BENCH_FILE, BENCH_INDEX, lines);
   // the run can fail: lines some rule uses, and lines rejected
-  assert.ok(usable > 100 && rejected > lines.length / 3, `${usable} usable, ${rejected} of ${lines.length} rejected`);
+  assert.ok(c.routed > 40 && c.usable > 100 && c.rejected > lines.length / 3, JSON.stringify(c));
+});
+
+test("every Linux rule loaded on a file they all read: a line meets few rules, and every rule that can use it is among them", () => {
+  const base = [...benchLines({ events: 1200, seed: 12, matchFraction: 0.1, pairs: 40, days: 1 })];
+  const lines = base.flatMap((l, i) => (i % 3 === 0 ? [l, upperValues(l)] : [l]));
+  const c = checkLines("events.ndjson", "events", lines);
+  // every rule reads the file, lines pass, and each passing line names under a tenth of the rules
+  assert.ok(c.routed === RULES.uses.length && c.usable > 300 && c.passed > 0 && c.met / c.passed < RULES.uses.length / 10, JSON.stringify(c));
 });

@@ -144,9 +144,9 @@ test("fast-check: prefilter(line) || !predicate(event) for generated queries, ev
   const property = (q: KqlNode, doc: Record<string, unknown>, opts: KqlEvalOptions) => {
     const matches = compileAst(q, opts)(doc);
     if (!matches) return;
-    // both search strategies: one indexOf per needle, and the one-pass scanner
+    // every search strategy: one indexOf per needle, the regex scanner, and the automaton
     const req = requirementsOf(q, opts);
-    for (const pf of [kqlPrefilter(q, opts), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true)]) {
+    for (const pf of [kqlPrefilter(q, opts), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true), prefilterOf(req, { automaton: 1, folded: 1 }) ?? (() => true)]) {
       for (const line of SERIALISATIONS(doc)) {
         assert.equal(pf(line), true, line);
         assert.equal(pf(Buffer.from(line, "utf8")), true, `bytes ${line}`);
@@ -211,6 +211,7 @@ test("the one-pass scanner finds needles that are prefixes of others and needles
   const req = requirementsOf(parseKql("a:(abcdef or abc or bcd or cdefgh or zzz1 or zzz2)"));
   const scan = prefilterOf(req, 1) ?? (() => false);
   const each = prefilterOf(req, Infinity) ?? (() => false);
+  const auto = prefilterOf(req, { automaton: 1 }) ?? (() => false);
   for (const [line, want] of [
     ['{"a":"abc"}', true],
     ['{"a":"abcdef"}', true],
@@ -222,7 +223,26 @@ test("the one-pass scanner finds needles that are prefixes of others and needles
   ] as const) {
     assert.equal(scan(Buffer.from(line)), want, line);
     assert.equal(each(Buffer.from(line)), want, line);
+    assert.equal(auto(Buffer.from(line)), want, line);
   }
+});
+
+test("routed prefilter: a line it passes names the routed rules whose requirements it meets", () => {
+  const queries = ["a:one and b:x", "a:two", "a:three", "cc:*"].map((ast) => ({ ast }));
+  const forInput = kqlRoutedPrefilter(queries, [{ ast: "m:marker" }], (_file, index) => (index === "logs-x" ? [true, true, false, true] : [true, true, true, true]));
+  const x = forInput("f.ndjson", "logs-x");
+  assert.ok(x?.rules !== undefined);
+  const met = (line: string) => (x(Buffer.from(line)) ? (x.rules?.() === undefined ? "all" : [...(x.rules?.() ?? [])].join("")) : "rejected");
+  assert.equal(met('{"a":"one","b":"x"}'), "1000");
+  assert.equal(met('{"a":["one","two"],"b":"x","cc":1}'), "1101");
+  assert.equal(met('{"a":"three"}'), "rejected");
+  // lines `always` passes (documents normalised after parsing) and possible hits: every rule
+  assert.equal(met('{"m":"marker","a":"two"}'), "all");
+  assert.equal(met('{"_index":"logs-y","_source":{"a":"three"}}'), "all");
+  // an input every rule reaches: hits need no second look, and still get their rules named
+  const all = forInput("g.ndjson", "logs-y");
+  assert.ok(all !== undefined && all('{"_source":{"a":"three"}}'));
+  assert.deepEqual([...(all.rules?.() ?? [])], [0, 0, 1, 0]);
 });
 
 test("routed prefilter: plain lines judged by the routed rules (and `always`), possible hits by all rules", () => {
@@ -256,9 +276,9 @@ test("routed prefilter: an input every rule reaches gets the plain union (no hit
   assert.equal(pf('{"a":"three"}'), false);
 });
 
-test("a value needle counts only where it ends a value: the key \"id\": is not the value \"id\" (both search strategies, raw and escaped)", () => {
+test("a value needle counts only where it ends a value: the key \"id\": is not the value \"id\" (every search strategy, raw and escaped)", () => {
   const req = requirementsOf(parseKql("a:id"));
-  for (const pf of [prefilterOf(req, 1), prefilterOf(req, Infinity)]) {
+  for (const pf of [prefilterOf(req, 1), prefilterOf(req, Infinity), prefilterOf(req, { automaton: 1 })]) {
     assert.ok(pf !== undefined);
     const check = (line: string, want: boolean) => {
       assert.equal(pf(line), want, line);

@@ -8,12 +8,19 @@ import { parseKql, type KqlNode } from "../../lang/kql/index.js";
 import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
 import { andOf, litKey, needlesOf, orOf, rawIsFinalWithoutU, requirementsOf, type NeedleUse, type Req } from "./requirements.js";
 import { chooseGate, endsValue, type ChunkGate } from "./gate.js";
+import { NeedleAutomaton } from "./aho-corasick.js";
 
 /**
  * A line test; `gateFor` (when present) picks, from a sample of the data, a chunk gate: needles at least
  * one of which every line the test passes contains (gate.ts).
  */
-export type KqlPrefilter = ((line: string | Uint8Array) => boolean) & { readonly gateFor?: (sample: Buffer) => ChunkGate | undefined };
+export type KqlPrefilter = ((line: string | Uint8Array) => boolean) & {
+  readonly gateFor?: (sample: Buffer) => ChunkGate | undefined;
+  /** After a call that returned true: which rules the line may match, by position (see sieveOf); undefined = all. */
+  readonly rules?: () => Uint8Array | undefined;
+  /** The requirement formula the test implements. */
+  readonly req?: Req;
+}
 
 const BACKSLASH = 0x5c;
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -85,6 +92,8 @@ class LineState {
   foldedDecoded: string | null | undefined = undefined;
   /** Can case folding of this line differ from ASCII's (a non-ASCII character or a `\u` escape)? */
   foldUnsure: boolean | undefined = undefined;
+  /** A string line's UTF-8 bytes, once asked for. */
+  encoded: Buffer | undefined = undefined;
   /** Bumped per line: a needle's cached answer is valid while its generation equals this. */
   gen = 0;
 
@@ -101,7 +110,14 @@ class LineState {
     this.folded = undefined;
     this.foldedDecoded = undefined;
     this.foldUnsure = undefined;
+    this.encoded = undefined;
     this.gen++;
+  }
+
+  /** The line's bytes (a string line encoded once). */
+  bytes(): Buffer {
+    if (this.buf !== undefined) return this.buf;
+    return (this.encoded ??= Buffer.from(this.str, "utf8"));
   }
 
   /** The raw line lower-cased (latin1 text of its bytes: only ASCII letters matter, see foldIsUnsure). */
@@ -207,7 +223,7 @@ const NEVER = /(?!)/g;
  * V8's regex engine handles a several-hundred-way alternation at ~1 GB/s, where one indexOf per needle
  * costs a full line scan each (issue 6: 84 rules share one prefilter).
  */
-class NeedleScan {
+class NeedleScan implements Scanner {
   private rawRe: RegExp;
   private readonly decRe: RegExp;
   private readonly rawIds = new Map<string, number>();
@@ -410,6 +426,87 @@ class NeedleScan {
   }
 }
 
+/** What a formula's literals ask of a one-pass scanner (NeedleScan, AutomatonScan). */
+interface Scanner {
+  idOf(needle: string): number;
+  /** Does the needle occur in the raw line (where it ends a value, when `value`)? */
+  inRaw(id: number, value: boolean): boolean;
+  /** ... in the line with its JSON escapes decoded? */
+  inDecoded(id: number, value: boolean): boolean;
+}
+
+/** Scanners with at least this many needles run an automaton (a regex is faster for fewer, much slower for more). */
+export const AUTOMATON_MIN_NEEDLES = 64;
+/** Case-insensitive needles are searched by one folding automaton from this many, else one by one. */
+export const FOLDED_SCAN_MIN_NEEDLES = 16;
+
+/**
+ * Finds which of many needles occur in a line in one pass of an Aho-Corasick automaton over its bytes
+ * (aho-corasick.ts), and in its decoding (the UTF-8 bytes of the decoded text) when asked: the needles as
+ * written and the folded ones (lower-case, found in any case; the caller treats lines outside ASCII
+ * itself) in the same pass. `exact` and `folded` are the two sets' views.
+ */
+class AutomatonScan {
+  private readonly valueLen: Int32Array;
+  private readonly seen: Int32Array;
+  private readonly valueSeen: Int32Array;
+  private readonly decSeen: Int32Array;
+  private readonly decValueSeen: Int32Array;
+  private rawGen = -1;
+  private decGen = -1;
+  readonly exact: Scanner;
+  readonly folded: Scanner;
+
+  private constructor(
+    exact: ReadonlyMap<string, NeedleUse>,
+    folded: ReadonlyMap<string, NeedleUse>,
+    private readonly st: LineState,
+    private readonly auto: NeedleAutomaton,
+  ) {
+    const all = [...exact, ...folded];
+    // Needle byte lengths, -1 for needles never checked for ending a value.
+    this.valueLen = Int32Array.from(all, ([n, use]) => (use.value ? Buffer.byteLength(n, "utf8") : -1));
+    this.seen = new Int32Array(all.length).fill(-1);
+    this.valueSeen = new Int32Array(all.length).fill(-1);
+    this.decSeen = new Int32Array(all.length).fill(-1);
+    this.decValueSeen = new Int32Array(all.length).fill(-1);
+    const view = (needles: ReadonlyMap<string, NeedleUse>, first: number): Scanner => {
+      const ids = new Map([...needles.keys()].map((n, i) => [n, first + i]));
+      return { idOf: (n) => ids.get(n) ?? -1, inRaw: (id, value) => this.inRaw(id, value), inDecoded: (id, value) => this.inDecoded(id, value) };
+    };
+    this.exact = view(exact, 0);
+    this.folded = view(folded, exact.size);
+  }
+
+  /** undefined when the automaton would be too large (the caller searches needle by needle). */
+  static of(exact: ReadonlyMap<string, NeedleUse>, folded: ReadonlyMap<string, NeedleUse>, st: LineState): AutomatonScan | undefined {
+    const auto = NeedleAutomaton.build([
+      ...[...exact.keys()].map((n) => ({ bytes: Buffer.from(n, "utf8"), folded: false })),
+      ...[...folded.keys()].map((n) => ({ bytes: Buffer.from(n, "utf8"), folded: true })),
+    ]);
+    return auto === undefined ? undefined : new AutomatonScan(exact, folded, st, auto);
+  }
+
+  private inRaw(id: number, value: boolean): boolean {
+    const st = this.st;
+    if (this.rawGen !== st.gen) {
+      this.auto.mark(st.bytes(), st.gen, this.seen, this.valueSeen, this.valueLen);
+      this.rawGen = st.gen;
+    }
+    return (value ? this.valueSeen : this.seen)[id] === st.gen;
+  }
+
+  private inDecoded(id: number, value: boolean): boolean {
+    const st = this.st;
+    if (this.decGen !== st.gen) {
+      const d = st.decodedText();
+      if (d !== null) this.auto.mark(Buffer.from(d, "utf8"), st.gen, this.decSeen, this.decValueSeen, this.valueLen);
+      this.decGen = st.gen;
+    }
+    return (value ? this.decValueSeen : this.decSeen)[id] === st.gen;
+  }
+}
+
 type Test = () => boolean;
 
 /** Evaluations between two reorderings of an `and`/`or` by observed outcome. */
@@ -449,7 +546,7 @@ class Adaptive {
 }
 
 /** Compiles a formula; `lits` shares one cached search per distinct needle across the whole formula. */
-function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: NeedleScan | undefined): Test {
+function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Scanner | undefined, fold?: Scanner): Test {
   switch (req.k) {
     case "true":
       return () => true;
@@ -463,6 +560,12 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
         // Case-insensitive: the needle (lower-case ASCII) in the lower-cased line, decoded only when an
         // escape could hide it; a line whose folding is not ASCII's holds it whatever it says.
         const finalRaw = rawIsFinalWithoutU(req);
+        if (fold !== undefined) {
+          const id = fold.idOf(s);
+          const scannedFolded = (): boolean => fold.inRaw(id, value) || st.foldIsUnsure() || (!finalRaw && fold.inDecoded(id, value));
+          lits.set(key, scannedFolded);
+          return scannedFolded;
+        }
         let gen = -1;
         let answer = false;
         const folded = (): boolean => {
@@ -488,7 +591,7 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
         const id = scan.idOf(s);
         const scanned = (): boolean => {
           if (scan.inRaw(id, value)) return true;
-          if (rawIsFinal && !scan.hasUnicodeEscape()) return false;
+          if (rawIsFinal && !st.hasUnicodeEscape()) return false;
           return scan.inDecoded(id, value);
         };
         lits.set(key, scanned);
@@ -516,11 +619,11 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Need
     }
     case "and": {
       // Longest literals first until the data says otherwise (Adaptive).
-      const a = new Adaptive([...req.c].sort((x, y) => weight(y) - weight(x)).map((c) => compileReq(c, st, lits, scan)));
+      const a = new Adaptive([...req.c].sort((x, y) => weight(y) - weight(x)).map((c) => compileReq(c, st, lits, scan, fold)));
       return () => a.run(false);
     }
     case "or": {
-      const a = new Adaptive(req.c.map((c) => compileReq(c, st, lits, scan)));
+      const a = new Adaptive(req.c.map((c) => compileReq(c, st, lits, scan, fold)));
       return () => a.run(true);
     }
     default:
@@ -551,7 +654,7 @@ const SCAN_MAX_NEEDLE = 1024;
  * built: thousands of needles that are prefixes of one another nest one group each, past the stack of
  * the regex compiler, and V8 compiles a regex at its first use, where it may find it too large.
  */
-function needleScan(needles: ReadonlyMap<string, NeedleUse>, st: LineState): NeedleScan | undefined {
+function needleScan(needles: ReadonlyMap<string, NeedleUse>, st: LineState): Scanner | undefined {
   for (const n of needles.keys()) if (n.length > SCAN_MAX_NEEDLE) return undefined;
   try {
     const scan = new NeedleScan(needles, st);
@@ -563,16 +666,38 @@ function needleScan(needles: ReadonlyMap<string, NeedleUse>, st: LineState): Nee
   }
 }
 
+/** How many needles make a one-pass scanner worth it: a regex, an automaton, a folding automaton. */
+export interface ScanThresholds {
+  readonly scan?: number;
+  readonly automaton?: number;
+  readonly folded?: number;
+}
+
 /**
- * A compiled line test for a requirement formula; undefined when every line must pass. `scanMinNeedles`
- * (tests) overrides when the one-pass scanner replaces per-needle indexOf.
+ * The one-pass scanners of a formula's needles, as written and folded (undefined: needle by needle): one
+ * automaton for both when there are many needles or folded ones, else the regex scanner for a few.
  */
-export function prefilterOf(req: Req, scanMinNeedles = SCAN_MIN_NEEDLES): KqlPrefilter | undefined {
+function scannersOf(req: Req, st: LineState, t: ScanThresholds): { scan?: Scanner; fold?: Scanner } {
+  const needles = needlesOf(req);
+  const folded = needlesOf(req, new Map(), true);
+  const foldedMin = t.folded ?? FOLDED_SCAN_MIN_NEEDLES;
+  if (needles.size + folded.size >= (t.automaton ?? AUTOMATON_MIN_NEEDLES) || folded.size >= foldedMin) {
+    const auto = AutomatonScan.of(needles, folded, st);
+    if (auto !== undefined) return { scan: needles.size > 0 ? auto.exact : undefined, fold: folded.size > 0 ? auto.folded : undefined };
+  }
+  return { scan: needles.size >= (t.scan ?? SCAN_MIN_NEEDLES) ? needleScan(needles, st) : undefined };
+}
+
+/**
+ * A compiled line test for a requirement formula; undefined when every line must pass. `thresholds`
+ * (tests) override when one-pass scanners replace per-needle indexOf, or a number: the regex scanner's.
+ */
+export function prefilterOf(req: Req, thresholds: ScanThresholds | number = {}): KqlPrefilter | undefined {
   if (req.k === "true") return undefined;
   const st = new LineState();
-  const needles = needlesOf(req);
-  const scan = needles.size >= scanMinNeedles ? needleScan(needles, st) : undefined;
-  const test = compileReq(req, st, new Map(), scan);
+  // a number: the regex scanner's threshold alone (no automaton), as tests compare the strategies
+  const { scan, fold } = scannersOf(req, st, typeof thresholds === "number" ? { scan: thresholds, automaton: Infinity, folded: Infinity } : thresholds);
+  const test = compileReq(req, st, new Map(), scan, fold);
   let probed = 0;
   let passed = 0;
   let untested = 0;
@@ -641,6 +766,8 @@ const HIT_KEY: Req = { k: "lit", s: '"_source"', inner: "_source" };
  * becomes an event of that input's `_index`, so only the queries of the rules `route(file, index)` says it
  * reaches (plus `always`) can match it; a line that may be a hit (a `"_source"` key) is judged by the union
  * of all. Inputs with the same routed rules share one compiled prefilter. undefined = pass every line.
+ * Each prefilter also says which routed rules a line it passes can match (`rules()`, see sieveOf), by their
+ * position in `queries`.
  */
 export function kqlRoutedPrefilter(
   queries: readonly PrefilterQuery[],
@@ -648,36 +775,106 @@ export function kqlRoutedPrefilter(
   route: (file: string, index: string) => readonly boolean[],
 ): (file: string, index: string) => KqlPrefilter | undefined {
   const reqs = queries.map(requirementsOfQuery);
-  const alwaysReqs = always.map(requirementsOfQuery);
-  const all = unionOf([...reqs, ...alwaysReqs]);
+  const alwaysReq = always.length === 0 ? undefined : unionOf(always.map(requirementsOfQuery));
+  const all = unionOf([...reqs, ...(alwaysReq === undefined ? [] : [alwaysReq])]);
   const byMask = new Map<string, KqlPrefilter | undefined>();
   return (file, index) => {
     const mask = route(file, index);
     const key = mask.map((b) => (b ? "1" : "0")).join("");
     if (byMask.has(key)) return byMask.get(key);
-    // every rule reached: the routed union is the union of all, and hits need no second look
-    if (mask.every((b) => b)) {
-      const pfAll = prefilterOf(all);
-      byMask.set(key, pfAll);
-      return pfAll;
-    }
-    const routed = unionOf([...reqs.filter((_, i) => mask[i] === true), ...alwaysReqs]);
-    const pf = routed.k === "true" || all.k === "true" ? prefilterOf(unionOf([routed, andOf([HIT_KEY, all])])) : routedOrHit(routed, all);
+    const members = reqs.flatMap((req, at) => (mask[at] === true ? [{ at, req }] : []));
+    const sieve = sieveOf(members, alwaysReq, reqs.length);
+    // every rule reached: a hit's own _index can route it nowhere new
+    const pf = sieve === undefined || mask.every((b) => b) ? sieve : orHit(sieve, all);
     byMask.set(key, pf);
     return pf;
   };
 }
 
 /**
- * routed OR ("_source" AND all), compiled as three prefilters so the routed one's scan holds only its own
- * needles: the union of all rules is searched only in lines that may be hits.
+ * `sieve` OR ("_source" AND all): the union of all rules is searched (by its own scan) only in lines that
+ * may be hits, which may reach any rule.
  */
-function routedOrHit(routed: Req, all: Req): KqlPrefilter {
-  const r = prefilterOf(routed) ?? (() => true);
-  const hit = prefilterOf(HIT_KEY) ?? (() => true);
-  const a = prefilterOf(all) ?? (() => true);
-  return withGate((line) => r(line) || (hit(line) && a(line)), orOf([routed, andOf([HIT_KEY, all])]));
+function orHit(sieve: KqlPrefilter, all: Req): KqlPrefilter {
+  const hitAll = andOf([HIT_KEY, all]);
+  const hit = prefilterOf(hitAll) ?? (() => true);
+  let rules: Uint8Array | undefined;
+  const test = (line: string | Uint8Array): boolean => {
+    if (sieve(line)) {
+      rules = sieve.rules?.();
+      return true;
+    }
+    rules = undefined;
+    return hit(line);
+  };
+  return Object.assign(test, { gateFor: (sample: Buffer) => chooseGate(orOf([sieve.req ?? TRUE, hitAll]), sample), rules: () => rules });
 }
+
+const TRUE: Req = { k: "true" };
+
+/**
+ * The prefilter of many rules that also tells, of a line it passes, which rules it may match: `rules()`
+ * after a call that returned true is a mask by rule position (`at`; 1: the line meets the rule's
+ * requirements), or undefined when every rule may (a line `always` passes, a line passed untested). With
+ * hundreds of rules on an input they all target, most lines pass some rule's requirements, but each line
+ * meets few rules' (the bench: 16 of the 137 its event category reaches): the engine evaluates only those
+ * rules' queries. One scan of the line serves every rule's needles. undefined: every line passes untested.
+ */
+export function sieveOf(members: readonly { readonly at: number; readonly req: Req }[], always: Req | undefined, ruleCount: number, thresholds: ScanThresholds = {}): KqlPrefilter | undefined {
+  // (no rule and no `always`: the union of nothing says nothing, as a union of rules without requirements)
+  if (members.length === 0 ? always === undefined : members.every((m) => m.req.k === "true")) return undefined;
+  if (always?.k === "true") return undefined;
+  const union = unionOf([...members.map((m) => m.req), ...(always === undefined ? [] : [always])]);
+  const st = new LineState();
+  const lits = new Map<string, Test>();
+  // every needle of every formula (a rule without requirements makes the union say nothing)
+  const { scan, fold } = scannersOf(andOf([...members.map((m) => m.req), ...(always === undefined ? [] : [always])]), st, thresholds);
+  const alwaysTest = always === undefined ? undefined : compileReq(always, st, lits, scan, fold);
+  const tests = members.map((m) => (m.req.k === "true" ? undefined : compileReq(m.req, st, lits, scan, fold)));
+  let rules: Uint8Array | undefined;
+  let probed = 0;
+  let passed = 0;
+  let met = 0;
+  let untested = 0;
+  const test = (line: string | Uint8Array): boolean => {
+    rules = undefined;
+    if (untested > 0) {
+      untested--;
+      return true;
+    }
+    st.reset(line);
+    let r = true;
+    if (alwaysTest !== undefined && alwaysTest()) met += tests.length;
+    else {
+      let mask: Uint8Array | undefined;
+      for (let i = 0; i < tests.length; i++) {
+        const t = tests[i];
+        if (t === undefined || t()) {
+          (mask ??= new Uint8Array(ruleCount))[members[i].at] = 1;
+          met++;
+        }
+      }
+      rules = mask;
+      r = mask !== undefined;
+    }
+    st.reset("");
+    // A sieve that neither rejects lines nor narrows the rules costs a scan of every line for no gain:
+    // when nearly all of PROBE_LINES tested lines pass and they meet most rules, the next UNTESTED_LINES
+    // pass untested (passing every rule is always safe), then it probes again.
+    if (r) passed++;
+    if (++probed === PROBE_LINES) {
+      if (passed >= PROBE_LINES * PROBE_PASS_FRACTION && met >= PROBE_LINES * tests.length * PROBE_MET_FRACTION) untested = UNTESTED_LINES;
+      probed = 0;
+      passed = 0;
+      met = 0;
+    }
+    return r;
+  };
+  return Object.assign(test, { gateFor: (sample: Buffer) => chooseGate(union, sample), rules: () => rules, req: union });
+}
+
+/** See sieveOf: lines that meet at least this fraction of the rules on average are not worth sieving. */
+export const PROBE_MET_FRACTION = 0.5;
 
 /**
  * A conservative prefilter for a KQL query over raw NDJSON lines: false means no event the line can

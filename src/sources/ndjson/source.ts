@@ -19,7 +19,11 @@ import type { ChunkGate } from "../../compile/prefilter/gate.js";
  * A line predicate over raw bytes: false means "no rule can match this line", so it is never parsed.
  * `gateFor` (KqlPrefilter's) picks from a sample chunk a gate whose hits are the only lines worth testing.
  */
-export type LinePrefilter = ((line: Uint8Array | string) => boolean) & { readonly gateFor?: (sample: Buffer) => ChunkGate | undefined };
+export type LinePrefilter = ((line: Uint8Array | string) => boolean) & {
+  readonly gateFor?: (sample: Buffer) => ChunkGate | undefined;
+  /** After a call that returned true: the rules (by position) the line may match; undefined = all. */
+  readonly rules?: () => Uint8Array | undefined;
+};
 
 export interface NdjsonSourceOptions extends SourceOptions {
   /** Lines it rejects are counted in stats.prefiltered and never decoded, validated or parsed. */
@@ -36,10 +40,10 @@ export interface NdjsonSourceOptions extends SourceOptions {
   /** Read size in bytes (default 1 MiB). Smaller values exist for tests that split lines across chunks. */
   readonly chunkBytes?: number;
   /**
-   * Parsed events it rejects (given their `_index` and `_source`) are counted in stats.events but not
+   * Parsed events it rejects (given their `_index`, `_source` and the prefilter's rules mask) are counted in stats.events but not
    * emitted, and their `_id` is never computed (the parallel source's workers: no rule matches them).
    */
-  readonly keep?: (index: string, source: EventDoc) => boolean;
+  readonly keep?: (index: string, source: EventDoc, rules: Uint8Array | undefined) => boolean;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -372,6 +376,8 @@ export function decodeNdjsonLine(
     sink.stats.prefiltered++;
     return;
   }
+  // which rules the line's bytes allow (undefined: all), read before anything else calls the prefilter
+  const rules = pf?.rules?.();
   const loc = { file, line, byteOffset };
   if (!isUtf8(raw)) {
     sink.bad(loc, "invalid-utf8", "line is not valid UTF-8", raw);
@@ -400,7 +406,7 @@ export function decodeNdjsonLine(
   let ev: InputEvent;
   if (src === undefined) {
     sink.stats.events++;
-    if (keep !== undefined && !keep(index, obj)) return;
+    if (keep !== undefined && !keep(index, obj, rules)) return;
     // The content-derived _id is computed when first read: most parsed events match no rule and never need
     // one. The text is the line's bytes decoded from valid UTF-8, so encoding it again gives those bytes back.
     let id: string | undefined;
@@ -412,6 +418,7 @@ export function decodeNdjsonLine(
       _source: obj,
       loc,
       json: text,
+      ...(rules === undefined ? {} : { rules }),
     };
   } else {
     if (typeof src !== "object" || src === null || Array.isArray(src)) {
@@ -420,7 +427,7 @@ export function decodeNdjsonLine(
     }
     const hitIndex = typeof obj._index === "string" ? obj._index : index;
     sink.stats.events++;
-    if (keep !== undefined && !keep(hitIndex, src as EventDoc)) return;
+    if (keep !== undefined && !keep(hitIndex, src as EventDoc, undefined)) return;
     const id = typeof obj._id === "string" ? obj._id : eventId(hitIndex, raw);
     ev = { _index: hitIndex, _id: id, _source: src as EventDoc, loc };
   }

@@ -104,11 +104,14 @@ async function reference(inputs: string[], index?: string): Promise<Collected> {
   );
   const preds = RULES.map((r) => compileKql(r.query));
   const got = await collect((onBadLine) => openNdjsonSource(inputs, { onBadLine, prefilterFor, maxLineBytes: MAX, index }));
-  got.events = got.events.filter((ev) => {
-    const mask = route(ev.loc.file, ev._index);
-    const doc = normalizeEcsEvent(ev._source);
-    return preds.some((p, k) => mask[k] && p(doc));
-  });
+  got.events = got.events
+    .filter((ev) => {
+      const mask = route(ev.loc.file, ev._index);
+      const doc = normalizeEcsEvent(ev._source);
+      return preds.some((p, k) => mask[k] && p(doc));
+    })
+    // which rules a line's bytes allow is the prefilter's hint to the engine; the workers used it already
+    .map(({ rules: _rules, ...ev }) => ev);
   return got;
 }
 

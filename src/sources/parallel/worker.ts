@@ -86,14 +86,16 @@ async function runJob(job: RangeJob): Promise<void> {
   const prefilter = prefilterFor(job.file, job.index);
   const masks = new Map<string, readonly boolean[]>();
   // Only events some rule matches leave the line splitter (the others never get an _id).
-  const keep = (index: string, source: EventDoc): boolean => {
+  const keep = (index: string, source: EventDoc, met: Uint8Array | undefined): boolean => {
     let mask = masks.get(index);
     if (mask === undefined) {
       mask = route(job.file, index);
       masks.set(index, mask);
     }
     const doc: EventDoc = config.normalize ? normalizeEcsEvent(source) : source;
-    for (const i of candidates(doc)) if (mask[i] && preds[i](doc)) return true;
+    // a rule whose requirements the line's bytes do not meet cannot match it (the prefilter's sieve)
+    const bytes = doc === source ? met : undefined; // (a normalised document is not the line's)
+    for (const i of candidates(doc)) if (mask[i] && (bytes === undefined || bytes[i] === 1) && preds[i](doc)) return true;
     return false;
   };
   const opts = { index: job.index, maxLineBytes: config.maxLineBytes, prefilter, onBadLine, keep };
