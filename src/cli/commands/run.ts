@@ -215,6 +215,7 @@ export function buildEventSource(
       resume: follow?.resume,
       onNotice: follow?.onNotice,
       prefilter: opts.format === "ecs" ? prefilter : undefined,
+      prefilterFor: opts.format === "ecs" ? prefilterFor : undefined,
     });
     return opts.format === "ecs" && opts.normalize !== false ? normalizingSource(src) : src;
   }

@@ -14,7 +14,7 @@ import type { SourcePosition } from "../types.js";
 import { FileTail, isRotatedName } from "./tail.js";
 import { followKey, openFollowSource, type FollowOptions, type FollowSource } from "./source.js";
 import { openNdjsonSource } from "../ndjson/index.js";
-import { kqlPrefilter } from "../../compile/prefilter/index.js";
+import { kqlPrefilter, kqlRoutedPrefilter } from "../../compile/prefilter/index.js";
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "tern-follow-"));
@@ -615,4 +615,33 @@ test("copytruncate racing a read: the file truncated and rewritten between the f
     `${f}: truncated, reading again from the start`,
     `${f}: no copy of the truncated content was found (${f}.1 missing or other); what it held past the read position is lost (8 bytes known)`,
   ]);
+});
+
+test("ecs: each followed file gets its own prefilter (the rules routed to it), and its events the rules their lines meet", async () => {
+  const d = tmp();
+  const f = join(d, "ev.ndjson");
+  writeFileSync(f, '{"a":"one"}\n{"a":"two"}\n{"a":"three"}\n');
+  const asked: string[] = [];
+  const r = follow([f], {
+    prefilterFor: (file, index) => {
+      asked.push(`${file} ${index}`);
+      return kqlRoutedPrefilter(["a:one", "a:two"].map((ast) => ({ ast })), [], () => [true, true])(file, index);
+    },
+  });
+  try {
+    await until(() => r.src.stats.lines === 3, "3 lines");
+  } finally {
+    r.src.stop();
+    await r.done;
+    rmSync(d, { recursive: true, force: true });
+  }
+  assert.deepEqual(asked, [`${f} ev`]);
+  assert.deepEqual(
+    r.events.map((e) => [e._source.a, [...(e.rules ?? [])].join("")]),
+    [
+      ["one", "10"],
+      ["two", "01"],
+    ],
+  );
+  assert.equal(r.src.stats.prefiltered, 1);
 });

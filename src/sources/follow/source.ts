@@ -31,6 +31,8 @@ export interface FollowOptions extends SourceOptions {
   readonly resume?: (key: string) => SourcePosition | undefined;
   /** ecs only: lines it rejects are never parsed (the run's KQL prefilter). */
   readonly prefilter?: LinePrefilter;
+  /** ecs only: the prefilter of one file, given its path and index (the rules routed to it); replaces `prefilter`. */
+  readonly prefilterFor?: (file: string, index: string) => LinePrefilter | undefined;
   readonly hostname?: string;
   /** host.id of records without a host of their own (default: this machine's /etc/machine-id). */
   readonly hostId?: string;
@@ -123,10 +125,11 @@ export function openFollowSource(inputs: readonly string[], opts: FollowOptions)
 
   function ndjsonDecoder(path: string): Decoder {
     const index = opts.index ?? defaultIndexName({ kind: "file", path });
+    const decode = { prefilter: opts.prefilterFor !== undefined ? opts.prefilterFor(path, index) : opts.prefilter };
     return {
       feed(l, loc, out) {
         if (isBlankLine(l.raw)) return;
-        decodeNdjsonLine(l.raw, loc.file, loc.line, loc.byteOffset, index, opts, { stats, bad, emit: (ev) => out.push(ev) });
+        decodeNdjsonLine(l.raw, loc.file, loc.line, loc.byteOffset, index, decode, { stats, bad, emit: (ev) => out.push(ev) });
       },
       tick: () => undefined,
       flush: () => undefined,
