@@ -115,10 +115,27 @@ async function reference(inputs: string[], index?: string): Promise<Collected> {
   return got;
 }
 
-function parallel(inputs: string[], threads: number, index?: string, rangeBytes?: number): Promise<Collected> {
-  return collect((onBadLine) =>
+async function parallel(inputs: string[], threads: number, index?: string, rangeBytes?: number): Promise<Collected> {
+  const got = await collect((onBadLine) =>
     openParallelNdjsonSource(inputs, { onBadLine, threads, ruleQueries: RULES, maxLineBytes: MAX, index, rangeBytes, routing: { indexFilter: true, indexIsExplicit: index !== undefined } }),
   );
+  // the rules each line allows come along from the workers; every event some rule matches allows that rule
+  const route = indexRouter(
+    RULES.map((r) => r.index),
+    { indexFilter: true, indexIsExplicit: index !== undefined },
+  );
+  const preds = RULES.map((r) => compileKql(r.query));
+  let masked = 0;
+  for (const ev of got.events) {
+    if (ev.rules === undefined) continue;
+    masked++;
+    const mask = route(ev.loc.file, ev._index);
+    const doc = normalizeEcsEvent(ev._source);
+    preds.forEach((p, k) => assert.ok(!(mask[k] && p(doc)) || ev.rules?.[k] === 1, `rule ${k} matches ${JSON.stringify(ev._source)}`));
+  }
+  assert.ok(got.events.length === 0 || masked > 0, "the workers send the rules' masks");
+  got.events = got.events.map(({ rules: _rules, ...ev }) => ev);
+  return got;
 }
 
 test("parallel source: same matching events, bad lines and stats as openNdjsonSource", async () => {

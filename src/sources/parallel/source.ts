@@ -193,7 +193,11 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
           if (m.type === "events") {
             for (const ev of m.events) {
               const loc = relocate(ev.loc);
-              batch.push(ev.json !== undefined ? { _index: ev._index, _id: ev._id, _source: JSON.parse(ev.json) as EventDoc, loc, json: ev.json } : { _index: ev._index, _id: ev._id, _source: ev._source, loc });
+              batch.push(
+                ev.json !== undefined
+                  ? { _index: ev._index, _id: ev._id, _source: JSON.parse(ev.json) as EventDoc, loc, json: ev.json, ...(ev.rules === undefined ? {} : { rules: ev.rules }) }
+                  : { _index: ev._index, _id: ev._id, _source: ev._source, loc },
+              );
               if (batch.length >= batchSize) {
                 yield batch;
                 batch = [];

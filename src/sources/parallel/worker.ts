@@ -74,7 +74,8 @@ const candidates = dispatchTable(config.queries.map((q, i) => (config.languages[
 const send = async (batch: InputEvent[]): Promise<void> => {
   if (batch.length === 0) return;
   const events: PostedEvent[] = batch.map((ev) =>
-    ev.json !== undefined ? { _index: ev._index, _id: ev._id, loc: ev.loc, json: ev.json } : { _index: ev._index, _id: ev._id, loc: ev.loc, _source: ev._source },
+    // (the rules the line's bytes allow go along: the engine on the main thread evaluates only those)
+    ev.json !== undefined ? { _index: ev._index, _id: ev._id, loc: ev.loc, json: ev.json, rules: ev.rules } : { _index: ev._index, _id: ev._id, loc: ev.loc, _source: ev._source },
   );
   post({ type: "events", events });
   unacked++;
