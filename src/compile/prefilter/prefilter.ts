@@ -410,11 +410,6 @@ class NeedleScan implements Scanner {
     return this.commonAny[id] === 1;
   }
 
-  hasUnicodeEscape(): boolean {
-    if (this.st.unicodeEscape === undefined) this.st.unicodeEscape = this.text().indexOf("\\u") >= 0;
-    return this.st.unicodeEscape;
-  }
-
   inDecoded(id: number, value: boolean): boolean {
     const st = this.st;
     if (this.decGen !== st.gen) {
@@ -698,34 +693,55 @@ export function prefilterOf(req: Req, thresholds: ScanThresholds | number = {}):
   // a number: the regex scanner's threshold alone (no automaton), as tests compare the strategies
   const { scan, fold } = scannersOf(req, st, typeof thresholds === "number" ? { scan: thresholds, automaton: Infinity, folded: Infinity } : thresholds);
   const test = compileReq(req, st, new Map(), scan, fold);
-  let probed = 0;
-  let passed = 0;
-  let untested = 0;
+  const probe = new Probe(1);
   return withGate((line) => {
-    if (untested > 0) {
-      untested--;
-      return true;
-    }
+    if (probe.skip()) return true;
     st.reset(line);
     const r = test();
     st.reset("");
-    // A prefilter that rejects almost nothing costs a scan of every line for no gain (hundreds of rules
-    // whose words occur in every event): when nearly all of PROBE_LINES tested lines pass, the next
-    // UNTESTED_LINES pass untested (passing is always safe), then it probes again.
-    if (r) passed++;
-    if (++probed === PROBE_LINES) {
-      if (passed >= PROBE_LINES * PROBE_PASS_FRACTION) untested = UNTESTED_LINES;
-      probed = 0;
-      passed = 0;
-    }
+    probe.record(r, r ? 1 : 0);
     return r;
   }, req);
 }
 
-/** See prefilterOf: a probe of this many lines, passing at least this fraction, skips the next UNTESTED_LINES. */
+/** See Probe: a probe of this many lines, passing at least this fraction, skips the next UNTESTED_LINES. */
 export const PROBE_LINES = 1024;
 export const PROBE_PASS_FRACTION = 0.98;
 export const UNTESTED_LINES = 15 * 1024;
+/** ... and, for a sieve, meeting at least this fraction of its rules on average. */
+export const PROBE_MET_FRACTION = 0.5;
+
+/**
+ * A prefilter that neither rejects lines nor narrows the rules costs a scan of every line for no gain
+ * (hundreds of rules whose words occur in every event): when nearly all of PROBE_LINES tested lines pass
+ * and they meet most of the `members` rules, the next UNTESTED_LINES pass untested (passing every rule is
+ * always safe), then it probes again.
+ */
+class Probe {
+  private probed = 0;
+  private passed = 0;
+  private met = 0;
+  private untested = 0;
+  constructor(private readonly members: number) {}
+
+  /** Is this line to pass untested? */
+  skip(): boolean {
+    if (this.untested === 0) return false;
+    this.untested--;
+    return true;
+  }
+
+  /** A tested line: whether it passed, and how many of the members' requirements it met. */
+  record(passed: boolean, met: number): void {
+    if (passed) this.passed++;
+    this.met += met;
+    if (++this.probed < PROBE_LINES) return;
+    if (this.passed >= PROBE_LINES * PROBE_PASS_FRACTION && this.met >= PROBE_LINES * this.members * PROBE_MET_FRACTION) this.untested = UNTESTED_LINES;
+    this.probed = 0;
+    this.passed = 0;
+    this.met = 0;
+  }
+}
 
 /** `test` with the gate of `req`, which `test` must imply. */
 function withGate(test: (line: string | Uint8Array) => boolean, req: Req): KqlPrefilter {
@@ -817,7 +833,7 @@ const TRUE: Req = { k: "true" };
  * after a call that returned true is a mask by rule position (`at`; 1: the line meets the rule's
  * requirements), or undefined when every rule may (a line `always` passes, a line passed untested). With
  * hundreds of rules on an input they all target, most lines pass some rule's requirements, but each line
- * meets few rules' (the bench: 16 of the 137 its event category reaches): the engine evaluates only those
+ * meets few rules' (a bench line: about 15 of the 137 its event category reaches): the engine evaluates only those
  * rules' queries. One scan of the line serves every rule's needles. undefined: every line passes untested.
  */
 export function sieveOf(members: readonly { readonly at: number; readonly req: Req }[], always: Req | undefined, ruleCount: number, thresholds: ScanThresholds = {}): KqlPrefilter | undefined {
@@ -832,49 +848,31 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
   const alwaysTest = always === undefined ? undefined : compileReq(always, st, lits, scan, fold);
   const tests = members.map((m) => (m.req.k === "true" ? undefined : compileReq(m.req, st, lits, scan, fold)));
   let rules: Uint8Array | undefined;
-  let probed = 0;
-  let passed = 0;
-  let met = 0;
-  let untested = 0;
+  const probe = new Probe(tests.length);
   const test = (line: string | Uint8Array): boolean => {
     rules = undefined;
-    if (untested > 0) {
-      untested--;
-      return true;
-    }
+    if (probe.skip()) return true;
     st.reset(line);
+    // a line `always` passes may be rewritten after parsing: it passes for every rule (no mask)
     let r = true;
-    if (alwaysTest !== undefined && alwaysTest()) met += tests.length;
-    else {
-      let mask: Uint8Array | undefined;
+    let met = tests.length;
+    if (alwaysTest === undefined || !alwaysTest()) {
+      met = 0;
       for (let i = 0; i < tests.length; i++) {
         const t = tests[i];
         if (t === undefined || t()) {
-          (mask ??= new Uint8Array(ruleCount))[members[i].at] = 1;
+          (rules ??= new Uint8Array(ruleCount))[members[i].at] = 1;
           met++;
         }
       }
-      rules = mask;
-      r = mask !== undefined;
+      r = rules !== undefined;
     }
     st.reset("");
-    // A sieve that neither rejects lines nor narrows the rules costs a scan of every line for no gain:
-    // when nearly all of PROBE_LINES tested lines pass and they meet most rules, the next UNTESTED_LINES
-    // pass untested (passing every rule is always safe), then it probes again.
-    if (r) passed++;
-    if (++probed === PROBE_LINES) {
-      if (passed >= PROBE_LINES * PROBE_PASS_FRACTION && met >= PROBE_LINES * tests.length * PROBE_MET_FRACTION) untested = UNTESTED_LINES;
-      probed = 0;
-      passed = 0;
-      met = 0;
-    }
+    probe.record(r, met);
     return r;
   };
   return Object.assign(test, { gateFor: (sample: Buffer) => chooseGate(union, sample), rules: () => rules, req: union });
 }
-
-/** See sieveOf: lines that meet at least this fraction of the rules on average are not worth sieving. */
-export const PROBE_MET_FRACTION = 0.5;
 
 /**
  * A conservative prefilter for a KQL query over raw NDJSON lines: false means no event the line can
