@@ -19,11 +19,13 @@ function ends(text: Buffer, needle: Buffer): number[] {
 const piece = fc.constantFrom("a", "A", "b", "B", "ab", "Ab", '"', ":", " ", "é", "\\", "x", "\u212a");
 const word = fc.array(piece, { minLength: 1, maxLength: 5 }).map((p) => p.join(""));
 
-test("the automaton marks what indexOf finds, case-sensitive and folded needles in one pass (fast-check)", () => {
+// splitFrom 0: every text long enough is read by two interleaved streams, as long lines are
+for (const [how, splitFrom] of [["one stream", Infinity], ["two streams", 0]] as const) {
+test(`the automaton marks what indexOf finds, case-sensitive and folded needles in one pass, ${how} (fast-check)`, () => {
   fc.assert(
-    fc.property(fc.uniqueArray(fc.record({ s: word, folded: fc.boolean(), value: fc.boolean() }), { maxLength: 12, selector: (n) => `${n.folded}${n.s}` }), fc.array(piece, { maxLength: 40 }), (specs, parts) => {
+    fc.property(fc.uniqueArray(fc.record({ s: word, folded: fc.boolean(), value: fc.boolean() }), { maxLength: 12, selector: (n) => `${n.folded}${n.s}` }), fc.array(piece, { maxLength: 60 }), (specs, parts) => {
       const needles = specs.map((n) => ({ bytes: Buffer.from(n.folded ? n.s.toLowerCase() : n.s, "utf8"), folded: n.folded }));
-      const auto = NeedleAutomaton.build(needles);
+      const auto = NeedleAutomaton.build(needles, { splitFrom });
       assert.ok(auto !== undefined);
       const text = Buffer.from(parts.join(""), "utf8");
       const seen = new Int32Array(needles.length).fill(-1);
@@ -40,6 +42,7 @@ test("the automaton marks what indexOf finds, case-sensitive and folded needles 
     { numRuns: 5000 },
   );
 });
+}
 
 test("a table past its size limit is not built", () => {
   const many = Array.from({ length: 3000 }, (_, i) => ({ bytes: Buffer.from(`needle-${i}-${"x".repeat(2000)}-${String.fromCharCode(33 + (i % 90))}`), folded: false }));
