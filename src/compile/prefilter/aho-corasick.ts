@@ -47,6 +47,8 @@ export class NeedleAutomaton {
   /** Texts shorter than this are read by one stream (the split costs more than it saves). */
   private readonly splitFrom: number;
   private readonly needles: readonly AutomatonNeedle[];
+  /** Where the current mark() lists the needles it finds, each once (see mark's `found`). */
+  private list: number[] | undefined;
 
   /** undefined when the table would exceed MAX_TABLE_ENTRIES. */
   static build(needles: readonly AutomatonNeedle[], opts: { splitFrom?: number } = {}): NeedleAutomaton | undefined {
@@ -133,10 +135,12 @@ export class NeedleAutomaton {
 
   /**
    * Marks every needle that occurs in `text`: `seen[id] = gen`, and `valueSeen[id] = gen` when one of its
-   * occurrences ends a value (gate.ts endsValue) and `valueLen[id] >= 0` asks for that.
+   * occurrences ends a value (gate.ts endsValue) and `valueLen[id] >= 0` asks for that. `found`, when
+   * given, receives each needle found (whose `seen` was not yet `gen`) once.
    */
-  mark(text: Uint8Array, gen: number, seen: Int32Array, valueSeen: Int32Array, valueLen: Int32Array): void {
+  mark(text: Uint8Array, gen: number, seen: Int32Array, valueSeen: Int32Array, valueLen: Int32Array, found?: number[]): void {
     const { cls, delta } = this;
+    this.list = found;
     const n = text.length;
     // Two streams over the two halves, interleaved: each byte's table read waits on the one before it (the
     // state), so one stream leaves the CPU idle between reads where two keep it busy (1.7 against 3 ns a
@@ -177,7 +181,10 @@ export class NeedleAutomaton {
       const id = ids[k];
       if (seen[id] === gen && (valueLen[id] < 0 || valueSeen[id] === gen)) continue;
       if (!this.here(id, text, end)) continue;
-      seen[id] = gen;
+      if (seen[id] !== gen) {
+        seen[id] = gen;
+        this.list?.push(id);
+      }
       if (valueLen[id] >= 0 && endsValue(text, end)) valueSeen[id] = gen;
     }
   }

@@ -14,7 +14,8 @@ import { CORPUS_DIR } from "../../testing/paths.js";
 import { benchLines } from "../../testing/gen/bench.js";
 import { compileKql } from "../predicate/index.js";
 import { eqlPrefilter } from "./eql.js";
-import { kqlRoutedPrefilter, type PrefilterQuery } from "./prefilter.js";
+import { kqlRoutedPrefilter, sieveOf, type PrefilterQuery } from "./prefilter.js";
+import { requirementsOf } from "./requirements.js";
 import { allEscapedStringify, escapingStringify } from "./test-support.js";
 
 const BENCH_INDEX = "logs-endpoint.events.bench-default";
@@ -101,4 +102,23 @@ test("every Linux rule loaded on a file they all read: a line meets few rules, a
   const c = checkLines("events.ndjson", "events", lines);
   // every rule reads the file, lines pass, and each passing line names under a tenth of the rules
   assert.ok(c.routed === RULES.uses.length && c.usable > 300 && c.passed > 0 && c.met / c.passed < RULES.uses.length / 10, JSON.stringify(c));
+});
+
+test("every Linux rule in one sieve: looked up by the needles a line holds (its triggers, chosen again by how often lines hold each needle), it names the same rules as trying every rule", () => {
+  const members = RULES.queries.map((q, at) => ({ at, req: q.req ?? requirementsOf(typeof q.ast === "string" ? parseKql(q.ast) : q.ast, q.opts ?? {}) }));
+  const looked = sieveOf(members, undefined, members.length, { triggers: 1 });
+  const all = sieveOf(members, undefined, members.length, { triggers: Infinity });
+  assert.ok(looked !== undefined && all !== undefined);
+  const mask = (pf: NonNullable<typeof all>, line: Buffer) => (pf(line) ? [...(pf.rules?.() ?? [])].join("") || "all" : "rejected");
+  let met = 0;
+  // 5,000 lines: the triggers are chosen again after 1,024 and 4,096; upper-cased copies test the folded needles
+  for (const line of benchLines({ events: 2500, seed: 5, matchFraction: 0.05, pairs: 20, days: 2 })) {
+    for (const l of [line, upperValues(line)]) {
+      const b = Buffer.from(l, "utf8");
+      const a = mask(all, b);
+      assert.equal(mask(looked, b), a, l);
+      met += (a.match(/1/g) ?? []).length;
+    }
+  }
+  assert.ok(met > 5000, `met ${met}`);
 });

@@ -13,7 +13,7 @@ import { KQL_CASES } from "../../testing/paths.js";
 import { activeKueryQueries } from "../../testing/corpus.js";
 import { benchLines } from "../../testing/gen/bench.js";
 import { SERIALISATIONS, allEscapedStringify, arbNeedleDoc, arbNeedleQuery, escapingStringify } from "./test-support.js";
-import { andOf, orOf, decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf, unionOf } from "./index.js";
+import { andOf, orOf, decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf, sieveOf, triggersOf, unionOf, type Req } from "./index.js";
 
 const SEED =
   'host.os.type:linux and event.action:(creation or file_create_event or file_rename_event or rename) and file.path:(/dev/shm/* or /usr/lib/*) and file.extension:so and process.name: ( * and not ("5" or "dockerd" or "dpkg" or "rpm" or "snapd" or "exe" or "yum" or "vmis-launcher"))';
@@ -326,4 +326,41 @@ test("a prefilter that rejects almost nothing stops testing for a while, then pr
   const outcomes = Array.from({ length: PROBE_LINES }, (_, i) => pf(i % 10 === 0 ? miss : hit));
   assert.equal(outcomes.filter((r) => !r).length, Math.ceil(PROBE_LINES / 10));
   assert.equal(pf(miss), false);
+});
+
+test("a formula's triggers: one of them is in every line that meets it; an `and` gives its cheapest child's", () => {
+  const lit = (s: string, ci = false): Req => ({ k: "lit", s, ...(ci ? { ci: true as const } : {}) });
+  const byLength = (l: { s: string }) => 1 / l.s.length;
+  const names = (r: Req, cost = byLength) => triggersOf(r, cost)?.map((l) => (l.ci === true ? `ci:${l.s}` : l.s));
+  // an `or` costs its children's sum
+  assert.deepEqual(names(andOf([lit("linux"), orOf([lit("chmod"), lit("chown", true)])])), ["linux"]);
+  // a needle lines are seen to hold (every line: "linux") costs more than its length says
+  assert.deepEqual(names(andOf([lit("linux"), orOf([lit("chmod"), lit("chown", true)])]), (l) => (l.s === "linux" ? 1 : 0.01)), ["chmod", "ci:chown"]);
+  assert.equal(names(orOf([lit("abc"), { k: "true" }])), undefined);
+  assert.deepEqual(names(andOf([lit("abc"), { k: "true" }])), ["abc"]);
+});
+
+test("fast-check: a sieve that looks rules up by the needles a line holds names the same rules as one that tries every rule", () => {
+  // raw, escaped and spaced serialisations, string and byte lines; folded (caseless) and exact needles
+  const lines = (doc: Record<string, unknown>) => SERIALISATIONS(doc).flatMap((l) => [l, Buffer.from(l, "utf8")]);
+  const masks = (pf: ReturnType<typeof sieveOf>, line: string | Buffer) => (pf === undefined ? "all" : pf(line) ? ([...(pf.rules?.() ?? [])].join("") || "all") : "rejected");
+  const rule = fc.tuple(fc.oneof(arbQuery, arbNeedleQuery), arbOptions);
+  fc.assert(
+    fc.property(fc.array(rule, { minLength: 1, maxLength: 24 }), fc.array(fc.oneof(arbDoc, arbNeedleDoc), { minLength: 1, maxLength: 8 }), (rules, docs) => {
+      const members = rules.map(([q, opts], at) => ({ at, req: requirementsOf(q, opts) }));
+      const all = sieveOf(members, undefined, rules.length, { automaton: 1, folded: 1, triggers: Infinity });
+      const looked = sieveOf(members, undefined, rules.length, { automaton: 1, folded: 1, triggers: 1 });
+      for (const doc of docs) {
+        for (const line of lines(doc)) {
+          const m = masks(looked, line);
+          assert.equal(m, masks(all, line), String(line));
+          // and sound: every rule whose query matches the event is named
+          rules.forEach(([q, opts], at) => {
+            if (compileAst(q, opts)(doc)) assert.ok(m === "all" || m[at] === "1", `rule ${at} in ${String(line)}`);
+          });
+        }
+      }
+    }),
+    { numRuns: 1500 },
+  );
 });

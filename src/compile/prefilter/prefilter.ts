@@ -449,6 +449,9 @@ class AutomatonScan {
   private readonly decValueSeen: Int32Array;
   private rawGen = -1;
   private decGen = -1;
+  /** The needles (ids) found in the current line's bytes and in its decoding, each listed once. */
+  private readonly rawList: number[] = [];
+  private readonly decList: number[] = [];
   readonly exact: Scanner;
   readonly folded: Scanner;
 
@@ -482,23 +485,42 @@ class AutomatonScan {
     return auto === undefined ? undefined : new AutomatonScan(exact, folded, st, auto);
   }
 
+  /** How many needles there are (ids run from 0 to this). */
+  get size(): number {
+    return this.seen.length;
+  }
+
   private inRaw(id: number, value: boolean): boolean {
-    const st = this.st;
-    if (this.rawGen !== st.gen) {
-      this.auto.mark(st.bytes(), st.gen, this.seen, this.valueSeen, this.valueLen);
-      this.rawGen = st.gen;
-    }
-    return (value ? this.valueSeen : this.seen)[id] === st.gen;
+    this.rawFound();
+    return (value ? this.valueSeen : this.seen)[id] === this.st.gen;
   }
 
   private inDecoded(id: number, value: boolean): boolean {
+    this.decodedFound();
+    return (value ? this.decValueSeen : this.decSeen)[id] === this.st.gen;
+  }
+
+  /** The needles found in the current line's bytes (scanning it if not done yet). */
+  rawFound(): readonly number[] {
+    const st = this.st;
+    if (this.rawGen !== st.gen) {
+      this.rawList.length = 0;
+      this.auto.mark(st.bytes(), st.gen, this.seen, this.valueSeen, this.valueLen, this.rawList);
+      this.rawGen = st.gen;
+    }
+    return this.rawList;
+  }
+
+  /** The needles found in the current line's decoding (none when it has no backslash). */
+  decodedFound(): readonly number[] {
     const st = this.st;
     if (this.decGen !== st.gen) {
+      this.decList.length = 0;
       const d = st.decodedText();
-      if (d !== null) this.auto.mark(Buffer.from(d, "utf8"), st.gen, this.decSeen, this.decValueSeen, this.valueLen);
+      if (d !== null) this.auto.mark(Buffer.from(d, "utf8"), st.gen, this.decSeen, this.decValueSeen, this.valueLen, this.decList);
       this.decGen = st.gen;
     }
-    return (value ? this.decValueSeen : this.decSeen)[id] === st.gen;
+    return this.decList;
   }
 }
 
@@ -666,19 +688,21 @@ export interface ScanThresholds {
   readonly scan?: number;
   readonly automaton?: number;
   readonly folded?: number;
+  /** A sieve of this many members looks them up by the needles a line holds (Triggers). */
+  readonly triggers?: number;
 }
 
 /**
  * The one-pass scanners of a formula's needles, as written and folded (undefined: needle by needle): one
  * automaton for both when there are many needles or folded ones, else the regex scanner for a few.
  */
-function scannersOf(req: Req, st: LineState, t: ScanThresholds): { scan?: Scanner; fold?: Scanner } {
+function scannersOf(req: Req, st: LineState, t: ScanThresholds): { scan?: Scanner; fold?: Scanner; auto?: AutomatonScan } {
   const needles = needlesOf(req);
   const folded = needlesOf(req, new Map(), true);
   const foldedMin = t.folded ?? FOLDED_SCAN_MIN_NEEDLES;
   if (needles.size + folded.size >= (t.automaton ?? AUTOMATON_MIN_NEEDLES) || folded.size >= foldedMin) {
     const auto = AutomatonScan.of(needles, folded, st);
-    if (auto !== undefined) return { scan: needles.size > 0 ? auto.exact : undefined, fold: folded.size > 0 ? auto.folded : undefined };
+    if (auto !== undefined) return { scan: needles.size > 0 ? auto.exact : undefined, fold: folded.size > 0 ? auto.folded : undefined, auto };
   }
   return { scan: needles.size >= (t.scan ?? SCAN_MIN_NEEDLES) ? needleScan(needles, st) : undefined };
 }
@@ -844,9 +868,12 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
   const st = new LineState();
   const lits = new Map<string, Test>();
   // every needle of every formula (a rule without requirements makes the union say nothing)
-  const { scan, fold } = scannersOf(andOf([...members.map((m) => m.req), ...(always === undefined ? [] : [always])]), st, thresholds);
+  const { scan, fold, auto } = scannersOf(andOf([...members.map((m) => m.req), ...(always === undefined ? [] : [always])]), st, thresholds);
   const alwaysTest = always === undefined ? undefined : compileReq(always, st, lits, scan, fold);
   const tests = members.map((m) => (m.req.k === "true" ? undefined : compileReq(m.req, st, lits, scan, fold)));
+  const triggers = auto === undefined || members.length < (thresholds.triggers ?? TRIGGER_MIN_MEMBERS) ? undefined : new Triggers(members, auto, scan, fold);
+  // a line whose case folding is not ASCII's holds every case-insensitive needle, found or not
+  const foldMatters = fold !== undefined;
   let rules: Uint8Array | undefined;
   const probe = new Probe(tests.length);
   const test = (line: string | Uint8Array): boolean => {
@@ -858,11 +885,24 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
     let met = tests.length;
     if (alwaysTest === undefined || !alwaysTest()) {
       met = 0;
-      for (let i = 0; i < tests.length; i++) {
-        const t = tests[i];
-        if (t === undefined || t()) {
-          (rules ??= new Uint8Array(ruleCount))[members[i].at] = 1;
-          met++;
+      if (triggers !== undefined && !(foldMatters && st.foldIsUnsure())) {
+        // only the members one of whose triggers the line holds
+        const cand = triggers.candidates(st);
+        for (let k = 0; k < cand.length; k++) {
+          const i = cand[k];
+          const t = tests[i];
+          if (t === undefined || t()) {
+            (rules ??= new Uint8Array(ruleCount))[members[i].at] = 1;
+            met++;
+          }
+        }
+      } else {
+        for (let i = 0; i < tests.length; i++) {
+          const t = tests[i];
+          if (t === undefined || t()) {
+            (rules ??= new Uint8Array(ruleCount))[members[i].at] = 1;
+            met++;
+          }
         }
       }
       r = rules !== undefined;
@@ -872,6 +912,150 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
     return r;
   };
   return Object.assign(test, { gateFor: (sample: Buffer) => chooseGate(union, sample), rules: () => rules, req: union });
+}
+
+/** A sieve of fewer members evaluates every member's formula on each line (the lookup would not pay). */
+export const TRIGGER_MIN_MEMBERS = 16;
+
+type Lit = Extract<Req, { k: "lit" }>;
+
+/**
+ * Literals one of which a formula cannot be true without (its triggers); undefined when it can be true
+ * with none (a `true` decides it). An `and` needs only one child's: the cheapest by `cost`.
+ */
+export function triggersOf(req: Req, cost: (lit: Lit) => number): Lit[] | undefined {
+  switch (req.k) {
+    case "true":
+      return undefined;
+    case "lit":
+      return [req];
+    case "or": {
+      const out: Lit[] = [];
+      for (const c of req.c) {
+        const t = triggersOf(c, cost);
+        if (t === undefined) return undefined;
+        out.push(...t);
+      }
+      return out;
+    }
+    case "and": {
+      let best: Lit[] | undefined;
+      let bestCost = Infinity;
+      for (const c of req.c) {
+        const t = triggersOf(c, cost);
+        if (t === undefined) continue;
+        let sum = 0;
+        for (const l of t) sum += cost(l);
+        if (sum < bestCost) {
+          best = t;
+          bestCost = sum;
+        }
+      }
+      return best;
+    }
+    default:
+      return assertNever(req);
+  }
+}
+
+/** Lines after which a sieve's triggers are chosen again by how often each needle was found (×4 each time). */
+const TRIGGER_REVIEW_FIRST = 1024;
+const TRIGGER_REVIEW_MAX = 1 << 20;
+
+/**
+ * Which members of a sieve a line may meet, looked up by the needles the automaton found in it (raw and
+ * decoded): a member is a candidate when the line holds one of its triggers (triggersOf), and members
+ * without triggers always are. With hundreds of rules a line holds the triggers of a few, so most
+ * formulas are never evaluated. Triggers are first chosen by needle length (longer: rarer), then by how
+ * often each needle is found in the lines seen, so a needle every line holds ("linux") stops being one.
+ */
+class Triggers {
+  /** The members whose triggers include needle `id`: byNeedle[start[id] .. start[id + 1]). */
+  private start = new Int32Array(0);
+  private byNeedle = new Int32Array(0);
+  private untriggered: number[] = [];
+  /** Per member, the `gen` of the last line it was made a candidate for. */
+  private readonly stamp: Int32Array;
+  private gen = 0;
+  private readonly out: number[] = [];
+  private readonly foundCount: Float64Array;
+  private lines = 0;
+  private review = TRIGGER_REVIEW_FIRST;
+
+  constructor(
+    private readonly members: readonly { readonly req: Req }[],
+    private readonly auto: AutomatonScan,
+    private readonly scan: Scanner | undefined,
+    private readonly fold: Scanner | undefined,
+  ) {
+    this.stamp = new Int32Array(members.length).fill(-1);
+    this.foundCount = new Float64Array(auto.size);
+    this.choose();
+  }
+
+  private idOf(l: Lit): number {
+    const s = l.ci === true ? this.fold : this.scan;
+    return s === undefined ? -1 : s.idOf(l.s);
+  }
+
+  /** (Re)builds the index; a needle's cost is the fraction of lines found to hold it. */
+  private choose(): void {
+    const n = this.foundCount.length;
+    const lines = this.lines;
+    const cost = (l: Lit): number => {
+      const id = this.idOf(l);
+      // before any line: longer needles are taken for rarer
+      const seen = lines === 0 || id < 0 ? 0.5 : this.foundCount[id] / lines;
+      return seen + 0.01 / Math.max(1, l.s.length);
+    };
+    const lists: number[][] = Array.from({ length: n }, () => []);
+    const untriggered: number[] = [];
+    this.members.forEach((m, i) => {
+      const t = triggersOf(m.req, cost);
+      const ids = t?.map((l) => this.idOf(l));
+      if (ids === undefined || ids.some((id) => id < 0)) untriggered.push(i);
+      else for (const id of new Set(ids)) lists[id].push(i);
+    });
+    const start = new Int32Array(n + 1);
+    for (let id = 0; id < n; id++) start[id + 1] = start[id] + lists[id].length;
+    this.start = start;
+    this.byNeedle = Int32Array.from(lists.flat());
+    this.untriggered = untriggered;
+  }
+
+  /** The members the current line may meet (valid until the next call). */
+  candidates(st: LineState): readonly number[] {
+    const out = this.out;
+    out.length = 0;
+    if (this.gen === 0x7fffffff) {
+      this.stamp.fill(-1);
+      this.gen = 0;
+    }
+    const gen = ++this.gen;
+    for (const i of this.untriggered) out.push(i);
+    this.add(this.auto.rawFound(), gen, true);
+    if (st.decodedText() !== null) this.add(this.auto.decodedFound(), gen, false);
+    if (++this.lines === this.review) {
+      this.review = Math.min(this.review * 4, this.review + TRIGGER_REVIEW_MAX);
+      this.choose();
+    }
+    return out;
+  }
+
+  private add(found: readonly number[], gen: number, count: boolean): void {
+    const { start, byNeedle, stamp, out } = this;
+    for (let k = 0; k < found.length; k++) {
+      const id = found[k];
+      if (count) this.foundCount[id]++;
+      for (let j = start[id], stop = start[id + 1]; j < stop; j++) {
+        const i = byNeedle[j];
+        if (stamp[i] !== gen) {
+          stamp[i] = gen;
+          out.push(i);
+        }
+      }
+    }
+  }
 }
 
 /**
