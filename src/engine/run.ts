@@ -124,10 +124,28 @@ function requiredFieldNames(r: EngineRule["rule"]): string[] {
 }
 
 /** Notes which required fields an event reaching the rule holds (only while some are still unseen). */
-function noteRequired(s: RuleState, doc: EventDoc): void {
+function noteRequired(s: RuleState, doc: EventDoc, presence: FieldPresence): void {
   if (s.unseen.size === 0) return;
   s.reached++;
-  for (const f of s.unseen) if (getValues(doc, f).length > 0) s.unseen.delete(f);
+  for (const f of s.unseen) if (presence.has(doc, f)) s.unseen.delete(f);
+}
+
+/**
+ * Whether the current event holds a field, read once per event: hundreds of rules name the same required
+ * fields, and a field the data never has stays asked for by every rule that reaches an event.
+ */
+class FieldPresence {
+  private doc: EventDoc | undefined;
+  private readonly known = new Map<string, boolean>();
+  has(doc: EventDoc, field: string): boolean {
+    if (doc !== this.doc) {
+      this.doc = doc;
+      this.known.clear();
+    }
+    let has = this.known.get(field);
+    if (has === undefined) this.known.set(field, (has = getValues(doc, field).length > 0));
+    return has;
+  }
 }
 
 /**
@@ -218,19 +236,21 @@ function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (e
  * Of `rules` (in order), those an event can match by their dispatch keys (compile/dispatch). Order is kept,
  * so the rules see events exactly as without dispatch, only fewer of the ones they would reject.
  */
+const MAX_MAPPED = 8192;
+
 function dispatcher(rules: readonly RuleState[]): (ev: InputEvent) => readonly RuleState[] {
   const pick = dispatchTable(rules.map((s) => s.er.dispatch));
-  let lastPicked: readonly number[] | undefined;
-  let lastRules: readonly RuleState[] = rules;
+  // the table returns one array per value combination: each is mapped to rules once
+  const mapped = new Map<readonly number[], readonly RuleState[]>();
   return (ev) => {
     const idx = pick(ev._source);
     if (idx.length === rules.length) return rules;
-    // the unkeyed rules alone come back as the same array: map them once
-    if (idx !== lastPicked) {
-      lastPicked = idx;
-      lastRules = idx.map((i) => rules[i]);
+    let picked = mapped.get(idx);
+    if (picked === undefined) {
+      picked = idx.map((i) => rules[i]);
+      if (mapped.size < MAX_MAPPED) mapped.set(idx, picked);
     }
-    return lastRules;
+    return picked;
   };
 }
 
@@ -366,6 +386,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   const runners = new Map<RuleState, ReplayRule>();
   for (const s of states) runners.set(s, decided.get(s.key) ?? (ruleTypeFor(s.er.rule) ?? fail(s)).replay(s.er, env));
   let seq = 0;
+  const presence = new FieldPresence();
   for await (const batch of opts.source.batches()) {
     for (const ev of batch) {
       let matchedAny = false;
@@ -377,7 +398,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       const met = ev.rules;
       for (let i = 0; i < routed.length; i++) {
         const s = routed[i];
-        noteRequired(s, ev._source);
+        noteRequired(s, ev._source, presence);
         if ((met !== undefined && met[s.at] === 0) || !s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) {
@@ -606,6 +627,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     });
     summary.alerts += alerts.length;
   };
+  const presence = new FieldPresence();
   for await (const batch of opts.source.batches()) {
     const now = clock();
     const alerts: PendingAlert[] = [];
@@ -626,7 +648,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       const met = ev.rules;
       for (let i = 0; i < routed.length; i++) {
         const s = routed[i];
-        noteRequired(s, ev._source);
+        noteRequired(s, ev._source, presence);
         if ((met !== undefined && met[s.at] === 0) || !s.er.matches(ev._source)) continue;
         const t = eventTime(ev._source, s.time);
         if (t === undefined) {

@@ -1,6 +1,7 @@
 // Dispatch keys: only values a query requires (sound), and the table that picks an event's candidate rules.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { parseKql } from "../../lang/kql/index.js";
 import { parseEql } from "../../lang/eql/index.js";
 import { dispatchTable, eqlDispatchKey, kqlDispatchKey } from "./dispatch.js";
@@ -37,4 +38,28 @@ test("the table: unkeyed items always, keyed ones by the event's values (any of 
   assert.deepEqual(pick({ event: { category: "process", action: "exec" } }), [0, 1, 2, 3]);
   assert.deepEqual(pick({ "event.action": "fork" }), [0, 2]);
   assert.deepEqual(dispatchTable([undefined, undefined])({ event: { category: "x" } }), [0, 1]);
+});
+
+test("the table gives each combination of values one list, built once, the same as merging the rules' lists (fast-check)", () => {
+  const field = fc.constantFrom("event.category", "event.action", "event.type");
+  const value = fc.constantFrom("process", "file", "exec", "Start", "start", 'a"b', "x\u0000y");
+  const key = fc.option(fc.record({ field, values: fc.uniqueArray(value.map((v) => v.toLowerCase()), { minLength: 1, maxLength: 3 }) }), { nil: undefined });
+  const doc = fc.record({ event: fc.record({ category: fc.oneof(value, fc.array(value, { maxLength: 3 })), action: value, type: fc.array(value, { maxLength: 2 }) }, { requiredKeys: [] }) });
+  fc.assert(
+    fc.property(fc.array(key, { maxLength: 8 }), fc.array(doc, { maxLength: 12 }), (keys, docs) => {
+      const pick = dispatchTable(keys);
+      const naive = (d: (typeof docs)[number]) =>
+        keys.flatMap((k, i) => {
+          if (k === undefined) return [i];
+          const [top, sub] = k.field.split(".");
+          const raw = (d as Record<string, Record<string, unknown> | undefined>)[top]?.[sub];
+          const vs = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => String(v).toLowerCase());
+          return vs.some((v) => k.values.includes(v)) ? [i] : [];
+        });
+      for (const d of [...docs, ...docs]) assert.deepEqual(pick(d), naive(d));
+      // a combination seen before gives back the same array
+      for (const d of docs) assert.equal(pick(d), pick(structuredClone(d)));
+    }),
+    { numRuns: 500 },
+  );
 });

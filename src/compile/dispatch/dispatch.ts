@@ -150,20 +150,40 @@ export function dispatchTable(keys: readonly (DispatchKey | undefined)[]): (doc:
     }
   });
   if (fields.size === 0) return () => always;
+  const table = [...fields.values()];
+  // Events repeat a few value combinations (process start, file creation…): each combination's merged list
+  // is built once and the same array returned, which callers may cache by identity.
+  const merged = new Map<string, number[]>();
+  const lists: number[][] = [];
   return (doc) => {
-    let picked: number[] | undefined;
-    for (const f of fields.values()) {
+    let key = "";
+    lists.length = 0;
+    for (let fi = 0; fi < table.length; fi++) {
+      const f = table[fi];
       for (const v of f.get(doc)) {
         if (v === null || typeof v === "object") continue;
-        const list = f.byValue.get(String(v).toLowerCase());
-        if (list !== undefined) (picked ??= [...always]).push(...list);
+        const value = String(v).toLowerCase();
+        const list = f.byValue.get(value);
+        if (list === undefined) continue;
+        // (a field's position, then the value as JSON: no value can end early)
+        key += `${fi}${JSON.stringify(value)}`;
+        lists.push(list);
       }
     }
-    if (picked === undefined) return always;
+    if (key === "") return always;
+    const known = merged.get(key);
+    if (known !== undefined) return known;
+    const picked = [...always];
+    for (const list of lists) picked.push(...list);
     picked.sort((a, b) => a - b);
     let n = 0;
     for (let k = 0; k < picked.length; k++) if (k === 0 || picked[k] !== picked[k - 1]) picked[n++] = picked[k];
     picked.length = n;
+    // values are the rules' own (a bounded set), so the combinations are too; the cap is for safety
+    if (merged.size < MAX_MERGED) merged.set(key, picked);
     return picked;
   };
 }
+
+/** Value combinations whose merged rule lists a dispatch table keeps. */
+const MAX_MERGED = 4096;
