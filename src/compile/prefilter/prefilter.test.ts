@@ -257,6 +257,11 @@ test("routed prefilter: plain lines judged by the routed rules (and `always`), p
   assert.equal(x('{"_index":"logs-y","_source":{"a":"two"}}'), true);
   assert.equal(x('{"_index":"logs-y","\\u005fsource":{"a":"two"}}'), true);
   assert.equal(x('{"_index":"logs-y","_source":{"a":"four"}}'), false);
+  // (the key is looked for before the union's needles: as bytes too, and spelled with escapes)
+  assert.equal(x(Buffer.from('{"_index":"logs-y","_source":{"a":"two"}}')), true);
+  assert.equal(x(Buffer.from('{"_index":"logs-y","\\u005fsource":{"a":"two"}}')), true);
+  assert.equal(x(Buffer.from('{"_index":"logs-y","\\u005Fsource":{"a":"two"}}')), true);
+  assert.equal(x(Buffer.from('{"_index":"logs-y","_sourc":{"a":"two"}}')), false);
   const y = forInput("g.ndjson", "logs-y") ?? (() => true);
   assert.equal(y('{"a":"one"}'), false);
   assert.equal(y('{"a":"three"}'), true);

@@ -798,6 +798,15 @@ export interface PrefilterQuery {
   readonly req?: Req;
 }
 
+const SOURCE_KEY = Buffer.from('"_source"', "latin1");
+
+/** Can the line hold the key "_source" (raw, or spelled with \u escapes)? */
+function mayHoldSourceKey(line: string | Uint8Array): boolean {
+  if (typeof line === "string") return line.includes('"_source"') || line.includes("\\u");
+  const b = Buffer.isBuffer(line) ? line : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+  return b.indexOf(SOURCE_KEY) >= 0 || b.indexOf(UNICODE_ESCAPE) >= 0;
+}
+
 /** A line holding this token may be an Elasticsearch hit, whose own `_index` can route it anywhere. */
 const HIT_KEY: Req = { k: "lit", s: '"_source"', inner: "_source" };
 
@@ -837,7 +846,10 @@ export function kqlRoutedPrefilter(
  */
 function orHit(sieve: KqlPrefilter, all: Req): KqlPrefilter {
   const hitAll = andOf([HIT_KEY, all]);
-  const hit = prefilterOf(hitAll) ?? (() => true);
+  const hitTest = prefilterOf(hitAll) ?? (() => true);
+  // Most lines the sieve rejects are not hits: a plain search for the key (or a \u escape, which could
+  // spell it) settles them before the union's scanner reads the line for all rules' needles.
+  const hit = (line: string | Uint8Array): boolean => mayHoldSourceKey(line) && hitTest(line);
   let rules: Uint8Array | undefined;
   const test = (line: string | Uint8Array): boolean => {
     if (sieve(line)) {
