@@ -192,3 +192,18 @@ test("replay without fields: one alert for the window's events, no field keys, h
     { result: { terms: [], count: 3, from: "2024-05-01T10:06:00.000Z" }, original: "2024-05-01T10:06:10.000Z", at: "2024-05-01T10:10:00.000Z", host: undefined },
   ]);
 });
+
+test("replay keeps each distinct value set once: events in any input order, shared or not, give the same alerts", async () => {
+  const th: ThresholdParams = { field: ["host.id"], value: 3, cardinality: [{ field: "user.name", value: 2 }] };
+  // three hosts repeating, users varying, over 20 minutes, then read backwards and shuffled
+  const evs = Array.from({ length: 60 }, (_, i) => {
+    const e = at(new Date(ms("2024-05-01T10:00:00Z") + i * 20_000).toISOString(), `h${i % 3}`, i);
+    (e._source as Record<string, unknown>).user = { name: `u${i % 4}` };
+    return e;
+  });
+  const shuffled = evs.map((e, i) => [(i * 37) % 61, e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+  const sorted = (await replay(th, evs)).alerts.map(brief);
+  assert.equal(sorted.length > 3, true);
+  assert.deepEqual((await replay(th, [...evs].reverse(), SqliteStore.open(":memory:"))).alerts.map(brief), sorted);
+  assert.deepEqual((await replay(th, shuffled, SqliteStore.open(":memory:"))).alerts.map(brief), sorted);
+});

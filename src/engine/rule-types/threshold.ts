@@ -211,8 +211,25 @@ export function parseHistory(rows: readonly ThresholdHistoryRow[]): Map<string, 
   return out;
 }
 
+/** Distinct value sets a threshold rule's replay shares among its kept events (ThresholdReplay.setOf). */
+const MAX_SHARED_SETS = 65_536;
+
+/** The value arrays of a kept threshold event (shared by the events that have the same ones). */
+type ValueSet = Pick<ThresholdEvent, "keys" | "fieldValues" | "distinct">;
+
 class ThresholdReplay implements ReplayRule {
-  private readonly events: ThresholdEvent[] = [];
+  /**
+   * Kept events as columns: time, input order and value set (an index into `valueSets`). A threshold over
+   * every event (`event.kind:event` by host.name) keeps an event per line read, and most lines repeat a
+   * few value sets: as objects with arrays of their own they cost about 400 bytes an event, as columns
+   * about 24.
+   */
+  private evT: number[] = [];
+  private evSeq: number[] = [];
+  private evSet: number[] = [];
+  private readonly valueSets: ValueSet[] = [];
+  /** Value sets by their JSON, while fewer than MAX_SHARED_SETS (beyond, each event gets its own). */
+  private readonly setIds = new Map<string, number>();
   private readonly th: ThresholdParams;
   private readonly extract: ReturnType<typeof thresholdExtractor>;
   private readonly cutCount = { events: 0, combinations: 0 };
@@ -247,17 +264,36 @@ class ThresholdReplay implements ReplayRule {
   collect(ev: InputEvent, t: number, _spill: () => number, seq: number): boolean {
     const te = this.extract(ev._source, t, seq);
     if (te === undefined) return false;
-    const n = this.events.length;
-    if (n > 0 && t < this.events[n - 1].t) this.sorted = false;
-    this.events.push(te);
+    const n = this.evT.length;
+    if (n > 0 && t < this.evT[n - 1]) this.sorted = false;
+    this.evT.push(t);
+    this.evSeq.push(seq);
+    this.evSet.push(this.setOf(te));
     return true;
+  }
+
+  /** The index of the event's value set, shared with earlier events that have the same one. */
+  private setOf(te: ValueSet): number {
+    const key = JSON.stringify([te.keys, te.fieldValues, te.distinct]);
+    const known = this.setIds.get(key);
+    if (known !== undefined) return known;
+    const id = this.valueSets.length;
+    this.valueSets.push({ keys: te.keys, fieldValues: te.fieldValues, distinct: te.distinct });
+    if (this.setIds.size < MAX_SHARED_SETS) this.setIds.set(key, id);
+    return id;
   }
 
   times(): number[] {
     if (this.decided !== undefined) return [...this.decided.buckets.values()].flatMap((bs) => bs.map((b) => b.maxT)).sort((a, b) => a - b);
-    if (!this.sorted) this.events.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    if (!this.sorted) {
+      const { evT, evSeq, evSet } = this;
+      const order = evT.map((_, i) => i).sort((a, b) => evT[a] - evT[b] || evSeq[a] - evSeq[b]);
+      this.evT = order.map((i) => evT[i]);
+      this.evSeq = order.map((i) => evSeq[i]);
+      this.evSet = order.map((i) => evSet[i]);
+    }
     this.sorted = true;
-    this.eventTimes = this.events.map((e) => e.t);
+    this.eventTimes = this.evT;
     return this.eventTimes;
   }
 
@@ -273,8 +309,8 @@ class ThresholdReplay implements ReplayRule {
     const history = [...this.history.values()];
     const lo = lowerBound(this.eventTimes, exec.from);
     const inWindow: ThresholdEvent[] = [];
-    for (let i = lo; i < this.events.length && this.events[i].t <= exec.to; i++) {
-      const ev = this.events[i];
+    for (let i = lo; i < this.evT.length && this.evT[i] <= exec.to; i++) {
+      const ev: ThresholdEvent = { t: this.evT[i], seq: this.evSeq[i], ...this.valueSets[this.evSet[i]] };
       if (!excludedByHistory(ev, th.field, history)) inWindow.push(ev);
     }
     const buckets = this.decided !== undefined ? [...(this.decided.buckets.get(exec.startedAt) ?? [])] : thresholdBuckets(inWindow, th);
