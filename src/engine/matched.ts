@@ -2,6 +2,7 @@
 // (docs/engine.md "Memory"), read back only when an alert id or an alert needs it.
 
 import type { EventDoc, InputEvent } from "../event/types.js";
+import { eventId } from "../event/id.js";
 import type { TextSpill } from "../state/spill.js";
 import type { Combo, MatchedEvent } from "./rule-types/new-terms.js";
 
@@ -31,7 +32,9 @@ export class SpilledEvent implements MatchedEvent {
 
 /** The hit of spill record `ref` without its `_source`. */
 export function spilledHit(spill: TextSpill, ref: number): InputEvent {
-  const [_index, _id, file, line, byteOffset] = JSON.parse(spill.get(ref)) as [string, string, string, number, number];
+  const [_index, id, file, line, byteOffset] = JSON.parse(spill.get(ref)) as [string, string | null, string, number, number];
+  // null: the id is the content-derived one of the spilled JSON text (spillEvent)
+  const _id = id ?? eventId(_index, Buffer.from(spill.get(ref + 1), "utf8"));
   return { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } };
 }
 
@@ -42,7 +45,10 @@ export function spilledFullHit(spill: TextSpill, ref: number): InputEvent {
 
 /** Writes an event to the spill: two records, the hit's coordinates then its `_source` JSON; returns the first. */
 export function spillEvent(spill: TextSpill, ev: InputEvent): number {
-  const ref = spill.add(JSON.stringify([ev._index, ev._id, ev.loc.file, ev.loc.line, ev.loc.byteOffset]));
+  // an id derived from the JSON text is computed from the spilled text if an alert needs it (most kept
+  // events never make one)
+  const id = ev.idOfJson === true && ev.json !== undefined ? null : ev._id;
+  const ref = spill.add(JSON.stringify([ev._index, id, ev.loc.file, ev.loc.line, ev.loc.byteOffset]));
   spill.add(ev.json ?? JSON.stringify(ev._source));
   return ref;
 }

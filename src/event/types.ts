@@ -25,6 +25,12 @@ export interface InputEvent {
    */
   readonly json?: string;
   /**
+   * `_id` is `eventId(_index, the UTF-8 bytes of json)` (a plain line's content-derived id): whoever keeps
+   * `json` can compute it when an alert needs it instead of hashing every kept event (replay's spill, the
+   * worker threads). Only with `json`.
+   */
+  readonly idOfJson?: true;
+  /**
    * The run's rules (by position) whose requirements the line's bytes meet, when its prefilter knows them
    * (compile/prefilter sieveOf): the others cannot match the event, and the engine does not evaluate them.
    * undefined: every rule may match. Whatever replaces `_source` must drop it.

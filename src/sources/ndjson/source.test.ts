@@ -59,8 +59,8 @@ test("plain events: order, content, _index from the file name, content-derived _
   assert.deepEqual(
     r.events.map((e) => ({ ...e })),
     [
-      { _index: idx, _id: refId(idx, l1), _source: { "@timestamp": "2024-06-10T14:03:11Z", host: { name: "web01" } }, loc: { file: f, line: 1, byteOffset: 0 }, json: l1 },
-      { _index: idx, _id: refId(idx, l2), _source: { "event.action": "creation", n: 2 }, loc: { file: f, line: 2, byteOffset: l1.length + 1 }, json: l2 },
+      { _index: idx, _id: refId(idx, l1), _source: { "@timestamp": "2024-06-10T14:03:11Z", host: { name: "web01" } }, loc: { file: f, line: 1, byteOffset: 0 }, json: l1, idOfJson: true },
+      { _index: idx, _id: refId(idx, l2), _source: { "event.action": "creation", n: 2 }, loc: { file: f, line: 2, byteOffset: l1.length + 1 }, json: l2, idOfJson: true },
     ],
   );
   assert.deepEqual(r.stats, { files: 1, lines: 2, bytes: l1.length + l2.length + 2, bad: 0, prefiltered: 0, events: 2 });

@@ -2,10 +2,10 @@
 // detected by magic bytes, lines split on 0x0A in 1 MiB Buffers, the KQL prefilter run on the raw bytes
 // BEFORE any decoding, and only surviving lines UTF-8-checked and JSON.parsed (rejected lines get only a
 // cheap object-shape check, so a non-JSON line is still reported with its file:line). Implements
-// src/sources/types.ts (EventSource). Ids for plain events: see eventId() below.
+// src/sources/types.ts (EventSource). Ids for plain events: see eventId() in src/event/id.ts.
 
 import { createReadStream } from "node:fs";
-import { createHash } from "node:crypto";
+import { eventId } from "../../event/id.js";
 import { isUtf8 } from "node:buffer";
 import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -49,22 +49,11 @@ export interface NdjsonSourceOptions extends SourceOptions {
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_BATCH = 1024;
 const DEFAULT_CHUNK = 1024 * 1024;
+export { eventId };
+
 /** Name used in locations for lines read from stdin. */
 export const STDIN_NAME = "<stdin>";
 
-/**
- * `_id` of an event whose line has none: the first 20 bytes (40 hex digits) of sha256(index, 0x00, the
- * line's bytes without its CR/LF). Content-derived so it is the same on every rerun, whatever the file is
- * called (with --index), wherever the line sits in the file, and after files are split, concatenated or
- * recompressed. Two byte-identical lines in the same index get the same id ON PURPOSE: they are the same
- * document, exactly as when a fingerprint becomes the Elasticsearch `_id` and the second write replaces the
- * first; adding the line number would make ids change whenever lines are inserted above, and counting
- * repeats would need memory that grows with the input. Alerts for the second copy then dedupe against the
- * first (same alert id).
- */
-export function eventId(index: string, line: Uint8Array): string {
-  return createHash("sha256").update(index).update("\u0000").update(line).digest().toString("hex", 0, 20);
-}
 
 /** Chunks of `src`, gunzipped when the stream starts with the gzip magic bytes 1f 8b (any file name). */
 async function* decompressed(src: AsyncIterable<Buffer | string>, chunkBytes: number): AsyncGenerator<Buffer> {
@@ -418,6 +407,7 @@ export function decodeNdjsonLine(
       _source: obj,
       loc,
       json: text,
+      idOfJson: true,
       ...(rules === undefined ? {} : { rules }),
     };
   } else {

@@ -51,7 +51,9 @@ export interface RangeStats {
  * A matched event as posted: with its `_source` as JSON text when the line gave one (a string crosses
  * threads at about half the cost of the object's structured clone), else the object (hits).
  */
-export type PostedEvent = Omit<InputEvent, "_source" | "json"> & ({ readonly json: string; readonly _source?: undefined } | { readonly _source: InputEvent["_source"]; readonly json?: undefined });
+/** An event sent to the main thread: its JSON text (without `_id` when that is derived from the text) or its object. */
+export type PostedEvent = Omit<InputEvent, "_source" | "json" | "_id"> &
+  ({ readonly json: string; readonly _source?: undefined; readonly _id?: string } | { readonly _source: InputEvent["_source"]; readonly json?: undefined; readonly _id: string });
 
 export type FromWorker =
   | { readonly type: "events"; readonly events: PostedEvent[] }

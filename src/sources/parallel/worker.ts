@@ -76,7 +76,12 @@ const send = async (batch: InputEvent[]): Promise<void> => {
   if (batch.length === 0) return;
   const events: PostedEvent[] = batch.map((ev) =>
     // (the rules the line's bytes allow go along: the engine on the main thread evaluates only those)
-    ev.json !== undefined ? { _index: ev._index, _id: ev._id, loc: ev.loc, json: ev.json, rules: ev.rules } : { _index: ev._index, _id: ev._id, loc: ev.loc, _source: ev._source },
+    // (an id derived from the text is not hashed here: the main thread does it if an alert needs it)
+    ev.json === undefined
+      ? { _index: ev._index, _id: ev._id, loc: ev.loc, _source: ev._source }
+      : ev.idOfJson === true
+        ? { _index: ev._index, loc: ev.loc, json: ev.json, rules: ev.rules, idOfJson: true }
+        : { _index: ev._index, _id: ev._id, loc: ev.loc, json: ev.json, rules: ev.rules },
   );
   post({ type: "events", events });
   unacked++;
