@@ -846,10 +846,12 @@ export function kqlRoutedPrefilter(
  */
 function orHit(sieve: KqlPrefilter, all: Req): KqlPrefilter {
   const hitAll = andOf([HIT_KEY, all]);
-  const hitTest = prefilterOf(hitAll) ?? (() => true);
   // Most lines the sieve rejects are not hits: a plain search for the key (or a \u escape, which could
-  // spell it) settles them before the union's scanner reads the line for all rules' needles.
-  const hit = (line: string | Uint8Array): boolean => mayHoldSourceKey(line) && hitTest(line);
+  // spell it) settles them before the union's scanner reads the line for all rules' needles. That scanner
+  // (an automaton over every rule's needles: tens of MB with the whole corpus) is built when a line first
+  // may be a hit, which files of plain events never have.
+  let hitTest: ((line: string | Uint8Array) => boolean) | undefined;
+  const hit = (line: string | Uint8Array): boolean => mayHoldSourceKey(line) && (hitTest ??= prefilterOf(hitAll) ?? (() => true))(line);
   let rules: Uint8Array | undefined;
   const test = (line: string | Uint8Array): boolean => {
     if (sieve(line)) {
