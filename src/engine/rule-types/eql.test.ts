@@ -197,3 +197,37 @@ test("replay keeps join keys on disk and reads them back: a multi-valued key joi
   const { alerts } = await go(rule, [p, other, text], "replay");
   assert.deepEqual(alerts.slice(1).map(ancestorIds), [["p"], ["n"]]);
 });
+
+test("replay does not spill the documents of events only a missing-event stage can use (no alert is built from them)", async () => {
+  let reads = 0;
+  // an event whose JSON text counts its reads: replay's spill reads it once per event it keeps a document of
+  const counted = (e: InputEvent): InputEvent => {
+    const doc = e._source;
+    return Object.defineProperty({ ...e }, "json", { get: () => (reads++, JSON.stringify(doc)), enumerable: true });
+  };
+  const rule = eqlRule({
+    query: `sequence by host.id with maxspan=1m
+      [process where process.name == "curl"]
+      ![network where true]`,
+  });
+  const events = [
+    proc("a1", "10:00:00", "p1", "curl"),
+    ...["10:05:00", "10:06:00", "10:07:00"].map((t, i) => net(`n${i}`, t, "p2")),
+    proc("a2", "10:10:00", "p3", "curl"),
+    net("n9", "10:10:30", "p4"),
+  ].map(counted);
+  const { alerts, summary } = await go(rule, events, "replay");
+  // the two curl starts are kept with their documents, the four network events without
+  assert.equal(reads, 2);
+  assert.equal(summary.rules[0].usable, 6);
+  // a1 has no network event within a minute; a2's comes after the end of the execution window that first
+  // holds a2, which therefore alerts it (as Kibana's execution would)
+  const blocks = alerts.filter((a) => a["kibana.alert.building_block_type"] === "default");
+  assert.deepEqual(
+    blocks.map((a) => [(a["process"] as { entity_id: string }).entity_id, a["@timestamp"]]),
+    [
+      ["p1", T("10:00:00")],
+      ["p3", T("10:10:00")],
+    ],
+  );
+});

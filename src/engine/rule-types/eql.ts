@@ -97,6 +97,9 @@ function eventFacts<T>(ref: T, ord: Ordinal): EqlFacts<T> {
   return { ref, ord, stageKeys: EVENT_STAGE_KEYS };
 }
 
+/** The spill record of a kept event that no alert can be built from (see EqlReplay.collect). */
+const NO_DOC = -1;
+
 class EqlReplay implements ReplayRule {
   private readonly compiled: CompiledEql;
   private readonly stageKnown: boolean;
@@ -119,12 +122,17 @@ class EqlReplay implements ReplayRule {
     const ord = this.ordinal(ev._source, seq) ?? (this.compiled.kind === "sample" ? { ts: t, seq } : undefined);
     if (ord === undefined) return false;
     let keys = -1;
+    let alertable = true;
     if (!this.stageKnown) {
       const f = factsOf(this.compiled, ev._source, 0, ord);
       if (f === undefined) return false;
       keys = this.spill.add(encodeFactKeys(f));
+      alertable = f.stageKeys.some((k, i) => k !== undefined && !this.compiled.stages[i].missing);
     }
-    this.kept.push(t, ord, spill(), keys);
+    // An event only a missing-event stage `![…]` or `until` can use is never part of an alert: its
+    // document is not spilled (a missing stage over every process, file and network event would write
+    // each one, 2 kB a line, to the spill).
+    this.kept.push(t, ord, alertable ? spill() : NO_DOC, keys);
     return true;
   }
 
