@@ -13,10 +13,9 @@ import { emptyStats, type SourceStats } from "../types.js";
 import { kqlRoutedPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import type { ChunkGate } from "../../compile/prefilter/gate.js";
 import { compileKql } from "../../compile/predicate/index.js";
-import { compileEqlStatement } from "../../compile/eql/index.js";
+import { compileEqlQuery } from "../../compile/eql/statement.js";
 import { dispatchTable, eqlDispatchKey, kqlDispatchKey } from "../../compile/dispatch/dispatch.js";
 import { parseKql } from "../../lang/kql/index.js";
-import { parseEql } from "../../lang/eql/index.js";
 import { eqlPrefilter } from "../../compile/prefilter/eql.js";
 import { indexRouter } from "../../engine/run.js";
 import { NORMALIZED_PRODUCERS_KQL, normalizeEcsEvent } from "../ecs-normalize/index.js";
@@ -62,15 +61,19 @@ async function* rangeBytes(job: RangeJob): AsyncGenerator<Buffer> {
 
 const route = indexRouter(config.indexes, config.routing);
 const always = config.normalize ? [{ ast: NORMALIZED_PRODUCERS_KQL }] : [];
+// each query parsed (and an EQL one compiled) once, for its prefilter, its predicate and its dispatch key
+const parsed = config.queries.map((q, i) =>
+  config.languages[i] === "eql" ? { eql: compileEqlQuery(q, config.categoryFields[i]), category: config.categoryFields[i] } : { kql: parseKql(q) },
+);
 // EQL rules are prefiltered by a KQL query every event they can use matches
 const prefilterFor = kqlRoutedPrefilter(
-  config.queries.map((q, i) => (config.languages[i] === "eql" ? eqlPrefilter(parseEql(q), config.categoryFields[i]) : { ast: q })),
+  parsed.map((p) => (p.eql !== undefined ? eqlPrefilter(p.eql.statement, p.category) : { ast: p.kql })),
   always,
   route,
 );
-const preds = config.queries.map((q, i) => (config.languages[i] === "eql" ? compileEqlStatement(parseEql(q), { categoryField: config.categoryFields[i] }).relevant : compileKql(q)));
+const preds = parsed.map((p) => (p.eql !== undefined ? p.eql.relevant : compileKql(p.kql)));
 // an event is matched only against the rules its event.category (or other dispatch field) allows
-const candidates = dispatchTable(config.queries.map((q, i) => (config.languages[i] === "eql" ? eqlDispatchKey(parseEql(q), config.categoryFields[i]) : kqlDispatchKey(parseKql(q)))));
+const candidates = dispatchTable(parsed.map((p) => (p.eql !== undefined ? eqlDispatchKey(p.eql.statement, p.category) : kqlDispatchKey(p.kql))));
 
 const send = async (batch: InputEvent[]): Promise<void> => {
   if (batch.length === 0) return;
