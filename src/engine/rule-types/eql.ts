@@ -44,6 +44,8 @@ function sequenceAlerts(er: EngineRule, hits: readonly InputEvent[], times: read
   ];
 }
 
+const KEPT_INITIAL_ROWS = 16;
+
 /**
  * The events one EQL rule keeps in replay, as number columns (docs/engine.md "Replay memory"): window time,
  * ordinal (timestamp, input order), the spill record of the document and the spill record of its join keys
@@ -53,11 +55,13 @@ function sequenceAlerts(er: EngineRule, hits: readonly InputEvent[], times: read
  */
 class KeptEvents {
   length = 0;
-  t = new Float64Array(1024);
-  ts = new Float64Array(1024);
-  seq = new Float64Array(1024);
-  doc = new Float64Array(1024);
-  keys = new Float64Array(1024);
+  // Columns start small and double: of the 401 Linux EQL rules on 200,000 bench events, two kept
+  // thousands of rows and the rest none, so 1,024 rows each reserved 16 MB that was never used.
+  t = new Float64Array(KEPT_INITIAL_ROWS);
+  ts = new Float64Array(KEPT_INITIAL_ROWS);
+  seq = new Float64Array(KEPT_INITIAL_ROWS);
+  doc = new Float64Array(KEPT_INITIAL_ROWS);
+  keys = new Float64Array(KEPT_INITIAL_ROWS);
   readonly tb = new Map<number, IndexedValue | null>();
 
   push(t: number, ord: Ordinal, doc: number, keys: number): void {
