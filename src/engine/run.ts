@@ -232,12 +232,13 @@ function makeRouter(states: readonly RuleState[], opts: RunOptions): { route: (e
   };
 }
 
+/** Value combinations whose rule lists a dispatcher keeps mapped. */
+const MAX_MAPPED = 8192;
+
 /**
  * Of `rules` (in order), those an event can match by their dispatch keys (compile/dispatch). Order is kept,
  * so the rules see events exactly as without dispatch, only fewer of the ones they would reject.
  */
-const MAX_MAPPED = 8192;
-
 function dispatcher(rules: readonly RuleState[]): (ev: InputEvent) => readonly RuleState[] {
   const pick = dispatchTable(rules.map((s) => s.er.dispatch));
   // the table returns one array per value combination: each is mapped to rules once

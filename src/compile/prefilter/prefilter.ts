@@ -885,9 +885,10 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
   const { scan, fold, auto } = scannersOf(andOf([...members.map((m) => m.req), ...(always === undefined ? [] : [always])]), st, thresholds);
   const alwaysTest = always === undefined ? undefined : compileReq(always, st, lits, scan, fold);
   const tests = members.map((m) => (m.req.k === "true" ? undefined : compileReq(m.req, st, lits, scan, fold)));
-  const triggers = auto === undefined || members.length < (thresholds.triggers ?? TRIGGER_MIN_MEMBERS) ? undefined : new Triggers(members, auto, scan, fold);
+  const triggers = auto === undefined || members.length < (thresholds.triggers ?? TRIGGER_MIN_MEMBERS) ? undefined : new Triggers(members, auto);
   // a line whose case folding is not ASCII's holds every case-insensitive needle, found or not
   const foldMatters = fold !== undefined;
+  const everyMember = members.map((_, i) => i);
   let rules: Uint8Array | undefined;
   const probe = new Probe(tests.length);
   const test = (line: string | Uint8Array): boolean => {
@@ -899,24 +900,14 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
     let met = tests.length;
     if (alwaysTest === undefined || !alwaysTest()) {
       met = 0;
-      if (triggers !== undefined && !(foldMatters && st.foldIsUnsure())) {
-        // only the members one of whose triggers the line holds
-        const cand = triggers.candidates(st);
-        for (let k = 0; k < cand.length; k++) {
-          const i = cand[k];
-          const t = tests[i];
-          if (t === undefined || t()) {
-            (rules ??= new Uint8Array(ruleCount))[members[i].at] = 1;
-            met++;
-          }
-        }
-      } else {
-        for (let i = 0; i < tests.length; i++) {
-          const t = tests[i];
-          if (t === undefined || t()) {
-            (rules ??= new Uint8Array(ruleCount))[members[i].at] = 1;
-            met++;
-          }
+      // the members one of whose triggers the line holds, else all
+      const cand = triggers !== undefined && !(foldMatters && st.foldIsUnsure()) ? triggers.candidates(st) : everyMember;
+      for (let k = 0; k < cand.length; k++) {
+        const i = cand[k];
+        const t = tests[i];
+        if (t === undefined || t()) {
+          (rules ??= new Uint8Array(ruleCount))[members[i].at] = 1;
+          met++;
         }
       }
       r = rules !== undefined;
@@ -999,8 +990,6 @@ class Triggers {
   constructor(
     private readonly members: readonly { readonly req: Req }[],
     private readonly auto: AutomatonScan,
-    private readonly scan: Scanner | undefined,
-    private readonly fold: Scanner | undefined,
   ) {
     this.stamp = new Int32Array(members.length).fill(-1);
     this.foundCount = new Float64Array(auto.size);
@@ -1008,8 +997,7 @@ class Triggers {
   }
 
   private idOf(l: Lit): number {
-    const s = l.ci === true ? this.fold : this.scan;
-    return s === undefined ? -1 : s.idOf(l.s);
+    return (l.ci === true ? this.auto.folded : this.auto.exact).idOf(l.s);
   }
 
   /** (Re)builds the index; a needle's cost is the fraction of lines found to hold it. */

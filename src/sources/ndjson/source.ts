@@ -5,7 +5,7 @@
 // src/sources/types.ts (EventSource). Ids for plain events: see eventId() in src/event/id.ts.
 
 import { createReadStream } from "node:fs";
-import { eventId } from "../../event/id.js";
+import { eventId, plainLineEvent } from "../../event/id.js";
 import { isUtf8 } from "node:buffer";
 import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -396,20 +396,7 @@ export function decodeNdjsonLine(
   if (src === undefined) {
     sink.stats.events++;
     if (keep !== undefined && !keep(index, obj, rules)) return;
-    // The content-derived _id is computed when first read: most parsed events match no rule and never need
-    // one. The text is the line's bytes decoded from valid UTF-8, so encoding it again gives those bytes back.
-    let id: string | undefined;
-    ev = {
-      _index: index,
-      get _id() {
-        return (id ??= eventId(index, Buffer.from(text, "utf8")));
-      },
-      _source: obj,
-      loc,
-      json: text,
-      idOfJson: true,
-      ...(rules === undefined ? {} : { rules }),
-    };
+    ev = plainLineEvent(index, text, obj, loc, rules);
   } else {
     if (typeof src !== "object" || src === null || Array.isArray(src)) {
       sink.bad(loc, "malformed-record", "_source of an Elasticsearch hit is not an object", raw);

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { DiagnosticError, diagnostic, fileSpan } from "../../diag/index.js";
 import type { EventDoc, InputEvent } from "../../event/types.js";
-import { eventId } from "../../event/id.js";
+import { plainLineEvent } from "../../event/id.js";
 import { emptyStats, type EventSource, type SourceOptions } from "../types.js";
 import { defaultIndexName, expandInputs } from "../ndjson/expand.js";
 import { STDIN_NAME } from "../ndjson/source.js";
@@ -108,21 +108,9 @@ const RANGE_BYTES = 8 * 1024 * 1024;
 
 /** The event a worker sent as JSON text, parsed here; an id derived from the text is computed when read. */
 function textEvent(json: string, ev: PostedEvent, loc: InputEvent["loc"]): InputEvent {
-  const rules = ev.rules === undefined ? {} : { rules: ev.rules };
-  if (ev._id !== undefined) return { _index: ev._index, _id: ev._id, _source: JSON.parse(json) as EventDoc, loc, json, ...rules };
-  const index = ev._index;
-  let id: string | undefined;
-  return {
-    _index: index,
-    get _id() {
-      return (id ??= eventId(index, Buffer.from(json, "utf8")));
-    },
-    _source: JSON.parse(json) as EventDoc,
-    loc,
-    json,
-    idOfJson: true,
-    ...rules,
-  };
+  const source = JSON.parse(json) as EventDoc;
+  if (ev._id === undefined) return plainLineEvent(ev._index, json, source, loc, ev.rules);
+  return { _index: ev._index, _id: ev._id, _source: source, loc, json, ...(ev.rules === undefined ? {} : { rules: ev.rules }) };
 }
 
 /**
