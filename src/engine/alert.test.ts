@@ -3,9 +3,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import objectHash from "object-hash";
-import { alertRiskScore, alertSeverity, buildAlert, newTermsAlertId, queryAlertId } from "./alert.js";
+import fc from "fast-check";
+import { alertRiskScore, alertSeverity, buildAlert, buildAlertWithJson, newTermsAlertId, queryAlertId } from "./alert.js";
 import { hit, makeRule } from "./test-support.js";
-import type { Severity } from "../rules/model.js";
+import type { Rule, Severity } from "../rules/model.js";
+import type { EventDoc } from "../event/types.js";
 
 const ctx = { spaceId: "default", ruleUuid: "r-uuid", now: Date.UTC(2024, 4, 1, 10), executionUuid: "x", executionType: "scheduled" as const, kibanaVersion: "8.19.0" };
 
@@ -150,4 +152,33 @@ test("alert document: an owned source becomes the alert in place, with the same 
   assert.deepEqual(inPlace.event, { action: "creation", category: ["file"] });
   assert.equal(inPlace["kibana.alert.original_event.kind"], "event");
   assert.equal(inPlace["event.kind"], "signal");
+});
+
+test("alert JSON: the rule part spliced from its cache gives JSON.stringify's text of the same document", () => {
+  const rules: Rule[] = [
+    makeRule({ rule_id: "plain", type: "query" }),
+    makeRule({ rule_id: "noted", type: "eql", note: "## Triage\n\"quoted\" \u2028", setup: "s", tags: ["a", "b"], interval: undefined }),
+    makeRule({ rule_id: "all", building_block_type: "default", rule_name_override: "rule.name", timestamp_override: "event.ingested", timeline_id: "t", timeline_title: "T", note: "n", new_terms: { fields: ["host.name"], history_window_start: "now-7d" } }),
+  ];
+  // Keys an event may hold, among them ones the alert also writes (flat kibana.* keys of an alert read back
+  // as a source, @timestamp, event.kind) and integer-like ones, which objects enumerate first.
+  const key = fc.oneof(
+    fc.constantFrom("@timestamp", "event.kind", "event", "host", "rule", "kibana", "7", "kibana.alert.rule.note", "kibana.alert.rule.uuid", "kibana.alert.original_event.action", "kibana.alert.depth", "kibana.alert.new_terms", "kibana.alert.original_time", "kibana.x"),
+    fc.string({ maxLength: 6 }),
+  );
+  const leaf = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }));
+  const value = fc.oneof(leaf, fc.dictionary(fc.constantFrom("kind", "action", "name", "category"), leaf, { maxKeys: 3 }));
+  const source = fc.dictionary(key, value, { maxKeys: 8 });
+  const uuid = fc.constantFrom("r-uuid", "other-uuid");
+  fc.assert(
+    fc.property(fc.constantFrom(...rules), source, uuid, fc.option(fc.array(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 2 }), { nil: undefined }), fc.boolean(), (rule, src, ruleUuid, terms, owned) => {
+      const c = { ...ctx, ruleUuid };
+      const expected = buildAlert(rule, hit("logs", "d", structuredClone(src) as EventDoc), "ID", c, terms);
+      const got = buildAlertWithJson(rule, hit("logs", "d", structuredClone(src) as EventDoc), "ID", c, terms, owned);
+      assert.equal(got.json, JSON.stringify(expected));
+      assert.equal(JSON.stringify(got.doc), got.json);
+      assert.equal(got.doc["kibana.alert.rule.uuid"], ruleUuid);
+    }),
+    { numRuns: 400 },
+  );
 });

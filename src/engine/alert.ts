@@ -219,33 +219,34 @@ interface AlertValues {
   readonly newTerms?: readonly unknown[];
 }
 
-/** The flat `kibana.*` (and `@timestamp`, `event.kind`) fields of an alert (Kibana's buildAlertFields). */
-function alertFields(rule: Rule, ctx: AlertContext, v: AlertValues): Record<string, unknown> {
-  const now = new Date(ctx.now).toISOString();
+/**
+ * The alert fields that depend on the rule (and its uuid) alone, in the two runs where Kibana's field order
+ * puts them: `before` from `kibana.alert.rule.rule_id` to `.parameters`, `after` the optional ones that follow
+ * the event's `original_event` fields. Built and serialised once per rule: they are most of an alert's bytes
+ * (parameters, threat, note), the same in every alert of the rule.
+ */
+interface RulePart {
+  readonly before: Readonly<Record<string, unknown>>;
+  readonly after: Readonly<Record<string, unknown>>;
+  /** `JSON.stringify(before)` and `(after)` without their braces ("" when empty). */
+  readonly beforeJson: string;
+  readonly afterJson: string;
+}
+
+const RULE_PARTS = new WeakMap<Rule, Map<string, RulePart>>();
+
+/** The JSON members of an object: its serialisation without the braces. */
+const members = (o: Readonly<Record<string, unknown>>): string => JSON.stringify(o).slice(1, -1);
+
+function rulePart(rule: Rule, ruleUuid: string): RulePart {
+  let byUuid = RULE_PARTS.get(rule);
+  if (byUuid === undefined) RULE_PARTS.set(rule, (byUuid = new Map()));
+  const known = byUuid.get(ruleUuid);
+  if (known !== undefined) return known;
   const info = RULE_TYPE_INFO[rule.type] ?? { category: rule.type, typeId: `siem.${rule.type}Rule` };
-  const fields: Record<string, unknown> = {
-    "@timestamp": now,
-    "event.kind": "signal",
-    "kibana.version": ctx.kibanaVersion,
-    "kibana.space_ids": [ctx.spaceId],
-    "kibana.alert.uuid": v.id,
-    "kibana.alert.start": now,
-    "kibana.alert.last_detected": now,
-    "kibana.alert.intended_timestamp": now,
-    "kibana.alert.status": "active",
-    "kibana.alert.workflow_status": "open",
-    "kibana.alert.workflow_tags": [],
-    "kibana.alert.workflow_assignee_ids": [],
-    "kibana.alert.depth": v.depth,
-    "kibana.alert.ancestors": v.ancestors,
-    "kibana.alert.reason": v.reason,
-    "kibana.alert.severity": v.severity,
-    "kibana.alert.risk_score": v.riskScore,
-    "kibana.alert.rule.execution.type": ctx.executionType,
-    "kibana.alert.rule.execution.uuid": ctx.executionUuid,
-    "kibana.alert.rule.name": v.name,
+  const before: Record<string, unknown> = {
     "kibana.alert.rule.rule_id": rule.rule_id,
-    "kibana.alert.rule.uuid": ctx.ruleUuid,
+    "kibana.alert.rule.uuid": ruleUuid,
     "kibana.alert.rule.type": rule.type,
     "kibana.alert.rule.category": info.category,
     "kibana.alert.rule.rule_type_id": info.typeId,
@@ -275,20 +276,73 @@ function alertFields(rule: Rule, ctx: AlertContext, v: AlertValues): Record<stri
     "kibana.alert.rule.actions": [],
     "kibana.alert.rule.meta.from": rule.from,
     "kibana.alert.rule.parameters": ruleParameters(rule),
-    ...v.originalEvent,
   };
-  if (v.originalTime !== undefined) fields["kibana.alert.original_time"] = v.originalTime;
-  if (v.newTerms !== undefined) fields["kibana.alert.new_terms"] = [...v.newTerms];
-  if (rule.note !== undefined) fields["kibana.alert.rule.note"] = rule.note;
+  const after: Record<string, unknown> = {};
+  if (rule.note !== undefined) after["kibana.alert.rule.note"] = rule.note;
   if (rule.building_block_type !== undefined) {
-    fields["kibana.alert.rule.building_block_type"] = rule.building_block_type;
-    fields["kibana.alert.building_block_type"] = rule.building_block_type;
+    after["kibana.alert.rule.building_block_type"] = rule.building_block_type;
+    after["kibana.alert.building_block_type"] = rule.building_block_type;
   }
-  if (rule.rule_name_override !== undefined) fields["kibana.alert.rule.rule_name_override"] = rule.rule_name_override;
-  if (rule.timestamp_override !== undefined) fields["kibana.alert.rule.timestamp_override"] = rule.timestamp_override;
-  if (rule.timeline_id !== undefined) fields["kibana.alert.rule.timeline_id"] = rule.timeline_id;
-  if (rule.timeline_title !== undefined) fields["kibana.alert.rule.timeline_title"] = rule.timeline_title;
-  return fields;
+  if (rule.rule_name_override !== undefined) after["kibana.alert.rule.rule_name_override"] = rule.rule_name_override;
+  if (rule.timestamp_override !== undefined) after["kibana.alert.rule.timestamp_override"] = rule.timestamp_override;
+  if (rule.timeline_id !== undefined) after["kibana.alert.rule.timeline_id"] = rule.timeline_id;
+  if (rule.timeline_title !== undefined) after["kibana.alert.rule.timeline_title"] = rule.timeline_title;
+  const part: RulePart = { before, after, beforeJson: members(before), afterJson: members(after) };
+  byUuid.set(ruleUuid, part);
+  return part;
+}
+
+/**
+ * The flat `kibana.*` (and `@timestamp`, `event.kind`) fields of an alert (Kibana's buildAlertFields), in
+ * its order: `head` (the execution's and this alert's), the rule part's `before`, `varying` (the event's
+ * `original_event` fields, original time, new terms), the rule part's `after`. The four share no key.
+ */
+function alertFieldParts(rule: Rule, ctx: AlertContext, v: AlertValues): { head: Record<string, unknown>; part: RulePart; varying: Record<string, unknown> } {
+  const now = new Date(ctx.now).toISOString();
+  const head: Record<string, unknown> = {
+    "@timestamp": now,
+    "event.kind": "signal",
+    "kibana.version": ctx.kibanaVersion,
+    "kibana.space_ids": [ctx.spaceId],
+    "kibana.alert.uuid": v.id,
+    "kibana.alert.start": now,
+    "kibana.alert.last_detected": now,
+    "kibana.alert.intended_timestamp": now,
+    "kibana.alert.status": "active",
+    "kibana.alert.workflow_status": "open",
+    "kibana.alert.workflow_tags": [],
+    "kibana.alert.workflow_assignee_ids": [],
+    "kibana.alert.depth": v.depth,
+    "kibana.alert.ancestors": v.ancestors,
+    "kibana.alert.reason": v.reason,
+    "kibana.alert.severity": v.severity,
+    "kibana.alert.risk_score": v.riskScore,
+    "kibana.alert.rule.execution.type": ctx.executionType,
+    "kibana.alert.rule.execution.uuid": ctx.executionUuid,
+    "kibana.alert.rule.name": v.name,
+  };
+  const varying: Record<string, unknown> = { ...v.originalEvent };
+  if (v.originalTime !== undefined) varying["kibana.alert.original_time"] = v.originalTime;
+  if (v.newTerms !== undefined) varying["kibana.alert.new_terms"] = [...v.newTerms];
+  return { head, part: rulePart(rule, ctx.ruleUuid), varying };
+}
+
+/** The alert fields as one object, in Kibana's order. */
+function alertFields(rule: Rule, ctx: AlertContext, v: AlertValues): Record<string, unknown> {
+  const { head, part, varying } = alertFieldParts(rule, ctx, v);
+  return Object.assign(head, part.before, varying, part.after);
+}
+
+/** Whether an object has an own key starting with `kibana.` (an alert read back as a source has them). */
+function hasFlatKibanaKey(o: EventDoc): boolean {
+  for (const k in o) if (k.startsWith("kibana.")) return true;
+  return false;
+}
+
+/** An alert document and its JSON text (`JSON.stringify(doc)`, byte for byte). */
+export interface BuiltAlert {
+  readonly doc: EventDoc;
+  readonly json: string;
 }
 
 /**
@@ -299,6 +353,19 @@ function alertFields(rule: Rule, ctx: AlertContext, v: AlertValues): Record<stri
  * false (EQL building blocks) keeps the rule's own severity, risk score and name.
  */
 export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms?: readonly unknown[], ownsSource = false, applyOverrides = true): EventDoc {
+  return assembleAlert(rule, hit, id, ctx, newTerms, ownsSource, applyOverrides, false).doc;
+}
+
+/**
+ * `buildAlert` with the document's JSON. The rule part's text is spliced in from its cache instead of
+ * being serialised again; a source with flat `kibana.*` keys (whose places in the document Object.assign
+ * keeps) is serialised whole.
+ */
+export function buildAlertWithJson(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms?: readonly unknown[], ownsSource = false): BuiltAlert {
+  return assembleAlert(rule, hit, id, ctx, newTerms, ownsSource, true, true);
+}
+
+function assembleAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms: readonly unknown[] | undefined, ownsSource: boolean, applyOverrides: boolean, withJson: boolean): { doc: EventDoc; json: string } {
   const src = hit._source;
   // Read from the source before `event.kind` is removed (in place when owned).
   const origEvent = originalEvent(src);
@@ -308,8 +375,18 @@ export function buildAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertCo
   const name = applyOverrides ? alertRuleName(rule, src) : rule.name;
   const { ancestors, depth } = ancestry(hit);
   const alert: EventDoc = ownsSource ? dropEventKind(src) : dropEventKind(structuredClone(src));
-  const fields = alertFields(rule, ctx, { id, ancestors, depth, reason: buildReason(alert, severity, name), severity, riskScore, name, originalTime: orig, originalEvent: origEvent, newTerms });
-  return Object.assign(alert, fields);
+  const spliceable = withJson && !hasFlatKibanaKey(alert);
+  const { head, part, varying } = alertFieldParts(rule, ctx, { id, ancestors, depth, reason: buildReason(alert, severity, name), severity, riskScore, name, originalTime: orig, originalEvent: origEvent, newTerms });
+  Object.assign(alert, head);
+  // The source and head hold no key of the rule part or `varying` (no flat kibana.* key in the source),
+  // so their text is the document's up to the rule part.
+  const headJson = spliceable ? JSON.stringify(alert) : "";
+  const doc = Object.assign(alert, part.before, varying, part.after);
+  if (!withJson) return { doc, json: "" };
+  if (!spliceable) return { doc, json: JSON.stringify(doc) };
+  let json = headJson.slice(0, -1);
+  for (const m of [part.beforeJson, members(varying), part.afterJson]) if (m !== "") json += "," + m;
+  return { doc, json: json + "}" };
 }
 
 // ---- EQL sequences: building blocks and the shell alert (eql_alerts.md §3) ------------------------------

@@ -13,7 +13,7 @@ import { compileEqlQuery, ecsEqlMapping, type CompiledEql } from "../../compile/
 import { NO_KEYS } from "../../compile/eql/statement.js";
 import type { TextSpill } from "../../state/spill.js";
 import { resultCap, type EngineRule } from "../ports.js";
-import { buildAlert, buildSequenceAlerts, queryAlertId, type AlertContext } from "../alert.js";
+import { buildAlertWithJson, buildSequenceAlerts, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { spilledFullHit, spilledHit } from "../matched.js";
 import { lowerBound, upperBound } from "../../util/sorted.js";
@@ -215,8 +215,8 @@ class EqlReplay implements ReplayRule {
         duplicates++;
         continue;
       }
-      const doc = buildAlert(this.er.rule, spilledFullHit(this.spill, ref), id, ctx, undefined, true);
-      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json: JSON.stringify(doc) });
+      const { doc, json } = buildAlertWithJson(this.er.rule, spilledFullHit(this.spill, ref), id, ctx, undefined, true);
+      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json });
     }
     return { alerts, duplicates };
   }
@@ -301,8 +301,8 @@ class EqlStream implements StreamRule {
       if (f.stageKeys[0] === undefined) return { alerts: [], duplicates: 0 };
       const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) return { alerts: [], duplicates: 1 };
-      const doc = buildAlert(rule, ev, id, ctx);
-      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json: JSON.stringify(doc) }], duplicates: 0 };
+      const { doc, json } = buildAlertWithJson(rule, ev, id, ctx);
+      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json }], duplicates: 0 };
     }
     this.watermark = Math.max(this.watermark, f.ord.ts);
     const ref: StreamRef = { hit: { _index: ev._index, _id: ev._id, _source: ev._source }, t };

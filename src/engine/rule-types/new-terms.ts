@@ -11,7 +11,7 @@ import type { TextSpill } from "../../state/spill.js";
 import { parseDateMath } from "../../util/datemath.js";
 import { lowerBound } from "../../util/sorted.js";
 import { resultCap, type EngineRule } from "../ports.js";
-import { buildAlert, newTermsAlertId, type AlertContext } from "../alert.js";
+import { buildAlertWithJson, newTermsAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
 import { DecidedReplay } from "./decided.js";
@@ -348,8 +348,8 @@ export function newTermsAlerts(er: EngineRule, cands: readonly NewTermBasis[], c
   const cut = applyMaxSignals(items(), seen, resultCap(er));
   const alerts = cut.kept.map(({ id, c }): PendingAlert => {
     const { hit, owned } = fullHit(c.basis);
-    const doc = buildAlert(er.rule, hit, id, ctx, c.terms, owned);
-    return { id, ruleId: er.rule.rule_id, eventTime: c.t, newTerms: c.terms, doc, json: JSON.stringify(doc) };
+    const { doc, json } = buildAlertWithJson(er.rule, hit, id, ctx, c.terms, owned);
+    return { id, ruleId: er.rule.rule_id, eventTime: c.t, newTerms: c.terms, doc, json };
   });
   return { alerts, duplicates: cut.duplicates, truncated: cut.truncated };
 }
@@ -529,8 +529,8 @@ class NewTermsStream implements StreamRule {
         else if (alerts.length >= resultCap(this.er)) truncated = true;
         else {
           ids.add(id);
-          const doc = buildAlert(rule, ev, id, ctx, c.terms);
-          alerts.push({ id, ruleId: rule.rule_id, eventTime: t, newTerms: c.terms, doc, json: JSON.stringify(doc) });
+          const { doc, json } = buildAlertWithJson(rule, ev, id, ctx, c.terms);
+          alerts.push({ id, ruleId: rule.rule_id, eventTime: t, newTerms: c.terms, doc, json });
         }
       }
       this.current.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });

@@ -4,7 +4,7 @@
 
 import type { InputEvent } from "../../event/types.js";
 import type { EngineRule } from "../ports.js";
-import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
+import { buildAlertWithJson, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
 import { NewTermsMemory, applyMaxSignals, type MatchedEvent } from "./new-terms.js";
@@ -15,8 +15,8 @@ import type { TextSpill } from "../../state/spill.js";
 /** Builds the alert of one event (query rules; EQL event queries share it). */
 export function eventAlert(er: EngineRule, ev: MatchedEvent, ctx: AlertContext, id: string): PendingAlert {
   const { hit, owned } = fullHit(ev);
-  const doc = buildAlert(er.rule, hit, id, ctx, undefined, owned);
-  return { id, ruleId: er.rule.rule_id, eventTime: ev.t, doc, json: JSON.stringify(doc) };
+  const { doc, json } = buildAlertWithJson(er.rule, hit, id, ctx, undefined, owned);
+  return { id, ruleId: er.rule.rule_id, eventTime: ev.t, doc, json };
 }
 
 class QueryReplay implements ReplayRule {
@@ -83,8 +83,8 @@ class QueryStream implements StreamRule {
   decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
     const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
     if (seen(id)) return { alerts: [], duplicates: 1 };
-    const doc = buildAlert(this.er.rule, ev, id, ctx);
-    return { alerts: [{ id, ruleId: this.er.rule.rule_id, eventTime: t, doc, json: JSON.stringify(doc) }], duplicates: 0 };
+    const { doc, json } = buildAlertWithJson(this.er.rule, ev, id, ctx);
+    return { alerts: [{ id, ruleId: this.er.rule.rule_id, eventTime: t, doc, json }], duplicates: 0 };
   }
   commit(): void {}
   finish(): void {}

@@ -26,7 +26,7 @@ import objectHash from "object-hash";
 import type { EventDoc, InputEvent } from "../../event/types.js";
 import { getValues } from "../../event/fields.js";
 import type { EngineRule } from "../ports.js";
-import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
+import { buildAlert, buildAlertWithJson, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent } from "../matched.js";
 import type { TextSpill } from "../../state/spill.js";
@@ -212,8 +212,8 @@ class SuppressedQueryStream implements StreamRule {
     if (keys === undefined) {
       const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) return { alerts: [], duplicates: 1 };
-      const doc = buildAlert(rule, ev, id, ctx);
-      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json: JSON.stringify(doc) }], duplicates: 0 };
+      const { doc, json } = buildAlertWithJson(rule, ev, id, ctx);
+      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json }], duplicates: 0 };
     }
     const cands: Candidate[] = [];
     let duplicates = 0;
