@@ -32,6 +32,10 @@ test("an event whose id derives from its JSON text is spilled without hashing it
     assert.match(back._id, /^[0-9a-f]{40}$/);
     assert.deepEqual(back.loc, { file: "f.ndjson", line: 3, byteOffset: 120 });
     assert.deepEqual(spilledFullHit(spill, ref)._source, { "@timestamp": "2024-06-10T14:03:11Z", host: { name: "wéb01" } });
+    // a hit the caller has read already (for the alert id) is taken as it is, its source added
+    const full = spilledFullHit(spill, ref, { ...back, _id: "read-before" });
+    assert.equal(full._id, "read-before");
+    assert.deepEqual(full._source, { "@timestamp": "2024-06-10T14:03:11Z", host: { name: "wéb01" } });
 
     // an id of its own (an Elasticsearch hit, a normalised event) is written as it is
     const own = spillEvent(spill, { _index: "i", _id: "hit-7", _source: { a: 1 }, loc: { file: "g", line: 1, byteOffset: 0 } });

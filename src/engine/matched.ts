@@ -21,6 +21,7 @@ export class SpilledEvent implements MatchedEvent {
     readonly combos: readonly Combo[],
   ) {}
 
+  /** Its hit without `_source`, read from the spill on every call (kept events hold no objects). */
   get hit(): InputEvent {
     return spilledHit(this.spill, this.ref);
   }
@@ -34,13 +35,13 @@ export class SpilledEvent implements MatchedEvent {
 export function spilledHit(spill: TextSpill, ref: number): InputEvent {
   const [_index, id, file, line, byteOffset] = JSON.parse(spill.get(ref)) as [string, string | null, string, number, number];
   // null: the id is the content-derived one of the spilled JSON text (spillEvent)
-  const _id = id ?? eventId(_index, Buffer.from(spill.get(ref + 1), "utf8"));
+  const _id = id ?? eventId(_index, spill.recordBytes(ref + 1));
   return { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } };
 }
 
-/** The hit of spill record `ref` with its `_source` (parsed for the caller alone). */
-export function spilledFullHit(spill: TextSpill, ref: number): InputEvent {
-  return { ...spilledHit(spill, ref), _source: JSON.parse(spill.get(ref + 1)) as EventDoc };
+/** The hit of spill record `ref` (`hit`, when the caller has read it already) with its `_source`, parsed for the caller alone. */
+export function spilledFullHit(spill: TextSpill, ref: number, hit: InputEvent = spilledHit(spill, ref)): InputEvent {
+  return { ...hit, _source: JSON.parse(spill.get(ref + 1)) as EventDoc };
 }
 
 /** Writes an event to the spill: two records, the hit's coordinates then its `_source` JSON; returns the first. */
@@ -53,8 +54,11 @@ export function spillEvent(spill: TextSpill, ev: InputEvent): number {
   return ref;
 }
 
-/** The event with its `_source`; `owned` when that object was parsed for this call alone (no copy needed). */
-export function fullHit(ev: MatchedEvent): { hit: InputEvent; owned: boolean } {
-  if (ev instanceof SpilledEvent) return { hit: { ...ev.hit, _source: ev.source() }, owned: true };
-  return ev.json === undefined ? { hit: ev.hit, owned: false } : { hit: { ...ev.hit, _source: JSON.parse(ev.json) as EventDoc }, owned: true };
+/**
+ * The event with its `_source`; `owned` when that object was parsed for this call alone (no copy needed).
+ * `hit`: the event's hit as the caller read it for the alert id, so a spilled one is not read again.
+ */
+export function fullHit(ev: MatchedEvent, hit: InputEvent = ev.hit): { hit: InputEvent; owned: boolean } {
+  if (ev instanceof SpilledEvent) return { hit: { ...hit, _source: ev.source() }, owned: true };
+  return ev.json === undefined ? { hit, owned: false } : { hit: { ...hit, _source: JSON.parse(ev.json) as EventDoc }, owned: true };
 }

@@ -24,6 +24,9 @@ test("spill: records read back exactly, before and after flushes, multi-byte tex
     assert.equal(spill.bytes, 17 + texts.reduce((n, t) => n + Buffer.byteLength(t), 0));
     for (let i = 0; i < 10; i++) assert.equal(spill.get(i + 1), texts[i]);
     assert.equal(spill.get(0), '{"a":"é€😀"}');
+    // the bytes themselves (hashed for an id without a decode and an encode)
+    assert.deepEqual(spill.recordBytes(0), Buffer.from('{"a":"é€😀"}', "utf8"));
+    assert.deepEqual(spill.recordBytes(3), Buffer.from(texts[2], "utf8"));
     assert.throws(() => spill.get(11), /spill record 11 out of range 0\.\.10/);
   } finally {
     spill.close();

@@ -60,6 +60,11 @@ export class TextSpill {
 
   /** The text of record `i`. */
   get(i: number): string {
+    return this.recordBytes(i).toString("utf8");
+  }
+
+  /** The bytes of record `i`: a view of the read buffer, valid until the next read. */
+  recordBytes(i: number): Buffer {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`spill record ${i} out of range 0..${this.count - 1}`);
     const start = this.offsets[i];
     const len = this.offsets[i + 1] - start;
@@ -71,7 +76,7 @@ export class TextSpill {
       if (r === 0) throw new Error(`spill file ended early at record ${i}`);
       got += r;
     }
-    return this.readBuf.toString("utf8", 0, len);
+    return this.readBuf.subarray(0, len);
   }
 
   private fileDescriptor(): number {

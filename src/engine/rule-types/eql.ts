@@ -210,12 +210,13 @@ class EqlReplay implements ReplayRule {
     let duplicates = 0;
     for (const row of rows) {
       const ref = this.kept.doc[row];
-      const id = queryAlertId(spilledHit(this.spill, ref), ctx.spaceId, this.er.ruleUuid);
+      const hit = spilledHit(this.spill, ref);
+      const id = queryAlertId(hit, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) {
         duplicates++;
         continue;
       }
-      const { doc, json } = buildAlertWithJson(this.er.rule, spilledFullHit(this.spill, ref), id, ctx, undefined, true);
+      const { doc, json } = buildAlertWithJson(this.er.rule, spilledFullHit(this.spill, ref, hit), id, ctx, undefined, true);
       alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json });
     }
     return { alerts, duplicates };

@@ -343,11 +343,14 @@ export interface NewTermBasis {
  */
 export function newTermsAlerts(er: EngineRule, cands: readonly NewTermBasis[], ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number; truncated: boolean } {
   function* items() {
-    for (const c of cands) yield { id: newTermsAlertId(c.basis.hit, ctx.spaceId, er.ruleUuid, c.terms), c };
+    for (const c of cands) {
+      const basisHit = c.basis.hit;
+      yield { id: newTermsAlertId(basisHit, ctx.spaceId, er.ruleUuid, c.terms), c, basisHit };
+    }
   }
   const cut = applyMaxSignals(items(), seen, resultCap(er));
-  const alerts = cut.kept.map(({ id, c }): PendingAlert => {
-    const { hit, owned } = fullHit(c.basis);
+  const alerts = cut.kept.map(({ id, c, basisHit }): PendingAlert => {
+    const { hit, owned } = fullHit(c.basis, basisHit);
     const { doc, json } = buildAlertWithJson(er.rule, hit, id, ctx, c.terms, owned);
     return { id, ruleId: er.rule.rule_id, eventTime: c.t, newTerms: c.terms, doc, json };
   });

@@ -13,8 +13,8 @@ import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, Ru
 import type { TextSpill } from "../../state/spill.js";
 
 /** Builds the alert of one event (query rules; EQL event queries share it). */
-export function eventAlert(er: EngineRule, ev: MatchedEvent, ctx: AlertContext, id: string): PendingAlert {
-  const { hit, owned } = fullHit(ev);
+export function eventAlert(er: EngineRule, ev: MatchedEvent, ctx: AlertContext, id: string, evHit?: InputEvent): PendingAlert {
+  const { hit, owned } = fullHit(ev, evHit);
   const { doc, json } = buildAlertWithJson(er.rule, hit, id, ctx, undefined, owned);
   return { id, ruleId: er.rule.rule_id, eventTime: ev.t, doc, json };
 }
@@ -42,9 +42,12 @@ class QueryReplay implements ReplayRule {
 
   execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
     const [lo, hi] = this.mem.range(exec.from, exec.to);
-    const items = this.mem.events.slice(lo, hi).map((ev) => ({ id: queryAlertId(ev.hit, ctx.spaceId, this.er.ruleUuid), ev }));
+    const items = this.mem.events.slice(lo, hi).map((ev) => {
+      const hit = ev.hit;
+      return { id: queryAlertId(hit, ctx.spaceId, this.er.ruleUuid), ev, hit };
+    });
     const cut = applyMaxSignals(items, seen, this.er.rule.max_signals);
-    return { alerts: cut.kept.map((it) => eventAlert(this.er, it.ev, ctx, it.id)), duplicates: cut.duplicates, truncated: cut.truncated };
+    return { alerts: cut.kept.map((it) => eventAlert(this.er, it.ev, ctx, it.id, it.hit)), duplicates: cut.duplicates, truncated: cut.truncated };
   }
 
   skip(): void {}

@@ -149,12 +149,13 @@ class SuppressedQueryReplay implements ReplayRule {
     // doNotSuppress: the events missing a group_by field alert one by one, within what max_signals leaves
     for (const k of loose) {
       if (alerts.length >= max - buckets.length) break;
-      const id = queryAlertId(k.ev.hit, ctx.spaceId, this.er.ruleUuid);
+      const hit = k.ev.hit;
+      const id = queryAlertId(hit, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) {
         duplicates++;
         continue;
       }
-      alerts.push(eventAlert(this.er, k.ev, ctx, id));
+      alerts.push(eventAlert(this.er, k.ev, ctx, id, hit));
     }
     const cands: Candidate[] = [];
     for (const g of buckets) {
@@ -165,7 +166,7 @@ class SuppressedQueryReplay implements ReplayRule {
         duplicates++;
         continue;
       }
-      cands.push(asCandidate(eventAlert(this.er, g.first.ev, ctx, id), [], terms, g.start, g.end, instanceIdOf(terms, this.er.ruleUuid, ctx.spaceId), g.count - 1));
+      cands.push(asCandidate(eventAlert(this.er, g.first.ev, ctx, id, hit), [], terms, g.start, g.end, instanceIdOf(terms, this.er.ruleUuid, ctx.spaceId), g.count - 1));
     }
     // Without a duration every execution creates its groups' alerts (Kibana bulk-creates them plainly).
     if (this.cfg.durationMs === undefined) {
