@@ -317,6 +317,7 @@ function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number): voi
     file: firstString(d, "file.path") ?? firstString(d, "file.name"),
     newTerms: a.newTerms === undefined ? null : JSON.stringify(a.newTerms),
     doc: a.json,
+    instanceId: typeof d["kibana.alert.instance.id"] === "string" ? d["kibana.alert.instance.id"] : null,
   });
 }
 

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { SqliteStore } from "./sqlite.js";
 import { MIGRATIONS } from "./migrations.js";
 import { hash53 } from "./hash.js";
@@ -123,5 +124,32 @@ test("terms index: write-through on upsert, absent keys added, dropped by rollba
   assert.equal(got.size, 50);
   assert.deepEqual(got.get("[42]"), { key: "[42]", first: 42, last: 42, count: 1 });
   assert.deepEqual({ ...s.termIndexStats(), bytes: 0, buildMs: 0 }, { sets: 1, entries: 51, bytes: 0, buildMs: 0 });
+  s.close();
+});
+
+test("suppression instances: found by their instance id column, also for alerts stored before the column existed", () => {
+  const path = join(mkdtempSync(join(tmpdir(), "tern-state-")), "old.db");
+  // a store at the schema before the column: its alert's instance id is only inside the document
+  const old = new Database(path);
+  for (const m of MIGRATIONS.slice(0, MIGRATIONS.length - 1)) old.exec(m);
+  old.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+  const docOf = (id: string, instance?: string) => JSON.stringify({ "kibana.alert.uuid": id, ...(instance === undefined ? {} : { "kibana.alert.instance.id": instance }) });
+  old
+    .prepare("INSERT INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc) VALUES (?, 'r', 'R', 1, ?, 'low', NULL, NULL, NULL, NULL, ?)")
+    .run("old", 100, docOf("old", "inst-1"));
+  old.close();
+  const s = SqliteStore.open(path);
+  const row = { ruleId: "r", ruleName: "R", eventTime: 1, severity: "low", host: null, process: null, file: null, newTerms: null };
+  s.insertAlert({ ...row, id: "new", createdAt: 200, doc: docOf("new", "inst-1"), instanceId: "inst-1" });
+  s.insertAlert({ ...row, id: "plain", createdAt: 300, doc: docOf("plain") });
+  assert.equal(s.latestAlertOfInstance("inst-1", 0), docOf("new", "inst-1"));
+  assert.equal(s.latestAlertOfInstance("inst-1", 150), docOf("new", "inst-1"));
+  assert.equal(s.latestAlertOfInstance("inst-1", 250), undefined);
+  assert.equal(s.latestAlertOfInstance("inst-2", 0), undefined);
+  s.db.prepare("DELETE FROM alerts WHERE id = 'new'").run();
+  assert.equal(s.latestAlertOfInstance("inst-1", 0), docOf("old", "inst-1"), "the migration filled the column from the stored document");
+  // the index the lookup uses, not a scan of the documents
+  const plan = s.db.prepare("EXPLAIN QUERY PLAN SELECT doc FROM alerts WHERE instance_id = ? AND created_at >= ? ORDER BY created_at DESC, id LIMIT 1").all("inst-1", 0) as { detail: string }[];
+  assert.match(plan.map((p) => p.detail).join("\n"), /USING INDEX alerts_instance/);
   s.close();
 });

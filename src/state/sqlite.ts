@@ -53,6 +53,8 @@ export interface AlertRow {
   readonly file: string | null;
   readonly newTerms: string | null;
   readonly doc: string;
+  /** The document's `kibana.alert.instance.id` (alerts of a suppression instance), else null or absent. */
+  readonly instanceId?: string | null;
 }
 
 /** An alert as `tern report` lists it: AlertRow without the document and file, and whether it is a building block. */
@@ -161,8 +163,8 @@ export class SqliteStore implements OutputLedger {
       ),
       hasAlert: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM alerts WHERE id = ?"),
       insertAlert: db.prepare(
-        `INSERT OR IGNORE INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc)
-         VALUES (@id, @ruleId, @ruleName, @eventTime, @createdAt, @severity, @host, @process, @file, @newTerms, @doc)`,
+        `INSERT OR IGNORE INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc, instance_id)
+         VALUES (@id, @ruleId, @ruleName, @eventTime, @createdAt, @severity, @host, @process, @file, @newTerms, @doc, @instanceId)`,
       ),
       hasExecution: db.prepare<[string, number], { one: number }>("SELECT 1 AS one FROM executions WHERE rule_id = ? AND started_at = ?"),
       insertExecution: db.prepare(
@@ -414,7 +416,7 @@ export class SqliteStore implements OutputLedger {
   /** The newest stored alert of a suppression instance created at or after `since` (ms), as its document. */
   latestAlertOfInstance(instanceId: string, since: number): string | undefined {
     return this.db
-      .prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE json_extract(doc, '$."kibana.alert.instance.id"') = ? AND created_at >= ? ORDER BY created_at DESC, id LIMIT 1`)
+      .prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE instance_id = ? AND created_at >= ? ORDER BY created_at DESC, id LIMIT 1`)
       .get(instanceId, since)?.doc;
   }
 
@@ -434,7 +436,7 @@ export class SqliteStore implements OutputLedger {
   }
 
   insertAlert(row: AlertRow): void {
-    this.stmts.insertAlert.run(row);
+    this.stmts.insertAlert.run(row.instanceId === undefined ? { ...row, instanceId: null } : row);
   }
 
   hasExecution(ruleId: string, startedAt: number): boolean {

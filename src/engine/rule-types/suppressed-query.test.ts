@@ -88,6 +88,28 @@ test("with a duration: the second execution extends the open alert of the instan
   assert.match(r.stderr, /Suppressed logins: 4 alerts, 5 matched, 2 events suppressed into them/);
 });
 
+test("with a duration, across runs: the next run extends the alert the first stored, found in the state by its instance id", async () => {
+  const d = mkdtempSync(join(tmpdir(), "tern-supp-"));
+  try {
+    writeFileSync(join(d, "rule.toml"), base.replace('missing_fields_strategy = "suppress"', 'missing_fields_strategy = "suppress"\n\n[rule.alert_suppression.duration]\nunit = "m"\nvalue = 30'));
+    const runTo = (end: string) => runCli(["run", join(d, "rule.toml"), "--events", EVENTS, "--state", join(d, "s.db"), "--start", "2024-05-01T10:05:00Z", "--end", end]);
+    const first = await runTo("2024-05-01T10:05:00Z");
+    assert.equal(first.code, 0, first.stderr);
+    const alice = alertId(0, terms("alice", "10.0.0.1"), T("10:00:30"), T("10:01:00"));
+    assert.deepEqual(first.stdout.trim().split("\n").map((l) => (JSON.parse(l) as Record<string, unknown>)["kibana.alert.uuid"]).slice(0, 1), [alice]);
+    // the second run continues the schedule with the 10:10 execution only
+    const second = await runTo("2024-05-01T10:10:00Z");
+    assert.equal(second.code, 0, second.stderr);
+    const written = second.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      written.map((a) => [a["kibana.alert.uuid"], a["kibana.alert.suppression.start"], a["kibana.alert.suppression.end"], a["kibana.alert.suppression.docs_count"], a["kibana.alert.last_detected"]]),
+      [[alice, T("10:00:30"), T("10:06:00"), 2, T("10:10:00")]],
+    );
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test("doNotSuppress: an event missing a group_by field alerts on its own as a plain query alert", async () => {
   const r = await run(base.replace('missing_fields_strategy = "suppress"', 'missing_fields_strategy = "doNotSuppress"'));
   assert.equal(r.code, 0, r.stderr);
