@@ -231,6 +231,8 @@ interface RulePart {
   /** `JSON.stringify(before)` and `(after)` without their braces ("" when empty). */
   readonly beforeJson: string;
   readonly afterJson: string;
+  /** The same with the comma that precedes each in an alert's JSON (after: "" when empty), for the store. */
+  readonly stored: { readonly before: string; readonly after: string; readonly ruleUuid: string };
 }
 
 const RULE_PARTS = new WeakMap<Rule, Map<string, RulePart>>();
@@ -287,7 +289,10 @@ function rulePart(rule: Rule, ruleUuid: string): RulePart {
   if (rule.timestamp_override !== undefined) after["kibana.alert.rule.timestamp_override"] = rule.timestamp_override;
   if (rule.timeline_id !== undefined) after["kibana.alert.rule.timeline_id"] = rule.timeline_id;
   if (rule.timeline_title !== undefined) after["kibana.alert.rule.timeline_title"] = rule.timeline_title;
-  const part: RulePart = { before, after, beforeJson: members(before), afterJson: members(after) };
+  const beforeJson = members(before);
+  const afterJson = members(after);
+  const stored = { before: `,${beforeJson}`, after: afterJson === "" ? "" : `,${afterJson}`, ruleUuid };
+  const part: RulePart = { before, after, beforeJson, afterJson, stored };
   byUuid.set(ruleUuid, part);
   return part;
 }
@@ -325,6 +330,14 @@ function alertFieldParts(rule: Rule, ctx: AlertContext, v: AlertValues): { head:
   if (v.originalTime !== undefined) varying["kibana.alert.original_time"] = v.originalTime;
   if (v.newTerms !== undefined) varying["kibana.alert.new_terms"] = [...v.newTerms];
   return { head, part: rulePart(rule, ctx.ruleUuid), varying };
+}
+
+/**
+ * The JSON texts of the rule's own fields in its alerts (each with its leading comma), the same strings for
+ * every alert: the state stores them once per rule (state/sqlite.ts cutRuleFields).
+ */
+export function ruleFieldsText(rule: Rule, ruleUuid: string): { readonly before: string; readonly after: string; readonly ruleUuid: string } {
+  return rulePart(rule, ruleUuid).stored;
 }
 
 /** The alert fields as one object, in Kibana's order. */

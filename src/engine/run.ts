@@ -20,7 +20,7 @@ import { parseDateMath } from "../util/datemath.js";
 import type { SqliteStore } from "../state/sqlite.js";
 import { TextSpill } from "../state/spill.js";
 import type { AlertSink, EngineRule } from "./ports.js";
-import type { AlertContext } from "./alert.js";
+import { ruleFieldsText, type AlertContext } from "./alert.js";
 import { eventTime, timeSpec, type TimeSpec } from "./time.js";
 import { defaultStart, executionAt, executionsWithEvents, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
 import { compileIndexPatterns } from "./index-filter.js";
@@ -303,7 +303,8 @@ function firstString(doc: EventDoc, path: string): string | null {
   return null;
 }
 
-function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number): void {
+/** Stores an alert; `er`, the rule that made it, lets the store keep the rule's fields once for all its alerts. */
+function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number, er: EngineRule | undefined): void {
   const d = a.doc;
   store.insertAlert({
     id: a.id,
@@ -318,6 +319,8 @@ function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number): voi
     newTerms: a.newTerms === undefined ? null : JSON.stringify(a.newTerms),
     doc: a.json,
     instanceId: typeof d["kibana.alert.instance.id"] === "string" ? d["kibana.alert.instance.id"] : null,
+    buildingBlock: d["kibana.alert.building_block_type"] !== undefined && d["kibana.alert.building_block_type"] !== null,
+    ruleFields: er === undefined ? undefined : ruleFieldsText(er.rule, er.ruleUuid),
   });
 }
 
@@ -514,7 +517,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       group.json.push(a.json);
     }
     group.commits.push(() => {
-      for (const a of alerts) storeAlert(opts.store, a, exec.startedAt);
+      for (const a of alerts) storeAlert(opts.store, a, exec.startedAt, s.er);
       for (const a of updates) opts.store.updateAlertDoc(a.id, a.json);
       opts.store.recordExecution({
         ruleId: s.key,
@@ -614,6 +617,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   };
   let newestEvent = -Infinity;
   const selfResuming = opts.source.positions;
+  const ruleOf = new Map(states.map((s) => [s.er.rule.rule_id, s.er]));
   const write = async (alerts: PendingAlert[], updates: readonly PendingAlert[], now: number, extra: () => void): Promise<void> => {
     const out = [...alerts, ...updates];
     await opts.sink.write(
@@ -621,7 +625,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
       out.map((a) => a.json),
     );
     opts.store.transaction(() => {
-      for (const a of alerts) storeAlert(opts.store, a, now);
+      for (const a of alerts) storeAlert(opts.store, a, now, ruleOf.get(a.ruleId));
       for (const a of updates) opts.store.updateAlertDoc(a.id, a.json);
       for (const r of runners.values()) r.commit();
       extra();

@@ -5,7 +5,8 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { SqliteStore } from "./sqlite.js";
+import fc from "fast-check";
+import { SqliteStore, cutRuleFields, restoreRuleFields } from "./sqlite.js";
 import { MIGRATIONS } from "./migrations.js";
 import { hash53 } from "./hash.js";
 
@@ -131,8 +132,9 @@ test("suppression instances: found by their instance id column, also for alerts 
   const path = join(mkdtempSync(join(tmpdir(), "tern-state-")), "old.db");
   // a store at the schema before the column: its alert's instance id is only inside the document
   const old = new Database(path);
-  for (const m of MIGRATIONS.slice(0, MIGRATIONS.length - 1)) old.exec(m);
-  old.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+  const before = MIGRATIONS.findIndex((m) => m.includes("ADD COLUMN instance_id"));
+  for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
+  old.pragma(`user_version = ${before}`);
   const docOf = (id: string, instance?: string) => JSON.stringify({ "kibana.alert.uuid": id, ...(instance === undefined ? {} : { "kibana.alert.instance.id": instance }) });
   old
     .prepare("INSERT INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc) VALUES (?, 'r', 'R', 1, ?, 'low', NULL, NULL, NULL, NULL, ?)")
@@ -151,5 +153,78 @@ test("suppression instances: found by their instance id column, also for alerts 
   // the index the lookup uses, not a scan of the documents
   const plan = s.db.prepare("EXPLAIN QUERY PLAN SELECT doc FROM alerts WHERE instance_id = ? AND created_at >= ? ORDER BY created_at DESC, id LIMIT 1").all("inst-1", 0) as { detail: string }[];
   assert.match(plan.map((p) => p.detail).join("\n"), /USING INDEX alerts_instance/);
+  s.close();
+});
+
+test("rule fields: stored once per rule, cut out of each alert's document and put back exactly where they were", () => {
+  // whatever the document and wherever (and however often) the texts occur, putting them back gives it again
+  const piece = fc.constantFrom(',"r":1', ',"p":{"n":"x"}', ',"a":2', '{"e":"', "é😀", '"}', ",", "");
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), fc.constantFrom(',"r":1', ',"r":1,"p":{"n":"x"}'), fc.constantFrom("", ',"a":2'), (parts, before, after) => {
+      const doc = parts.join("");
+      const text = { before, after, ruleUuid: "u" };
+      const cut = cutRuleFields(doc, text);
+      if (cut === undefined) {
+        assert.ok(!doc.includes(before) || (after !== "" && !doc.slice(doc.indexOf(before) + before.length).includes(after)));
+        return;
+      }
+      assert.equal(cut.rest.length, doc.length - before.length - after.length);
+      assert.equal(restoreRuleFields(cut.rest, cut.beforeAt, cut.afterAt, text), doc);
+    }),
+    { numRuns: 2000 },
+  );
+
+  const s = SqliteStore.open(":memory:");
+  const ruleFields = { before: ',"kibana.alert.rule.rule_id":"r1","kibana.alert.rule.uuid":"uuid-1","kibana.alert.rule.parameters":{"note":"long"}', after: ',"kibana.alert.rule.note":"long"', ruleUuid: "uuid-1" };
+  const docOf = (id: string, extra = "") => `{"@timestamp":"t","kibana.alert.uuid":"${id}"${ruleFields.before},"kibana.alert.original_event.action":"a"${ruleFields.after}${extra}}`;
+  const row = { ruleId: "r1", ruleName: "R", eventTime: 1, createdAt: 1, severity: "low", host: null, process: null, file: null, newTerms: null, ruleFields };
+  s.insertAlert({ ...row, id: "a1", doc: docOf("a1") });
+  s.insertAlert({ ...row, id: "a2", eventTime: 2, doc: docOf("a2", ',"kibana.alert.instance.id":"i1"'), instanceId: "i1" });
+  s.insertAlert({ ...row, id: "bb", eventTime: 3, doc: docOf("bb", ',"kibana.alert.building_block_type":"default","kibana.alert.group.id":"a1","kibana.alert.group.index":0'), buildingBlock: true });
+  // a document without the texts is kept whole
+  s.insertAlert({ ...row, id: "other", eventTime: 4, doc: '{"kibana.alert.uuid":"other"}' });
+  const stored = s.db.prepare("SELECT id, doc, rule_fields FROM alerts ORDER BY id").all() as { id: string; doc: string; rule_fields: number | null }[];
+  assert.deepEqual(
+    stored.map((r) => [r.id, r.doc.includes("parameters"), r.rule_fields]),
+    [["a1", false, 1], ["a2", false, 1], ["bb", false, 1], ["other", false, null]],
+  );
+  assert.equal((s.db.prepare("SELECT count(*) AS n FROM rule_fields").get() as { n: number }).n, 1);
+  // every reader gets the whole document
+  assert.deepEqual(s.listAlerts(undefined, 10).map((a) => a.doc), [docOf("a1"), docOf("a2", ',"kibana.alert.instance.id":"i1"'), docOf("bb", ',"kibana.alert.building_block_type":"default","kibana.alert.group.id":"a1","kibana.alert.group.index":0'), '{"kibana.alert.uuid":"other"}']);
+  assert.deepEqual(s.listAlerts(undefined, 10, { buildingBlocks: false }).map((a) => a.id), ["a1", "a2", "other"]);
+  assert.equal(s.alertDoc("a1"), docOf("a1"));
+  assert.equal(s.latestAlertOfInstance("i1", 0), docOf("a2", ',"kibana.alert.instance.id":"i1"'));
+  assert.deepEqual(s.groupAlertDocs("a1"), [docOf("bb", ',"kibana.alert.building_block_type":"default","kibana.alert.group.id":"a1","kibana.alert.group.index":0')]);
+  assert.equal(s.ruleAlertDocs().get("r1"), docOf("a1"));
+  assert.deepEqual(s.resolveRule("uuid-1"), ["r1"]);
+  assert.equal(s.countBuildingBlockAlerts(), 1);
+  // a document replaced (a suppression extending its alert) is stored whole
+  s.updateAlertDoc("a1", '{"kibana.alert.uuid":"a1","x":1}');
+  assert.equal(s.alertDoc("a1"), '{"kibana.alert.uuid":"a1","x":1}');
+  // read by another store object (no cached texts), and a rule part written again is found, not duplicated
+  s.forgetCached();
+  assert.equal(s.alertDoc("a2"), docOf("a2", ',"kibana.alert.instance.id":"i1"'));
+  s.insertAlert({ ...row, id: "a3", doc: docOf("a3") });
+  assert.equal((s.db.prepare("SELECT count(*) AS n FROM rule_fields").get() as { n: number }).n, 1);
+  assert.equal(s.alertDoc("a3"), docOf("a3"));
+  s.close();
+});
+
+test("building blocks: a store from before the column reads them from the stored documents", () => {
+  const path = join(mkdtempSync(join(tmpdir(), "tern-state-")), "old.db");
+  const old = new Database(path);
+  const before = MIGRATIONS.findIndex((m) => m.includes("ADD COLUMN building_block"));
+  for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
+  old.pragma(`user_version = ${before}`);
+  const insert = old.prepare("INSERT INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc) VALUES (?, 'r', 'R', ?, 1, 'low', NULL, NULL, NULL, NULL, ?)");
+  insert.run("plain", 1, '{"kibana.alert.uuid":"plain"}');
+  insert.run("block", 2, '{"kibana.alert.uuid":"block","kibana.alert.building_block_type":"default"}');
+  old.close();
+  const s = SqliteStore.open(path);
+  assert.deepEqual(s.listAlerts(undefined, 10, { buildingBlocks: false }).map((a) => a.id), ["plain"]);
+  assert.equal(s.countBuildingBlockAlerts(), 1);
+  // an insert that does not say reads it from the document, as before
+  s.insertAlert({ id: "block2", ruleId: "r", ruleName: "R", eventTime: 3, createdAt: 1, severity: "low", host: null, process: null, file: null, newTerms: null, doc: '{"kibana.alert.building_block_type":"default"}' });
+  assert.equal(s.countBuildingBlockAlerts(), 2);
   s.close();
 });

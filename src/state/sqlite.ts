@@ -17,7 +17,49 @@ import { TermIndex } from "./term-index.js";
 import type { OutputLedger, OutputRecord } from "../engine/ports.js";
 
 /** SQL: the alert is not a building block (its document has no kibana.alert.building_block_type). */
-const NOT_BUILDING_BLOCK = `json_extract(doc, '$."kibana.alert.building_block_type"') IS NULL`;
+const NOT_BUILDING_BLOCK = "building_block = 0";
+
+/** The columns an alert's whole document is put back together from (see cutRuleFields). */
+const DOC_COLUMNS = "doc, rule_fields, before_at, after_at";
+interface DocColumns {
+  readonly doc: string;
+  readonly rule_fields: number | null;
+  readonly before_at: number | null;
+  readonly after_at: number | null;
+}
+
+/**
+ * The texts of a rule's fields in its alerts' JSON (each run of members with its leading comma; `after`
+ * may be ""), stored once per rule instead of in every alert (engine/alert.ts builds them once per rule).
+ */
+export interface RuleFieldsText {
+  readonly before: string;
+  readonly after: string;
+  readonly ruleUuid: string;
+}
+
+/**
+ * `doc` without the rule's texts, and where they were: `before` cut first, `after` searched after it in
+ * what is left. Putting them back at those places (after first) gives `doc` again whichever occurrence
+ * was cut, so an event that happened to hold the same text could not change the document read back.
+ * Undefined when `doc` does not hold them (a document built otherwise).
+ */
+export function cutRuleFields(doc: string, text: RuleFieldsText): { rest: string; beforeAt: number; afterAt: number | null } | undefined {
+  const beforeAt = doc.indexOf(text.before);
+  if (text.before === "" || beforeAt < 0) return undefined;
+  let rest = doc.slice(0, beforeAt) + doc.slice(beforeAt + text.before.length);
+  if (text.after === "") return { rest, beforeAt, afterAt: null };
+  const afterAt = rest.indexOf(text.after, beforeAt);
+  if (afterAt < 0) return undefined;
+  rest = rest.slice(0, afterAt) + rest.slice(afterAt + text.after.length);
+  return { rest, beforeAt, afterAt };
+}
+
+/** The document `cutRuleFields` cut. */
+export function restoreRuleFields(rest: string, beforeAt: number, afterAt: number | null, text: Pick<RuleFieldsText, "before" | "after">): string {
+  const withAfter = afterAt === null ? rest : rest.slice(0, afterAt) + text.after + rest.slice(afterAt);
+  return withAfter.slice(0, beforeAt) + text.before + withAfter.slice(beforeAt);
+}
 
 /**
  * Lookups of a term set answered by SQLite before its index is built: a run that looks up a few
@@ -55,6 +97,10 @@ export interface AlertRow {
   readonly doc: string;
   /** The document's `kibana.alert.instance.id` (alerts of a suppression instance), else null or absent. */
   readonly instanceId?: string | null;
+  /** Whether the document has `kibana.alert.building_block_type` (absent: read from the document). */
+  readonly buildingBlock?: boolean;
+  /** The rule's texts in `doc`, stored once for all its alerts (absent: the document is stored whole). */
+  readonly ruleFields?: RuleFieldsText;
 }
 
 /** An alert as `tern report` lists it: AlertRow without the document and file, and whether it is a building block. */
@@ -130,6 +176,9 @@ export class SqliteStore implements OutputLedger {
   private readonly stmts;
   /** rule id → field list → term set id. */
   private readonly sets = new Map<string, Map<string, number>>();
+  /** rule_fields ids by their texts (before, then after), and texts by id. */
+  private readonly ruleFieldIds = new Map<string, Map<string, number>>();
+  private readonly ruleFieldTexts = new Map<number, { before: string; after: string }>();
   /** term set id → its in-memory index (state/term-index.ts); built on first lookup, written through,
    * dropped on rollback, prune and writes by another connection. */
   private readonly indexes = new Map<number, TermIndex>();
@@ -162,9 +211,13 @@ export class SqliteStore implements OutputLedger {
            first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), count = count + excluded.count`,
       ),
       hasAlert: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM alerts WHERE id = ?"),
+      ruleFieldsByHash: db.prepare<[number], { id: number; before: string; after: string }>("SELECT id, before, after FROM rule_fields WHERE hash = ?"),
+      ruleFieldsById: db.prepare<[number], { before: string; after: string }>("SELECT before, after FROM rule_fields WHERE id = ?"),
+      insertRuleFields: db.prepare<[number, string, string, string]>("INSERT INTO rule_fields (hash, rule_uuid, before, after) VALUES (?, ?, ?, ?)"),
       insertAlert: db.prepare(
-        `INSERT OR IGNORE INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc, instance_id)
-         VALUES (@id, @ruleId, @ruleName, @eventTime, @createdAt, @severity, @host, @process, @file, @newTerms, @doc, @instanceId)`,
+        `INSERT OR IGNORE INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc, instance_id, rule_fields, before_at, after_at, building_block)
+         VALUES (@id, @ruleId, @ruleName, @eventTime, @createdAt, @severity, @host, @process, @file, @newTerms, @doc, @instanceId, @ruleFields, @beforeAt, @afterAt,
+                 coalesce(@buildingBlock, json_extract(@wholeDoc, '$."kibana.alert.building_block_type"') IS NOT NULL))`,
       ),
       hasExecution: db.prepare<[string, number], { one: number }>("SELECT 1 AS one FROM executions WHERE rule_id = ? AND started_at = ?"),
       insertExecution: db.prepare(
@@ -282,6 +335,8 @@ export class SqliteStore implements OutputLedger {
   /** Drops the in-process set ids and term indexes (after a rollback, a prune, or writes by another connection). */
   forgetCached(): void {
     this.sets.clear();
+    this.ruleFieldIds.clear();
+    this.ruleFieldTexts.clear();
     this.indexes.clear();
   }
 
@@ -410,14 +465,15 @@ export class SqliteStore implements OutputLedger {
 
   /** Replaces a stored alert's document (an alert suppression extends an alert it created earlier). */
   updateAlertDoc(id: string, doc: string): void {
-    this.db.prepare<[string, string]>("UPDATE alerts SET doc = ? WHERE id = ?").run(doc, id);
+    this.db.prepare<[string, string]>("UPDATE alerts SET doc = ?, rule_fields = NULL, before_at = NULL, after_at = NULL WHERE id = ?").run(doc, id);
   }
 
   /** The newest stored alert of a suppression instance created at or after `since` (ms), as its document. */
   latestAlertOfInstance(instanceId: string, since: number): string | undefined {
-    return this.db
-      .prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE instance_id = ? AND created_at >= ? ORDER BY created_at DESC, id LIMIT 1`)
-      .get(instanceId, since)?.doc;
+    const row = this.db
+      .prepare<[string, number], DocColumns>(`SELECT ${DOC_COLUMNS} FROM alerts WHERE instance_id = ? AND created_at >= ? ORDER BY created_at DESC, id LIMIT 1`)
+      .get(instanceId, since);
+    return row === undefined ? undefined : this.wholeDoc(row);
   }
 
   suppressionHistory(ruleId: string): { key: string; endDate: number }[] {
@@ -436,7 +492,52 @@ export class SqliteStore implements OutputLedger {
   }
 
   insertAlert(row: AlertRow): void {
-    this.stmts.insertAlert.run(row.instanceId === undefined ? { ...row, instanceId: null } : row);
+    const cut = row.ruleFields === undefined ? undefined : cutRuleFields(row.doc, row.ruleFields);
+    this.stmts.insertAlert.run({
+      id: row.id,
+      ruleId: row.ruleId,
+      ruleName: row.ruleName,
+      eventTime: row.eventTime,
+      createdAt: row.createdAt,
+      severity: row.severity,
+      host: row.host,
+      process: row.process,
+      file: row.file,
+      newTerms: row.newTerms,
+      doc: cut === undefined ? row.doc : cut.rest,
+      instanceId: row.instanceId ?? null,
+      ruleFields: cut === undefined || row.ruleFields === undefined ? null : this.ruleFieldsId(row.ruleFields),
+      beforeAt: cut === undefined ? null : cut.beforeAt,
+      afterAt: cut === undefined ? null : cut.afterAt,
+      buildingBlock: row.buildingBlock === undefined ? null : row.buildingBlock ? 1 : 0,
+      wholeDoc: row.buildingBlock === undefined ? row.doc : null,
+    });
+  }
+
+  /** The id of a rule's texts in rule_fields, stored on first use. */
+  private ruleFieldsId(text: RuleFieldsText): number {
+    // keyed by the texts themselves: the alert builder hands the same strings for every alert of a rule
+    let byAfter = this.ruleFieldIds.get(text.before);
+    const known = byAfter?.get(text.after);
+    if (known !== undefined) return known;
+    const hash = hash53(`${text.before}\u0000${text.after}`);
+    let id = this.stmts.ruleFieldsByHash.all(hash).find((r) => r.before === text.before && r.after === text.after)?.id;
+    id ??= Number(this.stmts.insertRuleFields.run(hash, text.ruleUuid, text.before, text.after).lastInsertRowid);
+    if (byAfter === undefined) this.ruleFieldIds.set(text.before, (byAfter = new Map()));
+    byAfter.set(text.after, id);
+    return id;
+  }
+
+  /** An alert's whole document from its stored columns. */
+  private wholeDoc(r: DocColumns): string {
+    if (r.rule_fields === null || r.before_at === null) return r.doc;
+    let text = this.ruleFieldTexts.get(r.rule_fields);
+    if (text === undefined) {
+      text = this.stmts.ruleFieldsById.get(r.rule_fields);
+      if (text === undefined) throw new Error(`state store: alert rule fields ${r.rule_fields} missing`);
+      this.ruleFieldTexts.set(r.rule_fields, text);
+    }
+    return restoreRuleFields(r.doc, r.before_at, r.after_at, text);
   }
 
   hasExecution(ruleId: string, startedAt: number): boolean {
@@ -539,7 +640,7 @@ export class SqliteStore implements OutputLedger {
    * `kibana.alert.building_block_type`), as Kibana's alerts table does by default.
    */
   listAlerts(ruleIds: string | readonly string[] | undefined, limit: number, opts: { buildingBlocks?: boolean } = {}): AlertRow[] {
-    type Db = { id: string; rule_id: string; rule_name: string; event_time: number | null; created_at: number; severity: string; host: string | null; process: string | null; file: string | null; new_terms: string | null; doc: string };
+    type Db = DocColumns & { id: string; rule_id: string; rule_name: string; event_time: number | null; created_at: number; severity: string; host: string | null; process: string | null; file: string | null; new_terms: string | null };
     const ids = ruleIds === undefined ? undefined : typeof ruleIds === "string" ? [ruleIds] : ruleIds;
     if (ids !== undefined && ids.length === 0) return [];
     const where = [ids === undefined ? undefined : `rule_id IN (${ids.map(() => "?").join(", ")})`, opts.buildingBlocks === false ? NOT_BUILDING_BLOCK : undefined].filter((w) => w !== undefined);
@@ -556,21 +657,22 @@ export class SqliteStore implements OutputLedger {
       process: r.process,
       file: r.file,
       newTerms: r.new_terms,
-      doc: r.doc,
+      doc: this.wholeDoc(r),
     }));
   }
 
   /** One stored alert's document. */
   alertDoc(id: string): string | undefined {
-    return this.db.prepare<[string], { doc: string }>("SELECT doc FROM alerts WHERE id = ?").get(id)?.doc;
+    const row = this.db.prepare<[string], DocColumns>(`SELECT ${DOC_COLUMNS} FROM alerts WHERE id = ?`).get(id);
+    return row === undefined ? undefined : this.wholeDoc(row);
   }
 
   /** The building blocks of a sequence's shell alert, in sequence order. */
   groupAlertDocs(shellId: string): string[] {
     return this.db
-      .prepare<[string, string], { doc: string }>(`SELECT doc FROM alerts WHERE json_extract(doc, '$."kibana.alert.group.id"') = ? AND id <> ? ORDER BY json_extract(doc, '$."kibana.alert.group.index"')`)
+      .prepare<[string, string], DocColumns>(`SELECT ${DOC_COLUMNS} FROM alerts WHERE json_extract(doc, '$."kibana.alert.group.id"') = ? AND id <> ? ORDER BY json_extract(doc, '$."kibana.alert.group.index"')`)
       .all(shellId, shellId)
-      .map((r) => r.doc);
+      .map((r) => this.wholeDoc(r));
   }
 
   /** Every stored alert without its document, oldest event first, for `tern report`. */
@@ -584,8 +686,8 @@ export class SqliteStore implements OutputLedger {
 
   /** One alert document per rule that has alerts (its first), which carries the rule's metadata. */
   ruleAlertDocs(): Map<string, string> {
-    const rows = this.db.prepare<[], { rule_id: string; doc: string }>("SELECT rule_id, doc FROM alerts WHERE rowid IN (SELECT min(rowid) FROM alerts GROUP BY rule_id)").all();
-    return new Map(rows.map((r) => [r.rule_id, r.doc]));
+    const rows = this.db.prepare<[], DocColumns & { rule_id: string }>(`SELECT rule_id, ${DOC_COLUMNS} FROM alerts WHERE rowid IN (SELECT min(rowid) FROM alerts GROUP BY rule_id)`).all();
+    return new Map(rows.map((r) => [r.rule_id, this.wholeDoc(r)]));
   }
 
   /** Every recorded execution, by rule and time. */
@@ -621,8 +723,9 @@ export class SqliteStore implements OutputLedger {
     const byId = this.db.prepare<[string, string], { rule_id: string }>("SELECT rule_id FROM alerts WHERE rule_id = ? UNION SELECT rule_id FROM executions WHERE rule_id = ?").all(given, given);
     if (byId.length > 0) return [given];
     const byName = this.db
-      .prepare<[string, string], { rule_id: string }>("SELECT DISTINCT rule_id FROM alerts WHERE rule_name = ? COLLATE NOCASE OR json_extract(doc, '$.\"kibana.alert.rule.uuid\"') = ? ORDER BY rule_id")
-      .all(given, given);
+      .prepare<[string, string, string], { rule_id: string }>(`SELECT DISTINCT rule_id FROM alerts WHERE rule_name = ? COLLATE NOCASE OR rule_fields IN (SELECT id FROM rule_fields WHERE rule_uuid = ?)
+           OR (rule_fields IS NULL AND json_extract(doc, '$."kibana.alert.rule.uuid"') = ?) ORDER BY rule_id`)
+      .all(given, given, given);
     return byName.map((r) => r.rule_id);
   }
 

@@ -135,6 +135,14 @@ test("alerts show, EQL sequence: each stage's event with the stage's clauses; a 
     const rule = join(REPO_ROOT, "test", "fixtures", "rules", "eql_sequence.toml");
     const ran = await runCli(["run", rule, "--events", events, "--state", state, "--start", ts(0), "--end", ts(10)]);
     assert.equal(ran.code, 0, ran.stderr);
+    // the state gives back the documents written, byte for byte (it keeps the rule's fields apart, once)
+    const store = SqliteStore.open(state);
+    try {
+      assert.deepEqual(store.listAlerts(undefined, 100).map((a) => a.doc).sort(), ran.stdout.trim().split("\n").sort());
+      assert.equal((store.db.prepare("SELECT count(*) AS n FROM alerts WHERE rule_fields IS NOT NULL").get() as { n: number }).n, 3);
+    } finally {
+      store.close();
+    }
     const docs = ran.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     const shell = docs.find((a) => a["kibana.alert.building_block_type"] === undefined);
     assert.ok(shell !== undefined);
