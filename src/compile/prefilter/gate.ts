@@ -10,6 +10,7 @@
 // needle can only be hidden by a \uXXXX escape, `\u` joins the gate; otherwise any backslash does.
 
 import { needlesOf, type Req } from "./requirements.js";
+import { TeddySearch } from "./simd-gate.js";
 
 const isBlankByte = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 const COLON = 0x3a;
@@ -108,14 +109,31 @@ export function chooseGate(req: Req, sample: Buffer, opts: { readonly always?: b
   return gateOf(needles, freq, new Set(needles.filter(valueOnly)));
 }
 
-/** A gate over exactly these needles (searched from their rarest byte in `freq`; tests may omit it). */
-export function gateOf(needles: readonly string[], freq: ArrayLike<number> = new Uint32Array(256), values: ReadonlySet<string> = new Set()): ChunkGate {
+/**
+ * A gate over exactly these needles (searched from their rarest byte in `freq`; tests may omit it). `simd`
+ * false: one indexOf pass per needle even where the SIMD search could run (tests compare the two).
+ */
+export function gateOf(
+  needles: readonly string[],
+  freq: ArrayLike<number> = new Uint32Array(256),
+  values: ReadonlySet<string> = new Set(),
+  opts: { readonly simd?: boolean } = {},
+): ChunkGate {
   const searches = needles.map((s) => searchOf(s, freq, values.has(s)));
+  // all needles in one SIMD pass where it can (simd-gate.ts), else one indexOf pass each
+  const simd = opts.simd === false ? undefined : TeddySearch.of(
+    searches.map((sr) => sr.bytes),
+    freq,
+  );
   return {
     needles,
     hits(buf, out) {
       const from = out.length;
-      for (const sr of searches) collectHits(buf, sr, out);
+      const found = (start: number, i: number): void => {
+        const sr = searches[i];
+        if (!sr.value || endsValue(buf, start + sr.bytes.length)) out.push(start);
+      };
+      if (simd === undefined || !simd.scan(buf, found)) for (const sr of searches) collectHits(buf, sr, out);
       if (searches.length > 1) {
         const part = out.splice(from).sort((a, b) => a - b);
         for (const p of part) out.push(p);
