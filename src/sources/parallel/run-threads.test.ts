@@ -111,3 +111,39 @@ test("tern run --threads: bad value is a usage error; auto picks worker threads 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("tern run --threads auto: one thread, and a line saying why, when the rules keep nearly every line of the large input", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-thr-"));
+  try {
+    // 100 process events, then (sparse) zeros past AUTO_THREADS_MIN_BYTES: one too-long bad line
+    const events = join(dir, "events.ndjson");
+    const lines = Array.from({ length: 100 }, (_, i) => JSON.stringify({ "@timestamp": "2024-05-01T10:00:00Z", event: { category: ["process"] }, process: { name: `p${i}` } }));
+    writeFileSync(events, lines.join("\n") + "\n", { mode: 0o600 });
+    truncateSync(events, AUTO_THREADS_MIN_BYTES + 1);
+    const rule = (id: string, query: string) => {
+      const path = join(dir, `${id}.toml`);
+      writeFileSync(
+        path,
+        `[metadata]\ncreation_date = "2024/01/01"\nupdated_date = "2024/01/01"\nmaturity = "production"\n\n[rule]\nauthor = ["t"]\ndescription = "d"\nname = "${id}"\nrisk_score = 21\nrule_id = "${id}"\nseverity = "low"\ntype = "query"\nlanguage = "kuery"\nindex = ["*"]\nquery = "${query}"\n`,
+      );
+      return path;
+    };
+    const why = "tern run: one thread: the rules keep nearly every line of the input, which worker threads would parse twice\n";
+    const all = await runCli(["run", rule("processes", "event.category:process"), "--events", events, "--state", ":memory:"]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout.trim().split("\n").length, 100);
+    // (a one-core machine never starts workers, so there is nothing to say)
+    assert.ok(availableParallelism() >= 2 ? all.stderr.startsWith(why) : !all.stderr.includes(why), all.stderr);
+    // a rule that keeps none: worker threads, as before (when the machine has two cores)
+    const none = await runCli(["run", rule("files", "event.category:file"), "--events", events, "--state", ":memory:"]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.ok(!none.stderr.includes(why), none.stderr);
+    // --threads given: never changed
+    const given = await runCli(["run", rule("processes2", "event.category:process"), "--events", events, "--state", ":memory:", "--threads", "2"]);
+    assert.equal(given.code, 0, given.stderr);
+    assert.ok(!given.stderr.includes(why), given.stderr);
+    assert.equal(given.stdout.trim().split("\n").length, 100);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

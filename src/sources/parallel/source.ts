@@ -11,7 +11,7 @@ import { DiagnosticError, diagnostic, fileSpan } from "../../diag/index.js";
 import type { EventDoc, InputEvent } from "../../event/types.js";
 import { plainLineEvent } from "../../event/id.js";
 import { emptyStats, type EventSource, type SourceOptions } from "../types.js";
-import { defaultIndexName, expandInputs } from "../ndjson/expand.js";
+import { defaultIndexName, expandInputs, type InputSpec } from "../ndjson/expand.js";
 import { STDIN_NAME } from "../ndjson/source.js";
 import { newlineRanges } from "./ranges.js";
 import type { FromWorker, PostedEvent, RangeJob, RangeStats, ToWorker, WorkerConfig, WorkerJobs } from "./protocol.js";
@@ -60,13 +60,31 @@ export function isGzipFile(path: string): boolean {
 
 /** Largest regular non-gzip input in bytes (0 when none, or when stdin is among the inputs). */
 export function largestPlainInput(inputs: readonly string[]): number {
-  let max = 0;
+  return largestPlainFile(inputs)?.size ?? 0;
+}
+
+/** The largest regular non-gzip input (undefined when none, or when stdin is among the inputs). */
+export function largestPlainFile(inputs: readonly string[]): { readonly spec: InputSpec & { readonly kind: "file" }; readonly size: number } | undefined {
+  let max: { spec: InputSpec & { readonly kind: "file" }; size: number } | undefined;
   for (const spec of expandInputs(inputs)) {
-    if (spec.kind === "stdin") return 0;
+    if (spec.kind === "stdin") return undefined;
     const st = statSync(spec.path);
-    if (st.isFile() && st.size > max && !isGzipFile(spec.path)) max = st.size;
+    if (st.isFile() && st.size > (max?.size ?? 0) && !isGzipFile(spec.path)) max = { spec, size: st.size };
   }
   return max;
+}
+
+/** The complete lines in the first `maxBytes` of a file (a line cut by the limit is left out). */
+export function leadingLines(path: string, maxBytes: number): string[] {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(maxBytes);
+    const n = readSync(fd, buf, 0, maxBytes, 0);
+    const end = n < maxBytes ? n : buf.lastIndexOf(0x0a, n - 1) + 1;
+    return buf.toString("utf8", 0, end).split("\n").filter((l) => l.trim() !== "");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** How a worker is started: a script URL, or (tests under tsx) an eval'd loader of worker.ts. */
