@@ -128,13 +128,20 @@ test("terms index: write-through on upsert, absent keys added, dropped by rollba
   s.close();
 });
 
-test("suppression instances: found by their instance id column, also for alerts stored before the column existed", () => {
+/** A new store file with the migrations before the first one that holds `marker` applied, open raw. */
+function storeBefore(marker: string): { path: string; old: Database.Database } {
   const path = join(mkdtempSync(join(tmpdir(), "tern-state-")), "old.db");
-  // a store at the schema before the column: its alert's instance id is only inside the document
   const old = new Database(path);
-  const before = MIGRATIONS.findIndex((m) => m.includes("ADD COLUMN instance_id"));
+  const before = MIGRATIONS.findIndex((m) => m.includes(marker));
+  assert.ok(before > 0, marker);
   for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
   old.pragma(`user_version = ${before}`);
+  return { path, old };
+}
+
+test("suppression instances: found by their instance id column, also for alerts stored before the column existed", () => {
+  // a store at the schema before the column: its alert's instance id is only inside the document
+  const { path, old } = storeBefore("ADD COLUMN instance_id");
   const docOf = (id: string, instance?: string) => JSON.stringify({ "kibana.alert.uuid": id, ...(instance === undefined ? {} : { "kibana.alert.instance.id": instance }) });
   old
     .prepare("INSERT INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc) VALUES (?, 'r', 'R', 1, ?, 'low', NULL, NULL, NULL, NULL, ?)")
@@ -211,11 +218,7 @@ test("rule fields: stored once per rule, cut out of each alert's document and pu
 });
 
 test("building blocks: a store from before the column reads them from the stored documents", () => {
-  const path = join(mkdtempSync(join(tmpdir(), "tern-state-")), "old.db");
-  const old = new Database(path);
-  const before = MIGRATIONS.findIndex((m) => m.includes("ADD COLUMN building_block"));
-  for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
-  old.pragma(`user_version = ${before}`);
+  const { path, old } = storeBefore("ADD COLUMN building_block");
   const insert = old.prepare("INSERT INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc) VALUES (?, 'r', 'R', ?, 1, 'low', NULL, NULL, NULL, NULL, ?)");
   insert.run("plain", 1, '{"kibana.alert.uuid":"plain"}');
   insert.run("block", 2, '{"kibana.alert.uuid":"block","kibana.alert.building_block_type":"default"}');
