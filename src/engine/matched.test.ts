@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { eventId } from "../event/id.js";
 import type { InputEvent } from "../event/types.js";
 import { TextSpill } from "../state/spill.js";
-import { spilledFullHit, spilledHit, spillEvent } from "./matched.js";
+import { spilledFullHit, spilledHit, spilledHitAndText, spillEvent } from "./matched.js";
 
 test("an event whose id derives from its JSON text is spilled without hashing it, and read back with that id", () => {
   const spill = new TextSpill();
@@ -32,6 +32,10 @@ test("an event whose id derives from its JSON text is spilled without hashing it
     assert.match(back._id, /^[0-9a-f]{40}$/);
     assert.deepEqual(back.loc, { file: "f.ndjson", line: 3, byteOffset: 120 });
     assert.deepEqual(spilledFullHit(spill, ref)._source, { "@timestamp": "2024-06-10T14:03:11Z", host: { name: "wéb01" } });
+    // the hit and its source's text in one read
+    const both = spilledHitAndText(spill, ref);
+    assert.equal(both.hit._id, back._id);
+    assert.equal(both.text, json);
     // a hit the caller has read already (for the alert id) is taken as it is, its source added
     const full = spilledFullHit(spill, ref, { ...back, _id: "read-before" });
     assert.equal(full._id, "read-before");

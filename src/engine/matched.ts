@@ -33,10 +33,21 @@ export class SpilledEvent implements MatchedEvent {
 
 /** The hit of spill record `ref` without its `_source`. */
 export function spilledHit(spill: TextSpill, ref: number): InputEvent {
-  const [_index, id, file, line, byteOffset] = JSON.parse(spill.get(ref)) as [string, string | null, string, number, number];
+  return spilledHitAndText(spill, ref, false).hit;
+}
+
+/**
+ * The hit of spill record `ref` without its `_source`, and (`withText`) that source's JSON text: both
+ * records in one read, the source's bytes hashed for a content-derived id as they were read.
+ */
+export function spilledHitAndText(spill: TextSpill, ref: number, withText = true): { hit: InputEvent; text: string } {
+  const headerLength = spill.recordLength(ref);
+  const bytes = spill.recordBytes(ref, 2);
+  const [_index, id, file, line, byteOffset] = JSON.parse(bytes.toString("utf8", 0, headerLength)) as [string, string | null, string, number, number];
   // null: the id is the content-derived one of the spilled JSON text (spillEvent)
-  const _id = id ?? eventId(_index, spill.recordBytes(ref + 1));
-  return { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } };
+  const _id = id ?? eventId(_index, bytes.subarray(headerLength));
+  const text = withText ? bytes.toString("utf8", headerLength) : "";
+  return { hit: { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } }, text };
 }
 
 /** The hit of spill record `ref` (`hit`, when the caller has read it already) with its `_source`, parsed for the caller alone. */

@@ -27,6 +27,10 @@ test("spill: records read back exactly, before and after flushes, multi-byte tex
     // the bytes themselves (hashed for an id without a decode and an encode)
     assert.deepEqual(spill.recordBytes(0), Buffer.from('{"a":"é€😀"}', "utf8"));
     assert.deepEqual(spill.recordBytes(3), Buffer.from(texts[2], "utf8"));
+    // adjacent records in one read, split by their lengths
+    assert.deepEqual(spill.recordBytes(0, 2), Buffer.from('{"a":"é€😀"}' + texts[0], "utf8"));
+    assert.deepEqual([spill.recordLength(0), spill.recordLength(1)], [Buffer.byteLength('{"a":"é€😀"}'), Buffer.byteLength(texts[0])]);
+    assert.throws(() => spill.recordBytes(10, 2), /spill records 10\.\.11 out of range 0\.\.10/);
     assert.throws(() => spill.get(11), /spill record 11 out of range 0\.\.10/);
   } finally {
     spill.close();

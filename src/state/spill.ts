@@ -63,11 +63,15 @@ export class TextSpill {
     return this.recordBytes(i).toString("utf8");
   }
 
-  /** The bytes of record `i`: a view of the read buffer, valid until the next read. */
-  recordBytes(i: number): Buffer {
+  /**
+   * The bytes of records `i` to `i + count - 1`, which lie one after the other (one read for all): a view of
+   * the read buffer, valid until the next read. `recordLength` says where each ends.
+   */
+  recordBytes(i: number, count = 1): Buffer {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`spill record ${i} out of range 0..${this.count - 1}`);
+    if (!Number.isInteger(count) || count < 1 || i + count > this.count) throw new RangeError(`spill records ${i}..${i + count - 1} out of range 0..${this.count - 1}`);
     const start = this.offsets[i];
-    const len = this.offsets[i + 1] - start;
+    const len = this.offsets[i + count] - start;
     if (start + len > this.written) this.flush();
     if (len > this.readBuf.length) this.readBuf = Buffer.alloc(Math.max(len, this.readBuf.length * 2));
     let got = 0;
@@ -77,6 +81,11 @@ export class TextSpill {
       got += r;
     }
     return this.readBuf.subarray(0, len);
+  }
+
+  /** The length in bytes of record `i`. */
+  recordLength(i: number): number {
+    return this.offsets[i + 1] - this.offsets[i];
   }
 
   private fileDescriptor(): number {

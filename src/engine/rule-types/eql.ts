@@ -8,14 +8,14 @@
 // whose partial sequences are stored in the SQLite memory with the batch's checkpoint, so a sequence that
 // spans batches or a restart alerts once (docs/engine.md says where this differs from Kibana).
 
-import type { InputEvent } from "../../event/types.js";
+import type { EventDoc, InputEvent } from "../../event/types.js";
 import { compileEqlQuery, ecsEqlMapping, type CompiledEql } from "../../compile/eql/index.js";
 import { NO_KEYS } from "../../compile/eql/statement.js";
 import type { TextSpill } from "../../state/spill.js";
 import { resultCap, type EngineRule } from "../ports.js";
 import { buildAlertWithJson, buildSequenceAlerts, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
-import { spilledFullHit, spilledHit } from "../matched.js";
+import { spilledFullHit, spilledHitAndText } from "../matched.js";
 import { lowerBound, upperBound } from "../../util/sorted.js";
 import { enlarged } from "../../util/typed-array.js";
 import { applyPipes, decodeFactKeys, encodeFactKeys, factsOf, ordinalReader, searchFacts, toHit, type EqlFacts, type EqlSequenceHit } from "../eql/search.js";
@@ -210,13 +210,13 @@ class EqlReplay implements ReplayRule {
     let duplicates = 0;
     for (const row of rows) {
       const ref = this.kept.doc[row];
-      const hit = spilledHit(this.spill, ref);
+      const { hit, text } = spilledHitAndText(this.spill, ref);
       const id = queryAlertId(hit, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) {
         duplicates++;
         continue;
       }
-      const { doc, json } = buildAlertWithJson(this.er.rule, spilledFullHit(this.spill, ref, hit), id, ctx, undefined, true);
+      const { doc, json } = buildAlertWithJson(this.er.rule, { ...hit, _source: JSON.parse(text) as EventDoc }, id, ctx, undefined, true);
       alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json });
     }
     return { alerts, duplicates };
