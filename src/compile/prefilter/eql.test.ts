@@ -37,6 +37,14 @@ test("the byte prefilter's formula adds lower-cased needles for case-insensitive
   assert.equal(needles('any where process.name like "Tr*"'), String.raw`"\"Tr"`);
   assert.equal(needles('any where process.name : "T*"'), "true");
   assert.equal(reqText('any where process.name like "12*"'), "true");
+  // a value that ends with a space ("Processes with Trailing Spaces"): a space and the closing quote
+  assert.equal(needles('process where process.name : "* "'), String.raw`("\"process\"" AND " \"")`);
+  for (const pf of [prefilterOf(eqlRequirements(parseEql('process where process.name : "* "')), 1), prefilterOf(eqlRequirements(parseEql('process where process.name : "* "')), { automaton: 1, folded: 1 })]) {
+    assert.ok(pf !== undefined);
+    assert.equal(pf('{"event":{"category":"process"},"process":{"name":"bash "}}'), true);
+    assert.equal(pf('{"event":{"category":"process"},"process":{"name":"bash\\u0020"}}'), true);
+    assert.equal(pf('{"event":{"category":"process"},"process":{"name":"bash","command_line":"bash -c x"}}'), false);
+  }
 });
 
 test("no requirement in the KQL query from case-insensitive, negated, numeric, script or dynamically typed tests", () => {

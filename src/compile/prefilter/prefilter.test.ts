@@ -171,6 +171,15 @@ test("keyword values only a string can equal are required with their quotes; wil
   assert.equal(req("a:*/dev/*"), '"/dev/"');
   assert.equal(req("a:lib*.so*x"), String.raw`("\"lib" AND ".so")`);
   assert.equal(req("a:lib*.so*xy"), String.raw`("\"lib" AND ".so" AND "xy\"")`);
+  // one character and a quote: a letter or digit is no requirement (every value ending in s), another character is
+  assert.equal(req("a:*s"), "true");
+  assert.equal(req("a:*7"), "true");
+  assert.equal(req("a:*/"), String.raw`"/\""`);
+  assert.equal(req("a:.*"), String.raw`"\"."`);
+  const dir = kqlPrefilter("a:*/");
+  assert.equal(dir('{"a":"/tmp/"}'), true);
+  assert.equal(dir('{"a":"\\/tmp\\/"}'), true);
+  assert.equal(dir('{"a":"/tmp","b":"/x"}'), false);
   const pf = kqlPrefilter("a:so");
   assert.equal(pf('{"a":"so"}'), true);
   assert.equal(pf('{"a" : "so" , "b":1}'), true);

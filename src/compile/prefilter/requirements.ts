@@ -48,8 +48,9 @@ function lit(s: string, ci: boolean, quote: Quote = "none", role: "value" | "key
   const flag = fold ? ({ ci: true } as const) : {};
   if (quote === "none") return text.length < MIN_LITERAL_LENGTH ? TRUE : { k: "lit", s: text, ...flag };
   // A quoted needle is selective even when short (`"so"`, `"w"` between both quotes), but one quote plus
-  // one character is not.
-  if (text.length < (quote === "both" ? 1 : 2)) return TRUE;
+  // one letter or digit is not (every value ending in `s`). One quote and another character is: a value
+  // that ends with a space (`process.name : "* "`) is rare, and compact JSON has no ` "` elsewhere.
+  if (text.length < (quote === "both" ? 1 : /^[A-Za-z0-9]$/.test(text) ? 2 : 1)) return TRUE;
   const q = (quote === "open" || quote === "both" ? '"' : "") + text + (quote === "close" || quote === "both" ? '"' : "");
   return role === "value" && (quote === "close" || quote === "both") ? { k: "lit", s: q, inner: text, value: true, ...flag } : { k: "lit", s: q, inner: text, ...flag };
 }
