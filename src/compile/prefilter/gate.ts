@@ -68,6 +68,11 @@ export interface ChunkGate {
    * line the prefilter rejects.
    */
   hits(buf: Buffer, out: number[]): void;
+  /**
+   * A buffer of `bytes` bytes to read the next chunk into: `hits` searches it where it lies instead of
+   * copying it first (a view of the SIMD search's memory, valid until the next call). Absent: any buffer.
+   */
+  readonly readBuffer?: (bytes: number) => Buffer;
   /** The needles, for tests and explanations. */
   readonly needles: readonly string[];
 }
@@ -127,6 +132,7 @@ export function gateOf(
   );
   return {
     needles,
+    ...(simd === undefined ? {} : { readBuffer: (bytes: number) => simd.inputView(bytes) }),
     hits(buf, out) {
       const from = out.length;
       const found = (start: number, i: number): void => {

@@ -86,3 +86,28 @@ test("a chunk with more occurrences than the simd search keeps (one per 8 bytes)
 test("the committed module is what teddy.wat compiles to (scripts/gen-teddy-wasm.mjs --check)", () => {
   execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "gen-teddy-wasm.mjs"), "--check"], { stdio: "pipe" });
 });
+
+test("a chunk read into the gate's own buffer is searched in place: the same hits as a copy, whatever lies past it; the buffer grows", () => {
+  const text = Buffer.from([...benchLines({ events: 3000, seed: 5, matchFraction: 0.05, pairs: 10, days: 1 })].map((l) => l + "\n").join(""));
+  const needles = ['"so"', '"creation"', "\\u"];
+  const values = new Set(['"so"', '"creation"']);
+  const freq = countsOf(text);
+  const gate = gateOf(needles, freq, values);
+  const plain = gateOf(needles, freq, values, { simd: false });
+  assert.ok(gate.readBuffer !== undefined);
+  assert.equal(plain.readBuffer, undefined);
+  let total = 0;
+  for (const [size, n] of [[1 << 20, 1 << 20], [1 << 20, 4000], [text.length + 100, text.length]] as const) {
+    const into = gate.readBuffer(size);
+    assert.equal(into.length, size);
+    into.fill(0x22); // quotes past the chunk: they must not make hits
+    text.copy(into, 0, 0, n);
+    const inPlace: number[] = [];
+    gate.hits(into.subarray(0, n), inPlace);
+    const copied: number[] = [];
+    plain.hits(Buffer.from(text.subarray(0, n)), copied);
+    assert.deepEqual(inPlace, copied);
+    total += copied.length;
+  }
+  assert.ok(total > 100, `the needles occur (${total})`);
+});

@@ -92,20 +92,42 @@ export class TeddySearch {
   }
 
   /**
-   * Calls `found(start, needle)` for every occurrence of a needle wholly inside `buf` (`needle`: its index
-   * in the list given), in the order of their fingerprints; false (having called nothing) when there are
-   * more than one per 8 bytes of `buf`, which a gate would not pay for anyway.
+   * A view of `bytes` bytes where scan() reads its input: a chunk read into it is searched without a copy.
+   * Valid until the next call (the memory may grow and move).
    */
-  scan(buf: Uint8Array, found: (start: number, needle: number) => void): boolean {
-    const cap = (buf.length >> 3) + 16;
-    const out = (this.input + buf.length + PAD + 7) & ~7;
-    const need = out + cap * 8;
+  inputView(bytes: number): Buffer {
+    this.reserve(bytes);
+    return Buffer.from(this.exports.memory.buffer, this.input, bytes);
+  }
+
+  /** The output's place after an input of `len` bytes and its padding. */
+  private outAt(len: number): number {
+    return (this.input + len + PAD + 7) & ~7;
+  }
+
+  /** Grows the memory to hold an input of `len` bytes, its padding and its output. */
+  private reserve(len: number): void {
+    const need = this.outAt(len) + capOf(len) * 8;
     if (need > this.bytes.length) {
       this.exports.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
       this.bytes = new Uint8Array(this.exports.memory.buffer);
       this.words = new Uint32Array(this.exports.memory.buffer);
     }
-    this.bytes.set(buf, this.input);
+  }
+
+  /**
+   * Calls `found(start, needle)` for every occurrence of a needle wholly inside `buf` (`needle`: its index
+   * in the list given), in the order of their fingerprints; false (having called nothing) when there are
+   * more than one per 8 bytes of `buf`, which a gate would not pay for anyway.
+   */
+  scan(buf: Uint8Array, found: (start: number, needle: number) => void): boolean {
+    const cap = capOf(buf.length);
+    const out = this.outAt(buf.length);
+    // a chunk read into inputView() is already in place (and its room reserved)
+    if (buf.buffer !== this.exports.memory.buffer || buf.byteOffset !== this.input) {
+      this.reserve(buf.length);
+      this.bytes.set(buf, this.input);
+    }
     const n = this.exports.scan(this.input, buf.length, out, cap);
     if (n < 0) return false;
     const w = out >> 2;
@@ -113,6 +135,9 @@ export class TeddySearch {
     return true;
   }
 }
+
+/** Occurrences one scan of `len` bytes keeps before it gives up (one per 8 bytes). */
+const capOf = (len: number): number => (len >> 3) + 16;
 
 /** Where in `needle` the FINGERPRINT bytes whose sample counts sum lowest start (0 for a short needle). */
 function rarestRun(needle: Uint8Array, freq: ArrayLike<number>): number {

@@ -228,6 +228,11 @@ class LineProcessor {
   }
 
   /** End of input: a last line without a newline is still a line. */
+  /** The gate's buffer for the next chunk (hits() then searches it in place), while a gate is on. */
+  readBuffer(bytes: number): Buffer | undefined {
+    return this.gate?.readBuffer?.(bytes);
+  }
+
   end(): void {
     if (this.carryLen > 0 || this.tooLong) this.flushCarry();
   }
@@ -415,6 +420,8 @@ export function decodeNdjsonLine(
 export interface LineSplitter {
   /** Splits `chunk` (the input's next bytes); it keeps no reference to `chunk` once this returns. */
   push(chunk: Buffer): void;
+  /** Where to read the next chunk of at most `bytes` bytes: the chunk gate's own memory when it has one. */
+  readBuffer(bytes: number): Buffer | undefined;
   /** End of input: a last line without a newline is still a line. */
   end(): void;
 }
@@ -426,7 +433,7 @@ export interface LineSplitter {
  */
 export function ndjsonLineSplitter(file: string, opts: NdjsonSourceOptions, stats: SourceStats, emit: (e: InputEvent) => void): LineSplitter {
   const proc = new LineProcessor(file, defaultIndexName({ kind: "file", path: file }), opts.index, opts, stats, emit);
-  return { push: (chunk) => proc.push(chunk), end: () => proc.end() };
+  return { push: (chunk) => proc.push(chunk), end: () => proc.end(), readBuffer: (bytes) => proc.readBuffer(bytes) };
 }
 
 /**

@@ -159,9 +159,12 @@ async function runJob(job: RangeJob): Promise<void> {
     try {
       const buf = Buffer.allocUnsafe(CHUNK);
       for (let pos = job.range.start; pos < job.range.end; ) {
-        const n = readSync(fd, buf, 0, Math.min(CHUNK, job.range.end - pos), pos);
+        const want = Math.min(CHUNK, job.range.end - pos);
+        // into the chunk gate's memory when it has one: its search then reads the chunk without a copy
+        const into = lines.readBuffer(want) ?? buf;
+        const n = readSync(fd, into, 0, want, pos);
         if (n === 0) break;
-        lines.push(buf.subarray(0, n));
+        lines.push(into.subarray(0, n));
         pos += n;
         await drain(false);
       }
