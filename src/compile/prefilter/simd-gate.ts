@@ -1,9 +1,10 @@
 // The chunk gate's needles found in one pass (teddy.wat): a 1 MiB chunk of JSON lines is searched for up to
 // 8 needles at once with 128-bit SIMD instead of one Buffer.indexOf pass per needle. indexOf is a memchr
 // for the needle's rarest byte, which stops on every occurrence of that byte: the seed rule's gate (`"so"`,
-// three producer markers and `\u`) cost 670 µs a MiB in 5 passes, the one pass 280-340 µs with the copy
-// into the module's memory (bench lines, 2-core machine). gate.ts falls back to indexOf when the module
-// cannot be compiled (no WebAssembly SIMD), for more needles, and for a chunk with too many occurrences.
+// three producer markers and `\u`) cost 770-807 µs a MiB in 5 passes, the one pass 440-460 µs with the copy
+// into the module's memory (bench lines, 2-core machine, one sitting); worker threads read chunks straight
+// into that memory (inputView). gate.ts falls back to indexOf when the module cannot be compiled (no
+// WebAssembly SIMD), for more needles, and for a chunk with too many occurrences.
 
 import { TEDDY_WASM_BASE64 } from "./teddy-wasm.generated.js";
 
