@@ -228,11 +228,11 @@ interface AlertValues {
 interface RulePart {
   readonly before: Readonly<Record<string, unknown>>;
   readonly after: Readonly<Record<string, unknown>>;
-  /** `JSON.stringify(before)` and `(after)` without their braces ("" when empty). */
-  readonly beforeJson: string;
-  readonly afterJson: string;
-  /** The same with the comma that precedes each in an alert's JSON (after: "" when empty), for the store. */
-  readonly stored: { readonly before: string; readonly after: string; readonly ruleUuid: string };
+  /**
+   * Their JSON members as they stand in an alert's text, each with the comma before it (after: "" when
+   * empty): spliced into alerts, and stored once per rule by the state.
+   */
+  readonly text: { readonly before: string; readonly after: string; readonly ruleUuid: string };
 }
 
 const RULE_PARTS = new WeakMap<Rule, Map<string, RulePart>>();
@@ -289,10 +289,8 @@ function rulePart(rule: Rule, ruleUuid: string): RulePart {
   if (rule.timestamp_override !== undefined) after["kibana.alert.rule.timestamp_override"] = rule.timestamp_override;
   if (rule.timeline_id !== undefined) after["kibana.alert.rule.timeline_id"] = rule.timeline_id;
   if (rule.timeline_title !== undefined) after["kibana.alert.rule.timeline_title"] = rule.timeline_title;
-  const beforeJson = members(before);
   const afterJson = members(after);
-  const stored = { before: `,${beforeJson}`, after: afterJson === "" ? "" : `,${afterJson}`, ruleUuid };
-  const part: RulePart = { before, after, beforeJson, afterJson, stored };
+  const part: RulePart = { before, after, text: { before: `,${members(before)}`, after: afterJson === "" ? "" : `,${afterJson}`, ruleUuid } };
   byUuid.set(ruleUuid, part);
   return part;
 }
@@ -337,7 +335,7 @@ function alertFieldParts(rule: Rule, ctx: AlertContext, v: AlertValues): { head:
  * every alert: the state stores them once per rule (state/sqlite.ts cutRuleFields).
  */
 export function ruleFieldsText(rule: Rule, ruleUuid: string): { readonly before: string; readonly after: string; readonly ruleUuid: string } {
-  return rulePart(rule, ruleUuid).stored;
+  return rulePart(rule, ruleUuid).text;
 }
 
 /** The alert fields as one object, in Kibana's order. */
@@ -397,9 +395,8 @@ function assembleAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContex
   const doc = Object.assign(alert, part.before, varying, part.after);
   if (!withJson) return { doc, json: "" };
   if (!spliceable) return { doc, json: JSON.stringify(doc) };
-  let json = headJson.slice(0, -1);
-  for (const m of [part.beforeJson, members(varying), part.afterJson]) if (m !== "") json += "," + m;
-  return { doc, json: json + "}" };
+  const varyingJson = members(varying);
+  return { doc, json: `${headJson.slice(0, -1)}${part.text.before}${varyingJson === "" ? "" : `,${varyingJson}`}${part.text.after}}` };
 }
 
 // ---- EQL sequences: building blocks and the shell alert (eql_alerts.md §3) ------------------------------

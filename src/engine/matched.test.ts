@@ -36,9 +36,9 @@ test("an event whose id derives from its JSON text is spilled without hashing it
     const both = spilledHitAndText(spill, ref);
     assert.equal(both.hit._id, back._id);
     assert.equal(both.text, json);
-    // a hit the caller has read already (for the alert id) is taken as it is, its source added
-    const full = spilledFullHit(spill, ref, { ...back, _id: "read-before" });
-    assert.equal(full._id, "read-before");
+    // the full hit is that hit with its source parsed
+    const full = spilledFullHit(spill, ref);
+    assert.deepEqual({ ...full, _source: undefined }, { ...back, _source: undefined });
     assert.deepEqual(full._source, { "@timestamp": "2024-06-10T14:03:11Z", host: { name: "wéb01" } });
 
     // an id of its own (an Elasticsearch hit, a normalised event) is written as it is

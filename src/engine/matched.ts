@@ -50,9 +50,10 @@ export function spilledHitAndText(spill: TextSpill, ref: number, withText = true
   return { hit: { _index, _id, _source: EMPTY_SOURCE, loc: { file, line, byteOffset } }, text };
 }
 
-/** The hit of spill record `ref` (`hit`, when the caller has read it already) with its `_source`, parsed for the caller alone. */
-export function spilledFullHit(spill: TextSpill, ref: number, hit: InputEvent = spilledHit(spill, ref)): InputEvent {
-  return { ...hit, _source: JSON.parse(spill.get(ref + 1)) as EventDoc };
+/** The hit of spill record `ref` with its `_source` (parsed for the caller alone), in one read. */
+export function spilledFullHit(spill: TextSpill, ref: number): InputEvent {
+  const { hit, text } = spilledHitAndText(spill, ref);
+  return { ...hit, _source: JSON.parse(text) as EventDoc };
 }
 
 /** Writes an event to the spill: two records, the hit's coordinates then its `_source` JSON; returns the first. */

@@ -49,8 +49,6 @@ export interface NdjsonSourceOptions extends SourceOptions {
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_BATCH = 1024;
 const DEFAULT_CHUNK = 1024 * 1024;
-export { eventId };
-
 /** Name used in locations for lines read from stdin. */
 export const STDIN_NAME = "<stdin>";
 
@@ -227,12 +225,12 @@ class LineProcessor {
     this.gateBackoff *= 2;
   }
 
-  /** End of input: a last line without a newline is still a line. */
   /** The gate's buffer for the next chunk (hits() then searches it in place), while a gate is on. */
   readBuffer(bytes: number): Buffer | undefined {
     return this.gate?.readBuffer?.(bytes);
   }
 
+  /** End of input: a last line without a newline is still a line. */
   end(): void {
     if (this.carryLen > 0 || this.tooLong) this.flushCarry();
   }
