@@ -428,9 +428,10 @@ function scriptQuery(e: Ir): EqlPredicate {
 
 /**
  * A string test for `:`, like, regex (any pattern matching). The case-insensitive forms fold the patterns
- * once and the value once per test (not once per pattern); `:` without `*`/`?` is an exact lookup.
+ * once and the value once per test (not once per pattern); `:` without `*`/`?` is an exact lookup. (The
+ * byte prefilter runs the same test on a keyword's values in the raw line.)
  */
-function patternTest(op: EqlMatchOp, patterns: readonly string[]): (s: string) => boolean {
+export function patternTest(op: EqlMatchOp, patterns: readonly string[]): (s: string) => boolean {
   if (op === "regex" || op === "regex~") {
     const res = patterns.map((p) => compileLuceneRegex(p, { caseInsensitive: op === "regex~" }));
     return (s) => res.some((r) => r(s));

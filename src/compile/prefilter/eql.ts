@@ -2,14 +2,17 @@
 // no rule can use is never parsed): as a KQL query (a cluster fetches the events it matches) and as a
 // requirement formula (the byte prefilter). Only string tests on fields the ECS tables type as keywords
 // translate: `==`, `in`, `like`, startsWith/endsWith/stringContains, the category, and — in the formula
-// only, as lower-cased needles — their case-insensitive forms `:`, `in~`, `like~`, `startsWith~`…;
-// everything else (regex, numbers, `not`, `!=`, scripts, dynamically typed fields) is "no requirement".
+// only, as lower-cased needles — their case-insensitive forms `:`, `in~`, `like~`, `startsWith~`…. A regex,
+// or a pattern with no literal long enough to search for, becomes (in the formula only) a test of the
+// field's values where the line holds them (field-value.ts). Everything else (numbers, `not`, `!=`,
+// scripts, dynamically typed fields) is "no requirement".
 // Both are necessary conditions, never sufficient ones: tern still evaluates the EQL predicate on every
 // event that passes.
 
 import { ecsFieldType } from "../../ecs/field-types.js";
 import { KQL_WILDCARD_MARKER, type KqlNode, type KqlValueNode } from "../../lang/kql/ast.js";
-import { assertNever, filtersOf, type EqlEventFilter, type EqlExpr, type EqlStatement } from "../../lang/eql/ast.js";
+import { assertNever, filtersOf, type EqlEventFilter, type EqlExpr, type EqlMatchOp, type EqlStatement } from "../../lang/eql/ast.js";
+import { patternTest } from "../eql/compile.js";
 import { compileStarQuestionPattern } from "../../util/wildcard.js";
 import { andOf, orOf, requirementsOf, type Req as Needles } from "./requirements.js";
 
@@ -40,12 +43,15 @@ function is(name: string, v: KqlValueNode): KqlNode {
 interface Algebra<T> {
   /** `name` equals (or, as a pattern, matches) `v`, case-insensitively when `ci`. */
   leaf(name: string, v: KqlValueNode, ci: boolean): T | undefined;
+  /** `name`'s value matches one of `patterns` under `op`, where no leaf says anything (a regex, a short pattern). */
+  values(name: string, op: EqlMatchOp, patterns: readonly string[]): T | undefined;
   and(parts: (T | undefined)[]): T | undefined;
   or(parts: (T | undefined)[]): T | undefined;
 }
 
 const KQL: Algebra<KqlNode> = {
   leaf: (name, v, ci) => (ci ? undefined : is(name, v)),
+  values: () => undefined,
   and(parts) {
     const c = parts.filter((p): p is KqlNode => p !== undefined);
     if (c.length === 0) return undefined;
@@ -63,6 +69,16 @@ const asReq = (r: Needles): Needles | undefined => (r.k === "true" ? undefined :
 const NEEDLES: Algebra<Needles> = {
   // one `is` of a keyword field, with KQL's case-insensitive option when the EQL test ignores case
   leaf: (name, v, ci) => asReq(requirementsOf(is(name, v), { caseInsensitive: ci })),
+  values(name, op, patterns) {
+    let test: (s: string) => boolean;
+    try {
+      test = patternTest(op, patterns);
+    } catch {
+      // a pattern Elasticsearch rejects (the rule does not compile): no requirement
+      return undefined;
+    }
+    return { k: "field", field: name, id: `${op} ${JSON.stringify(patterns)}`, test };
+  },
   and: (parts) => asReq(andOf(parts.map((p) => p ?? REQ_TRUE))),
   or: (parts) => (parts.length === 0 ? undefined : asReq(orOf(parts.map((p) => p ?? REQ_TRUE)))),
 };
@@ -118,9 +134,13 @@ function requirement<T>(alg: Algebra<T>, e: EqlExpr): T | undefined {
     }
     case "match": {
       const name = keywordField(e.value);
-      if ((e.op !== "like" && e.op !== "like~" && e.op !== ":") || name === undefined) return undefined;
+      if (name === undefined) return undefined;
+      const texts = e.patterns.flatMap((p) => (typeof p.value === "string" ? [p.value] : []));
+      // no needle for a regex, nor for a pattern whose literal parts are too short: the values are read
+      const values = (): T | undefined => (texts.length === e.patterns.length ? alg.values(name, e.op, texts) : undefined);
+      if (e.op === "regex" || e.op === "regex~") return values();
       const ci = e.op !== "like";
-      return alg.or(e.patterns.map((p) => (typeof p.value === "string" ? pattern(alg, name, p.value, ci) : undefined)));
+      return alg.or(e.patterns.map((p) => (typeof p.value === "string" ? pattern(alg, name, p.value, ci) : undefined))) ?? values();
     }
     case "call": {
       const name = e.args.length === 2 ? keywordField(e.args[0]) : undefined;

@@ -152,6 +152,7 @@ export function gateOf(
 function cheapest(req: Req, cost: (s: string) => number): Set<string> | undefined {
   switch (req.k) {
     case "true":
+    case "field":
       return undefined;
     case "lit":
       // a case-insensitive needle is not a byte string a chunk search could find

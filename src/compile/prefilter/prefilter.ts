@@ -9,6 +9,7 @@ import { assertNever, type KqlEvalOptions } from "../predicate/ir.js";
 import { andOf, litKey, needlesOf, orOf, rawIsFinalWithoutU, requirementsOf, type NeedleUse, type Req } from "./requirements.js";
 import { chooseGate, endsValue, type ChunkGate } from "./gate.js";
 import { NeedleAutomaton } from "./aho-corasick.js";
+import { fieldKey, mayHoldValue } from "./field-value.js";
 
 /**
  * A line test; `gateFor` (when present) picks, from a sample of the data, a chunk gate: needles at least
@@ -87,6 +88,8 @@ class LineState {
   decoded: string | null | undefined = undefined;
   /** Does the line hold a `\u` escape? undefined = not computed yet. */
   unicodeEscape: boolean | undefined = undefined;
+  /** Does the line hold a backslash? undefined = not computed yet. */
+  backslash: boolean | undefined = undefined;
   /** The line's text lower-cased, and its decoding lower-cased (null: no backslash); undefined = not computed yet. */
   folded: string | undefined = undefined;
   foldedDecoded: string | null | undefined = undefined;
@@ -107,6 +110,7 @@ class LineState {
     }
     this.decoded = undefined;
     this.unicodeEscape = undefined;
+    this.backslash = undefined;
     this.folded = undefined;
     this.foldedDecoded = undefined;
     this.foldUnsure = undefined;
@@ -143,6 +147,11 @@ class LineState {
       this.unicodeEscape = this.buf !== undefined ? this.buf.indexOf(UNICODE_ESCAPE) >= 0 : this.str.indexOf("\\u") >= 0;
     }
     return this.unicodeEscape;
+  }
+
+  hasBackslash(): boolean {
+    this.backslash ??= this.decoded !== undefined ? this.decoded !== null : this.buf !== undefined ? this.buf.indexOf(BACKSLASH) >= 0 : this.str.indexOf("\\") >= 0;
+    return this.backslash;
   }
 
   decodedText(): string | null {
@@ -532,12 +541,17 @@ const REORDER_EVERY = 4096;
 /**
  * Children of an `and` (or `or`) are tried in the order that has recently decided the answer most often:
  * which needle is rare depends on the data, not on its length, and one early rejection saves the rest.
- * Counts are halved at each reordering so the order follows the data as it changes.
+ * Counts are halved at each reordering so the order follows the data as it changes. Children that read
+ * field values (`slow`) stay after the others: a needle's answer comes from the line's one scan, a value
+ * test searches the line again for its key.
  */
 class Adaptive {
   private calls = 0;
   private readonly hits: number[];
-  constructor(private tests: Test[]) {
+  constructor(
+    private tests: Test[],
+    private slow: boolean[] = tests.map(() => false),
+  ) {
     this.hits = tests.map(() => 0);
   }
   /** The answer of the first child that returns `decisive`, else !decisive. */
@@ -554,10 +568,12 @@ class Adaptive {
   }
   private reorder(): void {
     this.calls = 0;
-    const idx = this.tests.map((_, i) => i).sort((a, b) => this.hits[b] - this.hits[a] || a - b);
+    const slow = this.slow;
+    const idx = this.tests.map((_, i) => i).sort((a, b) => Number(slow[a]) - Number(slow[b]) || this.hits[b] - this.hits[a] || a - b);
     const tests = idx.map((i) => this.tests[i]);
     const hits = idx.map((i) => this.hits[i] >> 1);
     this.tests = tests;
+    this.slow = idx.map((i) => slow[i]);
     for (let i = 0; i < hits.length; i++) this.hits[i] = hits[i];
   }
 }
@@ -634,18 +650,49 @@ function compileReq(req: Req, st: LineState, lits: Map<string, Test>, scan: Scan
       lits.set(key, test);
       return test;
     }
+    case "field": {
+      const key = `field\u0000${req.field}\u0000${req.id}`;
+      const known = lits.get(key);
+      if (known !== undefined) return known;
+      const text = fieldKey(req.field);
+      const bytes = Buffer.from(text, "utf8");
+      const valueTest = req.test;
+      let gen = -1;
+      let answer = false;
+      const test = (): boolean => {
+        if (gen !== st.gen) {
+          answer = mayHoldValue(st, text, bytes, valueTest);
+          gen = st.gen;
+        }
+        return answer;
+      };
+      lits.set(key, test);
+      return test;
+    }
     case "and": {
       // Longest literals first until the data says otherwise (Adaptive).
-      const a = new Adaptive([...req.c].sort((x, y) => weight(y) - weight(x)).map((c) => compileReq(c, st, lits, scan, fold)));
+      const cs = [...req.c].sort((x, y) => weight(y) - weight(x));
+      const a = new Adaptive(
+        cs.map((c) => compileReq(c, st, lits, scan, fold)),
+        cs.map(readsValues),
+      );
       return () => a.run(false);
     }
     case "or": {
-      const a = new Adaptive(req.c.map((c) => compileReq(c, st, lits, scan, fold)));
+      const a = new Adaptive(
+        req.c.map((c) => compileReq(c, st, lits, scan, fold)),
+        req.c.map(readsValues),
+      );
       return () => a.run(true);
     }
     default:
       return assertNever(req);
   }
+}
+
+/** Does the formula hold a field-value test? */
+function readsValues(r: Req): boolean {
+  return r.k === "field" || ((r.k === "and" || r.k === "or") && r.c.some(readsValues));
 }
 
 function weight(r: Req): number {
@@ -656,6 +703,9 @@ function weight(r: Req): number {
       return Math.min(...r.c.map(weight)) - 10 * r.c.length;
     case "and":
       return Math.max(...r.c.map(weight));
+    case "field":
+      // after the needles: reading values costs more than a needle's search
+      return 0;
     case "true":
       return -1000;
     default:
@@ -926,11 +976,12 @@ type Lit = Extract<Req, { k: "lit" }>;
 
 /**
  * Literals one of which a formula cannot be true without (its triggers); undefined when it can be true
- * with none (a `true` decides it). An `and` needs only one child's: the cheapest by `cost`.
+ * with none (a `true` or a field-value test decides it). An `and` needs only one child's: the cheapest by `cost`.
  */
 export function triggersOf(req: Req, cost: (lit: Lit) => number): Lit[] | undefined {
   switch (req.k) {
     case "true":
+    case "field":
       return undefined;
     case "lit":
       return [req];
@@ -1077,6 +1128,8 @@ export function describeRequirements(req: Req): string {
       return "true";
     case "lit":
       return req.ci === true ? `ci:${JSON.stringify(req.s)}` : JSON.stringify(req.s);
+    case "field":
+      return `${req.field} ${req.id}`;
     case "and":
       return `(${req.c.map(describeRequirements).join(" AND ")})`;
     case "or":

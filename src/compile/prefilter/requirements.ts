@@ -23,6 +23,13 @@ export type Req =
    * character or a `\u` escape holds it whatever it says.
    */
   | { readonly k: "lit"; readonly s: string; readonly inner?: string; readonly value?: boolean; readonly ci?: true }
+  /**
+   * A keyword field's value must pass `test`, for tests no needle can say (a regex, a short pattern). The
+   * line passes when some key whose text ends with the field's last name segment (`executable"` for
+   * `process.executable`, nested or dotted) holds a string that passes, or any value that is not a plain
+   * string (field-value.ts). `id` names the test: formulas share one evaluation per line for equal ids.
+   */
+  | { readonly k: "field"; readonly field: string; readonly id: string; readonly test: (value: string) => boolean }
   | { readonly k: "and"; readonly c: readonly Req[] }
   | { readonly k: "or"; readonly c: readonly Req[] };
 

@@ -69,9 +69,12 @@ function vocabulary(q: string): string[] {
 /** Values of other JSON types a keyword field indexes as text (123 as "123", true as "true"). */
 const SCALARS = [123, 12, 1, true, false];
 
-/** Events over the fields a query names, valued from its own constants (and near misses of them). */
-export function arbQueryEvent(q: string) {
-  const vals = fc.oneof({ arbitrary: fc.constantFrom(...vocabulary(q)), weight: 6 }, { arbitrary: fc.constantFrom(...SCALARS), weight: 1 });
+/**
+ * Events over the fields a query names, valued from its own constants (and near misses of them), and from
+ * `extra` (values a regex matches, which its text is not).
+ */
+export function arbQueryEvent(q: string, extra: readonly string[] = []) {
+  const vals = fc.oneof({ arbitrary: fc.constantFrom(...vocabulary(q), ...extra), weight: 6 }, { arbitrary: fc.constantFrom(...SCALARS), weight: 1 });
   const fields = [...new Set([...q.matchAll(/\b[a-z_]+\.[a-z_.]+/g)].map((m) => m[0]))];
   const categories = fc.constantFrom("process", "process", "file", "file", "network", "Process");
   return fc.record({
