@@ -6,7 +6,8 @@
 // "Terms index").
 
 import Database from "better-sqlite3";
-import { closeSync, constants, lstatSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, statSync } from "node:fs";
+import { Checkpointer, OWN_CHECKPOINT_PAGES } from "./checkpointer.js";
 import { StateInUseError, lockState } from "./lock.js";
 import { dirname } from "node:path";
 import { AdapterError, DiagnosticError, diagnostic, fileSpan } from "../diag/index.js";
@@ -15,6 +16,10 @@ import { randomBytes } from "node:crypto";
 import { hash32, hash53, hash53x, lastHash32 } from "./hash.js";
 import { TermIndex } from "./term-index.js";
 import type { OutputLedger, OutputRecord } from "../engine/ports.js";
+
+/** Commits between two looks at the log's size, and the size from which a checkpointer takes over (SQLite's default threshold: 1,000 pages). */
+const CHECKPOINTER_CHECK_EVERY = 8;
+const CHECKPOINTER_FROM_BYTES = 4 * 1024 * 1024;
 
 /** SQL: the alert is not a building block (its document has no kibana.alert.building_block_type). */
 const NOT_BUILDING_BLOCK = "building_block = 0";
@@ -191,6 +196,11 @@ export class SqliteStore implements OutputLedger {
   /** Releases the writer's lock (state/lock.ts), when this store holds one. */
   private release: (() => void) | undefined;
 
+  private checkpointer: Checkpointer | undefined;
+  /** A checkpointer could not start: the store checkpoints by itself, as SQLite does by default. */
+  private checkpointerRefused = false;
+  private commitsUnchecked = 0;
+
   private constructor(
     readonly path: string,
     db: Database.Database,
@@ -313,6 +323,9 @@ export class SqliteStore implements OutputLedger {
   }
 
   close(): void {
+    // the worker's connection first, so the store's own close is the last and folds the log in
+    this.checkpointer?.close();
+    this.checkpointer = undefined;
     this.db.close();
     this.release?.();
     this.release = undefined;
@@ -323,13 +336,42 @@ export class SqliteStore implements OutputLedger {
    * an I/O error is thrown as STATE004 (AdapterError).
    */
   transaction<T>(fn: () => T): T {
+    let out: T;
     try {
-      return this.db.transaction(fn)();
+      out = this.db.transaction(fn)();
     } catch (e) {
       // The indexes may hold what the rollback undid.
       this.forgetCached();
       throw stateWriteError(this.path, e);
     }
+    this.committed();
+    return out;
+  }
+
+  /** Has a checkpointer taken the store's checkpoints over (see committed)? */
+  get checkpointing(): boolean {
+    return this.checkpointer !== undefined;
+  }
+
+  /**
+   * After a commit: a store whose log has reached CHECKPOINTER_FROM_BYTES (it writes enough for the copies
+   * into the database file to cost: alerts by the ten thousand) hands its checkpoints to a worker thread
+   * (checkpointer.ts), which it tells of every commit from then on.
+   */
+  private committed(): void {
+    if (this.checkpointer !== undefined) return this.checkpointer.committed();
+    if (this.path === ":memory:" || this.checkpointerRefused || ++this.commitsUnchecked < CHECKPOINTER_CHECK_EVERY) return;
+    this.commitsUnchecked = 0;
+    let size = 0;
+    try {
+      size = statSync(`${this.path}-wal`).size;
+    } catch {
+      return;
+    }
+    if (size < CHECKPOINTER_FROM_BYTES) return;
+    this.checkpointer = Checkpointer.start(this.path);
+    if (this.checkpointer === undefined) this.checkpointerRefused = true;
+    else this.db.pragma(`wal_autocheckpoint = ${OWN_CHECKPOINT_PAGES}`);
   }
 
   /** Drops the in-process set ids and term indexes (after a rollback, a prune, or writes by another connection). */

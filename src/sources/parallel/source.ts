@@ -4,9 +4,8 @@
 // src/sources/types.ts (EventSource) like openNdjsonSource, except that events no rule's query matches are
 // counted in stats.events (parsed) but not yielded.
 
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import type { Worker } from "node:worker_threads";
 import { DiagnosticError, diagnostic, fileSpan } from "../../diag/index.js";
 import type { EventDoc, InputEvent } from "../../event/types.js";
 import { plainLineEvent } from "../../event/id.js";
@@ -14,6 +13,7 @@ import { emptyStats, type EventSource, type SourceOptions } from "../types.js";
 import { defaultIndexName, expandInputs, type InputSpec } from "../ndjson/expand.js";
 import { STDIN_NAME } from "../ndjson/source.js";
 import { newlineRanges } from "./ranges.js";
+import { startWorker, workerStartOf, type WorkerStart } from "../../util/worker-start.js";
 import type { FromWorker, PostedEvent, RangeJob, RangeStats, ToWorker, WorkerConfig, WorkerJobs } from "./protocol.js";
 
 /** V8 young-generation size of each reading worker (MB). */
@@ -87,19 +87,6 @@ export function leadingLines(path: string, maxBytes: number): string[] {
   }
 }
 
-/** How a worker is started: a script URL, or (tests under tsx) an eval'd loader of worker.ts. */
-type WorkerStart = { readonly url: URL } | { readonly evalCode: string };
-
-function defaultWorker(): WorkerStart {
-  const js = new URL("./worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js };
-  // running from sources under tsx (tests): worker threads do not inherit tsx's loader, so the worker
-  // imports worker.ts through tsx's tsImport
-  const ts = new URL("./worker.ts", import.meta.url).href;
-  const api = import.meta.resolve("tsx/esm/api");
-  return { evalCode: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts)}, ${JSON.stringify(ts)}));` };
-}
-
 interface RangeTask {
   readonly job: RangeJob;
   /** 1 when the range's stream starts with an extra "\n" (ranges after the first): one line and byte. */
@@ -164,7 +151,7 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
     });
   }
 
-  const how: WorkerStart = opts.workerUrl !== undefined ? { url: opts.workerUrl } : defaultWorker();
+  const how: WorkerStart = opts.workerUrl !== undefined ? { url: opts.workerUrl } : workerStartOf(import.meta.url, "worker");
 
   /** Starts worker `w` on tasks w, w + n, w + 2n… (n workers); its messages go to those tasks in order. */
   function start(w: number, n: number): void {
@@ -175,8 +162,7 @@ export function openParallelNdjsonSource(inputs: readonly string[], opts: Parall
     // 12 MB: 3.4 s / 239 MB and 12.9 s / 245 MB; 8 MB: 3.3 s / 230 MB but 14.0 s / 255 MB.
     const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
     const workerData: WorkerJobs = { config, jobs: mine.map((t) => t.job) };
-    const worker =
-      "url" in how ? new Worker(how.url, { workerData, resourceLimits }) : new Worker(how.evalCode, { eval: true, workerData, resourceLimits });
+    const worker = startWorker(how, { workerData, resourceLimits });
     for (const t of mine) t.worker = worker;
     let cur = 0;
     const push = (m: FromWorker): void => {
