@@ -378,3 +378,18 @@ test("fast-check: a sieve that looks rules up by the needles a line holds names 
     { numRuns: 1500 },
   );
 });
+
+test("a sieve's `also`: a line it rejects is tested against another formula by the same scan (raw, escaped, every strategy)", () => {
+  const members = ["a:one", "a:two"].map((q, at) => ({ at, req: requirementsOf(parseKql(q)) }));
+  const also = requirementsOf(parseKql("_source:*"));
+  for (const thresholds of [{}, { scan: 1 }, { automaton: 1, folded: 1 }, { automaton: 1, folded: 1, triggers: 1 }]) {
+    const sieve = sieveOf(members, undefined, 2, thresholds, also);
+    assert.ok(sieve?.also !== undefined);
+    const alsoAfter = (line: string): boolean | undefined => (sieve(Buffer.from(line)) ? undefined : sieve.also?.());
+    assert.equal(alsoAfter('{"a":"one"}'), undefined);
+    assert.equal(alsoAfter('{"a":"three"}'), false);
+    assert.equal(alsoAfter('{"_index":"i","_source":{"a":"three"}}'), true);
+    assert.equal(alsoAfter('{"_index":"i","\\u005fsource":{"a":"three"}}'), true);
+    assert.equal(alsoAfter('{"_index":"i","_sourc":{"a":"three"}}'), false);
+  }
+});

@@ -21,6 +21,8 @@ export type KqlPrefilter = ((line: string | Uint8Array) => boolean) & {
   readonly rules?: () => Uint8Array | undefined;
   /** The requirement formula the test implements. */
   readonly req?: Req;
+  /** After a call that returned false: whether the line meets the sieve's `also` formula (see sieveOf). */
+  readonly also?: () => boolean;
 }
 
 const BACKSLASH = 0x5c;
@@ -848,15 +850,6 @@ export interface PrefilterQuery {
   readonly req?: Req;
 }
 
-const SOURCE_KEY = Buffer.from('"_source"', "latin1");
-
-/** Can the line hold the key "_source" (raw, or spelled with \u escapes)? */
-function mayHoldSourceKey(line: string | Uint8Array): boolean {
-  if (typeof line === "string") return line.includes('"_source"') || line.includes("\\u");
-  const b = Buffer.isBuffer(line) ? line : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
-  return b.indexOf(SOURCE_KEY) >= 0 || b.indexOf(UNICODE_ESCAPE) >= 0;
-}
-
 /** A line holding this token may be an Elasticsearch hit, whose own `_index` can route it anywhere. */
 const HIT_KEY: Req = { k: "lit", s: '"_source"', inner: "_source" };
 
@@ -882,9 +875,10 @@ export function kqlRoutedPrefilter(
     const key = mask.map((b) => (b ? "1" : "0")).join("");
     if (byMask.has(key)) return byMask.get(key);
     const members = reqs.flatMap((req, at) => (mask[at] === true ? [{ at, req }] : []));
-    const sieve = sieveOf(members, alwaysReq, reqs.length);
     // every rule reached: a hit's own _index can route it nowhere new
-    const pf = sieve === undefined || mask.every((b) => b) ? sieve : orHit(sieve, all);
+    const everyRule = mask.every((b) => b);
+    const sieve = sieveOf(members, alwaysReq, reqs.length, {}, everyRule ? undefined : HIT_KEY);
+    const pf = sieve === undefined || everyRule ? sieve : orHit(sieve, all);
     byMask.set(key, pf);
     return pf;
   };
@@ -896,12 +890,12 @@ export function kqlRoutedPrefilter(
  */
 function orHit(sieve: KqlPrefilter, all: Req): KqlPrefilter {
   const hitAll = andOf([HIT_KEY, all]);
-  // Most lines the sieve rejects are not hits: a plain search for the key (or a \u escape, which could
-  // spell it) settles them before the union's scanner reads the line for all rules' needles. That scanner
-  // (an automaton over every rule's needles: tens of MB with the whole corpus) is built when a line first
-  // may be a hit, which files of plain events never have.
+  // Most lines the sieve rejects are not hits: the key, which the sieve's own scan of the line looked for
+  // (its `also`), settles them before the union's scanner reads the line for all rules' needles. That
+  // scanner (an automaton over every rule's needles: tens of MB with the whole corpus) is built when a line
+  // first may be a hit, which files of plain events never have.
   let hitTest: ((line: string | Uint8Array) => boolean) | undefined;
-  const hit = (line: string | Uint8Array): boolean => mayHoldSourceKey(line) && (hitTest ??= prefilterOf(hitAll) ?? (() => true))(line);
+  const hit = (line: string | Uint8Array): boolean => sieve.also?.() !== false && (hitTest ??= prefilterOf(hitAll) ?? (() => true))(line);
   let rules: Uint8Array | undefined;
   const test = (line: string | Uint8Array): boolean => {
     if (sieve(line)) {
@@ -923,8 +917,10 @@ const TRUE: Req = { k: "true" };
  * hundreds of rules on an input they all target, most lines pass some rule's requirements, but each line
  * meets few rules' (a bench line: about 15 of the 137 its event category reaches): the engine evaluates only those
  * rules' queries. One scan of the line serves every rule's needles. undefined: every line passes untested.
+ * `also`: a formula whose needles the same scan looks for, and which a line the sieve rejects is then
+ * tested against (`also()`; a rejected line may still be an Elasticsearch hit, see orHit).
  */
-export function sieveOf(members: readonly { readonly at: number; readonly req: Req }[], always: Req | undefined, ruleCount: number, thresholds: ScanThresholds = {}): KqlPrefilter | undefined {
+export function sieveOf(members: readonly { readonly at: number; readonly req: Req }[], always: Req | undefined, ruleCount: number, thresholds: ScanThresholds = {}, also?: Req): KqlPrefilter | undefined {
   // (no rule and no `always`: the union of nothing says nothing, as a union of rules without requirements)
   if (members.length === 0 ? always === undefined : members.every((m) => m.req.k === "true")) return undefined;
   if (always?.k === "true") return undefined;
@@ -932,8 +928,10 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
   const st = new LineState();
   const lits = new Map<string, Test>();
   // every needle of every formula (a rule without requirements makes the union say nothing)
-  const { scan, fold, auto } = scannersOf(andOf([...members.map((m) => m.req), ...(always === undefined ? [] : [always])]), st, thresholds);
+  const { scan, fold, auto } = scannersOf(andOf([...members.map((m) => m.req), ...(always === undefined ? [] : [always]), ...(also === undefined ? [] : [also])]), st, thresholds);
   const alwaysTest = always === undefined ? undefined : compileReq(always, st, lits, scan, fold);
+  const alsoTest = also === undefined ? undefined : compileReq(also, st, lits, scan, fold);
+  let alsoHeld = true;
   const tests = members.map((m) => (m.req.k === "true" ? undefined : compileReq(m.req, st, lits, scan, fold)));
   const triggers = auto === undefined || members.length < (thresholds.triggers ?? TRIGGER_MIN_MEMBERS) ? undefined : new Triggers(members, auto);
   // a line whose case folding is not ASCII's holds every case-insensitive needle, found or not
@@ -962,11 +960,12 @@ export function sieveOf(members: readonly { readonly at: number; readonly req: R
       }
       r = rules !== undefined;
     }
+    alsoHeld = r || alsoTest === undefined || alsoTest();
     st.reset("");
     probe.record(r, met);
     return r;
   };
-  return Object.assign(test, { gateFor: (sample: Buffer) => chooseGate(union, sample), rules: () => rules, req: union });
+  return Object.assign(test, { gateFor: (sample: Buffer) => chooseGate(union, sample), rules: () => rules, req: union, also: () => alsoHeld });
 }
 
 /** A sieve of fewer members evaluates every member's formula on each line (the lookup would not pay). */
