@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import objectHash from "object-hash";
 import fc from "fast-check";
-import { alertRiskScore, alertSeverity, buildAlert, buildAlertWithJson, newTermsAlertId, queryAlertId } from "./alert.js";
+import { alertRiskScore, alertSeverity, buildAlert, buildAlertWithJson, newTermsAlertId, queryAlertId, ruleFieldsText } from "./alert.js";
+import { cutRuleFields, restoreRuleFields } from "../state/sqlite.js";
 import { hit, makeRule } from "./test-support.js";
 import type { Rule, Severity } from "../rules/model.js";
 import type { EventDoc } from "../event/types.js";
@@ -170,6 +171,7 @@ test("alert JSON: the rule part spliced from its cache gives JSON.stringify's te
   const value = fc.oneof(leaf, fc.dictionary(fc.constantFrom("kind", "action", "name", "category"), leaf, { maxKeys: 3 }));
   const source = fc.dictionary(key, value, { maxKeys: 8 });
   const uuid = fc.constantFrom("r-uuid", "other-uuid");
+  let cuts = 0;
   fc.assert(
     fc.property(fc.constantFrom(...rules), source, uuid, fc.option(fc.array(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 2 }), { nil: undefined }), fc.boolean(), (rule, src, ruleUuid, terms, owned) => {
       const c = { ...ctx, ruleUuid };
@@ -178,7 +180,18 @@ test("alert JSON: the rule part spliced from its cache gives JSON.stringify's te
       assert.equal(got.json, JSON.stringify(expected));
       assert.equal(JSON.stringify(got.doc), got.json);
       assert.equal(got.doc["kibana.alert.rule.uuid"], ruleUuid);
+      // the cut the state stores is the one its search would find, and puts the document back together
+      const fields = ruleFieldsText(rule, ruleUuid);
+      if (got.cut !== undefined) {
+        assert.equal(got.cut.of, got.json);
+        assert.equal(got.cut.fields, fields);
+        assert.deepEqual({ rest: got.cut.rest, beforeAt: got.cut.beforeAt, afterAt: got.cut.afterAt }, cutRuleFields(got.json, fields));
+        assert.equal(restoreRuleFields(got.cut.rest, got.cut.beforeAt, got.cut.afterAt, fields), got.json);
+        cuts++;
+      }
     }),
     { numRuns: 400 },
   );
+  // (sources with flat kibana.* keys are serialised whole, without a cut)
+  assert.ok(cuts > 100, `${cuts} alerts were spliced`);
 });

@@ -11,6 +11,7 @@ import type { Rule, Severity } from "../rules/model.js";
 import { originalTime } from "./time.js";
 import { buildReason } from "./reason.js";
 import { isJsonObject } from "../util/json-object.js";
+import type { RuleFieldsCut } from "../state/sqlite.js";
 
 export interface AlertContext {
   readonly spaceId: string;
@@ -354,6 +355,8 @@ function hasFlatKibanaKey(o: EventDoc): boolean {
 export interface BuiltAlert {
   readonly doc: EventDoc;
   readonly json: string;
+  /** The JSON without the rule part's texts, as the state stores it (when they were spliced in). */
+  readonly cut?: RuleFieldsCut;
 }
 
 /**
@@ -376,7 +379,7 @@ export function buildAlertWithJson(rule: Rule, hit: InputEvent, id: string, ctx:
   return assembleAlert(rule, hit, id, ctx, newTerms, ownsSource, true, true);
 }
 
-function assembleAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms: readonly unknown[] | undefined, ownsSource: boolean, applyOverrides: boolean, withJson: boolean): { doc: EventDoc; json: string } {
+function assembleAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContext, newTerms: readonly unknown[] | undefined, ownsSource: boolean, applyOverrides: boolean, withJson: boolean): BuiltAlert {
   const src = hit._source;
   // Read from the source before `event.kind` is removed (in place when owned).
   const origEvent = originalEvent(src);
@@ -396,7 +399,11 @@ function assembleAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContex
   if (!withJson) return { doc, json: "" };
   if (!spliceable) return { doc, json: JSON.stringify(doc) };
   const varyingJson = members(varying);
-  return { doc, json: `${headJson.slice(0, -1)}${part.text.before}${varyingJson === "" ? "" : `,${varyingJson}`}${part.text.after}}` };
+  const start = headJson.slice(0, -1);
+  const vary = varyingJson === "" ? "" : `,${varyingJson}`;
+  const { before, after } = part.text;
+  const json = `${start}${before}${vary}${after}}`;
+  return { doc, json, cut: { of: json, fields: part.text, rest: `${start}${vary}}`, beforeAt: start.length, afterAt: after === "" ? null : start.length + vary.length } };
 }
 
 // ---- EQL sequences: building blocks and the shell alert (eql_alerts.md §3) ------------------------------

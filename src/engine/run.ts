@@ -321,6 +321,7 @@ function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number, er: 
     instanceId: typeof d["kibana.alert.instance.id"] === "string" ? d["kibana.alert.instance.id"] : null,
     buildingBlock: d["kibana.alert.building_block_type"] !== undefined && d["kibana.alert.building_block_type"] !== null,
     ruleFields: er === undefined ? undefined : ruleFieldsText(er.rule, er.ruleUuid),
+    cut: a.cut,
   });
 }
 

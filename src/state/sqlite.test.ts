@@ -217,6 +217,24 @@ test("rule fields: stored once per rule, cut out of each alert's document and pu
   s.close();
 });
 
+test("rule fields: a cut its builder made is stored as it is, and only for the document and texts it was made for", () => {
+  const s = SqliteStore.open(":memory:");
+  const fields = { before: ',"kibana.alert.rule.rule_id":"r1"', after: ',"kibana.alert.rule.note":"n"', ruleUuid: "u" };
+  const doc = `{"@timestamp":"t"${fields.before},"v":1${fields.after}}`;
+  const row = { ruleId: "r1", ruleName: "R", eventTime: 1, createdAt: 1, severity: "low", host: null, process: null, file: null, newTerms: null, ruleFields: fields };
+  const columns = (id: string) => s.db.prepare("SELECT doc, before_at, after_at FROM alerts WHERE id = ?").get(id);
+  // the builder's cut (here with its texts put back at other places than a search would find) is what is stored
+  const made = { of: doc, fields, rest: '{"@timestamp":"t","v":1}', beforeAt: 1, afterAt: 1 };
+  s.insertAlert({ ...row, id: "made", doc, cut: made });
+  assert.deepEqual(columns("made"), { doc: made.rest, before_at: 1, after_at: 1 });
+  // a cut of another document, or of other texts, is not used: the texts are searched for
+  s.insertAlert({ ...row, id: "stale", doc, cut: { ...made, of: `${doc} ` } });
+  s.insertAlert({ ...row, id: "other", doc, cut: { ...made, fields: { ...fields } } });
+  s.insertAlert({ ...row, id: "searched", doc });
+  for (const id of ["stale", "other", "searched"]) assert.deepEqual(columns(id), { doc: '{"@timestamp":"t","v":1}', before_at: 17, after_at: 23 }, id);
+  s.close();
+});
+
 test("building blocks: a store from before the column reads them from the stored documents", () => {
   const { path, old } = storeBefore("ADD COLUMN building_block");
   const insert = old.prepare("INSERT INTO alerts (id, rule_id, rule_name, event_time, created_at, severity, host, process, file, new_terms, doc) VALUES (?, 'r', 'R', ?, 1, 'low', NULL, NULL, NULL, NULL, ?)");

@@ -60,6 +60,19 @@ export function cutRuleFields(doc: string, text: RuleFieldsText): { rest: string
   return { rest, beforeAt, afterAt };
 }
 
+/**
+ * A document already cut by its builder (engine/alert.ts knows where it put the rule's texts): what
+ * cutRuleFields(of, fields) would store, without searching. Used only for the document `of` and the texts
+ * `fields` it was made for.
+ */
+export interface RuleFieldsCut {
+  readonly of: string;
+  readonly fields: RuleFieldsText;
+  readonly rest: string;
+  readonly beforeAt: number;
+  readonly afterAt: number | null;
+}
+
 /** The document `cutRuleFields` cut. */
 export function restoreRuleFields(rest: string, beforeAt: number, afterAt: number | null, text: Pick<RuleFieldsText, "before" | "after">): string {
   const withAfter = afterAt === null ? rest : rest.slice(0, afterAt) + text.after + rest.slice(afterAt);
@@ -106,6 +119,8 @@ export interface AlertRow {
   readonly buildingBlock?: boolean;
   /** The rule's texts in `doc`, stored once for all its alerts (absent: the document is stored whole). */
   readonly ruleFields?: RuleFieldsText;
+  /** `doc` without them, when its builder made it (else they are searched for). */
+  readonly cut?: RuleFieldsCut;
 }
 
 /** An alert as `tern report` lists it: AlertRow without the document and file, and whether it is a building block. */
@@ -534,7 +549,8 @@ export class SqliteStore implements OutputLedger {
   }
 
   insertAlert(row: AlertRow): void {
-    const cut = row.ruleFields === undefined ? undefined : cutRuleFields(row.doc, row.ruleFields);
+    const made = row.cut;
+    const cut = row.ruleFields === undefined ? undefined : made !== undefined && made.of === row.doc && made.fields === row.ruleFields ? made : cutRuleFields(row.doc, row.ruleFields);
     this.stmts.insertAlert.run({
       id: row.id,
       ruleId: row.ruleId,

@@ -216,8 +216,8 @@ class EqlReplay implements ReplayRule {
         duplicates++;
         continue;
       }
-      const { doc, json } = buildAlertWithJson(this.er.rule, { ...hit, _source: JSON.parse(text) as EventDoc }, id, ctx, undefined, true);
-      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json });
+      const { doc, json, cut } = buildAlertWithJson(this.er.rule, { ...hit, _source: JSON.parse(text) as EventDoc }, id, ctx, undefined, true);
+      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json, cut });
     }
     return { alerts, duplicates };
   }
@@ -302,8 +302,8 @@ class EqlStream implements StreamRule {
       if (f.stageKeys[0] === undefined) return { alerts: [], duplicates: 0 };
       const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) return { alerts: [], duplicates: 1 };
-      const { doc, json } = buildAlertWithJson(rule, ev, id, ctx);
-      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json }], duplicates: 0 };
+      const { doc, json, cut } = buildAlertWithJson(rule, ev, id, ctx);
+      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json, cut }], duplicates: 0 };
     }
     this.watermark = Math.max(this.watermark, f.ord.ts);
     const ref: StreamRef = { hit: { _index: ev._index, _id: ev._id, _source: ev._source }, t };

@@ -15,8 +15,8 @@ import type { TextSpill } from "../../state/spill.js";
 /** Builds the alert of one event (query rules; EQL event queries share it). */
 export function eventAlert(er: EngineRule, ev: MatchedEvent, ctx: AlertContext, id: string, evHit?: InputEvent): PendingAlert {
   const { hit, owned } = fullHit(ev, evHit);
-  const { doc, json } = buildAlertWithJson(er.rule, hit, id, ctx, undefined, owned);
-  return { id, ruleId: er.rule.rule_id, eventTime: ev.t, doc, json };
+  const { doc, json, cut } = buildAlertWithJson(er.rule, hit, id, ctx, undefined, owned);
+  return { id, ruleId: er.rule.rule_id, eventTime: ev.t, doc, json, cut };
 }
 
 class QueryReplay implements ReplayRule {
@@ -86,8 +86,8 @@ class QueryStream implements StreamRule {
   decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
     const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
     if (seen(id)) return { alerts: [], duplicates: 1 };
-    const { doc, json } = buildAlertWithJson(this.er.rule, ev, id, ctx);
-    return { alerts: [{ id, ruleId: this.er.rule.rule_id, eventTime: t, doc, json }], duplicates: 0 };
+    const { doc, json, cut } = buildAlertWithJson(this.er.rule, ev, id, ctx);
+    return { alerts: [{ id, ruleId: this.er.rule.rule_id, eventTime: t, doc, json, cut }], duplicates: 0 };
   }
   commit(): void {}
   finish(): void {}

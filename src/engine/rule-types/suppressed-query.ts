@@ -213,8 +213,8 @@ class SuppressedQueryStream implements StreamRule {
     if (keys === undefined) {
       const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) return { alerts: [], duplicates: 1 };
-      const { doc, json } = buildAlertWithJson(rule, ev, id, ctx);
-      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json }], duplicates: 0 };
+      const { doc, json, cut } = buildAlertWithJson(rule, ev, id, ctx);
+      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json, cut }], duplicates: 0 };
     }
     const cands: Candidate[] = [];
     let duplicates = 0;

@@ -4,7 +4,7 @@
 // over its window finds, and what one stream event does. engine/run.ts never names a type.
 
 import type { EventDoc, InputEvent } from "../../event/types.js";
-import type { SqliteStore } from "../../state/sqlite.js";
+import type { RuleFieldsCut, SqliteStore } from "../../state/sqlite.js";
 import type { TextSpill } from "../../state/spill.js";
 import type { EngineRule } from "../ports.js";
 import type { AlertContext } from "../alert.js";
@@ -18,6 +18,8 @@ export interface PendingAlert {
   readonly doc: EventDoc;
   /** `JSON.stringify(doc)`, shared by the sink and the alerts table. */
   readonly json: string;
+  /** `json` without the rule's texts, when the builder made it (the state stores that; see RuleFieldsCut). */
+  readonly cut?: RuleFieldsCut;
   readonly ruleId: string;
   readonly eventTime: number;
   readonly newTerms?: readonly TermValue[];
