@@ -6,6 +6,7 @@
 
 import type { EventDoc } from "../event/types.js";
 import type { AlertSink } from "../engine/ports.js";
+import type { RuleFieldsCut } from "../state/sqlite.js";
 import { ClusterError, bulkSettled, type ClusterClient } from "./client.js";
 
 export interface ClusterAlertStats {
@@ -33,11 +34,11 @@ export function clusterAlertSink(primary: AlertSink, client: ClusterClient, inde
   };
   return {
     stats,
-    async write(alerts: readonly EventDoc[], json?: readonly string[]) {
+    async write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]) {
       // The cluster first: if it fails (down past the retries), nothing reached the primary sink either, and
       // the execution runs again later; a repeat in the cluster is only a 409.
       if (alerts.length > 0) await toCluster(alerts);
-      await primary.write(alerts, json);
+      await primary.write(alerts, json, cuts);
     },
     commit: primary.commit?.bind(primary),
     close: () => primary.close(),

@@ -2,6 +2,7 @@
 // the state store. Concrete parts (KQL compiler, NDJSON source, SQLite store, NDJSON sink) are wired by the CLI.
 
 import type { EventDoc } from "../event/types.js";
+import type { RuleFieldsCut } from "../state/sqlite.js";
 import type { Rule } from "../rules/model.js";
 import type { CompiledEql } from "../compile/eql/statement.js";
 import type { DispatchKey } from "../compile/dispatch/dispatch.js";
@@ -38,7 +39,12 @@ export function resultCap(er: EngineRule): number {
  * alerts table and the sink.
  */
 export interface AlertSink {
-  write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void>;
+  /**
+   * `json`: the alerts' JSON texts (else they are serialised); `cuts`: for some, the text without its
+   * rule's fields as its builder made it (state/sqlite.ts RuleFieldsCut), so that a sink writing bytes
+   * copies the rule's encoded fields instead of encoding them again for every alert.
+   */
+  write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void>;
   /**
    * Called inside the transaction that records the alerts of the last `write` as delivered: a sink that
    * can take back what it wrote (an --output file) records there how far its output is durable.

@@ -17,7 +17,7 @@ import { getValues } from "../event/fields.js";
 import { dispatchTable } from "../compile/dispatch/dispatch.js";
 import type { EventSource, SourceStats } from "../sources/types.js";
 import { parseDateMath } from "../util/datemath.js";
-import type { SqliteStore } from "../state/sqlite.js";
+import type { RuleFieldsCut, SqliteStore } from "../state/sqlite.js";
 import { TextSpill } from "../state/spill.js";
 import type { AlertSink, EngineRule } from "./ports.js";
 import { ruleFieldsText, type AlertContext } from "./alert.js";
@@ -464,10 +464,10 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   // Executions are committed in groups (docs/engine.md "Transactions and the rerun guarantee"): one sink
   // write (one fsync) and one transaction per group instead of per execution. Later executions of the group
   // see its not-yet-stored alert ids through `group.ids`, so duplicates are dropped exactly as before.
-  const group = { docs: [] as EventDoc[], json: [] as string[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
+  const group = { docs: [] as EventDoc[], json: [] as string[], cuts: [] as (RuleFieldsCut | undefined)[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
   const flush = async (): Promise<void> => {
     if (group.executions === 0) return;
-    await opts.sink.write(group.docs, group.json);
+    await opts.sink.write(group.docs, group.json, group.cuts);
     const commits = group.commits;
     opts.store.transaction(() => {
       for (const c of commits) c();
@@ -475,6 +475,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     });
     group.docs = [];
     group.json = [];
+    group.cuts = [];
     group.ids = new Set();
     group.commits = [];
     group.executions = 0;
@@ -509,6 +510,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     for (const a of alerts) {
       group.docs.push(a.doc);
       group.json.push(a.json);
+      group.cuts.push(a.cut);
       group.ids.add(a.id);
     }
     // An alert an execution extended (alert suppression) is written again, after its earlier lines.
@@ -516,6 +518,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     for (const a of updates) {
       group.docs.push(a.doc);
       group.json.push(a.json);
+      group.cuts.push(a.cut);
     }
     group.commits.push(() => {
       for (const a of alerts) storeAlert(opts.store, a, exec.startedAt, s.er);
@@ -624,6 +627,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
     await opts.sink.write(
       out.map((a) => a.doc),
       out.map((a) => a.json),
+      out.map((a) => a.cut),
     );
     opts.store.transaction(() => {
       for (const a of alerts) storeAlert(opts.store, a, now, ruleOf.get(a.ruleId));

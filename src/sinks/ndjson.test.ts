@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { fileSink, streamSink } from "./ndjson.js";
+import fc from "fast-check";
+import { alertLines, fileSink, streamSink } from "./ndjson.js";
+import type { RuleFieldsCut } from "../state/sqlite.js";
 
 test("file sink: created 0600, appends one JSON object per line", async () => {
   const p = join(mkdtempSync(join(tmpdir(), "tern-sink-")), "alerts.ndjson");
@@ -40,4 +42,32 @@ test("file and stream sinks: the caller's serialisation (json[i]) is written as 
   out.on("data", (c: Buffer) => (text += c.toString()));
   await streamSink(out).write([{ a: 1 }], ['{"a":  1}']);
   assert.equal(text, '{"a":  1}\n');
+});
+
+test("alert lines: the rule's fields copied as bytes where the builder cut them give the bytes of the texts encoded whole (fast-check)", () => {
+  const piece = fc.constantFrom('"a":1', '"é":"😀"', '"x":"\\u2028"', '"k":[1,2]', "");
+  const ruleText = fc.constantFrom(',"kibana.alert.rule.rule_id":"r"', ',"kibana.alert.rule.note":"ü\\n"', ',"p":{"q":"€"}');
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ head: piece, vary: piece, before: ruleText, after: fc.option(ruleText, { nil: undefined }), how: fc.constantFrom("cut", "stale", "none") }), { maxLength: 6 }),
+      (specs) => {
+        const json: string[] = [];
+        const cuts: (RuleFieldsCut | undefined)[] = [];
+        for (const sp of specs) {
+          const start = `{"h":0${sp.head === "" ? "" : `,${sp.head}`}`;
+          const vary = sp.vary === "" ? "" : `,${sp.vary}`;
+          const fields = { before: sp.before, after: sp.after ?? "", ruleUuid: "u" };
+          const text = `${start}${fields.before}${vary}${fields.after}}`;
+          json.push(text);
+          const cut = { of: text, fields, rest: `${start}${vary}}`, beforeAt: start.length, afterAt: fields.after === "" ? null : start.length + vary.length };
+          cuts.push(sp.how === "cut" ? cut : sp.how === "stale" ? { ...cut, of: `${text} `, rest: "{}" } : undefined);
+        }
+        const docs = json.map(() => ({}));
+        assert.deepEqual(alertLines(docs, json, cuts), Buffer.from(json.map((t) => `${t}\n`).join(""), "utf8"));
+      },
+    ),
+    { numRuns: 1000 },
+  );
+  // without texts, the documents are serialised
+  assert.equal(alertLines([{ a: "é" }], undefined, undefined).toString("utf8"), '{"a":"é"}\n');
 });

@@ -10,17 +10,59 @@ import { trackOutput, type OutputTracker } from "./output-ledger.js";
 import type { Writable } from "node:stream";
 import type { EventDoc } from "../event/types.js";
 import type { AlertSink, OutputLedger } from "../engine/ports.js";
+import type { RuleFieldsCut, RuleFieldsText } from "../state/sqlite.js";
 
 function lines(alerts: readonly EventDoc[], json: readonly string[] | undefined): string {
   return (json ?? alerts.map((a) => JSON.stringify(a))).join("\n") + "\n";
 }
 
+/** The UTF-8 bytes of a rule's field texts, encoded once for all its alerts (keyed by the texts' object). */
+const RULE_BYTES = new WeakMap<RuleFieldsText, { readonly before: Buffer; readonly after: Buffer }>();
+
+function ruleBytes(fields: RuleFieldsText): { readonly before: Buffer; readonly after: Buffer } {
+  let b = RULE_BYTES.get(fields);
+  if (b === undefined) RULE_BYTES.set(fields, (b = { before: Buffer.from(fields.before, "utf8"), after: Buffer.from(fields.after, "utf8") }));
+  return b;
+}
+
+/**
+ * The alerts as NDJSON bytes. Most of an alert's text is its rule's fields, the same in every alert of the
+ * rule: where the builder says where they are (a cut made for that very text), only the rest is encoded
+ * and the rule's bytes are copied. Encoding every text whole cost about 18 µs an alert (485 Linux rules'
+ * alerts, 13 kB each), this about 1.7. The bytes are the same either way.
+ */
+export function alertLines(alerts: readonly EventDoc[], json: readonly string[] | undefined, cuts: readonly (RuleFieldsCut | undefined)[] | undefined): Buffer {
+  if (json === undefined || cuts === undefined) return Buffer.from(lines(alerts, json), "utf8");
+  // at most 3 bytes per UTF-16 unit, and a newline each
+  let max = 0;
+  for (const t of json) max += t.length * 3 + 1;
+  const out = Buffer.allocUnsafe(max);
+  let o = 0;
+  for (let i = 0; i < json.length; i++) {
+    const text = json[i];
+    const cut = cuts[i];
+    if (cut === undefined || cut.of !== text) o += out.write(text, o, "utf8");
+    else {
+      const rule = ruleBytes(cut.fields);
+      const rest = cut.rest;
+      const afterAt = cut.afterAt ?? rest.length - 1;
+      o += out.write(rest.slice(0, cut.beforeAt), o, "utf8");
+      o += rule.before.copy(out, o);
+      o += out.write(rest.slice(cut.beforeAt, afterAt), o, "utf8");
+      if (cut.afterAt !== null) o += rule.after.copy(out, o);
+      o += out.write(rest.slice(afterAt), o, "utf8");
+    }
+    out[o++] = 0x0a;
+  }
+  return out.subarray(0, o);
+}
+
 /** A stream (stdout on a pipe or terminal, a test's PassThrough): resolves on the write callback. */
 export function streamSink(out: Writable, what = "stdout"): AlertSink {
   return {
-    write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
+    write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
-      const text = lines(alerts, json);
+      const text = alertLines(alerts, json, cuts);
       return new Promise((resolve, reject) => {
         out.write(text, (err) => {
           if (err === null || err === undefined) resolve();
@@ -39,10 +81,10 @@ export function streamSink(out: Writable, what = "stdout"): AlertSink {
  */
 export function fdSink(fd: number, regular: boolean, what = "stdout"): AlertSink {
   return {
-    write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
+    write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
       try {
-        writeFully(fd, Buffer.from(lines(alerts, json), "utf8"), what);
+        writeFully(fd, alertLines(alerts, json, cuts), what);
         if (regular) syncFully(fd, what);
       } catch (e) {
         return Promise.reject(e);
@@ -75,9 +117,9 @@ export function fileSink(path: string, opts: FileSinkOptions = {}): AlertSink {
     throw e;
   }
   return {
-    write(alerts: readonly EventDoc[], json?: readonly string[]): Promise<void> {
+    write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
-      const bytes = Buffer.from(lines(alerts, json), "utf8");
+      const bytes = alertLines(alerts, json, cuts);
       try {
         tracker?.begin(bytes.length);
         try {
