@@ -4,17 +4,20 @@
 import { lstatSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import type { CheckpointerData } from "./checkpointer.js";
+import { CheckpointerState, type CheckpointerData } from "./checkpointer.js";
 
-const { path, closed, minIntervalMs } = workerData as CheckpointerData;
-const done = new Int32Array(closed);
+const { path, state: shared, minIntervalMs } = workerData as CheckpointerData;
+const state = new Int32Array(shared);
 
 let db: Database.Database | undefined;
-try {
-  // the store refused a link when it opened the file; a link put there since is refused too
-  if (!lstatSync(path).isSymbolicLink()) db = new Database(path, { fileMustExist: true });
-} catch {
-  // the store's own connection checkpoints as SQLite does by default (see checkpointer.ts)
+// (the store may have closed meanwhile: then no connection is opened)
+if (Atomics.compareExchange(state, 0, CheckpointerState.STARTING, CheckpointerState.OPEN) === CheckpointerState.STARTING) {
+  try {
+    // the store refused a link when it opened the file; a link put there since is refused too
+    if (!lstatSync(path).isSymbolicLink()) db = new Database(path, { fileMustExist: true });
+  } catch {
+    // the store's own connection checkpoints as SQLite does by default (see checkpointer.ts)
+  }
 }
 
 let last = 0;
@@ -38,8 +41,8 @@ function close(): void {
     db?.close();
   } finally {
     db = undefined;
-    Atomics.store(done, 0, 1);
-    Atomics.notify(done, 0);
+    Atomics.store(state, 0, CheckpointerState.CLOSED);
+    Atomics.notify(state, 0);
     parentPort?.close();
   }
 }

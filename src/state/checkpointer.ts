@@ -12,9 +12,20 @@ import { startWorker, workerStartOf } from "../util/worker-start.js";
 /** What the worker is given. */
 export interface CheckpointerData {
   readonly path: string;
-  /** An Int32 set to 1 (and notified) once the worker's connection is closed. */
-  readonly closed: SharedArrayBuffer;
+  /** One Int32, the worker's state (CheckpointerState), changed by both sides and notified on CLOSED. */
+  readonly state: SharedArrayBuffer;
   readonly minIntervalMs: number;
+}
+
+/**
+ * STARTING → OPEN (the worker, before it opens its connection) → CLOSED (after it closed it); or STARTING →
+ * CANCELLED (the store closing before the worker got that far: it then never opens one).
+ */
+export const enum CheckpointerState {
+  STARTING = 0,
+  OPEN = 1,
+  CLOSED = 2,
+  CANCELLED = 3,
 }
 
 export const CHECKPOINT_INTERVAL_MS = 100;
@@ -28,7 +39,7 @@ export class Checkpointer {
 
   private constructor(
     private readonly worker: Worker,
-    private readonly closed: Int32Array,
+    private readonly state: Int32Array,
   ) {
     worker.on("error", () => (this.alive = false));
     worker.on("exit", () => (this.alive = false));
@@ -36,13 +47,13 @@ export class Checkpointer {
 
   /** A checkpointer for the store file at `path`, or undefined when no worker thread can start. */
   static start(path: string): Checkpointer | undefined {
-    const closed = new SharedArrayBuffer(4);
-    const workerData: CheckpointerData = { path, closed, minIntervalMs: CHECKPOINT_INTERVAL_MS };
+    const state = new SharedArrayBuffer(4);
+    const workerData: CheckpointerData = { path, state, minIntervalMs: CHECKPOINT_INTERVAL_MS };
     try {
       const worker = startWorker(workerStartOf(import.meta.url, "checkpoint-worker"), { workerData, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       // a run that ends does not wait for it (close() does, briefly)
       worker.unref();
-      return new Checkpointer(worker, new Int32Array(closed));
+      return new Checkpointer(worker, new Int32Array(state));
     } catch {
       return undefined;
     }
@@ -55,16 +66,20 @@ export class Checkpointer {
 
   /**
    * Closes the worker's connection before the store closes its own, so that the store's is the last one:
-   * SQLite then copies what is left of the log and removes it, as without a checkpointer. Returns whether
-   * the worker's connection is closed (false: it did not answer within CLOSE_WAIT_MS, or had ended before).
+   * SQLite then copies what is left of the log and removes it, as without a checkpointer. A worker still
+   * starting is told never to open one (a run that ends just after starting it does not wait for it).
+   * Returns how it ended: "cancelled" (it was still starting), "closed" (its connection is closed), or
+   * "unanswered" (it did not answer within CLOSE_WAIT_MS, or had died; it is terminated).
    */
-  close(): boolean {
-    if (this.alive) {
+  close(): "cancelled" | "closed" | "unanswered" {
+    const was = Atomics.compareExchange(this.state, 0, CheckpointerState.STARTING, CheckpointerState.CANCELLED);
+    if (was === CheckpointerState.OPEN && this.alive) {
       this.worker.postMessage("close");
-      Atomics.wait(this.closed, 0, 0, CLOSE_WAIT_MS);
+      Atomics.wait(this.state, 0, CheckpointerState.OPEN, CLOSE_WAIT_MS);
     }
     this.alive = false;
     void this.worker.terminate();
-    return Atomics.load(this.closed, 0) === 1;
+    const now = Atomics.load(this.state, 0);
+    return now === CheckpointerState.CANCELLED ? "cancelled" : now === CheckpointerState.CLOSED ? "closed" : "unanswered";
   }
 }
