@@ -6,7 +6,7 @@
 
 import type { EventDoc } from "../event/types.js";
 import type { AlertSink } from "../engine/ports.js";
-import type { RuleFieldsCut } from "../state/sqlite.js";
+import type { RuleFieldsCut } from "../state/rule-fields.js";
 import { ClusterError, bulkSettled, type ClusterClient } from "./client.js";
 
 export interface ClusterAlertStats {

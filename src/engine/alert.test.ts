@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import objectHash from "object-hash";
 import fc from "fast-check";
 import { alertRiskScore, alertSeverity, buildAlert, buildAlertWithJson, newTermsAlertId, queryAlertId, ruleFieldsText } from "./alert.js";
-import { cutRuleFields, restoreRuleFields } from "../state/sqlite.js";
+import { cutRuleFields, restoreRuleFields } from "../state/rule-fields.js";
 import { hit, makeRule } from "./test-support.js";
 import type { Rule, Severity } from "../rules/model.js";
 import type { EventDoc } from "../event/types.js";

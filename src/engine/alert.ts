@@ -11,7 +11,7 @@ import type { Rule, Severity } from "../rules/model.js";
 import { originalTime } from "./time.js";
 import { buildReason } from "./reason.js";
 import { isJsonObject } from "../util/json-object.js";
-import type { RuleFieldsCut } from "../state/sqlite.js";
+import type { RuleFieldsCut, RuleFieldsText } from "../state/rule-fields.js";
 
 export interface AlertContext {
   readonly spaceId: string;
@@ -233,7 +233,7 @@ interface RulePart {
    * Their JSON members as they stand in an alert's text, each with the comma before it (after: "" when
    * empty): spliced into alerts, and stored once per rule by the state.
    */
-  readonly text: { readonly before: string; readonly after: string; readonly ruleUuid: string };
+  readonly text: RuleFieldsText;
 }
 
 const RULE_PARTS = new WeakMap<Rule, Map<string, RulePart>>();
@@ -335,7 +335,7 @@ function alertFieldParts(rule: Rule, ctx: AlertContext, v: AlertValues): { head:
  * The JSON texts of the rule's own fields in its alerts (each with its leading comma), the same strings for
  * every alert: the state stores them once per rule (state/sqlite.ts cutRuleFields).
  */
-export function ruleFieldsText(rule: Rule, ruleUuid: string): { readonly before: string; readonly after: string; readonly ruleUuid: string } {
+export function ruleFieldsText(rule: Rule, ruleUuid: string): RuleFieldsText {
   return rulePart(rule, ruleUuid).text;
 }
 

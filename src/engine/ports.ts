@@ -2,7 +2,7 @@
 // the state store. Concrete parts (KQL compiler, NDJSON source, SQLite store, NDJSON sink) are wired by the CLI.
 
 import type { EventDoc } from "../event/types.js";
-import type { RuleFieldsCut } from "../state/sqlite.js";
+import type { RuleFieldsCut } from "../state/rule-fields.js";
 import type { Rule } from "../rules/model.js";
 import type { CompiledEql } from "../compile/eql/statement.js";
 import type { DispatchKey } from "../compile/dispatch/dispatch.js";

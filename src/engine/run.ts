@@ -17,7 +17,7 @@ import { getValues } from "../event/fields.js";
 import { dispatchTable } from "../compile/dispatch/dispatch.js";
 import type { EventSource, SourceStats } from "../sources/types.js";
 import { parseDateMath } from "../util/datemath.js";
-import type { RuleFieldsCut, SqliteStore } from "../state/sqlite.js";
+import type { SqliteStore } from "../state/sqlite.js";
 import { TextSpill } from "../state/spill.js";
 import type { AlertSink, EngineRule } from "./ports.js";
 import { ruleFieldsText, type AlertContext } from "./alert.js";
@@ -303,6 +303,15 @@ function firstString(doc: EventDoc, path: string): string | null {
   return null;
 }
 
+/** Writes alerts to the sink with their texts (and the builder's cuts, which let a sink copy the rule's bytes). */
+function writeAlerts(sink: AlertSink, out: readonly PendingAlert[]): Promise<void> {
+  return sink.write(
+    out.map((a) => a.doc),
+    out.map((a) => a.json),
+    out.map((a) => a.cut),
+  );
+}
+
 /** Stores an alert; `er`, the rule that made it, lets the store keep the rule's fields once for all its alerts. */
 function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number, er: EngineRule | undefined): void {
   const d = a.doc;
@@ -464,18 +473,16 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   // Executions are committed in groups (docs/engine.md "Transactions and the rerun guarantee"): one sink
   // write (one fsync) and one transaction per group instead of per execution. Later executions of the group
   // see its not-yet-stored alert ids through `group.ids`, so duplicates are dropped exactly as before.
-  const group = { docs: [] as EventDoc[], json: [] as string[], cuts: [] as (RuleFieldsCut | undefined)[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
+  const group = { out: [] as PendingAlert[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
   const flush = async (): Promise<void> => {
     if (group.executions === 0) return;
-    await opts.sink.write(group.docs, group.json, group.cuts);
+    await writeAlerts(opts.sink, group.out);
     const commits = group.commits;
     opts.store.transaction(() => {
       for (const c of commits) c();
       opts.sink.commit?.();
     });
-    group.docs = [];
-    group.json = [];
-    group.cuts = [];
+    group.out = [];
     group.ids = new Set();
     group.commits = [];
     group.executions = 0;
@@ -504,22 +511,16 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     }
     // Bounded group: its alerts are what a rerun after a kill may write again (at most ~GROUP_ALERTS plus one
     // execution's max_signals); the time bound keeps a slow group from holding back output and commits.
-    if (group.executions > 0 && (group.docs.length + alerts.length > GROUP_ALERTS || group.executions >= GROUP_EXECUTIONS || performance.now() - group.since >= GROUP_MS)) await flush();
+    if (group.executions > 0 && (group.out.length + alerts.length > GROUP_ALERTS || group.executions >= GROUP_EXECUTIONS || performance.now() - group.since >= GROUP_MS)) await flush();
     if (group.executions === 0) group.since = performance.now();
     group.executions++;
     for (const a of alerts) {
-      group.docs.push(a.doc);
-      group.json.push(a.json);
-      group.cuts.push(a.cut);
+      group.out.push(a);
       group.ids.add(a.id);
     }
     // An alert an execution extended (alert suppression) is written again, after its earlier lines.
     const updates = out.updates ?? [];
-    for (const a of updates) {
-      group.docs.push(a.doc);
-      group.json.push(a.json);
-      group.cuts.push(a.cut);
-    }
+    for (const a of updates) group.out.push(a);
     group.commits.push(() => {
       for (const a of alerts) storeAlert(opts.store, a, exec.startedAt, s.er);
       for (const a of updates) opts.store.updateAlertDoc(a.id, a.json);
@@ -623,12 +624,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   const selfResuming = opts.source.positions;
   const ruleOf = new Map(states.map((s) => [s.er.rule.rule_id, s.er]));
   const write = async (alerts: PendingAlert[], updates: readonly PendingAlert[], now: number, extra: () => void): Promise<void> => {
-    const out = [...alerts, ...updates];
-    await opts.sink.write(
-      out.map((a) => a.doc),
-      out.map((a) => a.json),
-      out.map((a) => a.cut),
-    );
+    await writeAlerts(opts.sink, [...alerts, ...updates]);
     opts.store.transaction(() => {
       for (const a of alerts) storeAlert(opts.store, a, now, ruleOf.get(a.ruleId));
       for (const a of updates) opts.store.updateAlertDoc(a.id, a.json);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { alertLines, fileSink, streamSink } from "./ndjson.js";
-import type { RuleFieldsCut } from "../state/sqlite.js";
+import type { RuleFieldsCut } from "../state/rule-fields.js";
 
 test("file sink: created 0600, appends one JSON object per line", async () => {
   const p = join(mkdtempSync(join(tmpdir(), "tern-sink-")), "alerts.ndjson");

@@ -10,7 +10,7 @@ import { trackOutput, type OutputTracker } from "./output-ledger.js";
 import type { Writable } from "node:stream";
 import type { EventDoc } from "../event/types.js";
 import type { AlertSink, OutputLedger } from "../engine/ports.js";
-import type { RuleFieldsCut, RuleFieldsText } from "../state/sqlite.js";
+import { cutRuns, type RuleFieldsCut, type RuleFieldsText } from "../state/rule-fields.js";
 
 function lines(alerts: readonly EventDoc[], json: readonly string[] | undefined): string {
   return (json ?? alerts.map((a) => JSON.stringify(a))).join("\n") + "\n";
@@ -44,13 +44,12 @@ export function alertLines(alerts: readonly EventDoc[], json: readonly string[] 
     if (cut === undefined || cut.of !== text) o += out.write(text, o, "utf8");
     else {
       const rule = ruleBytes(cut.fields);
-      const rest = cut.rest;
-      const afterAt = cut.afterAt ?? rest.length - 1;
-      o += out.write(rest.slice(0, cut.beforeAt), o, "utf8");
+      const [head, middle, tail] = cutRuns(cut.rest, cut.beforeAt, cut.afterAt);
+      o += out.write(head, o, "utf8");
       o += rule.before.copy(out, o);
-      o += out.write(rest.slice(cut.beforeAt, afterAt), o, "utf8");
+      o += out.write(middle, o, "utf8");
       if (cut.afterAt !== null) o += rule.after.copy(out, o);
-      o += out.write(rest.slice(afterAt), o, "utf8");
+      o += out.write(tail, o, "utf8");
     }
     out[o++] = 0x0a;
   }

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
-import { SqliteStore, cutRuleFields, restoreRuleFields } from "./sqlite.js";
+import { SqliteStore } from "./sqlite.js";
+import { cutRuleFields, restoreRuleFields } from "./rule-fields.js";
 import { MIGRATIONS } from "./migrations.js";
 import { hash53 } from "./hash.js";
 

@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { hash32, hash53, hash53x, lastHash32 } from "./hash.js";
 import { TermIndex } from "./term-index.js";
 import type { OutputLedger, OutputRecord } from "../engine/ports.js";
+import { cutRuleFields, restoreRuleFields, type RuleFieldsCut, type RuleFieldsText } from "./rule-fields.js";
 
 /** Commits between two looks at the log's size, and the size from which a checkpointer takes over (SQLite's default threshold: 1,000 pages). */
 const CHECKPOINTER_CHECK_EVERY = 8;
@@ -31,52 +32,6 @@ interface DocColumns {
   readonly rule_fields: number | null;
   readonly before_at: number | null;
   readonly after_at: number | null;
-}
-
-/**
- * The texts of a rule's fields in its alerts' JSON (each run of members with its leading comma; `after`
- * may be ""), stored once per rule instead of in every alert (engine/alert.ts builds them once per rule).
- */
-export interface RuleFieldsText {
-  readonly before: string;
-  readonly after: string;
-  readonly ruleUuid: string;
-}
-
-/**
- * `doc` without the rule's texts, and where they were: `before` cut first, `after` searched after it in
- * what is left. Putting them back at those places (after first) gives `doc` again whichever occurrence
- * was cut, so an event that happened to hold the same text could not change the document read back.
- * Undefined when `doc` does not hold them (a document built otherwise).
- */
-export function cutRuleFields(doc: string, text: RuleFieldsText): { rest: string; beforeAt: number; afterAt: number | null } | undefined {
-  const beforeAt = doc.indexOf(text.before);
-  if (text.before === "" || beforeAt < 0) return undefined;
-  let rest = doc.slice(0, beforeAt) + doc.slice(beforeAt + text.before.length);
-  if (text.after === "") return { rest, beforeAt, afterAt: null };
-  const afterAt = rest.indexOf(text.after, beforeAt);
-  if (afterAt < 0) return undefined;
-  rest = rest.slice(0, afterAt) + rest.slice(afterAt + text.after.length);
-  return { rest, beforeAt, afterAt };
-}
-
-/**
- * A document already cut by its builder (engine/alert.ts knows where it put the rule's texts): what
- * cutRuleFields(of, fields) would store, without searching. Used only for the document `of` and the texts
- * `fields` it was made for.
- */
-export interface RuleFieldsCut {
-  readonly of: string;
-  readonly fields: RuleFieldsText;
-  readonly rest: string;
-  readonly beforeAt: number;
-  readonly afterAt: number | null;
-}
-
-/** The document `cutRuleFields` cut. */
-export function restoreRuleFields(rest: string, beforeAt: number, afterAt: number | null, text: Pick<RuleFieldsText, "before" | "after">): string {
-  const withAfter = afterAt === null ? rest : rest.slice(0, afterAt) + text.after + rest.slice(afterAt);
-  return withAfter.slice(0, beforeAt) + text.before + withAfter.slice(beforeAt);
 }
 
 /**

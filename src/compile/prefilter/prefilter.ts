@@ -152,18 +152,14 @@ class LineState {
   }
 
   hasBackslash(): boolean {
-    this.backslash ??= this.decoded !== undefined ? this.decoded !== null : this.buf !== undefined ? this.buf.indexOf(BACKSLASH) >= 0 : this.str.indexOf("\\") >= 0;
+    this.backslash ??= this.buf !== undefined ? this.buf.indexOf(BACKSLASH) >= 0 : this.str.indexOf("\\") >= 0;
     return this.backslash;
   }
 
+  /** The line with its JSON escapes decoded; null when it has no backslash (it is its own decoding). */
   decodedText(): string | null {
-    if (this.decoded !== undefined) return this.decoded;
-    const raw = this.buf;
-    if (raw !== undefined) {
-      this.decoded = raw.indexOf(BACKSLASH) < 0 ? null : decodeJsonEscapes(raw.toString("utf8"));
-    } else {
-      this.decoded = this.str.indexOf("\\") < 0 ? null : decodeJsonEscapes(this.str);
-    }
+    // (null is an answer: only undefined means not computed yet)
+    if (this.decoded === undefined) this.decoded = this.hasBackslash() ? decodeJsonEscapes(this.buf !== undefined ? this.buf.toString("utf8") : this.str) : null;
     return this.decoded;
   }
 }

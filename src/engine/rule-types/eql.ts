@@ -14,6 +14,7 @@ import { NO_KEYS } from "../../compile/eql/statement.js";
 import type { TextSpill } from "../../state/spill.js";
 import { resultCap, type EngineRule } from "../ports.js";
 import { buildAlertWithJson, buildSequenceAlerts, queryAlertId, type AlertContext } from "../alert.js";
+import { arrivedEventAlert } from "./query.js";
 import type { Execution } from "../schedule.js";
 import { spilledFullHit, spilledHitAndText } from "../matched.js";
 import { lowerBound, upperBound } from "../../util/sorted.js";
@@ -216,8 +217,7 @@ class EqlReplay implements ReplayRule {
         duplicates++;
         continue;
       }
-      const { doc, json, cut } = buildAlertWithJson(this.er.rule, { ...hit, _source: JSON.parse(text) as EventDoc }, id, ctx, undefined, true);
-      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], doc, json, cut });
+      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t[row], ...buildAlertWithJson(this.er.rule, { ...hit, _source: JSON.parse(text) as EventDoc }, id, ctx, undefined, true) });
     }
     return { alerts, duplicates };
   }
@@ -302,8 +302,7 @@ class EqlStream implements StreamRule {
       if (f.stageKeys[0] === undefined) return { alerts: [], duplicates: 0 };
       const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) return { alerts: [], duplicates: 1 };
-      const { doc, json, cut } = buildAlertWithJson(rule, ev, id, ctx);
-      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json, cut }], duplicates: 0 };
+      return { alerts: [arrivedEventAlert(rule, ev, id, ctx, t)], duplicates: 0 };
     }
     this.watermark = Math.max(this.watermark, f.ord.ts);
     const ref: StreamRef = { hit: { _index: ev._index, _id: ev._id, _source: ev._source }, t };

@@ -351,8 +351,7 @@ export function newTermsAlerts(er: EngineRule, cands: readonly NewTermBasis[], c
   const cut = applyMaxSignals(items(), seen, resultCap(er));
   const alerts = cut.kept.map(({ id, c, basisHit }): PendingAlert => {
     const { hit, owned } = fullHit(c.basis, basisHit);
-    const { doc, json, cut } = buildAlertWithJson(er.rule, hit, id, ctx, c.terms, owned);
-    return { id, ruleId: er.rule.rule_id, eventTime: c.t, newTerms: c.terms, doc, json, cut };
+    return { id, ruleId: er.rule.rule_id, eventTime: c.t, newTerms: c.terms, ...buildAlertWithJson(er.rule, hit, id, ctx, c.terms, owned) };
   });
   return { alerts, duplicates: cut.duplicates, truncated: cut.truncated };
 }
@@ -532,8 +531,7 @@ class NewTermsStream implements StreamRule {
         else if (alerts.length >= resultCap(this.er)) truncated = true;
         else {
           ids.add(id);
-          const { doc, json, cut } = buildAlertWithJson(rule, ev, id, ctx, c.terms);
-          alerts.push({ id, ruleId: rule.rule_id, eventTime: t, newTerms: c.terms, doc, json, cut });
+          alerts.push({ id, ruleId: rule.rule_id, eventTime: t, newTerms: c.terms, ...buildAlertWithJson(rule, ev, id, ctx, c.terms) });
         }
       }
       this.current.set(c.key, p === undefined ? { first: t, last: t } : { first: Math.min(p.first, t), last: Math.max(p.last, t) });

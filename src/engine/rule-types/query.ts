@@ -5,6 +5,7 @@
 import type { InputEvent } from "../../event/types.js";
 import type { EngineRule } from "../ports.js";
 import { buildAlertWithJson, queryAlertId, type AlertContext } from "../alert.js";
+import type { Rule } from "../../rules/model.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent, fullHit } from "../matched.js";
 import { NewTermsMemory, applyMaxSignals, type MatchedEvent } from "./new-terms.js";
@@ -15,8 +16,12 @@ import type { TextSpill } from "../../state/spill.js";
 /** Builds the alert of one event (query rules; EQL event queries share it). */
 export function eventAlert(er: EngineRule, ev: MatchedEvent, ctx: AlertContext, id: string, evHit?: InputEvent): PendingAlert {
   const { hit, owned } = fullHit(ev, evHit);
-  const { doc, json, cut } = buildAlertWithJson(er.rule, hit, id, ctx, undefined, owned);
-  return { id, ruleId: er.rule.rule_id, eventTime: ev.t, doc, json, cut };
+  return { id, ruleId: er.rule.rule_id, eventTime: ev.t, ...buildAlertWithJson(er.rule, hit, id, ctx, undefined, owned) };
+}
+
+/** The alert of one event as stream mode reads it (query rules, EQL event queries, unsuppressed events). */
+export function arrivedEventAlert(rule: Rule, ev: InputEvent, id: string, ctx: AlertContext, t: number): PendingAlert {
+  return { id, ruleId: rule.rule_id, eventTime: t, ...buildAlertWithJson(rule, ev, id, ctx) };
 }
 
 class QueryReplay implements ReplayRule {
@@ -86,8 +91,7 @@ class QueryStream implements StreamRule {
   decide(ev: InputEvent, t: number, ctx: AlertContext, seen: (id: string) => boolean): { alerts: PendingAlert[]; duplicates: number } {
     const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
     if (seen(id)) return { alerts: [], duplicates: 1 };
-    const { doc, json, cut } = buildAlertWithJson(this.er.rule, ev, id, ctx);
-    return { alerts: [{ id, ruleId: this.er.rule.rule_id, eventTime: t, doc, json, cut }], duplicates: 0 };
+    return { alerts: [arrivedEventAlert(this.er.rule, ev, id, ctx, t)], duplicates: 0 };
   }
   commit(): void {}
   finish(): void {}

@@ -26,11 +26,11 @@ import objectHash from "object-hash";
 import type { EventDoc, InputEvent } from "../../event/types.js";
 import { getValues } from "../../event/fields.js";
 import type { EngineRule } from "../ports.js";
-import { buildAlert, buildAlertWithJson, queryAlertId, type AlertContext } from "../alert.js";
+import { buildAlert, queryAlertId, type AlertContext } from "../alert.js";
 import type { Execution } from "../schedule.js";
 import { SpilledEvent } from "../matched.js";
 import type { TextSpill } from "../../state/spill.js";
-import { eventAlert } from "./query.js";
+import { arrivedEventAlert, eventAlert } from "./query.js";
 import { AlertSuppressor, asCandidate, instanceIdOf, sendable, streamWindow, suppressionConfig, type Candidate, type SuppressionConfig } from "./suppression.js";
 import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamOutcome, StreamRule } from "./types.js";
 
@@ -213,8 +213,7 @@ class SuppressedQueryStream implements StreamRule {
     if (keys === undefined) {
       const id = queryAlertId(ev, ctx.spaceId, this.er.ruleUuid);
       if (seen(id)) return { alerts: [], duplicates: 1 };
-      const { doc, json, cut } = buildAlertWithJson(rule, ev, id, ctx);
-      return { alerts: [{ id, ruleId: rule.rule_id, eventTime: t, doc, json, cut }], duplicates: 0 };
+      return { alerts: [arrivedEventAlert(rule, ev, id, ctx, t)], duplicates: 0 };
     }
     const cands: Candidate[] = [];
     let duplicates = 0;

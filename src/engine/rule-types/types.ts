@@ -4,7 +4,8 @@
 // over its window finds, and what one stream event does. engine/run.ts never names a type.
 
 import type { EventDoc, InputEvent } from "../../event/types.js";
-import type { RuleFieldsCut, SqliteStore } from "../../state/sqlite.js";
+import type { SqliteStore } from "../../state/sqlite.js";
+import type { RuleFieldsCut } from "../../state/rule-fields.js";
 import type { TextSpill } from "../../state/spill.js";
 import type { EngineRule } from "../ports.js";
 import type { AlertContext } from "../alert.js";
