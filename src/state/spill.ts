@@ -4,7 +4,7 @@
 // 0600 in a private 0700 directory and unlinked at once (POSIX keeps it readable through the open fd), so
 // nothing is left behind by a crash or SIGKILL.
 
-import { enlarged } from "../util/typed-array.js";
+import { NumberColumn } from "../util/typed-array.js";
 import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +15,8 @@ const FLUSH_BYTES = 1 << 20;
 export class TextSpill {
   private fd: number | undefined;
   private readonly dir?: string;
-  /** offsets[i] = byte offset of record i; offsets[count] = end of the last record. */
-  private offsets = new Float64Array(1024);
+  /** offsets.get(i) = byte offset of record i; offsets.get(count) = end of the last record. */
+  private readonly offsets = new NumberColumn(1024);
   private count = 0;
   private pending: string[] = [];
   private pendingBytes = 0;
@@ -24,6 +24,7 @@ export class TextSpill {
   private readBuf = Buffer.alloc(64 * 1024);
 
   constructor(dirParent: string = tmpdir()) {
+    this.offsets.push(0);
     const dir = mkdtempSync(join(dirParent, "tern-spill-"));
     const path = join(dir, "events.spill");
     this.fd = openSync(path, "wx+", 0o600);
@@ -43,15 +44,14 @@ export class TextSpill {
 
   /** Bytes spilled so far (written or buffered). */
   get bytes(): number {
-    return this.offsets[this.count];
+    return this.offsets.get(this.count);
   }
 
   /** Appends one text; returns its record number. */
   add(text: string): number {
     const n = Buffer.byteLength(text, "utf8");
-    if (this.count + 1 >= this.offsets.length) this.offsets = enlarged(this.offsets, this.offsets.length * 2);
     const i = this.count++;
-    this.offsets[i + 1] = this.offsets[i] + n;
+    this.offsets.push(this.offsets.get(i) + n);
     this.pending.push(text);
     this.pendingBytes += n;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
@@ -70,8 +70,8 @@ export class TextSpill {
   recordBytes(i: number, count = 1): Buffer {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`spill record ${i} out of range 0..${this.count - 1}`);
     if (!Number.isInteger(count) || count < 1 || i + count > this.count) throw new RangeError(`spill records ${i}..${i + count - 1} out of range 0..${this.count - 1}`);
-    const start = this.offsets[i];
-    const len = this.offsets[i + count] - start;
+    const start = this.offsets.get(i);
+    const len = this.offsets.get(i + count) - start;
     if (start + len > this.written) this.flush();
     if (len > this.readBuf.length) this.readBuf = Buffer.alloc(Math.max(len, this.readBuf.length * 2));
     let got = 0;
@@ -85,7 +85,7 @@ export class TextSpill {
 
   /** The length in bytes of record `i`. */
   recordLength(i: number): number {
-    return this.offsets[i + 1] - this.offsets[i];
+    return this.offsets.get(i + 1) - this.offsets.get(i);
   }
 
   private fileDescriptor(): number {
