@@ -346,7 +346,8 @@ function keywordWildcard(segments: readonly string[], ci: boolean): LeafTest {
   return (leaf) => typeof leaf === "string" && m(leaf);
 }
 
-function keywordIs(value: Exclude<ValueRef, { k: "any" }>, ci: boolean): LeafTest {
+/** Keyword-mode `is` of one value on one leaf, as the predicate runs it (the prefilter reads it too). */
+export function keywordIs(value: Exclude<ValueRef, { k: "any" }>, ci: boolean): LeafTest {
   return value.k === "wild" ? keywordWildcard(value.segments, ci) : keywordLiterals([value.text], ci);
 }
 

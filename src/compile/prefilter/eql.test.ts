@@ -10,7 +10,7 @@ import { eqlPrefilterQuery, eqlRequirements } from "./eql.js";
 import { kqlPrefilter, describeRequirements, prefilterOf, requirementsOf } from "./index.js";
 import { SERIALISATIONS, arbQueryEvent, buildQueryEvent } from "./test-support.js";
 
-const reqText = (q: string, cat?: string) => describeRequirements(requirementsOf(eqlPrefilterQuery(parseEql(q), cat)));
+const reqText = (q: string, cat?: string) => describeRequirements(requirementsOf(eqlPrefilterQuery(parseEql(q), cat), {}, false));
 
 test("requirements: category, ==, in, like, case-sensitive startsWith/endsWith/stringContains on keyword fields", () => {
   assert.equal(reqText('process where process.name == "curl"'), reqText('process where process.name in ("curl")'));

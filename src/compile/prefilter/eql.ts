@@ -68,7 +68,7 @@ const REQ_TRUE: Needles = { k: "true" };
 const asReq = (r: Needles): Needles | undefined => (r.k === "true" ? undefined : r);
 const NEEDLES: Algebra<Needles> = {
   // one `is` of a keyword field, with KQL's case-insensitive option when the EQL test ignores case
-  leaf: (name, v, ci) => asReq(requirementsOf(is(name, v), { caseInsensitive: ci })),
+  leaf: (name, v, ci) => asReq(requirementsOf(is(name, v), { caseInsensitive: ci }, false)),
   values(name, op, patterns) {
     let test: (s: string) => boolean;
     try {

@@ -12,7 +12,7 @@ import { arbDoc, arbOptions, arbQuery } from "../predicate/test-support.js";
 import { KQL_CASES } from "../../testing/paths.js";
 import { activeKueryQueries } from "../../testing/corpus.js";
 import { benchLines } from "../../testing/gen/bench.js";
-import { SERIALISATIONS, allEscapedStringify, arbNeedleDoc, arbNeedleQuery, escapingStringify } from "./test-support.js";
+import { SERIALISATIONS, allEscapedStringify, arbNeedleDoc, arbNeedleQuery, arbQueryEvent, buildQueryEvent, escapingStringify } from "./test-support.js";
 import { andOf, orOf, decodeJsonEscapes, describeRequirements, kqlPrefilter, kqlRoutedPrefilter, kqlUnionPrefilter, prefilterOf, requirementsOf, sieveOf, triggersOf, unionOf, type Req } from "./index.js";
 
 const SEED =
@@ -21,7 +21,7 @@ const SEED =
 test("the seed query needs the quoted tokens linux, one event.action, one path prefix and so, and a name key; negated clauses add nothing", () => {
   assert.equal(
     describeRequirements(requirementsOf(parseKql(SEED))),
-    String.raw`("\"linux\"" AND ("\"creation\"" OR "\"file_create_event\"" OR "\"file_rename_event\"" OR "\"rename\"") AND ("\"/dev/shm/" OR "\"/usr/lib/") AND "\"so\"" AND "name\"")`,
+    String.raw`("\"linux\"" AND ("\"creation\"" OR "\"file_create_event\"" OR "\"file_rename_event\"" OR "\"rename\"") AND ("\"/dev/shm/" OR "\"/usr/lib/") AND file.path kql [["/dev/shm/",""],["/usr/lib/",""]] AND "\"so\"" AND "name\"")`,
   );
 });
 
@@ -37,7 +37,7 @@ test("an existing field needs its key: the last name segment and the key's closi
 });
 
 test("values whose text can vary give no requirement: numbers, CIDR, dates, IPs, text fields, ranges, free text", () => {
-  const req = (q: string, opts = {}) => describeRequirements(requirementsOf(parseKql(q), opts));
+  const req = (q: string, opts = {}) => describeRequirements(requirementsOf(parseKql(q), opts, false));
   assert.equal(req("a:443"), "true");
   assert.equal(req('a:"443.0"'), "true");
   assert.equal(req("a:10.0.0.0/8"), "true");
@@ -56,7 +56,7 @@ test("values whose text can vary give no requirement: numbers, CIDR, dates, IPs,
 });
 
 test("case-insensitive mode folds needles with letters to lower case, and searches them in ASCII lines lower-cased", () => {
-  const req = (q: string) => describeRequirements(requirementsOf(parseKql(q), { caseInsensitive: true }));
+  const req = (q: string) => describeRequirements(requirementsOf(parseKql(q), { caseInsensitive: true }, false));
   assert.equal(req("a:Hello"), String.raw`ci:"\"hello\""`);
   assert.equal(req("a:/dev/shm/*"), String.raw`ci:"\"/dev/shm/"`);
   assert.equal(req("a:/1.0/* and b:/Dev/*"), String.raw`("\"/1.0/" AND ci:"\"/dev/")`);
@@ -64,7 +64,7 @@ test("case-insensitive mode folds needles with letters to lower case, and search
   // outside ASCII, folding is not one character for one (the Kelvin sign is a k; İ lower-cases to two)
   assert.equal(req("a:Zoë"), "true");
   assert.equal(req("a:TRUE"), 'ci:"true"');
-  const plain = (q: string) => describeRequirements(requirementsOf(parseKql(q)));
+  const plain = (q: string) => describeRequirements(requirementsOf(parseKql(q), {}, false));
   assert.equal(plain("process.name.caseless:powershell.exe"), String.raw`ci:"\"powershell.exe\""`);
   assert.equal(plain("process.name.caseless:*-1234-*"), '"-1234-"');
   assert.equal(plain("process.name:powershell.exe"), String.raw`"\"powershell.exe\""`);
@@ -158,7 +158,7 @@ test("fast-check: prefilter(line) || !predicate(event) for generated queries, ev
 });
 
 test("keyword values only a string can equal are required with their quotes; wildcards quote their outer ends", () => {
-  const req = (q: string) => describeRequirements(requirementsOf(parseKql(q)));
+  const req = (q: string) => describeRequirements(requirementsOf(parseKql(q), {}, false));
   assert.equal(req("a:so"), String.raw`"\"so\""`);
   assert.equal(req("a:s"), String.raw`"\"s\""`);
   assert.equal(req("a:s*"), "true");
@@ -391,5 +391,75 @@ test("a sieve's `also`: a line it rejects is tested against another formula by t
     assert.equal(alsoAfter('{"_index":"i","_source":{"a":"three"}}'), true);
     assert.equal(alsoAfter('{"_index":"i","\\u005fsource":{"a":"three"}}'), true);
     assert.equal(alsoAfter('{"_index":"i","_sourc":{"a":"three"}}'), false);
+  }
+});
+
+test("a keyword wildcard's values are tested in the line too; an `or` over one field gets one test for all its values", () => {
+  const req = (q: string, opts = {}) => describeRequirements(requirementsOf(parseKql(q), opts));
+  assert.equal(
+    req("process.executable:(/tmp/* or ./* or /etc/crontab)"),
+    String.raw`(("\"/tmp/" OR "\"./" OR "\"/etc/crontab\"") AND process.executable kql [["/tmp/",""],["./",""],"/etc/crontab"])`,
+  );
+  // exact values alone: their quoted needles say enough
+  assert.equal(req("process.name:(curl or wget)"), String.raw`("\"curl\"" OR "\"wget\"")`);
+  // a pattern with no needle of its own gets a test of the values all the same
+  assert.equal(req("a:s*"), 'a kql [["s",""]]');
+  // case folding (a caseless multi-field reads its parent), and members of other fields stay apart
+  assert.equal(
+    req("process.name.caseless:(Curl* or wget) or process.executable:/tmp/*"),
+    String.raw`((ci:"\"curl" OR ci:"\"wget\"") AND process.name kql ci [["Curl",""],"wget"]) OR ("\"/tmp/" AND process.executable kql [["/tmp/",""]]))`.replace(/^/, "("),
+  );
+  // an escaped `*` is a character of its segment: the two patterns are two tests
+  assert.notEqual(req(String.raw`a:x\*y*`), req("a:x*y*"));
+});
+
+test("a keyword wildcard's value test reads the field's keys in the line: nested, dotted, the parent's; arrays, other types and escapes pass", () => {
+  const pf = kqlPrefilter("process.executable:/home/*");
+  // the needle "/home/ is there, in another field's value: rejected
+  assert.equal(pf('{"process":{"working_directory":"/home/u","executable":"/usr/bin/git"}}'), false);
+  assert.equal(pf(Buffer.from('{"process":{"working_directory":"/home/u","executable":"/usr/bin/git"}}')), false);
+  assert.equal(pf('{"process":{"working_directory":"/home/u","executable":"/home/u/x"}}'), true);
+  assert.equal(pf('{"process.executable" : "/home/u/x","a":"/home/"}'), true);
+  // any key ending in executable" counts (the prefilter does not know which object holds it)
+  assert.equal(pf('{"process":{"executable":"/usr/bin/git","parent":{"executable":"/home/u/x"}}}'), true);
+  // not a plain string, or a backslash anywhere: passed to the parser
+  assert.equal(pf('{"process":{"executable":["/usr/bin/git"]},"d":"/home/u"}'), true);
+  assert.equal(pf('{"process":{"executable":"/usr/bin/git"},"d":"/home/u","e":"\\t"}'), true);
+  assert.equal(kqlPrefilter("process.executable:/home/* and process.name:git")('{"process":{"name":"git","executable":"/usr/bin/git","working_directory":"/home/u"}}'), false);
+});
+
+/** KQL queries whose wildcards' needles other fields' values hold as well. */
+const WILDCARD_QUERIES = [
+  'process.executable:(/tmp/* or ./* or "/etc/crontab" or /home/*/.*) and not process.name:("curl" or "wget")',
+  'process.executable:/home/* or process.parent.executable:(*/bin/* or "/sbin/init")',
+  'process.name.caseless:(Curl* or "wget") and process.working_directory:/home/*',
+  String.raw`process.executable:(a\*b* or "a*c" or a*d)`,
+];
+const WILDCARD_VALUES = ["/tmp/x", "/TMP/x", "./run", "/etc/crontab", "/etc/crontabx", "/home/u/.x", "/home/u", "/home/", "/usr/bin/ls", "x/bin/y", "/sbin/init", "CURL-x", "Curly", "curl", "a*b", "a*bc", "axb", "a*c", "axd", "a*d", "Zoë", "/home/é", "tab\there"];
+
+test("soundness: an event a wildcard query matches passes the prefilter in every serialisation, by every search strategy (fast-check)", () => {
+  for (const q of WILDCARD_QUERIES) {
+    const ast = parseKql(q);
+    const matches = compileKql(q);
+    const req = requirementsOf(ast);
+    const pres = [kqlPrefilter(q), prefilterOf(req, 1) ?? (() => true), prefilterOf(req, Infinity) ?? (() => true), prefilterOf(req, { automaton: 1, folded: 1 }) ?? (() => true)];
+    let used = 0;
+    let rejected = 0;
+    fc.assert(
+      // the query's fields and the ones that hold the same values elsewhere (a caseless field's parent)
+      fc.property(arbQueryEvent(`process.name process.executable process.working_directory process.parent.executable ${q.replaceAll(".caseless", "")}`, WILDCARD_VALUES), (e) => {
+        const doc = buildQueryEvent(e);
+        const lines = SERIALISATIONS(doc);
+        if (!matches(doc)) {
+          if (!pres[0](lines[0])) rejected++;
+          return;
+        }
+        used++;
+        for (const line of lines) for (const pre of pres) assert.ok(pre(line) && pre(Buffer.from(line)), `${q}\n${line}`);
+      }),
+      { numRuns: 5_000 },
+    );
+    assert.ok(used > 20, `${q}: only ${used} generated events matched`);
+    assert.ok(rejected > 20, `${q}: only ${rejected} events were rejected`);
   }
 });

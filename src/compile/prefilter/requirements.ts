@@ -10,7 +10,8 @@
 // fold into another (the Kelvin sign into `k`) or into two (İ).
 
 import type { EsFieldType } from "../../ecs/field-types.js";
-import { assertNever, fieldTypeFn, fullName, planField, toIr, type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Q } from "../predicate/ir.js";
+import { keywordIs } from "../predicate/compile.js";
+import { assertNever, fieldTypeFn, fullName, planField, toIr, type FieldRef, type KqlEvalOptions, type KqlNodeLike, type Q, type ValueRef } from "../predicate/ir.js";
 import { parseCidr, parseKqlNumber } from "../predicate/values.js";
 
 export type Req =
@@ -175,7 +176,48 @@ function keyLiteral(field: FieldRef, prefix: string, types: (name: string) => Es
   return lit(path.slice(path.lastIndexOf(".") + 1), false, "close", "key");
 }
 
-function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | undefined, ci: boolean): Req {
+/** A keyword-mode `is` of a named field with a value: what its values can be tested on in the line. */
+type KeywordIs = Extract<Q, { k: "is" }> & { readonly field: { readonly k: "name"; readonly name: string }; readonly value: Exclude<ValueRef, { k: "any" }> };
+
+/** The keyword field `q` tests (its value path) and whether it folds case, or undefined when it is no keyword `is`. */
+function keywordTarget(q: Q, prefix: string, types: (name: string) => EsFieldType | undefined, ci: boolean): { path: string; fold: boolean } | undefined {
+  if (q.k !== "is" || q.value.k === "any" || q.field.k !== "name") return undefined;
+  const plan = planField(prefix, q.field.name, types);
+  return plan.mode === "keyword" ? { path: fullName(prefix, plan.path), fold: ci || plan.caseless } : undefined;
+}
+
+/**
+ * The values of a keyword field tested where the line holds them (field-value.ts), for wildcard patterns:
+ * a pattern's needles are only its literal parts (`"/tmp/`, `"/home/`), which other fields' values hold as
+ * well (most events' `process.working_directory` starts with `/home/`). The test is the predicate's own
+ * keyword test of each value (any of them may match), so a string the field holds passes it exactly when
+ * the predicate's leaf would.
+ */
+function keywordValues(path: string, fold: boolean, values: readonly Exclude<ValueRef, { k: "any" }>[]): Req {
+  // compiled at the first line that reaches it: most rules' needles reject every line first
+  let tests: ((leaf: unknown) => boolean)[] | undefined;
+  const test = (s: string): boolean => {
+    tests ??= values.map((v) => keywordIs(v, fold));
+    for (let i = 0; i < tests.length; i++) if (tests[i](s)) return true;
+    return false;
+  };
+  // a literal value as its text, a wildcard as its segments (a segment may hold an escaped `*`)
+  const id = `kql${fold ? " ci" : ""} ${JSON.stringify(values.map((v) => (v.k === "lit" ? v.text : v.segments)))}`;
+  return { k: "field", field: path, id, test };
+}
+
+/**
+ * An `or` whose members test one keyword field, one or more of them with a wildcard
+ * (`process.executable : (/tmp/* or ./* or /etc/crontab)`): the members' needles, and one test of the
+ * field's values by all of them. (A ∧ Fa) ∨ (B ∧ Fb) implies (A ∨ B) ∧ (Fa ∨ Fb), so the pair is sound.
+ */
+function orOfKeywordIs(members: readonly KeywordIs[], path: string, fold: boolean, prefix: string, types: (name: string) => EsFieldType | undefined, ci: boolean): Req {
+  const needles = orReq(members.map((m) => reqOf(m, prefix, types, ci, false)));
+  if (!members.some((m) => m.value.k === "wild")) return needles;
+  return andReq([needles, keywordValues(path, fold, members.map((m) => m.value))]);
+}
+
+function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | undefined, ci: boolean, values = true): Req {
   switch (q.k) {
     case "all":
     case "not":
@@ -184,11 +226,27 @@ function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | unde
     case "exists":
       return keyLiteral(q.field, prefix, types);
     case "and":
-      return andReq(q.c.map((c) => reqOf(c, prefix, types, ci)));
-    case "or":
-      return orReq(q.c.map((c) => reqOf(c, prefix, types, ci)));
+      return andReq(q.c.map((c) => reqOf(c, prefix, types, ci, values)));
+    case "or": {
+      // members that test one keyword field are grouped: one test of its values for all of them
+      const groups = new Map<string, { path: string; fold: boolean; members: KeywordIs[] }>();
+      const rest: Req[] = [];
+      for (const c of q.c) {
+        const target = values ? keywordTarget(c, prefix, types, ci) : undefined;
+        if (target === undefined) {
+          rest.push(reqOf(c, prefix, types, ci, values));
+          continue;
+        }
+        const key = `${target.fold ? "ci" : "cs"} ${target.path}`;
+        let g = groups.get(key);
+        if (g === undefined) groups.set(key, (g = { ...target, members: [] }));
+        g.members.push(c as KeywordIs);
+      }
+      for (const g of groups.values()) rest.push(orOfKeywordIs(g.members, g.path, g.fold, prefix, types, ci));
+      return orReq(rest);
+    }
     case "nested":
-      return reqOf(q.q, fullName(prefix, q.path), types, ci);
+      return reqOf(q.q, fullName(prefix, q.path), types, ci, values);
     case "is": {
       if (q.value.k === "any") return keyLiteral(q.field, prefix, types);
       // Free text and wildcard field names may reach leaves of any type, analysed text included.
@@ -199,7 +257,8 @@ function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | unde
       switch (mode) {
         case "keyword":
           if (q.value.k === "lit") return keywordLiteral(q.value.text, fold);
-          return wildcardLiterals(q.value.segments, fold);
+          if (!values) return wildcardLiterals(q.value.segments, fold);
+          return andReq([wildcardLiterals(q.value.segments, fold), keywordValues(fullName(prefix, plan.path), fold, [q.value])]);
         case "boolean":
           return q.value.k === "lit" && (q.value.text === "true" || q.value.text === "false") ? lit(q.value.text, false) : TRUE;
         case "text":
@@ -216,7 +275,11 @@ function reqOf(q: Q, prefix: string, types: (name: string) => EsFieldType | unde
   }
 }
 
-/** The requirement formula of a parsed query, for the same options compileKql would get. */
-export function requirementsOf(ast: KqlNodeLike, opts: KqlEvalOptions = {}): Req {
-  return reqOf(toIr(ast), "", fieldTypeFn(opts), opts.caseInsensitive === true);
+/**
+ * The requirement formula of a parsed query, for the same options compileKql would get. `fieldValues:
+ * false` leaves out the tests of keyword values in the line (the EQL prefilter asks for one `is` at a time,
+ * and groups its own).
+ */
+export function requirementsOf(ast: KqlNodeLike, opts: KqlEvalOptions = {}, fieldValues = true): Req {
+  return reqOf(toIr(ast), "", fieldTypeFn(opts), opts.caseInsensitive === true, fieldValues);
 }
