@@ -10,6 +10,37 @@
 
 import { endsValue } from "./gate.js";
 
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const isBlankByte = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+
+/** Is the string token ending at `end` followed, after blanks, by `,`, `}` or `]` (a value, in JSON text)? */
+export function closesValue(text: Uint8Array, end: number): boolean {
+  while (end < text.length && isBlankByte(text[end])) end++;
+  if (end >= text.length) return false;
+  const c = text[end];
+  return c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET;
+}
+
+/**
+ * How an automaton needle counts: its caller's needle anywhere; a value-only needle's form followed by `,`
+ * `}` or `]` (always a value); its form followed by a blank (a value when closesValue says so).
+ */
+const ANYWHERE = 0;
+const CLOSED = 1;
+const BLANK = 2;
+/** What may follow a value-only needle, and how each counts. */
+const VALUE_FOLLOWERS: readonly (readonly [number, number])[] = [
+  [COMMA, CLOSED],
+  [CLOSE_BRACE, CLOSED],
+  [CLOSE_BRACKET, CLOSED],
+  [0x20, BLANK],
+  [0x09, BLANK],
+  [0x0a, BLANK],
+  [0x0d, BLANK],
+];
+
 /** Transition tables larger than this (entries) are not built: the caller searches needle by needle. */
 export const MAX_TABLE_ENTRIES = 16 * 1024 * 1024;
 
@@ -25,6 +56,14 @@ export interface AutomatonNeedle {
   readonly bytes: Uint8Array;
   /** Found in any case (its bytes are lower-case). */
   readonly folded: boolean;
+  /**
+   * Only its occurrences that end a JSON string value matter (a needle like `"id"`, required as a value,
+   * whose text is also a key in every event: `"id":`). The automaton then looks for it followed by `,`, `}`
+   * or `]`, or by blanks and then one of those, and marks it, seen and as a value, only there: its key
+   * occurrences cost nothing. In JSON text a value string is always followed so; at the very end of a text
+   * (no JSON object ends there) it is not marked.
+   */
+  readonly valueOnly?: boolean;
 }
 
 export class NeedleAutomaton {
@@ -46,22 +85,47 @@ export class NeedleAutomaton {
   private readonly maxLen: number;
   /** Texts shorter than this are read by one stream (the split costs more than it saves). */
   private readonly splitFrom: number;
+  /** The needles the automaton searches: the caller's, value-only ones as their followed forms. */
   private readonly needles: readonly AutomatonNeedle[];
+  /** For each automaton needle, the caller's needle (its id in mark's arrays) and how it counts. */
+  private readonly origin: Int32Array;
+  private readonly kind: Uint8Array;
   /** Where the current mark() lists the needles it finds, each once (see mark's `found`). */
   private list: number[] | undefined;
 
   /** undefined when the table would exceed MAX_TABLE_ENTRIES. */
-  static build(needles: readonly AutomatonNeedle[], opts: { splitFrom?: number } = {}): NeedleAutomaton | undefined {
+  static build(callerNeedles: readonly AutomatonNeedle[], opts: { splitFrom?: number } = {}): NeedleAutomaton | undefined {
+    const needles: AutomatonNeedle[] = [];
+    const origin: number[] = [];
+    const kind: number[] = [];
+    callerNeedles.forEach((n, id) => {
+      if (n.valueOnly !== true) {
+        needles.push(n);
+        origin.push(id);
+        kind.push(ANYWHERE);
+        return;
+      }
+      for (const [follower, how] of VALUE_FOLLOWERS) {
+        const bytes = new Uint8Array(n.bytes.length + 1);
+        bytes.set(n.bytes);
+        bytes[n.bytes.length] = follower;
+        needles.push({ bytes, folded: n.folded });
+        origin.push(id);
+        kind.push(how);
+      }
+    });
     let states = 1;
     for (const n of needles) states += n.bytes.length;
     const used = new Set<number>();
     for (const n of needles) for (const b of n.bytes) used.add(fold(b));
     if (states * (used.size + 1) > MAX_TABLE_ENTRIES) return undefined;
-    return new NeedleAutomaton(needles, used, opts.splitFrom ?? SPLIT_FROM);
+    return new NeedleAutomaton(needles, Int32Array.from(origin), Uint8Array.from(kind), used, opts.splitFrom ?? SPLIT_FROM);
   }
 
-  private constructor(needles: readonly AutomatonNeedle[], used: ReadonlySet<number>, splitFrom: number) {
+  private constructor(needles: readonly AutomatonNeedle[], origin: Int32Array, kind: Uint8Array, used: ReadonlySet<number>, splitFrom: number) {
     this.needles = needles;
+    this.origin = origin;
+    this.kind = kind;
     this.maxLen = Math.max(1, ...needles.map((n) => n.bytes.length));
     this.splitFrom = splitFrom;
     let c = 1;
@@ -136,7 +200,8 @@ export class NeedleAutomaton {
   /**
    * Marks every needle that occurs in `text`: `seen[id] = gen`, and `valueSeen[id] = gen` when one of its
    * occurrences ends a value (gate.ts endsValue) and `valueLen[id] >= 0` asks for that. `found`, when
-   * given, receives each needle found (whose `seen` was not yet `gen`) once.
+   * given, receives each needle found (whose `seen` was not yet `gen`) once. Ids are the positions of the
+   * needles given to build(); a value-only needle counts only where it ends a value (AutomatonNeedle).
    */
   mark(text: Uint8Array, gen: number, seen: Int32Array, valueSeen: Int32Array, valueLen: Int32Array, found?: number[]): void {
     const { cls, delta } = this;
@@ -178,20 +243,23 @@ export class NeedleAutomaton {
     const state = (row / this.classes) | 0;
     const ids = this.outIds;
     for (let k = this.outStart[state], stop = this.outStart[state + 1]; k < stop; k++) {
-      const id = ids[k];
+      const a = ids[k];
+      const id = this.origin[a];
       if (seen[id] === gen && (valueLen[id] < 0 || valueSeen[id] === gen)) continue;
-      if (!this.here(id, text, end)) continue;
+      if (!this.here(a, text, end)) continue;
+      const how = this.kind[a];
+      if (how === BLANK && !closesValue(text, end)) continue;
       if (seen[id] !== gen) {
         seen[id] = gen;
         this.list?.push(id);
       }
-      if (valueLen[id] >= 0 && endsValue(text, end)) valueSeen[id] = gen;
+      if (valueLen[id] >= 0 && (how !== ANYWHERE || endsValue(text, end))) valueSeen[id] = gen;
     }
   }
 
-  /** Does needle `id` end at `end` of `text` (a case-sensitive one with its own bytes)? */
-  private here(id: number, text: Uint8Array, end: number): boolean {
-    const n = this.needles[id];
+  /** Does automaton needle `a` end at `end` of `text` (a case-sensitive one with its own bytes)? */
+  private here(a: number, text: Uint8Array, end: number): boolean {
+    const n = this.needles[a];
     if (n.folded) return true;
     const b = n.bytes;
     const start = end - b.length;

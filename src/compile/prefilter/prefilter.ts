@@ -485,10 +485,10 @@ class AutomatonScan {
 
   /** undefined when the automaton would be too large (the caller searches needle by needle). */
   static of(exact: ReadonlyMap<string, NeedleUse>, folded: ReadonlyMap<string, NeedleUse>, st: LineState): AutomatonScan | undefined {
-    const auto = NeedleAutomaton.build([
-      ...[...exact.keys()].map((n) => ({ bytes: Buffer.from(n, "utf8"), folded: false })),
-      ...[...folded.keys()].map((n) => ({ bytes: Buffer.from(n, "utf8"), folded: true })),
-    ]);
+    // A needle every literal of which asks for a value end (`"id"`, also a key in every event) is searched
+    // in its followed forms only: its key occurrences, several per line, no longer stop the scan.
+    const needle = ([n, use]: [string, NeedleUse], folded: boolean) => ({ bytes: Buffer.from(n, "utf8"), folded, valueOnly: use.value && !use.plain });
+    const auto = NeedleAutomaton.build([...[...exact].map((e) => needle(e, false)), ...[...folded].map((e) => needle(e, true))]);
     return auto === undefined ? undefined : new AutomatonScan(exact, folded, st, auto);
   }
 
