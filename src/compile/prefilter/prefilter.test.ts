@@ -463,3 +463,30 @@ test("soundness: an event a wildcard query matches passes the prefilter in every
     assert.ok(rejected > 20, `${q}: only ${rejected} events were rejected`);
   }
 });
+
+test("routed prefilter with lazy queries: only the routed rules' queries are read, the others when a line may be a hit", () => {
+  const texts = ["a:one", "a:two", "a:three"];
+  const asked: number[] = [];
+  const forInput = kqlRoutedPrefilter(
+    {
+      count: texts.length,
+      at: (i) => {
+        asked.push(i);
+        return { ast: texts[i] };
+      },
+    },
+    [],
+    (_file, index) => (index === "logs-x" ? [true, false, false] : [true, true, true]),
+  );
+  const pf = forInput("f", "logs-x");
+  assert.ok(pf !== undefined);
+  assert.equal(pf('{"a":"one"}'), true);
+  assert.equal(pf('{"a":"three"}'), false);
+  assert.deepEqual(asked, [0]);
+  // a possible hit is judged by every rule: the others are read now, once
+  assert.equal(pf('{"_index":"logs-y","_source":{"a":"three"}}'), true);
+  assert.equal(pf('{"_index":"logs-y","_source":{"a":"four"}}'), false);
+  assert.deepEqual(asked, [0, 1, 2]);
+  forInput("f", "logs-y");
+  assert.deepEqual(asked, [0, 1, 2]);
+});
