@@ -25,17 +25,18 @@ const needles = (q: string, cat?: string) => describeRequirements(eqlRequirement
 
 test("the byte prefilter's formula adds lower-cased needles for case-insensitive tests, which the KQL query cannot say", () => {
   assert.equal(needles('process where process.name : "Curl"'), String.raw`("\"process\"" AND ci:"\"curl\"")`);
-  assert.equal(needles('any where process.name like~ ("curl", "WGET*")'), String.raw`(ci:"\"curl\"" OR ci:"\"wget")`);
+  // a wildcard's needles come with one test of the field's values by all the patterns
+  assert.equal(needles('any where process.name like~ ("curl", "WGET*")'), String.raw`((ci:"\"curl\"" OR ci:"\"wget") AND process.name like~ ["curl","WGET*"])`);
   assert.equal(needles('any where process.name in~ ("curl", "-1")'), String.raw`ci:"\"curl\""`.replace(String.raw`ci:"\"curl\""`, "true"));
-  assert.equal(needles('any where process.args : ("*/dev/tcp/*", "*/dev/UDP/*")'), String.raw`(ci:"/dev/tcp/" OR ci:"/dev/udp/")`);
+  assert.equal(needles('any where process.args : ("*/dev/tcp/*", "*/dev/UDP/*")'), String.raw`((ci:"/dev/tcp/" OR ci:"/dev/udp/") AND process.args : ["*/dev/tcp/*","*/dev/UDP/*"])`);
   assert.equal(needles('any where startsWith~(process.executable, "/TMP/")'), String.raw`ci:"\"/tmp/"`);
   // case-sensitive tests keep their exact needles
   assert.equal(needles('process where process.name == "curl"'), reqText('process where process.name == "curl"'));
   // a pattern that can match a number's or a boolean's text requires no quotes it may not have
-  assert.equal(needles('any where process.name like "Tr*"'), String.raw`"\"Tr"`);
+  assert.equal(needles('any where process.name like "Tr*"'), String.raw`("\"Tr" AND process.name like ["Tr*"])`);
   assert.equal(reqText('any where process.name like "12*"'), "true");
   // a value that ends with a space ("Processes with Trailing Spaces"): a space and the closing quote
-  assert.equal(needles('process where process.name : "* "'), String.raw`("\"process\"" AND " \"")`);
+  assert.equal(needles('process where process.name : "* "'), String.raw`("\"process\"" AND " \"" AND process.name : ["* "])`);
   for (const pf of [prefilterOf(eqlRequirements(parseEql('process where process.name : "* "')), 1), prefilterOf(eqlRequirements(parseEql('process where process.name : "* "')), { automaton: 1, folded: 1 })]) {
     assert.ok(pf !== undefined);
     assert.equal(pf('{"event":{"category":"process"},"process":{"name":"bash "}}'), true);

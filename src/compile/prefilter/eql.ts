@@ -70,6 +70,12 @@ const NEEDLES: Algebra<Needles> = {
   // one `is` of a keyword field, with KQL's case-insensitive option when the EQL test ignores case
   leaf: (name, v, ci) => asReq(requirementsOf(is(name, v), { caseInsensitive: ci }, false)),
   values(name, op, patterns) {
+    const id = `${op} ${JSON.stringify(patterns)}`;
+    if (op !== "regex" && op !== "regex~") {
+      // wildcards always compile: compiled at the first line that reaches the test
+      let lazy: ((s: string) => boolean) | undefined;
+      return { k: "field", field: name, id, test: (s) => (lazy ??= patternTest(op, patterns))(s) };
+    }
     let test: (s: string) => boolean;
     try {
       test = patternTest(op, patterns);
@@ -77,7 +83,7 @@ const NEEDLES: Algebra<Needles> = {
       // a pattern Elasticsearch rejects (the rule does not compile): no requirement
       return undefined;
     }
-    return { k: "field", field: name, id: `${op} ${JSON.stringify(patterns)}`, test };
+    return { k: "field", field: name, id, test };
   },
   and: (parts) => asReq(andOf(parts.map((p) => p ?? REQ_TRUE))),
   or: (parts) => (parts.length === 0 ? undefined : asReq(orOf(parts.map((p) => p ?? REQ_TRUE)))),
@@ -140,7 +146,11 @@ function requirement<T>(alg: Algebra<T>, e: EqlExpr): T | undefined {
       const values = (): T | undefined => (texts.length === e.patterns.length ? alg.values(name, e.op, texts) : undefined);
       if (e.op === "regex" || e.op === "regex~") return values();
       const ci = e.op !== "like";
-      return alg.or(e.patterns.map((p) => (typeof p.value === "string" ? pattern(alg, name, p.value, ci) : undefined))) ?? values();
+      const needles = alg.or(e.patterns.map((p) => (typeof p.value === "string" ? pattern(alg, name, p.value, ci) : undefined)));
+      if (needles === undefined) return values();
+      // a wildcard's needles are only its literal parts, which other fields' values may hold: the field's
+      // values are read too, by one test of all the patterns (as KQL keyword wildcards, requirements.ts)
+      return texts.some((t) => /[*?]/.test(t)) ? alg.and([needles, values()]) : needles;
     }
     case "call": {
       const name = e.args.length === 2 ? keywordField(e.args[0]) : undefined;
