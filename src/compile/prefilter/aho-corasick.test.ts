@@ -4,8 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { NeedleAutomaton, closesValue } from "./aho-corasick.js";
-import { endsValue } from "./gate.js";
+import { NeedleAutomaton } from "./aho-corasick.js";
+import { closesValue, endsValue } from "./gate.js";
 
 const lowerAscii = (b: Buffer): Buffer => Buffer.from(b.map((x) => (x >= 0x41 && x <= 0x5a ? x + 32 : x)));
 

@@ -8,20 +8,7 @@
 // lower-cased, a case-insensitive (lower-case) needle counts wherever it ends, and a case-sensitive one
 // only where the text's bytes equal its own.
 
-import { endsValue } from "./gate.js";
-
-const COMMA = 0x2c;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const isBlankByte = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-
-/** Is the string token ending at `end` followed, after blanks, by `,`, `}` or `]` (a value, in JSON text)? */
-export function closesValue(text: Uint8Array, end: number): boolean {
-  while (end < text.length && isBlankByte(text[end])) end++;
-  if (end >= text.length) return false;
-  const c = text[end];
-  return c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET;
-}
+import { closesValue, endsValue } from "./gate.js";
 
 /**
  * How an automaton needle counts: its caller's needle anywhere; a value-only needle's form followed by `,`
@@ -32,9 +19,9 @@ const CLOSED = 1;
 const BLANK = 2;
 /** What may follow a value-only needle, and how each counts. */
 const VALUE_FOLLOWERS: readonly (readonly [number, number])[] = [
-  [COMMA, CLOSED],
-  [CLOSE_BRACE, CLOSED],
-  [CLOSE_BRACKET, CLOSED],
+  [0x2c, CLOSED], // ,
+  [0x7d, CLOSED], // }
+  [0x5d, CLOSED], // ]
   [0x20, BLANK],
   [0x09, BLANK],
   [0x0a, BLANK],

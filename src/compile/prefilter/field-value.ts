@@ -9,11 +9,11 @@
 // So a line is rejected only when it holds no such key or every one holds a string that fails the test —
 // where the field (one of those keys, or absent) cannot pass it either.
 
+import { isBlankByte } from "./gate.js";
+
 const QUOTE = 0x22;
 const DOT = 0x2e;
 const COLON = 0x3a;
-
-const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /** What field-value tests read of the current line: its bytes or text, and whether it holds a backslash. */
 export interface FieldLine {
@@ -39,11 +39,11 @@ function inBytes(buf: Buffer, key: Buffer, test: (value: string) => boolean): bo
     const before = p > 0 ? buf[p - 1] : -1;
     if (before !== QUOTE && before !== DOT) continue;
     let i = p + key.length;
-    while (i < n && isBlank(buf[i])) i++;
+    while (i < n && isBlankByte(buf[i])) i++;
     // not followed by a colon: the text ends a value, not a key
     if (i >= n || buf[i] !== COLON) continue;
     i++;
-    while (i < n && isBlank(buf[i])) i++;
+    while (i < n && isBlankByte(buf[i])) i++;
     if (i >= n || buf[i] !== QUOTE) return true;
     const end = buf.indexOf(QUOTE, i + 1);
     if (end < 0 || test(buf.toString("utf8", i + 1, end))) return true;
@@ -57,10 +57,10 @@ function inText(s: string, key: string, test: (value: string) => boolean): boole
     const before = p > 0 ? s.charCodeAt(p - 1) : -1;
     if (before !== QUOTE && before !== DOT) continue;
     let i = p + key.length;
-    while (i < n && isBlank(s.charCodeAt(i))) i++;
+    while (i < n && isBlankByte(s.charCodeAt(i))) i++;
     if (i >= n || s.charCodeAt(i) !== COLON) continue;
     i++;
-    while (i < n && isBlank(s.charCodeAt(i))) i++;
+    while (i < n && isBlankByte(s.charCodeAt(i))) i++;
     if (i >= n || s.charCodeAt(i) !== QUOTE) return true;
     const end = s.indexOf('"', i + 1);
     if (end < 0 || test(s.slice(i + 1, end))) return true;

@@ -12,8 +12,12 @@
 import { needlesOf, type Req } from "./requirements.js";
 import { TeddySearch } from "./simd-gate.js";
 
-const isBlankByte = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+/** JSON's blanks between tokens: space, tab, CR and LF. */
+export const isBlankByte = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 const COLON = 0x3a;
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
 
 /** Is the token ending at `end` a value (its next non-blank character is not `:`, which would make it a key)? */
 export function endsValue(text: string | Uint8Array, end: number): boolean {
@@ -23,6 +27,14 @@ export function endsValue(text: string | Uint8Array, end: number): boolean {
   }
   while (end < text.length && isBlankByte(text[end])) end++;
   return end >= text.length || text[end] !== COLON;
+}
+
+/** Is the string token ending at `end` followed, after blanks, by `,`, `}` or `]` (a value, in JSON text)? */
+export function closesValue(text: Uint8Array, end: number): boolean {
+  while (end < text.length && isBlankByte(text[end])) end++;
+  if (end >= text.length) return false;
+  const c = text[end];
+  return c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET;
 }
 
 /** Gates with more needles than this are not tried: as many passes over a chunk cost more than they save. */

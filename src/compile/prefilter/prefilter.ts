@@ -873,7 +873,7 @@ export function kqlRoutedPrefilter(
   const byMask = new Map<string, KqlPrefilter | undefined>();
   return (file, index) => {
     const mask = route(file, index);
-    const key = mask.map((b) => (b ? "1" : "0")).join("");
+    const key = routedSetKey(mask);
     if (byMask.has(key)) return byMask.get(key);
     const members = mask.flatMap((routed, at) => (routed ? [{ at, req: reqAt(at) }] : []));
     // every rule reached: a hit's own _index can route it nowhere new
@@ -883,6 +883,11 @@ export function kqlRoutedPrefilter(
     byMask.set(key, pf);
     return pf;
   };
+}
+
+/** A routed rule set's key (indexRouter's mask as text), for what is built once per set. */
+export function routedSetKey(mask: readonly boolean[]): string {
+  return mask.map((b) => (b ? "1" : "0")).join("");
 }
 
 /** Queries made when first asked for (a worker parses only the rules its inputs' indexes reach). */

@@ -10,7 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { BadLine, EventDoc, InputEvent } from "../../event/types.js";
 import { ndjsonLineSplitter, openNdjsonSource } from "../ndjson/source.js";
 import { emptyStats, type SourceStats } from "../types.js";
-import { kqlRoutedPrefilter, type KqlPrefilter } from "../../compile/prefilter/index.js";
+import { kqlRoutedPrefilter, routedSetKey, type KqlPrefilter } from "../../compile/prefilter/index.js";
 import type { ChunkGate } from "../../compile/prefilter/gate.js";
 import { compileKql } from "../../compile/predicate/index.js";
 import { compileEqlQuery, type CompiledEql } from "../../compile/eql/statement.js";
@@ -97,7 +97,7 @@ const predAt = (i: number): ((doc: EventDoc) => boolean) => {
  */
 const tables = new Map<string, (doc: EventDoc) => readonly number[]>();
 function candidatesFor(mask: readonly boolean[]): (doc: EventDoc) => readonly number[] {
-  const key = mask.map((b) => (b ? "1" : "0")).join("");
+  const key = routedSetKey(mask);
   let t = tables.get(key);
   if (t !== undefined) return t;
   const routed = mask.flatMap((m, i) => (m ? [i] : []));
