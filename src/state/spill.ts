@@ -15,9 +15,8 @@ const FLUSH_BYTES = 1 << 20;
 export class TextSpill {
   private fd: number | undefined;
   private readonly dir?: string;
-  /** offsets.get(i) = byte offset of record i; offsets.get(count) = end of the last record. */
+  /** offsets.get(i) = byte offset of record i; its last entry = end of the last record (one more than the records). */
   private readonly offsets = new NumberColumn(1024);
-  private count = 0;
   private pending: string[] = [];
   private pendingBytes = 0;
   private written = 0;
@@ -39,18 +38,18 @@ export class TextSpill {
 
   /** Number of records added. */
   get size(): number {
-    return this.count;
+    return this.offsets.length - 1;
   }
 
   /** Bytes spilled so far (written or buffered). */
   get bytes(): number {
-    return this.offsets.get(this.count);
+    return this.offsets.get(this.size);
   }
 
   /** Appends one text; returns its record number. */
   add(text: string): number {
     const n = Buffer.byteLength(text, "utf8");
-    const i = this.count++;
+    const i = this.size;
     this.offsets.push(this.offsets.get(i) + n);
     this.pending.push(text);
     this.pendingBytes += n;
@@ -68,8 +67,9 @@ export class TextSpill {
    * the read buffer, valid until the next read. `recordLength` says where each ends.
    */
   recordBytes(i: number, count = 1): Buffer {
-    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`spill record ${i} out of range 0..${this.count - 1}`);
-    if (!Number.isInteger(count) || count < 1 || i + count > this.count) throw new RangeError(`spill records ${i}..${i + count - 1} out of range 0..${this.count - 1}`);
+    const records = this.size;
+    if (!Number.isInteger(i) || i < 0 || i >= records) throw new RangeError(`spill record ${i} out of range 0..${records - 1}`);
+    if (!Number.isInteger(count) || count < 1 || i + count > records) throw new RangeError(`spill records ${i}..${i + count - 1} out of range 0..${records - 1}`);
     const start = this.offsets.get(i);
     const len = this.offsets.get(i + count) - start;
     if (start + len > this.written) this.flush();
