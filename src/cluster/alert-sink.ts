@@ -5,8 +5,7 @@
 // sink (stdout or --output) and the SQLite memory, as in every run.
 
 import type { EventDoc } from "../event/types.js";
-import type { AlertSink } from "../engine/ports.js";
-import type { RuleFieldsCut } from "../state/rule-fields.js";
+import type { AlertSink, SinkAlert } from "../engine/ports.js";
 import { ClusterError, bulkSettled, type ClusterClient } from "./client.js";
 
 export interface ClusterAlertStats {
@@ -34,11 +33,11 @@ export function clusterAlertSink(primary: AlertSink, client: ClusterClient, inde
   };
   return {
     stats,
-    async write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]) {
+    async write(alerts: readonly SinkAlert[]) {
       // The cluster first: if it fails (down past the retries), nothing reached the primary sink either, and
       // the execution runs again later; a repeat in the cluster is only a 409.
-      if (alerts.length > 0) await toCluster(alerts);
-      await primary.write(alerts, json, cuts);
+      if (alerts.length > 0) await toCluster(alerts.map((a) => a.doc));
+      await primary.write(alerts);
     },
     commit: primary.commit?.bind(primary),
     close: () => primary.close(),

@@ -406,6 +406,35 @@ function assembleAlert(rule: Rule, hit: InputEvent, id: string, ctx: AlertContex
   return { doc, json, cut: { of: json, fields: part.text, rest: `${start}${vary}}`, beforeAt: start.length, afterAt: after === "" ? null : start.length + vary.length } };
 }
 
+/** What the alerts table indexes of an alert besides its id, rule and times (state/sqlite.ts AlertRow). */
+export interface AlertIndexFields {
+  readonly ruleName: string;
+  readonly severity: string;
+  readonly host: string | null;
+  readonly process: string | null;
+  readonly file: string | null;
+  readonly instanceId: string | null;
+  readonly buildingBlock: boolean;
+}
+
+function firstString(doc: EventDoc, path: string): string | null {
+  for (const v of getValues(doc, path)) if (typeof v === "string") return v;
+  return null;
+}
+
+/** An alert document's AlertIndexFields. */
+export function alertIndexFields(d: EventDoc): AlertIndexFields {
+  return {
+    ruleName: String(d["kibana.alert.rule.name"]),
+    severity: String(d["kibana.alert.severity"]),
+    host: firstString(d, "host.name"),
+    process: firstString(d, "process.executable") ?? firstString(d, "process.name"),
+    file: firstString(d, "file.path") ?? firstString(d, "file.name"),
+    instanceId: typeof d["kibana.alert.instance.id"] === "string" ? d["kibana.alert.instance.id"] : null,
+    buildingBlock: d["kibana.alert.building_block_type"] !== undefined && d["kibana.alert.building_block_type"] !== null,
+  };
+}
+
 // ---- EQL sequences: building blocks and the shell alert (eql_alerts.md §3) ------------------------------
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");

@@ -34,17 +34,23 @@ export function resultCap(er: EngineRule): number {
 }
 
 /**
+ * An alert as a sink receives it. `json`, when the engine made it, is `JSON.stringify(doc)` byte for byte
+ * (the engine serialises each alert once for the alerts table and the sink); `cut`, for some, that text
+ * without its rule's fields as its builder made it (state/rule-fields.ts), so that a sink writing bytes
+ * copies the rule's encoded fields instead of encoding them again for every alert. A sink that writes text
+ * reads `doc` only when there is no `json`: an alert built ahead parses it only then (engine/ahead.ts).
+ */
+export interface SinkAlert {
+  readonly doc: EventDoc;
+  readonly json?: string;
+  readonly cut?: RuleFieldsCut;
+}
+
+/**
  * Where alerts go. `write` resolves once the alerts are durable (flushed/fsynced): state commits after it.
- * `json[i]`, when given, is `JSON.stringify(alerts[i])`: the engine serialises each alert once for the
- * alerts table and the sink.
  */
 export interface AlertSink {
-  /**
-   * `json`: the alerts' JSON texts (else they are serialised); `cuts`: for some, the text without its
-   * rule's fields as its builder made it (state/sqlite.ts RuleFieldsCut), so that a sink writing bytes
-   * copies the rule's encoded fields instead of encoding them again for every alert.
-   */
-  write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void>;
+  write(alerts: readonly SinkAlert[]): Promise<void>;
   /**
    * Called inside the transaction that records the alerts of the last `write` as delivered: a sink that
    * can take back what it wrote (an --output file) records there how far its output is durable.

@@ -7,6 +7,7 @@ import objectHash from "object-hash";
 import type { InputEvent } from "../event/types.js";
 import { SqliteStore } from "../state/sqlite.js";
 import { memorySink } from "../sinks/ndjson.js";
+import type { SinkAlert } from "./ports.js";
 import { GROUP_ALERTS, countInWindows, runEngine, replayStart } from "./run.js";
 import { MAX_SIGNALS_WARNING } from "./rule-types/new-terms.js";
 import { ruleSchedule } from "./schedule.js";
@@ -92,10 +93,10 @@ function recordingSink(failOnWrite?: number) {
   return {
     sizes,
     alerts: inner.alerts,
-    write(docs: readonly Record<string, unknown>[]) {
+    write(batch: readonly SinkAlert[]) {
       if (sizes.length + 1 === failOnWrite) return Promise.reject(new Error("disk gone"));
-      sizes.push(docs.length);
-      return inner.write(docs);
+      sizes.push(batch.length);
+      return inner.write(batch);
     },
     close: () => Promise.resolve(),
   };

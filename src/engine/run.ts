@@ -20,9 +20,10 @@ import { parseDateMath } from "../util/datemath.js";
 import type { SqliteStore } from "../state/sqlite.js";
 import { TextSpill } from "../state/spill.js";
 import type { AlertSink, EngineRule } from "./ports.js";
-import { ruleFieldsText, type AlertContext } from "./alert.js";
+import { alertIndexFields, ruleFieldsText, type AlertContext } from "./alert.js";
 import { eventTime, timeSpec, type TimeSpec } from "./time.js";
-import { defaultStart, executionAt, executionsWithEvents, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
+import { defaultStart, executionAt, executionsWithEvents, fixedOffsets, ruleSchedule, type Execution, type RuleSchedule } from "./schedule.js";
+import { whileWaiting, type AheadCounts, type AheadPlan } from "./ahead.js";
 import { compileIndexPatterns } from "./index-filter.js";
 import { spillEvent } from "./matched.js";
 import { MAX_SIGNALS_WARNING } from "./rule-types/new-terms.js";
@@ -61,6 +62,11 @@ export interface RunOptions {
   /** Wall clock for stream-mode alert timestamps (tests inject one). */
   readonly clock?: () => number;
   readonly kibanaVersion?: string;
+  /**
+   * Replay: build event rules' alerts while the source has no batch ready (engine/ahead.ts; default true).
+   * The alerts are the same either way.
+   */
+  readonly alertsAhead?: boolean;
   /** Called after every batch read and every replay execution (progress bar). */
   readonly onProgress?: (p: { stats: SourceStats; phase: "read" | "execute"; done?: number; total?: number }) => void;
 }
@@ -104,6 +110,8 @@ export interface RunSummary {
   readonly rules: RuleRunSummary[];
   readonly warnings: string[];
   elapsedMs: number;
+  /** Replay: alerts built ahead during the read, and those executions took (engine/ahead.ts). */
+  ahead?: AheadCounts;
 }
 
 interface RuleState {
@@ -298,37 +306,24 @@ function makeIndexRouter(states: readonly RuleState[], opts: RunOptions): { rout
   return { route, matched, settle };
 }
 
-function firstString(doc: EventDoc, path: string): string | null {
-  for (const v of getValues(doc, path)) if (typeof v === "string") return v;
-  return null;
-}
-
-/** Writes alerts to the sink with their texts (and the builder's cuts, which let a sink copy the rule's bytes). */
-function writeAlerts(sink: AlertSink, out: readonly PendingAlert[]): Promise<void> {
-  return sink.write(
-    out.map((a) => a.doc),
-    out.map((a) => a.json),
-    out.map((a) => a.cut),
-  );
-}
 
 /** Stores an alert; `er`, the rule that made it, lets the store keep the rule's fields once for all its alerts. */
 function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number, er: EngineRule | undefined): void {
-  const d = a.doc;
+  const f = a.indexed ?? alertIndexFields(a.doc);
   store.insertAlert({
     id: a.id,
     ruleId: a.ruleId,
-    ruleName: String(d["kibana.alert.rule.name"]),
+    ruleName: f.ruleName,
     eventTime: a.eventTime,
     createdAt,
-    severity: String(d["kibana.alert.severity"]),
-    host: firstString(d, "host.name"),
-    process: firstString(d, "process.executable") ?? firstString(d, "process.name"),
-    file: firstString(d, "file.path") ?? firstString(d, "file.name"),
+    severity: f.severity,
+    host: f.host,
+    process: f.process,
+    file: f.file,
     newTerms: a.newTerms === undefined ? null : JSON.stringify(a.newTerms),
     doc: a.json,
-    instanceId: typeof d["kibana.alert.instance.id"] === "string" ? d["kibana.alert.instance.id"] : null,
-    buildingBlock: d["kibana.alert.building_block_type"] !== undefined && d["kibana.alert.building_block_type"] !== null,
+    instanceId: f.instanceId,
+    buildingBlock: f.buildingBlock,
     ruleFields: er === undefined ? undefined : ruleFieldsText(er.rule, er.ruleUuid),
     cut: a.cut,
   });
@@ -400,9 +395,13 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   const env = { store: opts.store, spaceId: opts.spaceId ?? "default", spill };
   const runners = new Map<RuleState, ReplayRule>();
   for (const s of states) runners.set(s, decided.get(s.key) ?? (ruleTypeFor(s.er.rule) ?? fail(s)).replay(s.er, env));
+  const counts = { built: 0, taken: 0 };
+  const { plans: ahead, slice } = aheadPlans(opts.alertsAhead === false ? new Map() : runners, opts, counts);
+  if (ahead.size > 0) summary.ahead = counts;
   let seq = 0;
   const presence = new FieldPresence();
-  for await (const batch of opts.source.batches()) {
+  const batches = ahead.size === 0 ? opts.source.batches() : whileWaiting(opts.source.batches(), slice);
+  for await (const batch of batches) {
     for (const ev of batch) {
       let matchedAny = false;
       let ref: number | undefined;
@@ -476,7 +475,7 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
   const group = { out: [] as PendingAlert[], ids: new Set<string>(), commits: [] as (() => void)[], executions: 0, since: 0 };
   const flush = async (): Promise<void> => {
     if (group.executions === 0) return;
-    await writeAlerts(opts.sink, group.out);
+    await opts.sink.write(group.out);
     const commits = group.commits;
     opts.store.transaction(() => {
       for (const c of commits) c();
@@ -501,7 +500,8 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       runner.skip(exec);
       continue;
     }
-    const ctx = baseContext(opts, s, exec.startedAt, "scheduled");
+    const uuid = ahead.get(s)?.uuids.get(exec.startedAt);
+    const ctx = uuid === undefined ? baseContext(opts, s, exec.startedAt, "scheduled") : { ...baseContext(opts, s, exec.startedAt, "scheduled"), executionUuid: uuid };
     const out = opts.store.read(() => runner.execute(exec, ctx, seen));
     const alerts = out.alerts;
     if (out.truncated) {
@@ -554,6 +554,63 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
     }
   });
 }
+
+/** A rule that builds alerts ahead, its plan, and the execution uuids the plan handed out (by start). */
+interface Ahead {
+  readonly runner: ReplayRule & { buildAhead(plan: AheadPlan): boolean };
+  readonly plan: AheadPlan;
+  readonly uuids: Map<number, string>;
+}
+
+/**
+ * The plans of the rules that build alerts ahead, and one slice of their work. An execution is guessed by arithmetic, so only schedules
+ * of fixed offsets (every rule of the corpus) take part. The guess is the execution replay will run first
+ * over the event: its schedule starts as replayStart starts it, from the rule's earliest time so far.
+ */
+function aheadPlans(runners: ReadonlyMap<RuleState, ReplayRule>, opts: RunOptions, counts: AheadCounts): { plans: Map<RuleState, Ahead>; slice: () => boolean } {
+  const plans = new Map<RuleState, Ahead>();
+  let until = 0;
+  for (const [s, runner] of runners) {
+    if (runner.buildAhead === undefined) continue;
+    const sched = ruleSchedule(s.er.rule);
+    const off = fixedOffsets(sched);
+    const I = sched.intervalMs;
+    if (off === undefined || !(I > 0)) continue;
+    const stored = opts.store.getSchedule(s.key);
+    const known = stored?.intervalMs === I ? stored : undefined;
+    const uuids = new Map<number, string>();
+    const plan: AheadPlan = {
+      firstExecution(t, first) {
+        const start = replayStart(sched, opts.start, known, first, opts.startIfNew);
+        const startedAt = start + Math.max(0, Math.ceil((t - off.toOffset - start) / I)) * I;
+        if (startedAt + off.fromOffset > t || (opts.end !== undefined && startedAt > opts.end)) return undefined;
+        return startedAt;
+      },
+      context(startedAt) {
+        let uuid = uuids.get(startedAt);
+        if (uuid === undefined) uuids.set(startedAt, (uuid = randomUUID()));
+        return { ...baseContext(opts, s, startedAt, "scheduled"), executionUuid: uuid };
+      },
+      stop: () => performance.now() >= until,
+      counts,
+    };
+    plans.set(s, { runner: runner as Ahead["runner"], plan, uuids });
+  }
+  // One slice of work: about AHEAD_SLICE_MS over the rules in turn; false when none has work left.
+  const slice = (): boolean => {
+    until = performance.now() + AHEAD_SLICE_MS;
+    let more = false;
+    for (const a of plans.values()) if (a.runner.buildAhead(a.plan)) more = true;
+    return more;
+  };
+  return { plans, slice };
+}
+
+/**
+ * A slice of ahead work between two looks at the event loop. Worker threads wait when 1,024 of their events
+ * are not yet taken (parallel/worker.ts), so a slice must stay short next to the time they take to scan them.
+ */
+const AHEAD_SLICE_MS = 2;
 
 /** How many of `times` (ascending) lie in at least one of the executions' windows (executions by start). */
 export function countInWindows(times: ArrayLike<number>, execs: readonly Execution[]): number {
@@ -624,7 +681,7 @@ async function stream(states: readonly RuleState[], opts: RunOptions, summary: R
   const selfResuming = opts.source.positions;
   const ruleOf = new Map(states.map((s) => [s.er.rule.rule_id, s.er]));
   const write = async (alerts: PendingAlert[], updates: readonly PendingAlert[], now: number, extra: () => void): Promise<void> => {
-    await writeAlerts(opts.sink, [...alerts, ...updates]);
+    await opts.sink.write([...alerts, ...updates]);
     opts.store.transaction(() => {
       for (const a of alerts) storeAlert(opts.store, a, now, ruleOf.get(a.ruleId));
       for (const a of updates) opts.store.updateAlertDoc(a.id, a.json);

@@ -37,13 +37,14 @@ export function hit(_index: string, _id: string, _source: EventDoc, line = 1): I
   return { _index, _id, _source, loc: { file: "mem.ndjson", line, byteOffset: 0 } };
 }
 
-/** An EventSource over a fixed list of events, in batches of `batchSize`. */
-export function arraySource(events: readonly InputEvent[], batchSize = 1000): EventSource {
+/** An EventSource over a fixed list of events, in batches of `batchSize`; `pauseMs` before each, as when worker threads deliver them (the engine builds ahead then). */
+export function arraySource(events: readonly InputEvent[], batchSize = 1000, pauseMs = 0): EventSource {
   const stats = emptyStats();
   return {
     stats,
     async *batches() {
       for (let i = 0; i < events.length; i += batchSize) {
+        if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
         const b = events.slice(i, i + batchSize);
         stats.lines += b.length;
         stats.events += b.length;

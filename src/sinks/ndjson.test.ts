@@ -12,11 +12,11 @@ import type { RuleFieldsCut } from "../state/rule-fields.js";
 test("file sink: created 0600, appends one JSON object per line", async () => {
   const p = join(mkdtempSync(join(tmpdir(), "tern-sink-")), "alerts.ndjson");
   const s = fileSink(p);
-  await s.write([{ a: 1 }, { b: "x" }]);
+  await s.write([{ doc: { a: 1 } }, { doc: { b: "x" } }]);
   await s.write([]);
   await s.close();
   const s2 = fileSink(p);
-  await s2.write([{ c: true }]);
+  await s2.write([{ doc: { c: true } }]);
   await s2.close();
   assert.equal(readFileSync(p, "utf8"), '{"a":1}\n{"b":"x"}\n{"c":true}\n');
   assert.equal(statSync(p).mode & 0o777, 0o600);
@@ -26,21 +26,24 @@ test("stream sink: resolves after the write is handed over", async () => {
   const out = new PassThrough();
   let text = "";
   out.on("data", (c: Buffer) => (text += c.toString()));
-  await streamSink(out).write([{ a: 1 }]);
+  await streamSink(out).write([{ doc: { a: 1 } }]);
   assert.equal(text, '{"a":1}\n');
 });
 
-test("file and stream sinks: the caller's serialisation (json[i]) is written as is", async () => {
+test("file and stream sinks: the caller's serialisation (json) is written as is", async () => {
   const p = join(mkdtempSync(join(tmpdir(), "tern-sink-")), "alerts.ndjson");
   const s = fileSink(p);
-  // a serialisation that differs from JSON.stringify(alerts[i]) proves json[] is the one written
-  await s.write([{ a: 1 }, { b: 2 }], ['{"a": 1}', '{"b": 2}']);
+  // a serialisation that differs from JSON.stringify(doc) proves json is the one written
+  await s.write([
+    { doc: { a: 1 }, json: '{"a": 1}' },
+    { doc: { b: 2 }, json: '{"b": 2}' },
+  ]);
   await s.close();
   assert.equal(readFileSync(p, "utf8"), '{"a": 1}\n{"b": 2}\n');
   const out = new PassThrough();
   let text = "";
   out.on("data", (c: Buffer) => (text += c.toString()));
-  await streamSink(out).write([{ a: 1 }], ['{"a":  1}']);
+  await streamSink(out).write([{ doc: { a: 1 }, json: '{"a":  1}' }]);
   assert.equal(text, '{"a":  1}\n');
 });
 
@@ -62,12 +65,11 @@ test("alert lines: the rule's fields copied as bytes where the builder cut them 
           const cut = { of: text, fields, rest: `${start}${vary}}`, beforeAt: start.length, afterAt: fields.after === "" ? null : start.length + vary.length };
           cuts.push(sp.how === "cut" ? cut : sp.how === "stale" ? { ...cut, of: `${text} `, rest: "{}" } : undefined);
         }
-        const docs = json.map(() => ({}));
-        assert.deepEqual(alertLines(docs, json, cuts), Buffer.from(json.map((t) => `${t}\n`).join(""), "utf8"));
+        assert.deepEqual(alertLines(json.map((t, i) => ({ doc: {}, json: t, cut: cuts[i] }))), Buffer.from(json.map((t) => `${t}\n`).join(""), "utf8"));
       },
     ),
     { numRuns: 1000 },
   );
   // without texts, the documents are serialised
-  assert.equal(alertLines([{ a: "é" }], undefined, undefined).toString("utf8"), '{"a":"é"}\n');
+  assert.equal(alertLines([{ doc: { a: "é" } }]).toString("utf8"), '{"a":"é"}\n');
 });

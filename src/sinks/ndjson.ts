@@ -9,12 +9,9 @@ import { openOutputFile, syncFully, writeError, writeFully } from "./output-file
 import { trackOutput, type OutputTracker } from "./output-ledger.js";
 import type { Writable } from "node:stream";
 import type { EventDoc } from "../event/types.js";
-import type { AlertSink, OutputLedger } from "../engine/ports.js";
-import { cutRuns, type RuleFieldsCut, type RuleFieldsText } from "../state/rule-fields.js";
+import type { AlertSink, OutputLedger, SinkAlert } from "../engine/ports.js";
+import { cutRuns, type RuleFieldsText } from "../state/rule-fields.js";
 
-function lines(alerts: readonly EventDoc[], json: readonly string[] | undefined): string {
-  return (json ?? alerts.map((a) => JSON.stringify(a))).join("\n") + "\n";
-}
 
 /** The UTF-8 bytes of a rule's field texts, encoded once for all its alerts (keyed by the texts' object). */
 const RULE_BYTES = new WeakMap<RuleFieldsText, { readonly before: Buffer; readonly after: Buffer }>();
@@ -31,16 +28,16 @@ function ruleBytes(fields: RuleFieldsText): { readonly before: Buffer; readonly 
  * and the rule's bytes are copied. Encoding every text whole cost about 18 µs an alert (485 Linux rules'
  * alerts, 13 kB each), this about 1.7. The bytes are the same either way.
  */
-export function alertLines(alerts: readonly EventDoc[], json: readonly string[] | undefined, cuts: readonly (RuleFieldsCut | undefined)[] | undefined): Buffer {
-  if (json === undefined || cuts === undefined) return Buffer.from(lines(alerts, json), "utf8");
+export function alertLines(alerts: readonly SinkAlert[]): Buffer {
+  const texts = alerts.map((a) => a.json ?? JSON.stringify(a.doc));
   // at most 3 bytes per UTF-16 unit, and a newline each
   let max = 0;
-  for (const t of json) max += t.length * 3 + 1;
+  for (const t of texts) max += t.length * 3 + 1;
   const out = Buffer.allocUnsafe(max);
   let o = 0;
-  for (let i = 0; i < json.length; i++) {
-    const text = json[i];
-    const cut = cuts[i];
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i];
+    const cut = alerts[i].cut;
     if (cut === undefined || cut.of !== text) o += out.write(text, o, "utf8");
     else {
       const rule = ruleBytes(cut.fields);
@@ -59,9 +56,9 @@ export function alertLines(alerts: readonly EventDoc[], json: readonly string[] 
 /** A stream (stdout on a pipe or terminal, a test's PassThrough): resolves on the write callback. */
 export function streamSink(out: Writable, what = "stdout"): AlertSink {
   return {
-    write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void> {
+    write(alerts: readonly SinkAlert[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
-      const text = alertLines(alerts, json, cuts);
+      const text = alertLines(alerts);
       return new Promise((resolve, reject) => {
         out.write(text, (err) => {
           if (err === null || err === undefined) resolve();
@@ -80,10 +77,10 @@ export function streamSink(out: Writable, what = "stdout"): AlertSink {
  */
 export function fdSink(fd: number, regular: boolean, what = "stdout"): AlertSink {
   return {
-    write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void> {
+    write(alerts: readonly SinkAlert[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
       try {
-        writeFully(fd, alertLines(alerts, json, cuts), what);
+        writeFully(fd, alertLines(alerts), what);
         if (regular) syncFully(fd, what);
       } catch (e) {
         return Promise.reject(e);
@@ -116,9 +113,9 @@ export function fileSink(path: string, opts: FileSinkOptions = {}): AlertSink {
     throw e;
   }
   return {
-    write(alerts: readonly EventDoc[], json?: readonly string[], cuts?: readonly (RuleFieldsCut | undefined)[]): Promise<void> {
+    write(alerts: readonly SinkAlert[]): Promise<void> {
       if (alerts.length === 0) return Promise.resolve();
-      const bytes = alertLines(alerts, json, cuts);
+      const bytes = alertLines(alerts);
       try {
         tracker?.begin(bytes.length);
         try {
@@ -149,8 +146,8 @@ export function memorySink(): AlertSink & { readonly alerts: EventDoc[] } {
   const alerts: EventDoc[] = [];
   return {
     alerts,
-    write(batch: readonly EventDoc[]): Promise<void> {
-      alerts.push(...batch);
+    write(batch: readonly SinkAlert[]): Promise<void> {
+      for (const a of batch) alerts.push(a.doc);
       return Promise.resolve();
     },
     close: () => Promise.resolve(),

@@ -45,7 +45,7 @@ test("links onto files (or onto nothing) are refused; a link to a device is foll
   closeSync(n.fd);
   const before = statSync("/dev/null").mode;
   const sink = fileSink("/dev/null");
-  await sink.write([{ a: 1 }]);
+  await sink.write([{ doc: { a: 1 } }]);
   await sink.close();
   assert.equal(statSync("/dev/null").mode, before);
 });

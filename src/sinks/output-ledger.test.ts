@@ -22,7 +22,7 @@ function setup(): { path: string; store: SqliteStore; notices: string[]; open: (
 
 /** A write the engine recorded: the sink's commit inside the state's transaction. */
 async function delivered(sink: ReturnType<typeof fileSink>, docs: EventDoc[]): Promise<void> {
-  await sink.write(docs);
+  await sink.write(docs.map((doc) => ({ doc })));
   sink.commit?.();
 }
 
@@ -46,7 +46,7 @@ test("a write not recorded (killed before the commit) is cut back on the next op
   const { path, notices, open } = setup();
   const s = open();
   await delivered(s, [{ a: 1 }]);
-  await s.write([{ b: 2 }, { c: 3 }]); // written and fsynced; the run dies before its transaction
+  await s.write([{ doc: { b: 2 } }, { doc: { c: 3 } }]); // written and fsynced; the run dies before its transaction
   await s.close();
   const s2 = open();
   assert.equal(readFileSync(path, "utf8"), '{"a":1}\n');
@@ -60,7 +60,7 @@ test("half a line left by a write cut short is removed, never glued to the next 
   const { path, notices, open } = setup();
   const s = open();
   await delivered(s, [{ a: 1 }]);
-  await s.write([{ b: 2 }]);
+  await s.write([{ doc: { b: 2 } }]);
   await s.close();
   truncateSync(path, 12); // '{"a":1}\n{"b"': killed inside write(2)
   const s2 = open();
@@ -92,7 +92,7 @@ test("a rotated, shortened or rewritten file is not cut: a notice, then alerts a
     const { path, notices, open } = setup();
     const s = open();
     await delivered(s, [{ a: 1 }]);
-    await s.write([{ z: 0 }]); // in flight: a replaced file must still not be cut to the old length
+    await s.write([{ doc: { z: 0 } }]); // in flight: a replaced file must still not be cut to the old length
     await s.close();
     change(path);
     const s2 = open();
@@ -128,6 +128,6 @@ test("stream sink: a failed write rejects with SNK001 naming stdout; EPIPE stays
         cb(Object.assign(new Error(`${code}: failed`), { code }));
       },
     }).on("error", () => undefined);
-  await assert.rejects(streamSink(failing("ENOSPC")).write([{ a: 1 }]), (e: unknown) => e instanceof AdapterError && e.code === "SNK001" && e.message === "cannot write stdout: no space left on the device (ENOSPC); alerts not fully written were not recorded as delivered: free space and rerun");
-  await assert.rejects(streamSink(failing("EPIPE")).write([{ a: 1 }]), (e: unknown) => (e as NodeJS.ErrnoException).code === "EPIPE");
+  await assert.rejects(streamSink(failing("ENOSPC")).write([{ doc: { a: 1 } }]), (e: unknown) => e instanceof AdapterError && e.code === "SNK001" && e.message === "cannot write stdout: no space left on the device (ENOSPC); alerts not fully written were not recorded as delivered: free space and rerun");
+  await assert.rejects(streamSink(failing("EPIPE")).write([{ doc: { a: 1 } }]), (e: unknown) => (e as NodeJS.ErrnoException).code === "EPIPE");
 });

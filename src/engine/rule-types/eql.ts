@@ -23,6 +23,7 @@ import { applyPipes, decodeFactKeys, encodeFactKeys, factsOf, ordinalReader, sea
 import type { IndexedValue } from "../../compile/eql/mapping.js";
 import { SequenceMatcher, checkMissing, compareOrdinal, type MissingIndex, type Ordinal, type PartialSequence } from "../eql/sequence.js";
 import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
+import { AlertsAhead, type AheadPlan } from "../ahead.js";
 
 /** Compiles an EQL rule's query with its category field override. Throws EqlSyntaxError / EqlCompileError. */
 export function compileEqlRule(rule: EngineRule["rule"]): CompiledEql {
@@ -116,6 +117,10 @@ class EqlReplay implements ReplayRule {
   private readonly stageKnown: boolean;
   private readonly ordinal: (doc: InputEvent["_source"], seq: number) => Ordinal | undefined;
   private readonly kept: KeptEvents;
+  /** An event query without pipes alerts on each event its window holds, up to its cap: built ahead. */
+  readonly ahead: AlertsAhead | undefined;
+  /** The earliest window time kept so far (the schedule starts from it). */
+  private first = Infinity;
   /** Kept rows by (window time, input order), and their window times: set by `times()`. */
   private order = new Uint32Array(0);
   private times_ = new Float64Array(0);
@@ -127,6 +132,7 @@ class EqlReplay implements ReplayRule {
     ({ compiled: this.compiled, stageKnown: this.stageKnown } = compiledOf(er));
     this.kept = new KeptEvents(!this.stageKnown);
     this.ordinal = readOrdinal(er.rule);
+    this.ahead = this.stageKnown && this.compiled.pipes.length === 0 ? new AlertsAhead(spill, er, resultCap(er)) : undefined;
   }
 
   collect(ev: InputEvent, t: number, spill: () => number, seq: number): boolean {
@@ -145,7 +151,20 @@ class EqlReplay implements ReplayRule {
     // document is not spilled (a missing stage over every process, file and network event would write
     // each one, 2 kB a line, to the spill).
     this.kept.push(t, ord, alertable ? spill() : NO_DOC, keys);
+    if (t < this.first) this.first = t;
     return true;
+  }
+
+  buildAhead(plan: AheadPlan): boolean {
+    const ahead = this.ahead;
+    if (ahead === undefined) return false;
+    const kept = this.kept;
+    while (ahead.next < kept.length) {
+      if (plan.stop()) return true;
+      const row = ahead.next;
+      ahead.offer(plan, kept.t.get(row), this.first, (ctx) => this.rowAlert(row, ctx, () => false));
+    }
+    return false;
   }
 
   times(): ArrayLike<number> {
@@ -217,16 +236,20 @@ class EqlReplay implements ReplayRule {
     const alerts: PendingAlert[] = [];
     let duplicates = 0;
     for (const row of rows) {
-      const ref = this.kept.doc.get(row);
-      const { hit, text } = spilledHitAndText(this.spill, ref);
-      const id = queryAlertId(hit, ctx.spaceId, this.er.ruleUuid);
-      if (seen(id)) {
-        duplicates++;
-        continue;
-      }
-      alerts.push({ id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t.get(row), ...buildAlertWithJson(this.er.rule, { ...hit, _source: JSON.parse(text) as EventDoc }, id, ctx, undefined, true) });
+      const early = this.ahead?.take(row, ctx);
+      const a = early === undefined ? this.rowAlert(row, ctx, seen) : seen(early.id) ? undefined : early;
+      if (a === undefined) duplicates++;
+      else alerts.push(a);
     }
     return { alerts, duplicates };
+  }
+
+  /** The alert of kept row `row`, undefined when its id is `seen`. */
+  private rowAlert(row: number, ctx: AlertContext, seen: (id: string) => boolean): PendingAlert | undefined {
+    const { hit, text } = spilledHitAndText(this.spill, this.kept.doc.get(row));
+    const id = queryAlertId(hit, ctx.spaceId, this.er.ruleUuid);
+    if (seen(id)) return undefined;
+    return { id, ruleId: this.er.rule.rule_id, eventTime: this.kept.t.get(row), ...buildAlertWithJson(this.er.rule, { ...hit, _source: JSON.parse(text) as EventDoc }, id, ctx, undefined, true) };
   }
 
   skip(): void {}

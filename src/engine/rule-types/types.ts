@@ -8,7 +8,8 @@ import type { SqliteStore } from "../../state/sqlite.js";
 import type { RuleFieldsCut } from "../../state/rule-fields.js";
 import type { TextSpill } from "../../state/spill.js";
 import type { EngineRule } from "../ports.js";
-import type { AlertContext } from "../alert.js";
+import type { AlertContext, AlertIndexFields } from "../alert.js";
+import type { AheadPlan } from "../ahead.js";
 import type { Execution } from "../schedule.js";
 import type { TermValue } from "./new-terms.js";
 import type { Rule } from "../../rules/model.js";
@@ -24,6 +25,8 @@ export interface PendingAlert {
   readonly ruleId: string;
   readonly eventTime: number;
   readonly newTerms?: readonly TermValue[];
+  /** What the alerts table indexes of `doc`, when the builder kept it (else it is read from `doc`). */
+  readonly indexed?: AlertIndexFields;
 }
 
 /** What one execution (replay) or one stream batch of a rule produced. */
@@ -74,6 +77,12 @@ export interface ReplayRule {
   times(): ArrayLike<number>;
   /** Before the first execution: read what earlier runs stored (e.g. new-terms history). */
   prepare(firstExecutionFrom: number, learnedFrom: number): void;
+  /**
+   * During the read, while the engine waits for events: build alerts of the events kept so far for the
+   * executions the plan expects (engine/ahead.ts) until `plan.stop()`. Returns whether some are left.
+   * Optional: a rule type without it builds every alert in `execute`.
+   */
+  buildAhead?(plan: AheadPlan): boolean;
   /** One scheduled execution over its window; `seen` tells whether an alert id is already stored. */
   execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome;
   /** Work for an execution an earlier run committed (learn its window without alerting). */
