@@ -27,7 +27,7 @@ export interface AheadPlan {
   context(startedAt: number): AlertContext;
   /** Whether to stop (the slice's time is up). */
   readonly stop: () => boolean;
-  /** Alerts built ahead, and of those the ones an execution took (the run's summary reports them). */
+  /** Alerts built ahead, and of those the ones an execution wrote (the run's summary reports them). */
   readonly counts: AheadCounts;
 }
 
@@ -111,21 +111,27 @@ export class AlertsAhead {
     return ref;
   }
 
-  /** Row `row`'s alert if it was built for the execution of `ctx`, else undefined (build it as usual). */
-  take(row: number, ctx: AlertContext): PendingAlert | undefined {
-    if (row >= this.refs.length) return undefined;
+  /**
+   * Row `row`'s alert if it was built for the execution of `ctx`, else undefined (build it as usual): its
+   * id at once, the alert itself read from the spill only when asked (not for a duplicate or a cut one).
+   */
+  peek(row: number, ctx: AlertContext): { readonly id: string; alert(): PendingAlert } | undefined {
+    if (row < 0 || row >= this.refs.length) return undefined;
     const ref = this.refs.get(row);
     if (ref < 0) return undefined;
-    const headerLength = this.spill.recordLength(ref);
-    const bytes = this.spill.recordBytes(ref, 2);
-    const [startedAt, uuid, id, eventTime, beforeAt, afterAt, indexed] = JSON.parse(bytes.toString("utf8", 0, headerLength)) as AheadHeader;
+    const [startedAt, uuid, id, eventTime, beforeAt, afterAt, indexed] = JSON.parse(this.spill.get(ref)) as AheadHeader;
     if (startedAt !== ctx.now || uuid !== ctx.executionUuid) return undefined;
-    const text = bytes.toString("utf8", headerLength);
-    if (this.counts !== undefined) this.counts.taken++;
-    if (beforeAt === null) return new AheadAlert(id, this.er.rule.rule_id, eventTime, text, undefined, indexed);
-    const fields = ruleFieldsText(this.er.rule, this.er.ruleUuid);
-    const json = restoreRuleFields(text, beforeAt, afterAt, fields);
-    return new AheadAlert(id, this.er.rule.rule_id, eventTime, json, { of: json, fields, rest: text, beforeAt, afterAt }, indexed);
+    return {
+      id,
+      alert: () => {
+        const text = this.spill.get(ref + 1);
+        if (this.counts !== undefined) this.counts.taken++;
+        if (beforeAt === null) return new AheadAlert(id, this.er.rule.rule_id, eventTime, text, undefined, indexed);
+        const fields = ruleFieldsText(this.er.rule, this.er.ruleUuid);
+        const json = restoreRuleFields(text, beforeAt, afterAt, fields);
+        return new AheadAlert(id, this.er.rule.rule_id, eventTime, json, { of: json, fields, rest: text, beforeAt, afterAt }, indexed);
+      },
+    };
   }
 }
 

@@ -236,8 +236,8 @@ class EqlReplay implements ReplayRule {
     const alerts: PendingAlert[] = [];
     let duplicates = 0;
     for (const row of rows) {
-      const early = this.ahead?.take(row, ctx);
-      const a = early === undefined ? this.rowAlert(row, ctx, seen) : seen(early.id) ? undefined : early;
+      const early = this.ahead?.peek(row, ctx);
+      const a = early === undefined ? this.rowAlert(row, ctx, seen) : seen(early.id) ? undefined : early.alert();
       if (a === undefined) duplicates++;
       else alerts.push(a);
     }

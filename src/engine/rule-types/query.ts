@@ -12,6 +12,7 @@ import { NewTermsMemory, applyMaxSignals, type MatchedEvent } from "./new-terms.
 import { DecidedReplay } from "./decided.js";
 import type { ExecutionOutcome, PendingAlert, ReplayRule, RuleTypeDefinition, RuleTypeEnv, StreamRule } from "./types.js";
 import type { TextSpill } from "../../state/spill.js";
+import { AlertsAhead, type AheadPlan } from "../ahead.js";
 
 /** Builds the alert of one event (query rules; EQL event queries share it). */
 export function eventAlert(er: EngineRule, ev: MatchedEvent, ctx: AlertContext, id: string, evHit?: InputEvent): PendingAlert {
@@ -24,22 +25,54 @@ export function arrivedEventAlert(rule: Rule, ev: InputEvent, id: string, ctx: A
   return { id, ruleId: rule.rule_id, eventTime: t, ...buildAlertWithJson(rule, ev, id, ctx) };
 }
 
+/** A query rule's kept event, numbered in the order kept (its row for the alerts built ahead). */
+class QueryEvent extends SpilledEvent {
+  constructor(spill: TextSpill, ref: number, t: number, seq: number, readonly row: number) {
+    super(spill, ref, t, seq, []);
+  }
+}
+
 class QueryReplay implements ReplayRule {
   private readonly mem = new NewTermsMemory();
   private sealed = false;
+  /** Every event of a window alerts, up to max_signals: built ahead. */
+  private readonly ahead: AlertsAhead;
+  /** Kept events by row, until the memory is sealed (sorted); the earliest window time among them. */
+  private readonly byRow: QueryEvent[] = [];
+  private first = Infinity;
+
   constructor(
     private readonly er: EngineRule,
     private readonly spill: TextSpill,
-  ) {}
+  ) {
+    this.ahead = new AlertsAhead(spill, er, er.rule.max_signals);
+  }
 
   collect(_ev: InputEvent, t: number, spill: () => number, seq: number): boolean {
-    this.mem.add(new SpilledEvent(this.spill, spill(), t, seq, []));
+    const ev = new QueryEvent(this.spill, spill(), t, seq, this.byRow.length);
+    this.mem.add(ev);
+    this.byRow.push(ev);
+    if (t < this.first) this.first = t;
     return true;
+  }
+
+  buildAhead(plan: AheadPlan): boolean {
+    while (this.ahead.next < this.byRow.length) {
+      if (plan.stop()) return true;
+      const ev = this.byRow[this.ahead.next];
+      this.ahead.offer(plan, ev.t, this.first, (ctx) => {
+        const hit = ev.hit;
+        return eventAlert(this.er, ev, ctx, queryAlertId(hit, ctx.spaceId, this.er.ruleUuid), hit);
+      });
+    }
+    return false;
   }
 
   times(): readonly number[] {
     if (!this.sealed) this.mem.seal();
     this.sealed = true;
+    // the rows are needed no more: the alerts built ahead are found by each event's own row
+    this.byRow.length = 0;
     return this.mem.events.map((e) => e.t);
   }
 
@@ -48,11 +81,13 @@ class QueryReplay implements ReplayRule {
   execute(exec: Execution, ctx: AlertContext, seen: (id: string) => boolean): ExecutionOutcome {
     const [lo, hi] = this.mem.range(exec.from, exec.to);
     const items = this.mem.events.slice(lo, hi).map((ev) => {
+      const early = this.ahead.peek(ev instanceof QueryEvent ? ev.row : -1, ctx);
+      if (early !== undefined) return { id: early.id, ev, early };
       const hit = ev.hit;
       return { id: queryAlertId(hit, ctx.spaceId, this.er.ruleUuid), ev, hit };
     });
     const cut = applyMaxSignals(items, seen, this.er.rule.max_signals);
-    return { alerts: cut.kept.map((it) => eventAlert(this.er, it.ev, ctx, it.id, it.hit)), duplicates: cut.duplicates, truncated: cut.truncated };
+    return { alerts: cut.kept.map((it) => (it.early !== undefined ? it.early.alert() : eventAlert(this.er, it.ev, ctx, it.id, it.hit))), duplicates: cut.duplicates, truncated: cut.truncated };
   }
 
   skip(): void {}
