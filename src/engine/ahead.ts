@@ -19,10 +19,10 @@ import type { PendingAlert } from "./rule-types/types.js";
 /** What the engine tells a rule building alerts ahead (one per rule and run). */
 export interface AheadPlan {
   /**
-   * The start of the execution that replay will run first over an event at window time `t`, when the rule's
-   * earliest window time is `first` (which sets the schedule's start); undefined when no execution holds it.
+   * The executions whose windows hold window time `t`, in order (their start and their window's `from`),
+   * when the rule's earliest window time is `first` (which sets the schedule's start).
    */
-  firstExecution(t: number, first: number): number | undefined;
+  executions(t: number, first: number): readonly { readonly startedAt: number; readonly from: number }[];
   /** The alert context replay gives the execution starting at `startedAt` (its uuid made once, here). */
   context(startedAt: number): AlertContext;
   /** Whether to stop (the slice's time is up). */
@@ -64,7 +64,7 @@ type AheadHeader = [startedAt: number, executionUuid: string, id: string, eventT
 export class AlertsAhead {
   /** Per row offered: the alert's first spill record, or -1 (none built). */
   private readonly refs = new NumberColumn(16);
-  /** Alerts built for each execution: more than the execution may return would be wasted. */
+  /** Alerts built for each execution, when rows have no rank: more than it may return would be wasted. */
   private readonly perExecution = new Map<number, number>();
   /** The plan's counts, once a row was offered. */
   private counts: AheadCounts | undefined;
@@ -82,22 +82,35 @@ export class AlertsAhead {
 
   /**
    * Offers the next row, at window time `t`: `make` builds its alert for a context (or says there is none).
-   * The rule's earliest window time so far is `first`.
+   * The rule's earliest window time so far is `first`. `rank(from)`, when the rule type cuts an execution's
+   * events at the cap before it drops duplicates (EQL), says how many events of a window starting at
+   * `from` come before this one: the row alerts in the first of its executions where that is under the cap.
+   * Without it, the first execution is guessed, for at most `cap` rows.
    */
-  offer(plan: AheadPlan, t: number, first: number, make: (ctx: AlertContext) => PendingAlert | undefined): void {
+  offer(plan: AheadPlan, t: number, first: number, make: (ctx: AlertContext) => PendingAlert | undefined, rank?: (from: number) => number): void {
     this.counts = plan.counts;
-    const startedAt = plan.firstExecution(t, first);
+    let startedAt: number | undefined;
+    for (const e of plan.executions(t, first)) {
+      if (rank === undefined) {
+        const n = this.perExecution.get(e.startedAt) ?? 0;
+        if (n < this.cap) {
+          startedAt = e.startedAt;
+          this.perExecution.set(startedAt, n + 1);
+        }
+        break;
+      }
+      if (rank(e.from) < this.cap) {
+        startedAt = e.startedAt;
+        break;
+      }
+    }
     let ref = -1;
     if (startedAt !== undefined) {
-      const n = this.perExecution.get(startedAt) ?? 0;
-      if (n < this.cap) {
-        const ctx = plan.context(startedAt);
-        const a = make(ctx);
-        if (a !== undefined) {
-          ref = this.save(a, ctx);
-          this.perExecution.set(startedAt, n + 1);
-          plan.counts.built++;
-        }
+      const ctx = plan.context(startedAt);
+      const a = make(ctx);
+      if (a !== undefined) {
+        ref = this.save(a, ctx);
+        plan.counts.built++;
       }
     }
     this.refs.push(ref);
@@ -112,15 +125,16 @@ export class AlertsAhead {
   }
 
   /**
-   * Row `row`'s alert if it was built for the execution of `ctx`, else undefined (build it as usual): its
-   * id at once, the alert itself read from the spill only when asked (not for a duplicate or a cut one).
+   * What was built ahead for row `row`, else undefined: its alert id (an event's id is the same in every
+   * execution, so a duplicate is known without reading the event), and its alert if it was built for the
+   * execution of `ctx` (else build it as usual), read from the spill only when asked.
    */
-  peek(row: number, ctx: AlertContext): { readonly id: string; alert(): PendingAlert } | undefined {
+  peek(row: number, ctx: AlertContext): { readonly id: string; readonly alert: (() => PendingAlert) | undefined } | undefined {
     if (row < 0 || row >= this.refs.length) return undefined;
     const ref = this.refs.get(row);
     if (ref < 0) return undefined;
     const [startedAt, uuid, id, eventTime, beforeAt, afterAt, indexed] = JSON.parse(this.spill.get(ref)) as AheadHeader;
-    if (startedAt !== ctx.now || uuid !== ctx.executionUuid) return undefined;
+    if (startedAt !== ctx.now || uuid !== ctx.executionUuid) return { id, alert: undefined };
     return {
       id,
       alert: () => {

@@ -580,11 +580,16 @@ function aheadPlans(runners: ReadonlyMap<RuleState, ReplayRule>, opts: RunOption
     const known = stored?.intervalMs === I ? stored : undefined;
     const uuids = new Map<number, string>();
     const plan: AheadPlan = {
-      firstExecution(t, first) {
+      executions(t, first) {
+        // as executionsWithEvents finds them: from_k ≤ t ≤ to_k, k ≥ 0, startedAt ≤ end
         const start = replayStart(sched, opts.start, known, first, opts.startIfNew);
-        const startedAt = start + Math.max(0, Math.ceil((t - off.toOffset - start) / I)) * I;
-        if (startedAt + off.fromOffset > t || (opts.end !== undefined && startedAt > opts.end)) return undefined;
-        return startedAt;
+        const out: { startedAt: number; from: number }[] = [];
+        for (let k = Math.max(0, Math.ceil((t - off.toOffset - start) / I)); k <= Math.floor((t - off.fromOffset - start) / I); k++) {
+          const startedAt = start + k * I;
+          if (opts.end !== undefined && startedAt > opts.end) break;
+          out.push({ startedAt, from: startedAt + off.fromOffset });
+        }
+        return out;
       },
       context(startedAt) {
         let uuid = uuids.get(startedAt);

@@ -17,7 +17,7 @@ import { buildAlertWithJson, buildSequenceAlerts, queryAlertId, type AlertContex
 import { arrivedEventAlert } from "./query.js";
 import type { Execution } from "../schedule.js";
 import { spilledFullHit, spilledHitAndText } from "../matched.js";
-import { lowerBound, upperBound } from "../../util/sorted.js";
+import { lowerBound, lowerBoundOf, upperBound } from "../../util/sorted.js";
 import { NumberColumn } from "../../util/typed-array.js";
 import { applyPipes, decodeFactKeys, encodeFactKeys, factsOf, ordinalReader, searchFacts, toHit, type EqlFacts, type EqlSequenceHit } from "../eql/search.js";
 import type { IndexedValue } from "../../compile/eql/mapping.js";
@@ -162,7 +162,9 @@ class EqlReplay implements ReplayRule {
     while (ahead.next < kept.length) {
       if (plan.stop()) return true;
       const row = ahead.next;
-      ahead.offer(plan, kept.t.get(row), this.first, (ctx) => this.rowAlert(row, ctx, () => false));
+      // rows come in window-time order when the input does: those before this one from `from` on rank first
+      const rank = (from: number): number => row - lowerBoundOf(row, (i) => kept.t.get(i), from);
+      ahead.offer(plan, kept.t.get(row), this.first, (ctx) => this.rowAlert(row, ctx, () => false), rank);
     }
     return false;
   }
@@ -237,7 +239,7 @@ class EqlReplay implements ReplayRule {
     let duplicates = 0;
     for (const row of rows) {
       const early = this.ahead?.peek(row, ctx);
-      const a = early === undefined ? this.rowAlert(row, ctx, seen) : seen(early.id) ? undefined : early.alert();
+      const a = early === undefined ? this.rowAlert(row, ctx, seen) : seen(early.id) ? undefined : (early.alert?.() ?? this.rowAlert(row, ctx, () => false));
       if (a === undefined) duplicates++;
       else alerts.push(a);
     }

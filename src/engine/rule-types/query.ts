@@ -82,12 +82,12 @@ class QueryReplay implements ReplayRule {
     const [lo, hi] = this.mem.range(exec.from, exec.to);
     const items = this.mem.events.slice(lo, hi).map((ev) => {
       const early = this.ahead.peek(ev instanceof QueryEvent ? ev.row : -1, ctx);
-      if (early !== undefined) return { id: early.id, ev, early };
+      if (early !== undefined) return { id: early.id, ev, early: early.alert };
       const hit = ev.hit;
       return { id: queryAlertId(hit, ctx.spaceId, this.er.ruleUuid), ev, hit };
     });
     const cut = applyMaxSignals(items, seen, this.er.rule.max_signals);
-    return { alerts: cut.kept.map((it) => (it.early !== undefined ? it.early.alert() : eventAlert(this.er, it.ev, ctx, it.id, it.hit))), duplicates: cut.duplicates, truncated: cut.truncated };
+    return { alerts: cut.kept.map((it) => it.early?.() ?? eventAlert(this.er, it.ev, ctx, it.id, it.hit)), duplicates: cut.duplicates, truncated: cut.truncated };
   }
 
   skip(): void {}
