@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { NeedleAutomaton } from "./aho-corasick.js";
 import { closesValue, endsValue } from "./gate.js";
+import { benchLines } from "../../testing/gen/bench.js";
 
 const lowerAscii = (b: Buffer): Buffer => Buffer.from(b.map((x) => (x >= 0x41 && x <= 0x5a ? x + 32 : x)));
 
@@ -19,14 +20,21 @@ function ends(text: Buffer, needle: Buffer): number[] {
 const piece = fc.constantFrom("a", "A", "b", "B", "ab", "Ab", '"', ":", " ", "é", "\\", "x", "\u212a", ",", "}", "]", "\t");
 const word = fc.array(piece, { minLength: 1, maxLength: 5 }).map((p) => p.join(""));
 
-// splitFrom 0: every text long enough is read by two interleaved streams, as long lines are
-for (const [how, splitFrom] of [["one stream", Infinity], ["two streams", 0]] as const) {
+// splitFrom 0: every text long enough is read by interleaved streams (two in JavaScript, four in
+// WebAssembly), as long lines are
+for (const [how, splitFrom, wasm] of [
+  ["JavaScript, one stream", Infinity, false],
+  ["JavaScript, two streams", 0, false],
+  ["WebAssembly, one stream", Infinity, true],
+  ["WebAssembly, four streams", 0, true],
+] as const) {
 test(`the automaton marks what indexOf finds, case-sensitive and folded needles in one pass, ${how} (fast-check)`, () => {
   fc.assert(
     fc.property(fc.uniqueArray(fc.record({ s: word, folded: fc.boolean(), value: fc.boolean(), valueOnly: fc.boolean() }), { maxLength: 12, selector: (n) => `${n.folded}${n.s}` }), fc.array(piece, { maxLength: 60 }), (specs, parts) => {
       const needles = specs.map((n) => ({ bytes: Buffer.from(n.folded ? n.s.toLowerCase() : n.s, "utf8"), folded: n.folded, valueOnly: n.value && n.valueOnly }));
-      const auto = NeedleAutomaton.build(needles, { splitFrom });
+      const auto = NeedleAutomaton.build(needles, { splitFrom, wasm });
       assert.ok(auto !== undefined);
+      assert.equal(auto.engine, wasm ? "wasm" : "js");
       const text = Buffer.from(parts.join(""), "utf8");
       const seen = new Int32Array(needles.length).fill(-1);
       const valueSeen = new Int32Array(needles.length).fill(-1);
@@ -50,6 +58,29 @@ test(`the automaton marks what indexOf finds, case-sensitive and folded needles 
   );
 });
 }
+
+test("WebAssembly and JavaScript scans mark the same needles on bench lines and on a line that grows the module's memory", () => {
+  const needles = ['"linux"', '"process"', "/etc/hosts", '"exec"', "curl", "name\"", '"id"', "/tmp/"].map((n, i) => ({ bytes: Buffer.from(n), folded: i % 3 === 0, valueOnly: n === '"id"' }));
+  const lines = [...benchLines({ events: 300, seed: 3, matchFraction: 0.1, pairs: 5, days: 1 })].map((l) => Buffer.from(l));
+  lines.push(Buffer.from(`{"a":"${"x".repeat(300_000)}/etc/hosts","id":"7","b":"CURL","c":"curl","d":"id"}`));
+  const js = NeedleAutomaton.build(needles, { wasm: false });
+  const wa = NeedleAutomaton.build(needles);
+  assert.ok(js !== undefined && wa !== undefined);
+  assert.equal(wa.engine, "wasm");
+  const marks = (auto: NeedleAutomaton): string[] =>
+    lines.map((line, g) => {
+      const seen = new Int32Array(needles.length).fill(-1);
+      const valueSeen = new Int32Array(needles.length).fill(-1);
+      const found: number[] = [];
+      auto.mark(line, g, seen, valueSeen, Int32Array.from(needles, (n) => n.bytes.length), found);
+      return `${[...seen].join()}|${[...valueSeen].join()}|${found.sort((a, b) => a - b).join()}`;
+    });
+  const a = marks(js);
+  assert.deepEqual(marks(wa), a);
+  // the long line holds three needles, each ending a value: "id" also as a key (not counted), CURL in
+  // upper case (its needle is case-sensitive)
+  assert.equal(a[a.length - 1], `-1,-1,${lines.length - 1},-1,${lines.length - 1},-1,${lines.length - 1},-1|-1,-1,${lines.length - 1},-1,${lines.length - 1},-1,${lines.length - 1},-1|2,4,6`);
+});
 
 test("a table past its size limit is not built", () => {
   const many = Array.from({ length: 3000 }, (_, i) => ({ bytes: Buffer.from(`needle-${i}-${"x".repeat(2000)}-${String.fromCharCode(33 + (i % 90))}`), folded: false }));

@@ -83,8 +83,8 @@ test("a chunk with more occurrences than the simd search keeps (one per 8 bytes)
   assert.equal(hits(["a"], buf, new Set(), true).length, 5000);
 });
 
-test("the committed module is what teddy.wat compiles to (scripts/gen-teddy-wasm.mjs --check)", () => {
-  execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "gen-teddy-wasm.mjs"), "--check"], { stdio: "pipe" });
+test("the committed module is what teddy.wat compiles to (scripts/gen-wasm.mjs --check)", () => {
+  execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "gen-wasm.mjs"), "--check"], { stdio: "pipe" });
 });
 
 test("a chunk read into the gate's own buffer is searched in place: the same hits as a copy, whatever lies past it; the buffer grows", () => {
