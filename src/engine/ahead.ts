@@ -1,19 +1,18 @@
 // Alerts built ahead: replay executes a rule only after the whole input has been read (an execution's
 // window is complete only then, since the input need not be in time order), and with worker threads the
 // main thread is mostly idle during the read (docs/engine.md "Alerts built ahead"). While it waits for the
-// next batch it builds the alerts of event rules for the execution that will most likely first hold each
-// event, and keeps them in the run's spill. The execution itself still decides what it alerts on, exactly
+// next batch it builds the alerts of event rules (query rules, EQL event queries) for the execution that
+// will most likely alert on each event, and keeps them in the run's spill. The execution itself still decides what it alerts on, exactly
 // as before; for an event it picked it takes the alert built ahead only when that was built for this very
 // execution (same start, same execution uuid), and builds it as usual otherwise. A guess can only waste
 // work, never change an alert.
 
 import type { EventDoc } from "../event/types.js";
 import type { TextSpill } from "../state/spill.js";
-import type { RuleFieldsCut } from "../state/rule-fields.js";
+import { restoreRuleFields, type RuleFieldsCut } from "../state/rule-fields.js";
 import { NumberColumn } from "../util/typed-array.js";
-import { ruleFieldsText, type AlertContext, type AlertIndexFields, alertIndexFields } from "./alert.js";
+import { alertIndexFields, ruleFieldsText, type AlertContext, type AlertIndexFields } from "./alert.js";
 import type { EngineRule } from "./ports.js";
-import { restoreRuleFields } from "../state/rule-fields.js";
 import type { PendingAlert } from "./rule-types/types.js";
 
 /** What the engine tells a rule building alerts ahead (one per rule and run). */

@@ -110,7 +110,7 @@ export interface RunSummary {
   readonly rules: RuleRunSummary[];
   readonly warnings: string[];
   elapsedMs: number;
-  /** Replay: alerts built ahead during the read, and those executions took (engine/ahead.ts). */
+  /** Replay: alerts built ahead during the read, and those executions wrote (engine/ahead.ts). */
   ahead?: AheadCounts;
 }
 
@@ -305,7 +305,6 @@ function makeIndexRouter(states: readonly RuleState[], opts: RunOptions): { rout
   };
   return { route, matched, settle };
 }
-
 
 /** Stores an alert; `er`, the rule that made it, lets the store keep the rule's fields once for all its alerts. */
 function storeAlert(store: SqliteStore, a: PendingAlert, createdAt: number, er: EngineRule | undefined): void {
@@ -563,9 +562,9 @@ interface Ahead {
 }
 
 /**
- * The plans of the rules that build alerts ahead, and one slice of their work. An execution is guessed by arithmetic, so only schedules
- * of fixed offsets (every rule of the corpus) take part. The guess is the execution replay will run first
- * over the event: its schedule starts as replayStart starts it, from the rule's earliest time so far.
+ * The plans of the rules that build alerts ahead, and one slice of their work. Executions are found by
+ * arithmetic, so only schedules of fixed offsets (every rule of the corpus) take part. The schedule starts
+ * as replayStart starts it, from the rule's earliest time so far.
  */
 function aheadPlans(runners: ReadonlyMap<RuleState, ReplayRule>, opts: RunOptions, counts: AheadCounts): { plans: Map<RuleState, Ahead>; slice: () => boolean } {
   const plans = new Map<RuleState, Ahead>();
