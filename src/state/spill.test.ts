@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TextSpill } from "./spill.js";
+import { AdapterError } from "../diag/diagnostic.js";
 
 test("spill: records read back exactly, before and after flushes, multi-byte text included", () => {
   const parent = mkdtempSync(join(tmpdir(), "tern-spill-test-"));
@@ -86,4 +87,12 @@ test("spill: a record number that is negative, fractional or past the end is a R
   spill.close();
   spill.close();
   assert.throws(() => spill.get(0), /spill is closed/);
+});
+
+test("spill: a directory it cannot be created in is STATE005, naming the directory and what to do", () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "tern-spill-test-")), "missing");
+  assert.throws(
+    () => new TextSpill(dir),
+    (e: unknown) => e instanceof AdapterError && e.code === "STATE005" && e.message.startsWith(`cannot create the replay spill in ${dir}: ENOENT`) && e.message.endsWith("; free space there or set TMPDIR to a larger disk, and rerun"),
+  );
 });

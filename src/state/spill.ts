@@ -8,6 +8,15 @@ import { NumberColumn } from "../util/typed-array.js";
 import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AdapterError } from "../diag/diagnostic.js";
+import { IO_ERRNO } from "../sinks/output-file.js";
+
+/** A failure of the spill's file in `dir` as STATE005, naming the directory and what to do. */
+function spillError(dir: string, doing: string, e: unknown): AdapterError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const why = code !== undefined && IO_ERRNO[code] !== undefined ? `${IO_ERRNO[code]} (${code})` : e instanceof Error ? e.message : String(e);
+  return new AdapterError("STATE005", "processing", `cannot ${doing} the replay spill in ${dir}: ${why}; free space there or set TMPDIR to a larger disk, and rerun`, { cause: e });
+}
 
 /** Records buffered before one write(2): large enough to amortize the call, small enough to stay a bounded buffer. */
 const FLUSH_BYTES = 1 << 20;
@@ -21,12 +30,25 @@ export class TextSpill {
   private pendingBytes = 0;
   private written = 0;
   private readBuf = Buffer.alloc(64 * 1024);
+  /** The directory the spill lives in (for errors). */
+  private readonly parent: string;
 
   constructor(dirParent: string = tmpdir()) {
     this.offsets.push(0);
-    const dir = mkdtempSync(join(dirParent, "tern-spill-"));
+    this.parent = dirParent;
+    let dir: string;
+    try {
+      dir = mkdtempSync(join(dirParent, "tern-spill-"));
+    } catch (e) {
+      throw spillError(dirParent, "create", e);
+    }
     const path = join(dir, "events.spill");
-    this.fd = openSync(path, "wx+", 0o600);
+    try {
+      this.fd = openSync(path, "wx+", 0o600);
+    } catch (e) {
+      rmdirSync(dir);
+      throw spillError(dirParent, "create", e);
+    }
     try {
       unlinkSync(path);
       rmdirSync(dir);
@@ -76,7 +98,12 @@ export class TextSpill {
     if (len > this.readBuf.length) this.readBuf = Buffer.alloc(Math.max(len, this.readBuf.length * 2));
     let got = 0;
     while (got < len) {
-      const r = readSync(this.fileDescriptor(), this.readBuf, got, len - got, start + got);
+      let r: number;
+      try {
+        r = readSync(this.fileDescriptor(), this.readBuf, got, len - got, start + got);
+      } catch (e) {
+        throw spillError(this.parent, "read", e);
+      }
       if (r === 0) throw new Error(`spill file ended early at record ${i}`);
       got += r;
     }
@@ -99,7 +126,12 @@ export class TextSpill {
     this.pending = [];
     this.pendingBytes = 0;
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fileDescriptor(), buf, off, buf.length - off, this.written + off);
+    const fd = this.fileDescriptor();
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, this.written + off);
+    } catch (e) {
+      throw spillError(this.parent, "write", e);
+    }
     this.written += buf.length;
   }
 

@@ -38,10 +38,10 @@ interface Exit {
  * Runs tern; `killWhen` is checked every millisecond and on every change in `watchDir` (inotify: a write
  * is seen well before the commit after it) and SIGKILLs the child once it returns true.
  */
-function tern(args: string[], opts: { stdout?: number; killWhen?: () => boolean; watchDir?: string } = {}): Promise<Exit> {
+function tern(args: string[], opts: { stdout?: number; killWhen?: () => boolean; watchDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const stdio: StdioOptions = ["ignore", opts.stdout ?? "ignore", "pipe"];
-    const child = spawn(process.execPath, [ENTRY, ...args], { stdio });
+    const child = spawn(process.execPath, [ENTRY, ...args], { stdio, env: opts.env ?? process.env });
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
     const check = () => {
@@ -185,6 +185,28 @@ test("tern run with the state on a full disk: exit 2 with STATE004; the rerun cu
     const ids = fileIds(out);
     assert.equal(ids.length, 1_000);
     assert.equal(new Set(ids).size, 1_000);
+    assert.deepEqual(sorted(ids), stateIds(state));
+  });
+});
+
+test("tern run with the replay spill on a full disk: exit 2 with STATE005 naming TMPDIR; nothing recorded; the rerun writes every alert", { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tern-full-spill-"));
+  // 5,000 matching events: about 1.3 MB of documents kept for the alerts, more than the 1 MB disk
+  const events = writeEvents(dir, 5_000);
+  await withTmpfs(t, "1m", async (mnt, resize) => {
+    const out = join(dir, "alerts.ndjson");
+    const state = join(dir, "state.db");
+    const args = ["run", RULE, "--events", events, "--state", state, "--output", out];
+    const env = { ...process.env, TMPDIR: mnt };
+    const r = await tern(args, { env });
+    assert.deepEqual([r.code, r.stderr], [2, `tern: error[STATE005]: cannot write the replay spill in ${mnt}: no space left on the device (ENOSPC); free space there or set TMPDIR to a larger disk, and rerun\n`]);
+    assert.deepEqual(stateIds(state), []);
+    assert.equal(readFileSync(out, "utf8"), "");
+    resize("64m");
+    const again = await tern(args, { env });
+    assert.equal(again.code, 0, again.stderr);
+    const ids = fileIds(out);
+    assert.equal(ids.length, 5_000);
     assert.deepEqual(sorted(ids), stateIds(state));
   });
 });
