@@ -290,8 +290,9 @@ let wasmModule: WebAssembly.Module | null | undefined;
 /**
  * One automaton's scan in WebAssembly: a module instance whose memory holds its byte classes and its table
  * (rows as addresses), then the text and the hits. Measured on 10,000 bench lines with the 48 Linux rules
- * the bench's index reaches (404 needles, 834 kB table), hits handled in JavaScript either way: 3.5-3.7
- * ns a byte for the JavaScript loop, 2.2-2.5 for this; the scan alone 1.4.
+ * the bench's index reaches (404 needles, 834 kB table), hits handled in JavaScript either way: 1.97-2.03
+ * ns a byte for the JavaScript loop, 1.55-1.82 for this, 1.0-1.2 for the scan alone (2-core machine,
+ * quiet; in a slow spell 3.5-3.7, 2.2-2.5 and 1.4).
  */
 class WasmScan {
   words: Int32Array;
