@@ -3,7 +3,8 @@
 // output errors (a full disk under --output, stdout or the state is SNK001/STATE004, one line), 70 a bug.
 import { Command, CommanderError } from "commander";
 import { AdapterError, DiagnosticError, ExitError, renderDiagnostics, useColor } from "../diag/index.js";
-import { IO_ERRNO, OutputFileError, writeError } from "../sinks/output-file.js";
+import { OutputFileError, writeError } from "../sinks/output-file.js";
+import { IO_ERRNO } from "../util/io-errors.js";
 import { processContext, type CliContext } from "./context.js";
 import { COMMANDS } from "./commands/index.js";
 import { VERSION } from "../version.js";

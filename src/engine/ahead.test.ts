@@ -11,7 +11,10 @@ import { fileSink, memorySink } from "../sinks/ndjson.js";
 import { runEngine, type RunSummary } from "./run.js";
 import { arraySource, hit, makeRule } from "./test-support.js";
 import { compileEqlRule } from "./rule-types/eql.js";
-import { whileWaiting } from "./ahead.js";
+import { AlertsAhead, whileWaiting, type AheadPlan } from "./ahead.js";
+import { TextSpill } from "../state/spill.js";
+import { alertIndexFields, buildAlertWithJson, queryAlertId, type AlertContext } from "./alert.js";
+import type { PendingAlert } from "./rule-types/types.js";
 import type { Rule } from "../rules/model.js";
 import type { EngineRule } from "./ports.js";
 import { compileKql } from "../compile/predicate/index.js";
@@ -236,4 +239,45 @@ test("a memory sink still receives documents of alerts built ahead", async () =>
     sink.alerts.map((a) => a["process.pid"] ?? (a.process as { pid: number }).pid),
     [0, 1, 2, 4, 5, 6, 7, 8, 9, 11],
   );
+});
+
+test("AlertsAhead: an alert read back is byte for byte the one built, for its execution only; a spread copy is a plain alert", () => {
+  const spill = new TextSpill();
+  try {
+    for (const note of [undefined, "## Triage\nlook"]) {
+      const rule = makeRule({ rule_id: "r", note, max_signals: 5 });
+      const er: EngineRule = { rule, ruleUuid: "r-uuid", matches: () => true };
+      const ahead = new AlertsAhead(spill, er, 5);
+      const counts = { built: 0, taken: 0 };
+      const ctxAt = (now: number, executionUuid = `x-${now}`): AlertContext => ({ spaceId: "default", ruleUuid: "r-uuid", now, executionUuid, executionType: "scheduled", kibanaVersion: "8.19.0" });
+      const plan: AheadPlan = { executions: (t) => [{ startedAt: t + 60_000, from: t - 1 }], context: (now) => ctxAt(now), stop: () => false, counts };
+      const ev = events([4])[0];
+      let built: PendingAlert | undefined;
+      ahead.offer(plan, T0, T0, (ctx) => {
+        const id = queryAlertId(ev, ctx.spaceId, er.ruleUuid);
+        built = { id, ruleId: rule.rule_id, eventTime: T0, ...buildAlertWithJson(rule, { ...ev, _source: structuredClone(ev._source) }, id, ctx) };
+        return built;
+      });
+      assert.ok(built !== undefined);
+      assert.deepEqual(counts, { built: 1, taken: 0 });
+      const got = ahead.peek(0, ctxAt(T0 + 60_000));
+      assert.equal(got?.id, built.id);
+      const a = got?.alert?.();
+      assert.ok(a !== undefined);
+      assert.equal(a.json, built.json);
+      assert.deepEqual(a.doc, built.doc);
+      assert.deepEqual(a.indexed, alertIndexFields(built.doc));
+      assert.equal(a.cut?.of, a.json);
+      assert.deepEqual(counts, { built: 1, taken: 1 });
+      // another execution (or the same start with another uuid) gets the id, not the alert
+      assert.deepEqual([ahead.peek(0, ctxAt(T0 + 120_000))?.id, ahead.peek(0, ctxAt(T0 + 120_000))?.alert], [built.id, undefined]);
+      assert.equal(ahead.peek(0, ctxAt(T0 + 60_000, "other"))?.alert, undefined);
+      assert.equal(ahead.peek(1, ctxAt(T0 + 60_000)), undefined);
+      const copy = { ...a, doc: { ...a.doc, extra: 1 } };
+      assert.equal(Object.hasOwn(copy, "indexed"), false);
+      assert.deepEqual({ ...a }.doc, built.doc);
+    }
+  } finally {
+    spill.close();
+  }
 });

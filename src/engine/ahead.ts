@@ -35,20 +35,25 @@ export interface AheadCounts {
   taken: number;
 }
 
-/** An alert read back from the spill: its document is parsed only if something asks for it. */
+/**
+ * An alert read back from the spill: its document is parsed only if something asks for it. `doc` is an own
+ * enumerable getter and `indexed` is not enumerable, so a copy made by spreading (`{ ...a, doc }`, as the
+ * suppressor does) is a plain alert whose indexed fields are read again from its own document.
+ */
 class AheadAlert implements PendingAlert {
-  private parsed: EventDoc | undefined;
+  declare readonly doc: EventDoc;
+  declare readonly indexed: AlertIndexFields;
   constructor(
     readonly id: string,
     readonly ruleId: string,
     readonly eventTime: number,
     readonly json: string,
     readonly cut: RuleFieldsCut | undefined,
-    readonly indexed: AlertIndexFields,
-  ) {}
-
-  get doc(): EventDoc {
-    return (this.parsed ??= JSON.parse(this.json) as EventDoc);
+    indexed: AlertIndexFields,
+  ) {
+    let parsed: EventDoc | undefined;
+    Object.defineProperty(this, "doc", { enumerable: true, get: () => (parsed ??= JSON.parse(json) as EventDoc) });
+    Object.defineProperty(this, "indexed", { enumerable: false, value: indexed });
   }
 }
 

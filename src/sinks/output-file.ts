@@ -7,6 +7,7 @@
 
 import { constants, fstatSync, fsyncSync, lstatSync, openSync, statSync, writeSync } from "node:fs";
 import { AdapterError } from "../diag/index.js";
+import { IO_ERRNO, ioFailure } from "../util/io-errors.js";
 
 export class OutputFileError extends Error {
   override readonly name = "OutputFileError";
@@ -57,22 +58,12 @@ export function openOutputFile(path: string, what: string, truncate = false): Ou
   return { fd, regular: fstatSync(fd).isFile(), created };
 }
 
-/** Errors that mean "the storage cannot take the bytes": reported as SNK001/STATE004, never as a bug. */
-export const IO_ERRNO: Readonly<Record<string, string>> = {
-  ENOSPC: "no space left on the device",
-  EDQUOT: "disk quota exceeded",
-  EIO: "input/output error",
-  EFBIG: "the file is too large",
-  EROFS: "the file system is read-only",
-};
 
 const ALERTS_NOT_RECORDED = "alerts not fully written were not recorded as delivered: free space and rerun";
 
 /** A write or fsync failure on `what` (`--output <path>`, `stdout`) as SNK001 with what to do. */
 export function writeError(what: string, e: unknown, todo = ALERTS_NOT_RECORDED): AdapterError {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const why = code !== undefined && IO_ERRNO[code] !== undefined ? `${IO_ERRNO[code]} (${code})` : e instanceof Error ? e.message : String(e);
-  return new AdapterError("SNK001", "sending", `cannot write ${what}: ${why}; ${todo}`, { cause: e });
+  return new AdapterError("SNK001", "sending", `cannot write ${what}: ${ioFailure(e)}; ${todo}`, { cause: e });
 }
 
 /** Writes all of `data` at the file's position (or end, O_APPEND), looping over short writes. */

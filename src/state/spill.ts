@@ -9,13 +9,11 @@ import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AdapterError } from "../diag/diagnostic.js";
-import { IO_ERRNO } from "../sinks/output-file.js";
+import { ioFailure } from "../util/io-errors.js";
 
 /** A failure of the spill's file in `dir` as STATE005, naming the directory and what to do. */
 function spillError(dir: string, doing: string, e: unknown): AdapterError {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const why = code !== undefined && IO_ERRNO[code] !== undefined ? `${IO_ERRNO[code]} (${code})` : e instanceof Error ? e.message : String(e);
-  return new AdapterError("STATE005", "processing", `cannot ${doing} the replay spill in ${dir}: ${why}; free space there or set TMPDIR to a larger disk, and rerun`, { cause: e });
+  return new AdapterError("STATE005", "processing", `cannot ${doing} the replay spill in ${dir}: ${ioFailure(e)}; free space there or set TMPDIR to a larger disk, and rerun`, { cause: e });
 }
 
 /** Records buffered before one write(2): large enough to amortize the call, small enough to stay a bounded buffer. */

@@ -118,7 +118,7 @@ class EqlReplay implements ReplayRule {
   private readonly ordinal: (doc: InputEvent["_source"], seq: number) => Ordinal | undefined;
   private readonly kept: KeptEvents;
   /** An event query without pipes alerts on each event its window holds, up to its cap: built ahead. */
-  readonly ahead: AlertsAhead | undefined;
+  private readonly ahead: AlertsAhead | undefined;
   /** The earliest window time kept so far (the schedule starts from it). */
   private first = Infinity;
   /** Kept rows by (window time, input order), and their window times: set by `times()`. */
