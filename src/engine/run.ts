@@ -347,8 +347,8 @@ export async function runEngine(opts: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
-function baseContext(opts: RunOptions, s: RuleState, now: number, type: "scheduled" | "manual"): AlertContext {
-  return { spaceId: opts.spaceId ?? "default", ruleUuid: s.er.ruleUuid, now, executionUuid: randomUUID(), executionType: type, kibanaVersion: opts.kibanaVersion ?? "8.19.0" };
+function baseContext(opts: RunOptions, s: RuleState, now: number, type: "scheduled" | "manual", executionUuid: string = randomUUID()): AlertContext {
+  return { spaceId: opts.spaceId ?? "default", ruleUuid: s.er.ruleUuid, now, executionUuid, executionType: type, kibanaVersion: opts.kibanaVersion ?? "8.19.0" };
 }
 
 // ---- replay -------------------------------------------------------------------------------------------
@@ -499,8 +499,8 @@ async function replayWith(states: readonly RuleState[], opts: RunOptions, summar
       runner.skip(exec);
       continue;
     }
-    const uuid = ahead.get(s)?.uuids.get(exec.startedAt);
-    const ctx = uuid === undefined ? baseContext(opts, s, exec.startedAt, "scheduled") : { ...baseContext(opts, s, exec.startedAt, "scheduled"), executionUuid: uuid };
+    // the uuid the plan gave this execution when it built alerts ahead for it
+    const ctx = baseContext(opts, s, exec.startedAt, "scheduled", ahead.get(s)?.uuids.get(exec.startedAt));
     const out = opts.store.read(() => runner.execute(exec, ctx, seen));
     const alerts = out.alerts;
     if (out.truncated) {
@@ -593,7 +593,7 @@ function aheadPlans(runners: ReadonlyMap<RuleState, ReplayRule>, opts: RunOption
       context(startedAt) {
         let uuid = uuids.get(startedAt);
         if (uuid === undefined) uuids.set(startedAt, (uuid = randomUUID()));
-        return { ...baseContext(opts, s, startedAt, "scheduled"), executionUuid: uuid };
+        return baseContext(opts, s, startedAt, "scheduled", uuid);
       },
       stop: () => performance.now() >= until,
       counts,
